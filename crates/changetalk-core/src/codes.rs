@@ -1,0 +1,271 @@
+//! MITI 4.2.1 behaviour codes (questions split open/closed as in MITI 3), the per-turn coding
+//! rules, and the 1–5 rating of a single reply (mi-reference §1 and §3).
+
+use serde::Serialize;
+
+use crate::model::Target;
+
+/// A counsellor behaviour code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MitiCode {
+    /// Neutral facts, feedback or opinion, without pressure.
+    GivingInformation,
+    /// Argument, warning or advice aimed at change with no permission or autonomy support.
+    Persuade,
+    /// Persuasion after permission or hedged with autonomy.
+    PersuadeWithPermission,
+    /// A question that invites a wide range of answers.
+    OpenQuestion,
+    /// A question answered yes/no or with a fact.
+    ClosedQuestion,
+    /// Gives back what the client said, adding little.
+    SimpleReflection,
+    /// Adds meaning: feeling, inference, metaphor, amplified or double-sided.
+    ComplexReflection,
+    /// Genuine, specific recognition of a strength, effort or value.
+    Affirm,
+    /// Shares power: asks permission, asks the client's ideas, negotiates the agenda.
+    SeekingCollaboration,
+    /// Puts choice and responsibility with the client.
+    EmphasizingAutonomy,
+    /// Argues, corrects, labels, shames, moralises, warns, doubts honesty.
+    Confront,
+}
+
+/// MI class of a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeClass {
+    /// Counts toward the MI-adherent total.
+    Adherent,
+    /// Counts toward the MI-non-adherent total.
+    NonAdherent,
+    /// Neither.
+    Neutral,
+}
+
+impl MitiCode {
+    /// All codes, in the order reports list them.
+    pub const ALL: [MitiCode; 11] = [
+        MitiCode::GivingInformation,
+        MitiCode::Persuade,
+        MitiCode::PersuadeWithPermission,
+        MitiCode::OpenQuestion,
+        MitiCode::ClosedQuestion,
+        MitiCode::SimpleReflection,
+        MitiCode::ComplexReflection,
+        MitiCode::Affirm,
+        MitiCode::SeekingCollaboration,
+        MitiCode::EmphasizingAutonomy,
+        MitiCode::Confront,
+    ];
+
+    /// The RON spelling (`ComplexReflection`).
+    pub fn ron_name(self) -> &'static str {
+        match self {
+            MitiCode::GivingInformation => "GivingInformation",
+            MitiCode::Persuade => "Persuade",
+            MitiCode::PersuadeWithPermission => "PersuadeWithPermission",
+            MitiCode::OpenQuestion => "OpenQuestion",
+            MitiCode::ClosedQuestion => "ClosedQuestion",
+            MitiCode::SimpleReflection => "SimpleReflection",
+            MitiCode::ComplexReflection => "ComplexReflection",
+            MitiCode::Affirm => "Affirm",
+            MitiCode::SeekingCollaboration => "SeekingCollaboration",
+            MitiCode::EmphasizingAutonomy => "EmphasizingAutonomy",
+            MitiCode::Confront => "Confront",
+        }
+    }
+
+    /// The snake_case spelling used in JSON and CSV (`complex_reflection`).
+    pub fn json_name(self) -> &'static str {
+        match self {
+            MitiCode::GivingInformation => "giving_information",
+            MitiCode::Persuade => "persuade",
+            MitiCode::PersuadeWithPermission => "persuade_with_permission",
+            MitiCode::OpenQuestion => "open_question",
+            MitiCode::ClosedQuestion => "closed_question",
+            MitiCode::SimpleReflection => "simple_reflection",
+            MitiCode::ComplexReflection => "complex_reflection",
+            MitiCode::Affirm => "affirm",
+            MitiCode::SeekingCollaboration => "seeking_collaboration",
+            MitiCode::EmphasizingAutonomy => "emphasizing_autonomy",
+            MitiCode::Confront => "confront",
+        }
+    }
+
+    /// A short human label (`Complex reflection`).
+    pub fn label(self) -> &'static str {
+        match self {
+            MitiCode::GivingInformation => "Giving information",
+            MitiCode::Persuade => "Persuade",
+            MitiCode::PersuadeWithPermission => "Persuade with permission",
+            MitiCode::OpenQuestion => "Open question",
+            MitiCode::ClosedQuestion => "Closed question",
+            MitiCode::SimpleReflection => "Simple reflection",
+            MitiCode::ComplexReflection => "Complex reflection",
+            MitiCode::Affirm => "Affirm",
+            MitiCode::SeekingCollaboration => "Seeking collaboration",
+            MitiCode::EmphasizingAutonomy => "Emphasizing autonomy",
+            MitiCode::Confront => "Confront",
+        }
+    }
+
+    /// Looks a code up by its RON spelling.
+    pub fn from_ron_name(s: &str) -> Option<MitiCode> {
+        MitiCode::ALL.into_iter().find(|c| c.ron_name() == s)
+    }
+
+    /// Looks a code up by its snake_case spelling.
+    pub fn from_json_name(s: &str) -> Option<MitiCode> {
+        MitiCode::ALL.into_iter().find(|c| c.json_name() == s)
+    }
+
+    /// Adherent, non-adherent or neutral (mi-reference §1).
+    pub fn class(self) -> CodeClass {
+        match self {
+            MitiCode::Affirm | MitiCode::SeekingCollaboration | MitiCode::EmphasizingAutonomy => {
+                CodeClass::Adherent
+            }
+            MitiCode::Persuade | MitiCode::Confront => CodeClass::NonAdherent,
+            _ => CodeClass::Neutral,
+        }
+    }
+
+    /// True for simple and complex reflections.
+    pub fn is_reflection(self) -> bool {
+        matches!(
+            self,
+            MitiCode::SimpleReflection | MitiCode::ComplexReflection
+        )
+    }
+
+    /// True for open and closed questions.
+    pub fn is_question(self) -> bool {
+        matches!(self, MitiCode::OpenQuestion | MitiCode::ClosedQuestion)
+    }
+}
+
+/// Applies the MITI per-turn rules to the codes of one speaking turn (mi-reference §1):
+/// each code at most once; one question per turn (open if any question was open); a simple
+/// and a complex reflection in one turn count as complex; Confront beats Question;
+/// Persuade with Permission beats Persuade. The result is sorted in [`MitiCode::ALL`] order.
+pub fn normalize_turn(codes: &[MitiCode]) -> Vec<MitiCode> {
+    use MitiCode::*;
+    let has = |c: MitiCode| codes.contains(&c);
+    let mut out: Vec<MitiCode> = Vec::with_capacity(codes.len());
+    for c in MitiCode::ALL {
+        if !has(c) {
+            continue;
+        }
+        let keep = match c {
+            ClosedQuestion => !has(OpenQuestion) && !has(Confront),
+            OpenQuestion => !has(Confront),
+            SimpleReflection => !has(ComplexReflection),
+            Persuade => !has(PersuadeWithPermission),
+            _ => true,
+        };
+        if keep {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The 1–5 rating of one reply, adapted from the Helpful Responses Questionnaire levels
+/// (mi-reference §3) and what the reply answers (§4–5). `docs/scoring.md` has the table.
+///
+/// - 1: a roadblock — Persuade or Confront anywhere in the turn.
+/// - 2: neither a reflection nor an MI-adherent move: closed question, information,
+///   or nothing codable.
+/// - 3: an open question, persuasion with permission, a simple reflection of sustain talk
+///   or discord, or an adherent move alone.
+/// - 4: a simple reflection of change or neutral talk; a complex reflection of sustain
+///   talk or neutral talk; an open question or simple reflection with an adherent move.
+/// - 5: a complex reflection of change talk or of discord, or any complex reflection together
+///   with an adherent move.
+pub fn rate_reply(codes: &[MitiCode], responds_to: Target) -> u8 {
+    use MitiCode::*;
+    let codes = normalize_turn(codes);
+    let has = |c: MitiCode| codes.contains(&c);
+    if codes.iter().any(|c| c.class() == CodeClass::NonAdherent) {
+        return 1;
+    }
+    let adherent = codes.iter().any(|c| c.class() == CodeClass::Adherent);
+    if has(ComplexReflection) {
+        if adherent || matches!(responds_to, Target::ChangeTalk | Target::Discord) {
+            return 5;
+        }
+        return 4;
+    }
+    if has(SimpleReflection) {
+        if adherent || matches!(responds_to, Target::ChangeTalk | Target::Neutral) {
+            return 4;
+        }
+        return 3;
+    }
+    if has(OpenQuestion) {
+        return if adherent { 4 } else { 3 };
+    }
+    if adherent || has(PersuadeWithPermission) {
+        return 3;
+    }
+    2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use MitiCode::*;
+
+    #[test]
+    fn per_turn_rules() {
+        assert_eq!(
+            normalize_turn(&[SimpleReflection, ComplexReflection]),
+            vec![ComplexReflection]
+        );
+        assert_eq!(
+            normalize_turn(&[ClosedQuestion, OpenQuestion]),
+            vec![OpenQuestion]
+        );
+        assert_eq!(
+            normalize_turn(&[OpenQuestion, OpenQuestion]),
+            vec![OpenQuestion]
+        );
+        assert_eq!(normalize_turn(&[ClosedQuestion, Confront]), vec![Confront]);
+        assert_eq!(
+            normalize_turn(&[Persuade, PersuadeWithPermission]),
+            vec![PersuadeWithPermission]
+        );
+        assert_eq!(
+            normalize_turn(&[Affirm, EmphasizingAutonomy]),
+            vec![Affirm, EmphasizingAutonomy]
+        );
+    }
+
+    #[test]
+    fn ratings() {
+        assert_eq!(
+            rate_reply(&[ComplexReflection, Confront], Target::SustainTalk),
+            1
+        );
+        assert_eq!(rate_reply(&[ClosedQuestion], Target::SustainTalk), 2);
+        assert_eq!(rate_reply(&[GivingInformation], Target::Neutral), 2);
+        assert_eq!(rate_reply(&[], Target::Neutral), 2);
+        assert_eq!(rate_reply(&[OpenQuestion], Target::SustainTalk), 3);
+        assert_eq!(rate_reply(&[SimpleReflection], Target::SustainTalk), 3);
+        assert_eq!(rate_reply(&[SimpleReflection], Target::ChangeTalk), 4);
+        assert_eq!(rate_reply(&[ComplexReflection], Target::SustainTalk), 4);
+        assert_eq!(rate_reply(&[ComplexReflection], Target::ChangeTalk), 5);
+        assert_eq!(
+            rate_reply(
+                &[ComplexReflection, EmphasizingAutonomy],
+                Target::SustainTalk
+            ),
+            5
+        );
+        assert_eq!(rate_reply(&[Affirm], Target::Neutral), 3);
+        assert_eq!(rate_reply(&[OpenQuestion, Affirm], Target::Neutral), 4);
+    }
+}

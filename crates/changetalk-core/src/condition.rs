@@ -1,0 +1,361 @@
+//! Conditions on the client's state, written as text: `discord >= 6 and engagement < 4`.
+//!
+//! Grammar: comparisons `VAR OP NUMBER` joined by `and`, `or`, `not` and parentheses.
+//! Variables: `engagement`, `discord`, `importance`, `confidence` (0–10) and `turn` (replies
+//! chosen so far). Operators: `<`, `<=`, `>`, `>=`, `==`, `!=`.
+
+use serde::Serialize;
+
+use crate::model::{ClientState, StateVar};
+
+/// A parsed condition with its source text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Condition {
+    /// The text as written.
+    pub source: String,
+    /// The parsed expression.
+    #[serde(skip)]
+    pub expr: Expr,
+}
+
+/// A condition expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// `a and b`.
+    And(Box<Expr>, Box<Expr>),
+    /// `a or b`.
+    Or(Box<Expr>, Box<Expr>),
+    /// `not a`.
+    Not(Box<Expr>),
+    /// `var op value`.
+    Compare(Var, CmpOp, i64),
+}
+
+/// A variable a condition can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Var {
+    /// A client-state variable.
+    State(StateVar),
+    /// The number of replies chosen so far.
+    Turn,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+/// An error inside a condition, with its byte offset in the condition text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionError {
+    /// Byte offset within the condition string.
+    pub offset: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Names a condition may use.
+pub const VARIABLES: [&str; 5] = ["engagement", "discord", "importance", "confidence", "turn"];
+
+impl Condition {
+    /// Parses a condition.
+    pub fn parse(source: &str) -> Result<Condition, ConditionError> {
+        let tokens = tokenize(source)?;
+        let mut p = CondParser {
+            tokens: &tokens,
+            pos: 0,
+            len: source.len(),
+            depth: 0,
+        };
+        let expr = p.or()?;
+        if let Some(t) = tokens.get(p.pos) {
+            return Err(ConditionError {
+                offset: t.offset,
+                message: format!(
+                    "unexpected `{}`: join comparisons with `and` or `or`",
+                    t.text
+                ),
+            });
+        }
+        Ok(Condition {
+            source: source.to_string(),
+            expr,
+        })
+    }
+
+    /// Evaluates the condition against a state and turn number.
+    pub fn eval(&self, state: &ClientState, turn: usize) -> bool {
+        eval(&self.expr, state, turn)
+    }
+}
+
+fn eval(e: &Expr, state: &ClientState, turn: usize) -> bool {
+    match e {
+        Expr::And(a, b) => eval(a, state, turn) && eval(b, state, turn),
+        Expr::Or(a, b) => eval(a, state, turn) || eval(b, state, turn),
+        Expr::Not(a) => !eval(a, state, turn),
+        Expr::Compare(var, op, v) => {
+            let x = match var {
+                Var::State(s) => i64::from(state.get(*s)),
+                Var::Turn => turn as i64,
+            };
+            match op {
+                CmpOp::Lt => x < *v,
+                CmpOp::Le => x <= *v,
+                CmpOp::Gt => x > *v,
+                CmpOp::Ge => x >= *v,
+                CmpOp::Eq => x == *v,
+                CmpOp::Ne => x != *v,
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Token {
+    text: String,
+    offset: usize,
+}
+
+fn tokenize(s: &str) -> Result<Vec<Token>, ConditionError> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut out = Vec::new();
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if c.is_ascii_alphabetic() || c == b'_' {
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+        } else if c.is_ascii_digit() || c == b'-' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+        } else if matches!(c, b'<' | b'>' | b'=' | b'!') {
+            i += 1;
+            if i < b.len() && b[i] == b'=' {
+                i += 1;
+            }
+        } else if matches!(c, b'(' | b')') {
+            i += 1;
+        } else if c == b'&' || c == b'|' {
+            let word = if c == b'&' { "and" } else { "or" };
+            return Err(ConditionError {
+                offset: i,
+                message: format!("write `{word}` instead of symbols to join comparisons"),
+            });
+        } else {
+            let ch = s[i..].chars().next().unwrap_or('?');
+            return Err(ConditionError {
+                offset: i,
+                message: format!("unexpected character `{ch}` in condition"),
+            });
+        }
+        out.push(Token {
+            text: s[start..i].to_string(),
+            offset: start,
+        });
+    }
+    Ok(out)
+}
+
+struct CondParser<'a> {
+    tokens: &'a [Token],
+    pos: usize,
+    len: usize,
+    depth: usize,
+}
+
+impl CondParser<'_> {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn end_err(&self, what: &str) -> ConditionError {
+        ConditionError {
+            offset: self.len,
+            message: format!("condition ends early: expected {what}"),
+        }
+    }
+
+    fn or(&mut self) -> Result<Expr, ConditionError> {
+        let mut e = self.and()?;
+        while self.peek().is_some_and(|t| t.text == "or") {
+            self.pos += 1;
+            e = Expr::Or(Box::new(e), Box::new(self.and()?));
+        }
+        Ok(e)
+    }
+
+    fn and(&mut self) -> Result<Expr, ConditionError> {
+        let mut e = self.unary()?;
+        while self.peek().is_some_and(|t| t.text == "and") {
+            self.pos += 1;
+            e = Expr::And(Box::new(e), Box::new(self.unary()?));
+        }
+        Ok(e)
+    }
+
+    fn unary(&mut self) -> Result<Expr, ConditionError> {
+        self.depth += 1;
+        if self.depth > 32 {
+            return Err(ConditionError {
+                offset: self.peek().map_or(self.len, |t| t.offset),
+                message: "condition is nested too deeply".into(),
+            });
+        }
+        let r = self.unary_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, ConditionError> {
+        let Some(t) = self.peek() else {
+            return Err(self.end_err("a comparison such as `discord >= 6`"));
+        };
+        if t.text == "not" {
+            self.pos += 1;
+            return Ok(Expr::Not(Box::new(self.unary()?)));
+        }
+        if t.text == "(" {
+            let open = t.offset;
+            self.pos += 1;
+            let e = self.or()?;
+            match self.peek() {
+                Some(t) if t.text == ")" => {
+                    self.pos += 1;
+                    Ok(e)
+                }
+                _ => Err(ConditionError {
+                    offset: open,
+                    message: "this `(` is never closed".into(),
+                }),
+            }
+        } else {
+            self.comparison()
+        }
+    }
+
+    fn comparison(&mut self) -> Result<Expr, ConditionError> {
+        let Some(t) = self.peek() else {
+            return Err(self.end_err("a variable"));
+        };
+        let var = if t.text == "turn" {
+            Var::Turn
+        } else if let Some(v) = StateVar::from_name(&t.text) {
+            Var::State(v)
+        } else {
+            return Err(ConditionError {
+                offset: t.offset,
+                message: format!(
+                    "unknown variable `{}` in condition; the variables are {}",
+                    t.text,
+                    VARIABLES.map(|v| format!("`{v}`")).join(", ")
+                ),
+            });
+        };
+        self.pos += 1;
+        let Some(t) = self.peek() else {
+            return Err(self.end_err("a comparison operator (`<`, `<=`, `>`, `>=`, `==`, `!=`)"));
+        };
+        let op = match t.text.as_str() {
+            "<" => CmpOp::Lt,
+            "<=" => CmpOp::Le,
+            ">" => CmpOp::Gt,
+            ">=" => CmpOp::Ge,
+            "==" => CmpOp::Eq,
+            "!=" => CmpOp::Ne,
+            "=" => {
+                return Err(ConditionError {
+                    offset: t.offset,
+                    message: "write `==` to compare".into(),
+                });
+            }
+            other => {
+                return Err(ConditionError {
+                    offset: t.offset,
+                    message: format!(
+                        "expected a comparison operator (`<`, `<=`, `>`, `>=`, `==`, `!=`), found `{other}`"
+                    ),
+                });
+            }
+        };
+        self.pos += 1;
+        let Some(t) = self.peek() else {
+            return Err(self.end_err("a number"));
+        };
+        let Ok(v) = t.text.parse::<i64>() else {
+            return Err(ConditionError {
+                offset: t.offset,
+                message: format!("expected a whole number, found `{}`", t.text),
+            });
+        };
+        if let Var::State(_) = var
+            && !(0..=10).contains(&v)
+        {
+            return Err(ConditionError {
+                offset: t.offset,
+                message: format!("{v} is outside the 0–10 range of client-state variables"),
+            });
+        }
+        self.pos += 1;
+        Ok(Expr::Compare(var, op, v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(e: i32, d: i32) -> ClientState {
+        ClientState {
+            engagement: e,
+            discord: d,
+            importance: 5,
+            confidence: 5,
+        }
+    }
+
+    #[test]
+    fn evaluates() {
+        let c = Condition::parse("discord >= 6 and not (engagement > 3 or turn == 0)").unwrap();
+        assert!(c.eval(&st(2, 6), 1));
+        assert!(!c.eval(&st(4, 6), 1));
+        assert!(!c.eval(&st(2, 6), 0));
+        assert!(!c.eval(&st(2, 5), 1));
+    }
+
+    #[test]
+    fn errors_have_offsets() {
+        let e = Condition::parse("discord >= 6 and mood > 2").unwrap_err();
+        assert_eq!(e.offset, 17);
+        assert!(e.message.contains("unknown variable `mood`"));
+        assert_eq!(Condition::parse("discord >= 11").unwrap_err().offset, 11);
+        assert!(
+            Condition::parse("discord >=")
+                .unwrap_err()
+                .message
+                .contains("ends early")
+        );
+        assert!(Condition::parse("a && b").is_err());
+        assert_eq!(Condition::parse("(discord > 1").unwrap_err().offset, 0);
+    }
+}

@@ -1,0 +1,592 @@
+//! The session engine: a deterministic state machine over a scenario.
+//!
+//! The same scenario, seed and choices always give the same transcript, byte for byte: the
+//! random generator is ChaCha8 seeded by a fixed SplitMix64 expansion of the seed, and the
+//! engine draws exactly one number each time the client speaks at a point.
+
+use std::sync::Arc;
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng, SeedableRng};
+use serde::Serialize;
+
+use crate::codes::{MitiCode, normalize_turn, rate_reply};
+use crate::model::*;
+
+/// The seeded random generator sessions use.
+#[derive(Debug, Clone)]
+pub struct SessionRng(ChaCha8Rng);
+
+impl SessionRng {
+    /// A generator for `seed`. The 32-byte ChaCha key is the seed expanded by SplitMix64,
+    /// written here so it can never change with a crate upgrade.
+    pub fn new(seed: u64) -> Self {
+        let mut key = [0u8; 32];
+        let mut x = seed;
+        for chunk in key.chunks_mut(8) {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            chunk.copy_from_slice(&z.to_le_bytes());
+        }
+        SessionRng(ChaCha8Rng::from_seed(key))
+    }
+
+    /// A number in `0..n` (n > 0), by plain modulo of a 64-bit draw.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.0.next_u64() % n.max(1) as u64) as usize
+    }
+
+    /// The next raw 64-bit draw.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+}
+
+/// What the client said at a point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClientLineRecord {
+    /// The decision point.
+    pub point: String,
+    /// The line variant's id.
+    pub line: String,
+    /// The words.
+    pub text: String,
+    /// Change, sustain, discord or neutral.
+    pub talk: TalkType,
+    /// The mood shown on the face.
+    pub mood: Mood,
+}
+
+/// The reply the trainee chose.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplyRecord {
+    /// The option's id.
+    pub option: String,
+    /// Its number as shown (1-based).
+    pub number: usize,
+    /// What the counsellor said.
+    pub text: String,
+    /// MITI codes after the per-turn rules.
+    pub codes: Vec<MitiCode>,
+    /// What the reply answered.
+    pub responds_to: Target,
+    /// 1–5 rating of the reply.
+    pub rating: u8,
+    /// The author's teaching note.
+    pub feedback: String,
+}
+
+/// A better reply the trainee could have chosen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BetterOption {
+    /// The option's id.
+    pub option: String,
+    /// Its number as shown (1-based).
+    pub number: usize,
+    /// What it says.
+    pub text: String,
+    /// MITI codes after the per-turn rules.
+    pub codes: Vec<MitiCode>,
+    /// Its 1–5 rating.
+    pub rating: u8,
+    /// Why it works.
+    pub feedback: String,
+}
+
+/// One exchange: the client spoke, the trainee replied.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TurnRecord {
+    /// 1-based turn number.
+    pub number: usize,
+    /// What the client said.
+    pub client: ClientLineRecord,
+    /// What the trainee answered.
+    pub reply: ReplyRecord,
+    /// State before the reply.
+    pub state_before: ClientState,
+    /// State after the reply.
+    pub state_after: ClientState,
+    /// The best-rated option here, when it was rated above the chosen one.
+    pub better: Option<BetterOption>,
+}
+
+/// Why the session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// A reply led to an ending.
+    Reached,
+    /// Discord reached the persona's walkout level.
+    Walkout,
+}
+
+/// How the session ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EndingRecord {
+    /// The ending's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Positive, mixed or disengaged.
+    pub outcome: Outcome,
+    /// What happens.
+    pub text: String,
+    /// The teaching debrief.
+    pub debrief: String,
+    /// Reached normally or by walkout.
+    pub reason: EndReason,
+}
+
+/// Where a session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Waiting for the trainee's reply.
+    InProgress,
+    /// An ending was reached.
+    Ended,
+    /// The trainee stopped before an ending.
+    StoppedEarly,
+}
+
+/// The full record of a session. Serialises to the same JSON for the same inputs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transcript {
+    /// Scenario id.
+    pub scenario: String,
+    /// Scenario title.
+    pub title: String,
+    /// Scenario version string.
+    pub version: String,
+    /// Seed of the session.
+    pub seed: u64,
+    /// The replies chosen, as 1-based option numbers.
+    pub choices: Vec<usize>,
+    /// State at the start.
+    pub initial_state: ClientState,
+    /// What the client said first... and every exchange after.
+    pub turns: Vec<TurnRecord>,
+    /// The client's line still waiting for a reply (when not ended).
+    pub pending: Option<ClientLineRecord>,
+    /// The ending, when reached.
+    pub ending: Option<EndingRecord>,
+    /// In progress, ended or stopped early.
+    pub status: Status,
+    /// State now.
+    pub final_state: ClientState,
+}
+
+/// A mistake in driving a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionError {
+    /// The session is over; no more replies.
+    Over,
+    /// No option with this number here.
+    NoSuchOption {
+        /// The number given.
+        number: usize,
+        /// How many options there are.
+        available: usize,
+        /// Turn at which it happened (1-based).
+        turn: usize,
+    },
+    /// Nothing to rewind.
+    NothingToRewind,
+}
+
+impl std::fmt::Display for SessionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SessionError::Over => {
+                f.write_str("the session has already ended; no more replies can be given")
+            }
+            SessionError::NoSuchOption {
+                number,
+                available,
+                turn,
+            } => write!(
+                f,
+                "turn {turn}: there is no option {number}; choose 1 to {available}"
+            ),
+            SessionError::NothingToRewind => f.write_str("there is no reply to take back yet"),
+        }
+    }
+}
+
+impl std::error::Error for SessionError {}
+
+/// A conversation in progress.
+#[derive(Debug, Clone)]
+pub struct Session {
+    scenario: Arc<Scenario>,
+    seed: u64,
+    rng: SessionRng,
+    state: ClientState,
+    point: Option<usize>,
+    current: Option<ClientLineRecord>,
+    turns: Vec<TurnRecord>,
+    choices: Vec<usize>,
+    ending: Option<EndingRecord>,
+    stopped: bool,
+}
+
+/// The rating of each option at a point, with the index of the best and worst.
+pub fn option_ratings(point: &Point, line_target: Target) -> Vec<u8> {
+    point
+        .options
+        .iter()
+        .map(|o| rate_reply(&o.codes, o.responds_to.unwrap_or(line_target)))
+        .collect()
+}
+
+/// Index of the highest-rated option (first on ties).
+pub fn best_index(ratings: &[u8]) -> usize {
+    let mut best = 0;
+    for (i, r) in ratings.iter().enumerate() {
+        if *r > ratings[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Index of the lowest-rated option (first on ties).
+pub fn worst_index(ratings: &[u8]) -> usize {
+    let mut worst = 0;
+    for (i, r) in ratings.iter().enumerate() {
+        if *r < ratings[worst] {
+            worst = i;
+        }
+    }
+    worst
+}
+
+/// The client's reaction to a reply: the persona's default for each code in the turn (plus
+/// the reflecting-change-talk or reflecting-sustain-talk bonus for reflections), with any
+/// value the option sets replacing the default for that variable.
+pub fn reply_effect(persona: &Persona, option: &ReplyOption, target: Target) -> [i32; 4] {
+    let codes = normalize_turn(&option.codes);
+    let mut sum = [0i32; 4];
+    let mut add = |e: [i32; 4]| {
+        for i in 0..4 {
+            sum[i] += e[i];
+        }
+    };
+    for c in &codes {
+        add(persona.reactions.effective(ReactionClass::Code(*c)));
+    }
+    if codes.iter().any(|c| c.is_reflection()) {
+        match target {
+            Target::ChangeTalk => add(persona
+                .reactions
+                .effective(ReactionClass::ReflectingChangeTalk)),
+            Target::SustainTalk => add(persona
+                .reactions
+                .effective(ReactionClass::ReflectingSustainTalk)),
+            _ => {}
+        }
+    }
+    let mut out = [0; 4];
+    for (i, var) in StateVar::ALL.into_iter().enumerate() {
+        out[i] = option.effects.get(var).unwrap_or(sum[i]);
+    }
+    out
+}
+
+impl Session {
+    /// Starts a session: the client says their first line.
+    pub fn new(scenario: Arc<Scenario>, seed: u64) -> Session {
+        let state = scenario.persona.initial;
+        let mut s = Session {
+            point: scenario.point_index(&scenario.start),
+            scenario,
+            seed,
+            rng: SessionRng::new(seed),
+            state,
+            current: None,
+            turns: Vec::new(),
+            choices: Vec::new(),
+            ending: None,
+            stopped: false,
+        };
+        s.speak();
+        s
+    }
+
+    /// Rebuilds a session from its seed and 1-based choices.
+    pub fn replay(
+        scenario: Arc<Scenario>,
+        seed: u64,
+        choices: &[usize],
+    ) -> Result<Session, SessionError> {
+        let mut s = Session::new(scenario, seed);
+        for &c in choices {
+            s.choose(c)?;
+        }
+        Ok(s)
+    }
+
+    fn speak(&mut self) {
+        let Some(pi) = self.point else {
+            self.current = None;
+            return;
+        };
+        let point = &self.scenario.points[pi];
+        let turn = self.turns.len();
+        let matching: Vec<&Line> = point
+            .lines
+            .iter()
+            .filter(|l| l.when.as_ref().is_some_and(|c| c.eval(&self.state, turn)))
+            .collect();
+        let pool: Vec<&Line> = if matching.is_empty() {
+            point.lines.iter().filter(|l| l.when.is_none()).collect()
+        } else {
+            matching
+        };
+        let draw = self.rng.below(pool.len());
+        self.current = pool.get(draw).map(|l| ClientLineRecord {
+            point: point.id.clone(),
+            line: l.id.clone(),
+            text: l.text.clone(),
+            talk: l.talk,
+            mood: l.mood,
+        });
+    }
+
+    /// The scenario being played.
+    pub fn scenario(&self) -> &Arc<Scenario> {
+        &self.scenario
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The client's current state.
+    pub fn state(&self) -> ClientState {
+        self.state
+    }
+
+    /// The point waiting for a reply, if any.
+    pub fn current_point(&self) -> Option<&Point> {
+        if self.is_over() {
+            return None;
+        }
+        self.point.map(|i| &self.scenario.points[i])
+    }
+
+    /// What the client just said, waiting for a reply.
+    pub fn current_line(&self) -> Option<&ClientLineRecord> {
+        if self.is_over() {
+            return None;
+        }
+        self.current.as_ref()
+    }
+
+    /// What the current line gives a reply to answer.
+    pub fn current_target(&self) -> Target {
+        self.current
+            .as_ref()
+            .map_or(Target::Neutral, |l| l.talk.target())
+    }
+
+    /// Ratings of the current options (empty when over).
+    pub fn current_ratings(&self) -> Vec<u8> {
+        self.current_point()
+            .map(|p| option_ratings(p, self.current_target()))
+            .unwrap_or_default()
+    }
+
+    /// Exchanges so far.
+    pub fn turns(&self) -> &[TurnRecord] {
+        &self.turns
+    }
+
+    /// 1-based choices so far.
+    pub fn choices(&self) -> &[usize] {
+        &self.choices
+    }
+
+    /// The ending, once reached.
+    pub fn ending(&self) -> Option<&EndingRecord> {
+        self.ending.as_ref()
+    }
+
+    /// True once an ending is reached or the trainee stopped.
+    pub fn is_over(&self) -> bool {
+        self.ending.is_some() || self.stopped || self.point.is_none()
+    }
+
+    /// Where the session stands.
+    pub fn status(&self) -> Status {
+        if self.ending.is_some() {
+            Status::Ended
+        } else if self.stopped || self.point.is_none() {
+            Status::StoppedEarly
+        } else {
+            Status::InProgress
+        }
+    }
+
+    /// Chooses option `number` (1-based) at the current point.
+    pub fn choose(&mut self, number: usize) -> Result<&TurnRecord, SessionError> {
+        if self.is_over() {
+            return Err(SessionError::Over);
+        }
+        let scenario = Arc::clone(&self.scenario);
+        let Some(pi) = self.point else {
+            return Err(SessionError::Over);
+        };
+        let point = &scenario.points[pi];
+        if number == 0 || number > point.options.len() {
+            return Err(SessionError::NoSuchOption {
+                number,
+                available: point.options.len(),
+                turn: self.turns.len() + 1,
+            });
+        }
+        let idx = number - 1;
+        let option = &point.options[idx];
+        let line_target = self.current_target();
+        let target = option.responds_to.unwrap_or(line_target);
+        let ratings = option_ratings(point, line_target);
+        let rating = ratings[idx];
+        let best = best_index(&ratings);
+        let better = (ratings[best] > rating).then(|| {
+            let b = &point.options[best];
+            BetterOption {
+                option: b.id.clone(),
+                number: best + 1,
+                text: b.text.clone(),
+                codes: normalize_turn(&b.codes),
+                rating: ratings[best],
+                feedback: b.feedback.clone(),
+            }
+        });
+        let before = self.state;
+        let delta = reply_effect(&scenario.persona, option, target);
+        for (i, var) in StateVar::ALL.into_iter().enumerate() {
+            self.state.add(var, delta[i]);
+        }
+        let client = self.current.take().unwrap_or_else(|| ClientLineRecord {
+            point: point.id.clone(),
+            line: String::new(),
+            text: String::new(),
+            talk: TalkType::Neutral,
+            mood: Mood::Calm,
+        });
+        self.turns.push(TurnRecord {
+            number: self.turns.len() + 1,
+            client,
+            reply: ReplyRecord {
+                option: option.id.clone(),
+                number,
+                text: option.text.clone(),
+                codes: normalize_turn(&option.codes),
+                responds_to: target,
+                rating,
+                feedback: option.feedback.clone(),
+            },
+            state_before: before,
+            state_after: self.state,
+            better,
+        });
+        self.choices.push(number);
+        let walkout = scenario
+            .persona
+            .walkout
+            .as_ref()
+            .filter(|w| self.state.discord >= w.discord)
+            .and_then(|w| scenario.ending(&w.ending));
+        if let Some(e) = walkout {
+            self.end(e, EndReason::Walkout);
+        } else if let Some(e) = scenario.ending(&option.next) {
+            self.end(e, EndReason::Reached);
+        } else {
+            self.point = scenario.point_index(&option.next);
+            self.speak();
+        }
+        Ok(self.turns.last().expect("a turn was just pushed"))
+    }
+
+    fn end(&mut self, e: &Ending, reason: EndReason) {
+        self.ending = Some(EndingRecord {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            outcome: e.outcome,
+            text: e.text.clone(),
+            debrief: e.debrief.clone(),
+            reason,
+        });
+        self.current = None;
+    }
+
+    /// Takes back the last reply (practice mode's "try another reply"): the session is
+    /// replayed from its seed without it, so the client says exactly what they said before.
+    pub fn rewind(&mut self) -> Result<(), SessionError> {
+        if self.choices.is_empty() {
+            return Err(SessionError::NothingToRewind);
+        }
+        let keep = &self.choices[..self.choices.len() - 1];
+        *self = Session::replay(Arc::clone(&self.scenario), self.seed, keep)?;
+        Ok(())
+    }
+
+    /// The trainee ends the session before an ending.
+    pub fn stop(&mut self) {
+        if !self.is_over() {
+            self.stopped = true;
+        }
+    }
+
+    /// The full transcript so far.
+    pub fn transcript(&self) -> Transcript {
+        Transcript {
+            scenario: self.scenario.id.clone(),
+            title: self.scenario.title.clone(),
+            version: self.scenario.version.clone(),
+            seed: self.seed,
+            choices: self.choices.clone(),
+            initial_state: self.scenario.persona.initial,
+            turns: self.turns.clone(),
+            pending: if self.is_over() {
+                None
+            } else {
+                self.current.clone()
+            },
+            ending: self.ending.clone(),
+            status: self.status(),
+            final_state: self.state,
+        }
+    }
+
+    /// Plays to the end (or `max_turns`) choosing the best- or worst-rated option each time.
+    pub fn auto_play(&mut self, policy: AutoPolicy, max_turns: usize) {
+        while !self.is_over() && self.turns.len() < max_turns {
+            let ratings = self.current_ratings();
+            if ratings.is_empty() {
+                break;
+            }
+            let i = match policy {
+                AutoPolicy::Best => best_index(&ratings),
+                AutoPolicy::Worst => worst_index(&ratings),
+            };
+            if self.choose(i + 1).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// Which option `--auto` picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AutoPolicy {
+    /// The highest-rated option (the model conversation).
+    Best,
+    /// The lowest-rated option.
+    Worst,
+}

@@ -1,0 +1,999 @@
+//! Turns scenario text into a [`Scenario`], reporting every mistake with its position.
+//!
+//! Reading happens in three steps, and all diagnostics of all steps come back together:
+//! 1. size and syntax ([`crate::ron_tree::parse`]);
+//! 2. decoding the spanned tree into the model (unknown fields, wrong types, unknown codes,
+//!    out-of-range values, conditions);
+//! 3. semantic checks over the whole graph ([`crate::validate`]).
+
+use crate::codes::MitiCode;
+use crate::condition::Condition;
+use crate::diag::{Diagnostic, Span, sort_diagnostics};
+use crate::model::*;
+use crate::ron_tree::{self, Name, Node, Value};
+use crate::validate;
+
+/// Largest scenario file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+
+/// Reads, decodes and validates a scenario. On failure, every error found, sorted by position.
+pub fn load_scenario(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(vec![Diagnostic::error(
+            Span::new(0, 0),
+            format!(
+                "file is {:.1} MB; scenario files are limited to 5 MB — split the client into several scenarios",
+                text.len() as f64 / 1_048_576.0
+            ),
+        )]);
+    }
+    let tree = ron_tree::parse(text).map_err(|d| vec![d])?;
+    let mut dec = Decoder {
+        src: text,
+        diags: Vec::new(),
+    };
+    let scenario = dec.scenario(&tree);
+    let mut diags = dec.diags;
+    if let Some(s) = &scenario {
+        diags.extend(validate::validate(s));
+    }
+    if diags
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error)
+    {
+        sort_diagnostics(&mut diags);
+        diags.dedup();
+        return Err(diags);
+    }
+    scenario.ok_or_else(|| vec![Diagnostic::error(tree.span, "the file is not a scenario")])
+}
+
+fn placeholder_persona() -> Persona {
+    Persona {
+        name: String::new(),
+        age: 30,
+        pronouns: String::new(),
+        background: String::new(),
+        situation: String::new(),
+        initial: ClientState {
+            engagement: 5,
+            discord: 0,
+            importance: 5,
+            confidence: 5,
+        },
+        face: Face::default(),
+        portrait: None,
+        reactions: Reactions::default(),
+        walkout: None,
+        spans: PersonaSpans::default(),
+    }
+}
+
+/// Edit distance between two short strings (for "did you mean" hints).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(!a[i - 1].eq_ignore_ascii_case(&b[j - 1]));
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// A " (did you mean `x`?)" hint when a candidate is close, or "".
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let best = candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .min_by_key(|(d, _)| *d);
+    match best {
+        Some((d, c)) if d <= 3 && d < word.chars().count().max(2) => {
+            format!(" (did you mean `{c}`?)")
+        }
+        _ => String::new(),
+    }
+}
+
+/// True for ids made of letters, digits, `-`, `_` and `.`.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+struct Obj<'a> {
+    type_name: &'static str,
+    span: Span,
+    fields: Vec<(&'a Name, &'a Node)>,
+}
+
+struct Decoder<'s> {
+    src: &'s str,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'s> Decoder<'s> {
+    fn err(&mut self, span: Span, msg: impl Into<String>) {
+        self.diags.push(Diagnostic::error(span, msg));
+    }
+
+    /// Reads a struct, checking its name (if written) and its field names.
+    fn obj<'a>(
+        &mut self,
+        node: &'a Node,
+        type_name: &'static str,
+        allowed: &[&str],
+    ) -> Option<Obj<'a>> {
+        let (name, fields): (Option<&Name>, Vec<(&Name, &Node)>) = match &node.value {
+            Value::Struct { name, fields } => {
+                (name.as_ref(), fields.iter().map(|(k, v)| (k, v)).collect())
+            }
+            Value::Tuple { name, items } if items.is_empty() => (name.as_ref(), Vec::new()),
+            other => {
+                self.err(
+                    node.span,
+                    format!(
+                        "expected {type_name}(...) with named fields, found {}",
+                        other.kind()
+                    ),
+                );
+                return None;
+            }
+        };
+        if let Some(n) = name
+            && n.text != type_name
+        {
+            self.err(
+                n.span,
+                format!("expected `{type_name}(...)` here, found `{}(...)`", n.text),
+            );
+        }
+        let mut kept = Vec::with_capacity(fields.len());
+        for (k, v) in fields {
+            if !allowed.contains(&k.text.as_str()) {
+                let hint = suggest(&k.text, allowed.iter().copied());
+                let list = allowed
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.err(
+                    k.span,
+                    format!(
+                        "unknown field `{}` in {type_name}{hint}; the fields are {list}",
+                        k.text
+                    ),
+                );
+                continue;
+            }
+            if kept.iter().any(|(n, _): &(&Name, &Node)| n.text == k.text) {
+                self.err(
+                    k.span,
+                    format!("field `{}` is given twice in this {type_name}", k.text),
+                );
+                continue;
+            }
+            kept.push((k, v));
+        }
+        Some(Obj {
+            type_name,
+            span: node.span,
+            fields: kept,
+        })
+    }
+
+    /// An optional field; `None` and absence are the same, `Some(x)` is unwrapped.
+    fn get<'a>(&self, o: &Obj<'a>, key: &str) -> Option<&'a Node> {
+        let node = o
+            .fields
+            .iter()
+            .find(|(k, _)| k.text == key)
+            .map(|(_, v)| *v)?;
+        match &node.value {
+            Value::Ident(s) if s == "None" => None,
+            Value::Tuple {
+                name: Some(n),
+                items,
+            } if n.text == "Some" && items.len() == 1 => Some(&items[0]),
+            _ => Some(node),
+        }
+    }
+
+    /// A required field; reports it missing at the struct.
+    fn req<'a>(&mut self, o: &Obj<'a>, key: &str) -> Option<&'a Node> {
+        let n = self.get(o, key);
+        if n.is_none() {
+            let span = Span::new(o.span.start, o.span.start + 1);
+            self.err(
+                span,
+                format!("{} is missing the required field `{key}`", o.type_name),
+            );
+        }
+        n
+    }
+
+    fn string(&mut self, n: &Node, what: &str) -> Option<String> {
+        match &n.value {
+            Value::Str(s) => Some(s.clone()),
+            other => {
+                self.err(
+                    n.span,
+                    format!(
+                        "{what} must be a string in double quotes, found {}",
+                        other.kind()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, n: &Node, what: &str) -> Option<String> {
+        let s = self.string(n, what)?;
+        if s.trim().is_empty() {
+            self.err(n.span, format!("{what} is empty; write the text"));
+            return None;
+        }
+        Some(s)
+    }
+
+    fn req_text(&mut self, o: &Obj, key: &str) -> String {
+        let what = format!("`{key}`");
+        self.req(o, key)
+            .and_then(|n| self.text(n, &what))
+            .unwrap_or_default()
+    }
+
+    fn opt_string(&mut self, o: &Obj, key: &str, default: &str) -> String {
+        let what = format!("`{key}`");
+        match self.get(o, key) {
+            Some(n) => self.string(n, &what).unwrap_or_default(),
+            None => default.to_string(),
+        }
+    }
+
+    fn id(&mut self, n: &Node, what: &str) -> Option<String> {
+        let s = self.string(n, what)?;
+        if !is_valid_id(&s) {
+            self.err(
+                n.span,
+                format!("{what} `{s}` is not a valid id: use letters, digits, `-`, `_` and `.` (at most 128)"),
+            );
+            return None;
+        }
+        Some(s)
+    }
+
+    fn int(&mut self, n: &Node, lo: i64, hi: i64, what: &str) -> Option<i64> {
+        match &n.value {
+            Value::Int(i) if (lo..=hi).contains(i) => Some(*i),
+            Value::Int(i) => {
+                self.err(
+                    n.span,
+                    format!("{what} is {i}, outside the allowed range {lo} to {hi}"),
+                );
+                None
+            }
+            Value::Float(f) => {
+                self.err(n.span, format!("{what} must be a whole number, found {f}"));
+                None
+            }
+            other => {
+                self.err(
+                    n.span,
+                    format!("{what} must be a whole number, found {}", other.kind()),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, n: &Node, what: &str) -> Option<bool> {
+        match &n.value {
+            Value::Bool(b) => Some(*b),
+            other => {
+                self.err(
+                    n.span,
+                    format!("{what} must be `true` or `false`, found {}", other.kind()),
+                );
+                None
+            }
+        }
+    }
+
+    fn list<'a>(&mut self, n: &'a Node, what: &str) -> Option<&'a [Node]> {
+        match &n.value {
+            Value::List(items) => Some(items),
+            other => {
+                self.err(
+                    n.span,
+                    format!("{what} must be a list in `[...]`, found {}", other.kind()),
+                );
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, o: &Obj, key: &str) -> Vec<String> {
+        let what = format!("each entry of `{key}`");
+        let Some(n) = self.get(o, key) else {
+            return Vec::new();
+        };
+        let Some(items) = self.list(n, &format!("`{key}`")) else {
+            return Vec::new();
+        };
+        items.iter().filter_map(|i| self.text(i, &what)).collect()
+    }
+
+    /// A unit enum variant such as `Precontemplation`.
+    fn variant<T: Copy>(
+        &mut self,
+        n: &Node,
+        options: &[(&'static str, T)],
+        what: &str,
+    ) -> Option<T> {
+        let word = match &n.value {
+            Value::Ident(s) => s.as_str(),
+            Value::Str(s) => {
+                let hint = options
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(s))
+                    .map(|(k, _)| *k);
+                let names = options
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.err(
+                    n.span,
+                    match hint {
+                        Some(h) => format!("{what} is written without quotes: `{h}`"),
+                        None => format!("{what} is written without quotes, one of: {names}"),
+                    },
+                );
+                return None;
+            }
+            other => {
+                let names = options
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.err(
+                    n.span,
+                    format!("{what} must be one of {names}; found {}", other.kind()),
+                );
+                return None;
+            }
+        };
+        if let Some((_, v)) = options.iter().find(|(k, _)| *k == word) {
+            return Some(*v);
+        }
+        let hint = suggest(word, options.iter().map(|(k, _)| *k));
+        let names = options
+            .iter()
+            .map(|(k, _)| *k)
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.err(
+            n.span,
+            format!("unknown {what} `{word}`{hint}; expected one of {names}"),
+        );
+        None
+    }
+
+    fn scenario(&mut self, root: &Node) -> Option<Scenario> {
+        let o = self.obj(
+            root,
+            "Scenario",
+            &[
+                "id",
+                "title",
+                "version",
+                "author",
+                "summary",
+                "objectives",
+                "topic",
+                "stage",
+                "difficulty",
+                "minutes",
+                "tags",
+                "persona",
+                "start",
+                "points",
+                "endings",
+            ],
+        )?;
+        let mut spans = ScenarioSpans {
+            whole: root.span,
+            ..Default::default()
+        };
+        let id = match self.req(&o, "id") {
+            Some(n) => {
+                spans.id = n.span;
+                self.id(n, "scenario `id`").unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        let title = self.req_text(&o, "title");
+        let version = self.opt_string(&o, "version", "1.0");
+        let author = self.opt_string(&o, "author", "");
+        let summary = self.req_text(&o, "summary");
+        let objectives = self.strings(&o, "objectives");
+        let topic = self.opt_string(&o, "topic", "");
+        let stage_opts: Vec<(&'static str, Stage)> =
+            Stage::ALL.iter().map(|s| (s.name(), *s)).collect();
+        let stage = self
+            .req(&o, "stage")
+            .and_then(|n| self.variant(n, &stage_opts, "stage of change"))
+            .unwrap_or(Stage::Precontemplation);
+        let diff_opts: Vec<(&'static str, Difficulty)> =
+            Difficulty::ALL.iter().map(|s| (s.name(), *s)).collect();
+        let difficulty = self
+            .req(&o, "difficulty")
+            .and_then(|n| self.variant(n, &diff_opts, "difficulty"))
+            .unwrap_or(Difficulty::Intermediate);
+        let minutes = match self.get(&o, "minutes") {
+            Some(n) => self.int(n, 1, 240, "`minutes`").unwrap_or(10) as u32,
+            None => 10,
+        };
+        let tags = self.strings(&o, "tags");
+        let persona = self.req(&o, "persona").and_then(|n| self.persona(n));
+        let start = match self.req(&o, "start") {
+            Some(n) => {
+                spans.start = n.span;
+                self.id(n, "`start`").unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        let mut points = Vec::new();
+        if let Some(n) = self.req(&o, "points")
+            && let Some(items) = self.list(n, "`points`")
+        {
+            if items.is_empty() {
+                self.err(
+                    n.span,
+                    "`points` is empty: a scenario needs at least one decision point",
+                );
+            }
+            points = items.iter().filter_map(|i| self.point(i)).collect();
+        }
+        let mut endings = Vec::new();
+        if let Some(n) = self.req(&o, "endings")
+            && let Some(items) = self.list(n, "`endings`")
+        {
+            if items.is_empty() {
+                self.err(
+                    n.span,
+                    "`endings` is empty: a scenario needs at least one ending",
+                );
+            }
+            endings = items.iter().filter_map(|i| self.ending(i)).collect();
+        }
+        Some(Scenario {
+            id,
+            title,
+            version,
+            author,
+            summary,
+            objectives,
+            topic,
+            stage,
+            difficulty,
+            minutes,
+            tags,
+            persona: persona.unwrap_or_else(placeholder_persona),
+            start,
+            points,
+            endings,
+            spans,
+        })
+    }
+
+    fn persona(&mut self, n: &Node) -> Option<Persona> {
+        let o = self.obj(
+            n,
+            "Persona",
+            &[
+                "name",
+                "age",
+                "pronouns",
+                "background",
+                "situation",
+                "initial",
+                "face",
+                "portrait",
+                "reactions",
+                "walkout",
+            ],
+        )?;
+        let name = self.req_text(&o, "name");
+        let age = self
+            .req(&o, "age")
+            .and_then(|n| self.int(n, 1, 120, "`age`"))
+            .unwrap_or(30) as u32;
+        let pronouns = self.opt_string(&o, "pronouns", "");
+        let background = self.req_text(&o, "background");
+        let situation = self.req_text(&o, "situation");
+        let initial = self
+            .req(&o, "initial")
+            .and_then(|n| self.state(n))
+            .unwrap_or(ClientState {
+                engagement: 5,
+                discord: 0,
+                importance: 5,
+                confidence: 5,
+            });
+        let face = match self.get(&o, "face") {
+            Some(n) => self.face(n).unwrap_or_default(),
+            None => Face::default(),
+        };
+        let mut spans = PersonaSpans::default();
+        let portrait = match self.get(&o, "portrait") {
+            Some(n) => {
+                spans.portrait = n.span;
+                self.string(n, "`portrait`")
+            }
+            None => None,
+        };
+        let reactions = match self.get(&o, "reactions") {
+            Some(n) => self.reactions(n),
+            None => Reactions::default(),
+        };
+        let walkout = match self.get(&o, "walkout") {
+            Some(n) => self.walkout(n, &mut spans),
+            None => None,
+        };
+        Some(Persona {
+            name,
+            age,
+            pronouns,
+            background,
+            situation,
+            initial,
+            face,
+            portrait,
+            reactions,
+            walkout,
+            spans,
+        })
+    }
+
+    fn state(&mut self, n: &Node) -> Option<ClientState> {
+        let names: Vec<&str> = StateVar::ALL.iter().map(|v| v.name()).collect();
+        let o = self.obj(n, "State", &names)?;
+        let mut s = ClientState {
+            engagement: 0,
+            discord: 0,
+            importance: 0,
+            confidence: 0,
+        };
+        for var in StateVar::ALL {
+            let what = format!("initial `{}`", var.name());
+            if let Some(v) = self
+                .req(&o, var.name())
+                .and_then(|n| self.int(n, 0, 10, &what))
+            {
+                s.add(var, v as i32);
+            }
+        }
+        Some(s)
+    }
+
+    fn effects(&mut self, n: &Node, type_name: &'static str) -> Effects {
+        let names: Vec<&str> = StateVar::ALL.iter().map(|v| v.name()).collect();
+        let Some(o) = self.obj(n, type_name, &names) else {
+            return Effects::default();
+        };
+        let mut e = Effects::default();
+        for var in StateVar::ALL {
+            let what = format!("the change to `{}`", var.name());
+            if let Some(v) = self
+                .get(&o, var.name())
+                .and_then(|n| self.int(n, -10, 10, &what))
+            {
+                e.set(var, Some(v as i32));
+            }
+        }
+        e
+    }
+
+    fn reactions(&mut self, n: &Node) -> Reactions {
+        let classes = ReactionClass::all();
+        let names: Vec<&str> = classes.iter().map(|c| c.name()).collect();
+        let Some(o) = self.obj(n, "Reactions", &names) else {
+            return Reactions::default();
+        };
+        let mut overrides = Vec::new();
+        for class in classes {
+            if let Some(v) = self.get(&o, class.name()) {
+                overrides.push((class, self.effects(v, "Effects")));
+            }
+        }
+        Reactions { overrides }
+    }
+
+    fn walkout(&mut self, n: &Node, spans: &mut PersonaSpans) -> Option<Walkout> {
+        let o = self.obj(n, "Walkout", &["discord", "ending"])?;
+        let discord = self
+            .req(&o, "discord")
+            .and_then(|n| self.int(n, 1, 10, "walkout `discord`"));
+        let ending = match self.req(&o, "ending") {
+            Some(n) => {
+                spans.walkout_ending = n.span;
+                self.id(n, "walkout `ending`")
+            }
+            None => None,
+        };
+        Some(Walkout {
+            discord: discord? as i32,
+            ending: ending?,
+        })
+    }
+
+    fn color(&mut self, o: &Obj, key: &str, default: &str) -> String {
+        let Some(n) = self.get(o, key) else {
+            return default.to_string();
+        };
+        let what = format!("`{key}`");
+        let Some(s) = self.string(n, &what) else {
+            return default.to_string();
+        };
+        let ok =
+            s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        if !ok {
+            self.err(
+                n.span,
+                format!("{what} must be a colour written \"#rrggbb\", found \"{s}\""),
+            );
+            return default.to_string();
+        }
+        s
+    }
+
+    fn face(&mut self, n: &Node) -> Option<Face> {
+        let o = self.obj(
+            n,
+            "Face",
+            &[
+                "skin",
+                "hair",
+                "eyes",
+                "hair_style",
+                "glasses",
+                "beard",
+                "lines",
+            ],
+        )?;
+        let d = Face::default();
+        let styles = [
+            ("Short", HairStyle::Short),
+            ("Long", HairStyle::Long),
+            ("Curly", HairStyle::Curly),
+            ("Bun", HairStyle::Bun),
+            ("Buzz", HairStyle::Buzz),
+            ("Bald", HairStyle::Bald),
+        ];
+        Some(Face {
+            skin: self.color(&o, "skin", &d.skin),
+            hair: self.color(&o, "hair", &d.hair),
+            eyes: self.color(&o, "eyes", &d.eyes),
+            hair_style: self
+                .get(&o, "hair_style")
+                .and_then(|n| self.variant(n, &styles, "hair style"))
+                .unwrap_or(d.hair_style),
+            glasses: self
+                .get(&o, "glasses")
+                .and_then(|n| self.boolean(n, "`glasses`"))
+                .unwrap_or(false),
+            beard: self
+                .get(&o, "beard")
+                .and_then(|n| self.boolean(n, "`beard`"))
+                .unwrap_or(false),
+            lines: self
+                .get(&o, "lines")
+                .and_then(|n| self.int(n, 0, 3, "`lines`"))
+                .map_or(d.lines, |v| v as u32),
+        })
+    }
+
+    fn point(&mut self, n: &Node) -> Option<Point> {
+        let o = self.obj(n, "Point", &["id", "lines", "options"])?;
+        let mut spans = PointSpans {
+            whole: n.span,
+            ..Default::default()
+        };
+        let id = match self.req(&o, "id") {
+            Some(n) => {
+                spans.id = n.span;
+                self.id(n, "point `id`").unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        let mut lines = Vec::new();
+        if let Some(ln) = self.req(&o, "lines") {
+            spans.lines = ln.span;
+            if let Some(items) = self.list(ln, "`lines`") {
+                if items.is_empty() {
+                    self.err(
+                        ln.span,
+                        format!("point `{id}` has no lines: the client must say something"),
+                    );
+                }
+                lines = items.iter().filter_map(|i| self.line(i)).collect();
+            }
+        }
+        let mut options = Vec::new();
+        match o
+            .fields
+            .iter()
+            .find(|(k, _)| k.text == "options")
+            .map(|(_, v)| *v)
+        {
+            Some(on) => {
+                spans.options = on.span;
+                if let Some(items) = self.list(on, "`options`") {
+                    if items.is_empty() {
+                        self.err(
+                            on.span,
+                            format!("point `{id}` has no options: give the trainee at least one reply (or make it an ending)"),
+                        );
+                    }
+                    options = items.iter().filter_map(|i| self.option(i)).collect();
+                }
+            }
+            None => {
+                self.err(
+                    Span::new(n.span.start, n.span.start + 1),
+                    format!("point `{id}` has no options: give the trainee at least one reply (or make it an ending)"),
+                );
+            }
+        }
+        Some(Point {
+            id,
+            lines,
+            options,
+            spans,
+        })
+    }
+
+    fn line(&mut self, n: &Node) -> Option<Line> {
+        let o = self.obj(n, "Line", &["id", "text", "talk", "mood", "when"])?;
+        let mut spans = LineSpans {
+            whole: n.span,
+            ..Default::default()
+        };
+        let id = match self.req(&o, "id") {
+            Some(n) => {
+                spans.id = n.span;
+                self.id(n, "line `id`").unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        let text = match self.req(&o, "text") {
+            Some(n) => {
+                spans.text = n.span;
+                self.text(n, "line `text`").unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        let talk = match self.get(&o, "talk") {
+            Some(n) => {
+                spans.talk = n.span;
+                self.talk(n).unwrap_or(TalkType::Neutral)
+            }
+            None => TalkType::Neutral,
+        };
+        let moods: Vec<(&'static str, Mood)> = Mood::ALL.iter().map(|m| (m.name(), *m)).collect();
+        let mood = self
+            .get(&o, "mood")
+            .and_then(|n| self.variant(n, &moods, "mood"))
+            .unwrap_or(Mood::Calm);
+        let when = self.get(&o, "when").and_then(|n| self.condition(n));
+        Some(Line {
+            id,
+            text,
+            talk,
+            mood,
+            when,
+            spans,
+        })
+    }
+
+    fn talk(&mut self, n: &Node) -> Option<TalkType> {
+        let kinds: Vec<(&'static str, DarnCat)> =
+            DarnCat::ALL.iter().map(|k| (k.name(), *k)).collect();
+        match &n.value {
+            Value::Ident(s) if s == "Discord" => Some(TalkType::Discord),
+            Value::Ident(s) if s == "Neutral" => Some(TalkType::Neutral),
+            Value::Ident(s) if s == "Change" || s == "Sustain" => {
+                self.err(
+                    n.span,
+                    format!("{s} talk needs its DARN-CAT kind, for example `{s}(Reasons)`"),
+                );
+                None
+            }
+            Value::Tuple {
+                name: Some(name),
+                items,
+            } if name.text == "Change" || name.text == "Sustain" => {
+                if items.len() != 1 {
+                    self.err(
+                        n.span,
+                        format!("write `{}(Kind)` with one DARN-CAT kind", name.text),
+                    );
+                    return None;
+                }
+                let k = self.variant(&items[0], &kinds, "DARN-CAT kind")?;
+                Some(if name.text == "Change" {
+                    TalkType::Change(k)
+                } else {
+                    TalkType::Sustain(k)
+                })
+            }
+            Value::Ident(s)
+            | Value::Tuple {
+                name: Some(Name { text: s, .. }),
+                ..
+            } => {
+                let hint = suggest(s, ["Change", "Sustain", "Discord", "Neutral"]);
+                self.err(
+                    n.span,
+                    format!("unknown talk type `{s}`{hint}; write Change(Kind), Sustain(Kind), Discord or Neutral"),
+                );
+                None
+            }
+            other => {
+                self.err(
+                    n.span,
+                    format!(
+                        "talk must be Change(Kind), Sustain(Kind), Discord or Neutral; found {}",
+                        other.kind()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn condition(&mut self, n: &Node) -> Option<Condition> {
+        let s = self.string(n, "`when`")?;
+        match Condition::parse(&s) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                // Point inside the string when it is written without escapes.
+                let raw = self.src.get(n.span.start + 1..n.span.end.saturating_sub(1));
+                let at = if raw == Some(s.as_str()) {
+                    n.span.start + 1 + e.offset
+                } else {
+                    n.span.start
+                };
+                self.err(Span::new(at, at + 1), e.message);
+                None
+            }
+        }
+    }
+
+    fn option(&mut self, n: &Node) -> Option<ReplyOption> {
+        let o = self.obj(
+            n,
+            "Option",
+            &[
+                "id",
+                "text",
+                "codes",
+                "responds_to",
+                "effects",
+                "next",
+                "feedback",
+            ],
+        )?;
+        let mut spans = OptionSpans {
+            whole: n.span,
+            ..Default::default()
+        };
+        let id = match self.req(&o, "id") {
+            Some(n) => {
+                spans.id = n.span;
+                self.id(n, "option `id`").unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        let text = match self.req(&o, "text") {
+            Some(n) => {
+                spans.text = n.span;
+                self.text(n, "option `text`").unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        let mut codes = Vec::new();
+        if let Some(cn) = self.req(&o, "codes") {
+            spans.codes = cn.span;
+            let opts: Vec<(&'static str, MitiCode)> =
+                MitiCode::ALL.iter().map(|c| (c.ron_name(), *c)).collect();
+            if let Some(items) = self.list(cn, "`codes`") {
+                for item in items {
+                    if let Some(c) = self.variant(item, &opts, "MITI code") {
+                        if codes.contains(&c) {
+                            self.err(
+                                item.span,
+                                format!("code `{}` is listed twice", c.ron_name()),
+                            );
+                        }
+                        codes.push(c);
+                    }
+                }
+            }
+        }
+        let targets: Vec<(&'static str, Target)> =
+            Target::ALL.iter().map(|t| (t.name(), *t)).collect();
+        let responds_to = self
+            .get(&o, "responds_to")
+            .and_then(|n| self.variant(n, &targets, "`responds_to`"));
+        let effects = match self.get(&o, "effects") {
+            Some(n) => self.effects(n, "Effects"),
+            None => Effects::default(),
+        };
+        let next = match self.req(&o, "next") {
+            Some(n) => {
+                spans.next = n.span;
+                self.id(n, "`next`").unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        let feedback = match self.req(&o, "feedback") {
+            Some(n) => {
+                spans.feedback = n.span;
+                self.text(n, "`feedback`").unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        Some(ReplyOption {
+            id,
+            text,
+            codes,
+            responds_to,
+            effects,
+            next,
+            feedback,
+            spans,
+        })
+    }
+
+    fn ending(&mut self, n: &Node) -> Option<Ending> {
+        let o = self.obj(n, "Ending", &["id", "title", "outcome", "text", "debrief"])?;
+        let mut spans = EndingSpans {
+            whole: n.span,
+            ..Default::default()
+        };
+        let id = match self.req(&o, "id") {
+            Some(n) => {
+                spans.id = n.span;
+                self.id(n, "ending `id`").unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        let outcomes: Vec<(&'static str, Outcome)> =
+            Outcome::ALL.iter().map(|x| (x.name(), *x)).collect();
+        let outcome = self
+            .req(&o, "outcome")
+            .and_then(|n| self.variant(n, &outcomes, "outcome"))
+            .unwrap_or(Outcome::Mixed);
+        Some(Ending {
+            id,
+            title: self.req_text(&o, "title"),
+            outcome,
+            text: self.req_text(&o, "text"),
+            debrief: self.req_text(&o, "debrief"),
+            spans,
+        })
+    }
+}

@@ -1,0 +1,775 @@
+//! The scenario model: a client persona, decision points, counsellor options and endings.
+//!
+//! Values here come from [`crate::load::load_scenario`], which fills in every span so the
+//! validator and linter can point at the exact item in the source file.
+
+use serde::Serialize;
+
+use crate::codes::MitiCode;
+use crate::condition::Condition;
+use crate::diag::Span;
+
+/// Lowest value of a client-state variable.
+pub const STATE_MIN: i32 = 0;
+/// Highest value of a client-state variable.
+pub const STATE_MAX: i32 = 10;
+
+/// A whole client: metadata, persona, decision points and endings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scenario {
+    /// Stable id, lowercase letters, digits and dashes (`court-ordered-dui`).
+    pub id: String,
+    /// Title shown on the library card.
+    pub title: String,
+    /// Author's version string.
+    pub version: String,
+    /// Who wrote it.
+    pub author: String,
+    /// One-paragraph summary for the library.
+    pub summary: String,
+    /// What the trainee should practise.
+    pub objectives: Vec<String>,
+    /// Substance or behaviour (`alcohol`, `opioids`, `gambling`).
+    pub topic: String,
+    /// The client's stage of change.
+    pub stage: Stage,
+    /// How hard the client is to engage.
+    pub difficulty: Difficulty,
+    /// Estimated minutes to play.
+    pub minutes: u32,
+    /// Free tags for search.
+    pub tags: Vec<String>,
+    /// Who the client is and how they react.
+    pub persona: Persona,
+    /// Id of the first decision point.
+    pub start: String,
+    /// Decision points in file order.
+    pub points: Vec<Point>,
+    /// Endings in file order.
+    pub endings: Vec<Ending>,
+    /// Source locations of top-level fields.
+    #[serde(skip)]
+    pub spans: ScenarioSpans,
+}
+
+/// Where the scenario's top-level items are in the file.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioSpans {
+    /// The whole document.
+    pub whole: Span,
+    /// The `start` value.
+    pub start: Span,
+    /// The `id` value.
+    pub id: Span,
+}
+
+/// Stage of change (transtheoretical model), per mi-reference §6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Not considering change; may not see a problem.
+    Precontemplation,
+    /// Ambivalent: weighing change.
+    Contemplation,
+    /// Intending to act soon; planning steps.
+    Preparation,
+    /// Actively changing.
+    Action,
+    /// Sustaining change over time.
+    Maintenance,
+    /// Returned to the old behaviour after a period of change.
+    Relapse,
+}
+
+impl Stage {
+    /// All stages in order.
+    pub const ALL: [Stage; 6] = [
+        Stage::Precontemplation,
+        Stage::Contemplation,
+        Stage::Preparation,
+        Stage::Action,
+        Stage::Maintenance,
+        Stage::Relapse,
+    ];
+    /// The RON spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Precontemplation => "Precontemplation",
+            Stage::Contemplation => "Contemplation",
+            Stage::Preparation => "Preparation",
+            Stage::Action => "Action",
+            Stage::Maintenance => "Maintenance",
+            Stage::Relapse => "Relapse",
+        }
+    }
+}
+
+/// How hard a client is to engage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Difficulty {
+    /// Forgiving: recovers quickly from a misstep.
+    Beginner,
+    /// Pushes back; needs reflective listening.
+    Intermediate,
+    /// Quick to discord; punishes the righting reflex.
+    Advanced,
+}
+
+impl Difficulty {
+    /// All levels in order.
+    pub const ALL: [Difficulty; 3] = [
+        Difficulty::Beginner,
+        Difficulty::Intermediate,
+        Difficulty::Advanced,
+    ];
+    /// The RON spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Difficulty::Beginner => "Beginner",
+            Difficulty::Intermediate => "Intermediate",
+            Difficulty::Advanced => "Advanced",
+        }
+    }
+}
+
+/// The client as a person.
+#[derive(Debug, Clone, Serialize)]
+pub struct Persona {
+    /// Display name.
+    pub name: String,
+    /// Age in years.
+    pub age: u32,
+    /// Pronouns (`she/her`).
+    pub pronouns: String,
+    /// Life history the trainee reads in the briefing.
+    pub background: String,
+    /// Why they are here today.
+    pub situation: String,
+    /// State at the start of the session.
+    pub initial: ClientState,
+    /// How the app draws the face.
+    pub face: Face,
+    /// Optional portrait image for the library card, relative to the scenario's folder.
+    pub portrait: Option<String>,
+    /// Default reactions per class of counsellor response.
+    pub reactions: Reactions,
+    /// When discord gets this high the client leaves.
+    pub walkout: Option<Walkout>,
+    /// Source locations.
+    #[serde(skip)]
+    pub spans: PersonaSpans,
+}
+
+/// Where persona fields are.
+#[derive(Debug, Clone, Default)]
+pub struct PersonaSpans {
+    /// The `portrait` value.
+    pub portrait: Span,
+    /// The walkout `ending` value.
+    pub walkout_ending: Span,
+}
+
+/// The client's inner state, 0–10 each. Conditions and the face read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct ClientState {
+    /// Willingness to talk openly with the counsellor.
+    pub engagement: i32,
+    /// Friction in the relationship (mi-reference §4: discord is about the relationship).
+    pub discord: i32,
+    /// How important change feels to the client.
+    pub importance: i32,
+    /// How confident the client is that they could change.
+    pub confidence: i32,
+}
+
+impl ClientState {
+    /// The value of a named variable.
+    pub fn get(&self, var: StateVar) -> i32 {
+        match var {
+            StateVar::Engagement => self.engagement,
+            StateVar::Discord => self.discord,
+            StateVar::Importance => self.importance,
+            StateVar::Confidence => self.confidence,
+        }
+    }
+
+    /// Adds `delta` to a variable, keeping it within 0–10.
+    pub fn add(&mut self, var: StateVar, delta: i32) {
+        let slot = match var {
+            StateVar::Engagement => &mut self.engagement,
+            StateVar::Discord => &mut self.discord,
+            StateVar::Importance => &mut self.importance,
+            StateVar::Confidence => &mut self.confidence,
+        };
+        *slot = (*slot + delta).clamp(STATE_MIN, STATE_MAX);
+    }
+}
+
+/// A client-state variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateVar {
+    /// See [`ClientState::engagement`].
+    Engagement,
+    /// See [`ClientState::discord`].
+    Discord,
+    /// See [`ClientState::importance`].
+    Importance,
+    /// See [`ClientState::confidence`].
+    Confidence,
+}
+
+impl StateVar {
+    /// All variables.
+    pub const ALL: [StateVar; 4] = [
+        StateVar::Engagement,
+        StateVar::Discord,
+        StateVar::Importance,
+        StateVar::Confidence,
+    ];
+    /// The name used in files and conditions.
+    pub fn name(self) -> &'static str {
+        match self {
+            StateVar::Engagement => "engagement",
+            StateVar::Discord => "discord",
+            StateVar::Importance => "importance",
+            StateVar::Confidence => "confidence",
+        }
+    }
+    /// Looks a variable up by name.
+    pub fn from_name(s: &str) -> Option<StateVar> {
+        StateVar::ALL.into_iter().find(|v| v.name() == s)
+    }
+}
+
+/// Changes to client state; a missing value means "use the default".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Effects {
+    /// Change to engagement.
+    pub engagement: Option<i32>,
+    /// Change to discord.
+    pub discord: Option<i32>,
+    /// Change to importance.
+    pub importance: Option<i32>,
+    /// Change to confidence.
+    pub confidence: Option<i32>,
+}
+
+impl Effects {
+    /// The delta for one variable, if set.
+    pub fn get(&self, var: StateVar) -> Option<i32> {
+        match var {
+            StateVar::Engagement => self.engagement,
+            StateVar::Discord => self.discord,
+            StateVar::Importance => self.importance,
+            StateVar::Confidence => self.confidence,
+        }
+    }
+    /// Sets the delta for one variable.
+    pub fn set(&mut self, var: StateVar, v: Option<i32>) {
+        match var {
+            StateVar::Engagement => self.engagement = v,
+            StateVar::Discord => self.discord = v,
+            StateVar::Importance => self.importance = v,
+            StateVar::Confidence => self.confidence = v,
+        }
+    }
+    /// Shorthand for a fully specified effect.
+    pub const fn of(engagement: i32, discord: i32, importance: i32, confidence: i32) -> Effects {
+        Effects {
+            engagement: Some(engagement),
+            discord: Some(discord),
+            importance: Some(importance),
+            confidence: Some(confidence),
+        }
+    }
+}
+
+/// A class of counsellor response that a persona reacts to by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum ReactionClass {
+    /// A turn that holds this MITI code.
+    Code(MitiCode),
+    /// A reflection that answers change talk (bonus on top of the code's reaction).
+    ReflectingChangeTalk,
+    /// A reflection that answers sustain talk.
+    ReflectingSustainTalk,
+}
+
+impl ReactionClass {
+    /// The field name in the `reactions` block.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReactionClass::Code(c) => c.json_name(),
+            ReactionClass::ReflectingChangeTalk => "reflecting_change_talk",
+            ReactionClass::ReflectingSustainTalk => "reflecting_sustain_talk",
+        }
+    }
+    /// All classes, in the order the docs list them.
+    pub fn all() -> Vec<ReactionClass> {
+        let mut v: Vec<ReactionClass> = MitiCode::ALL
+            .iter()
+            .map(|c| ReactionClass::Code(*c))
+            .collect();
+        v.push(ReactionClass::ReflectingChangeTalk);
+        v.push(ReactionClass::ReflectingSustainTalk);
+        v
+    }
+    /// The built-in default reaction (documented in `docs/scoring.md`, "How the client reacts").
+    pub fn builtin(self) -> Effects {
+        use MitiCode::*;
+        match self {
+            ReactionClass::Code(c) => match c {
+                SimpleReflection => Effects::of(1, 0, 0, 0),
+                ComplexReflection => Effects::of(1, -1, 0, 0),
+                Affirm => Effects::of(1, 0, 0, 1),
+                SeekingCollaboration => Effects::of(1, -1, 0, 0),
+                EmphasizingAutonomy => Effects::of(0, -2, 0, 0),
+                OpenQuestion => Effects::of(0, 0, 0, 0),
+                ClosedQuestion => Effects::of(-1, 0, 0, 0),
+                GivingInformation => Effects::of(0, 0, 0, 0),
+                PersuadeWithPermission => Effects::of(0, 0, 1, 0),
+                Persuade => Effects::of(-1, 2, -1, 0),
+                Confront => Effects::of(-2, 3, -1, -1),
+            },
+            ReactionClass::ReflectingChangeTalk => Effects::of(0, 0, 1, 0),
+            ReactionClass::ReflectingSustainTalk => Effects::of(0, 0, 0, 0),
+        }
+    }
+}
+
+/// Persona-level default reactions: the built-in table with the author's overrides.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Reactions {
+    /// Overrides written in the file, by class.
+    pub overrides: Vec<(ReactionClass, Effects)>,
+}
+
+impl Reactions {
+    /// The effective reaction of this persona to a class: the built-in default with the
+    /// author's values replacing it variable by variable.
+    pub fn effective(&self, class: ReactionClass) -> [i32; 4] {
+        let builtin = class.builtin();
+        let over = self
+            .overrides
+            .iter()
+            .find(|(c, _)| *c == class)
+            .map(|(_, e)| *e);
+        let mut out = [0; 4];
+        for (i, var) in StateVar::ALL.into_iter().enumerate() {
+            out[i] = over
+                .and_then(|e| e.get(var))
+                .or(builtin.get(var))
+                .unwrap_or(0);
+        }
+        out
+    }
+}
+
+/// When the client walks out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Walkout {
+    /// Discord at or above which the session ends early.
+    pub discord: i32,
+    /// The ending shown when it does.
+    pub ending: String,
+}
+
+/// Parameters for the face the app draws. Colours are `#rrggbb`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Face {
+    /// Skin tone.
+    pub skin: String,
+    /// Hair colour.
+    pub hair: String,
+    /// Iris colour.
+    pub eyes: String,
+    /// Hair cut.
+    pub hair_style: HairStyle,
+    /// Wears glasses.
+    pub glasses: bool,
+    /// Has a beard.
+    pub beard: bool,
+    /// Age lines, 0 (none) to 3 (deep).
+    pub lines: u32,
+}
+
+impl Default for Face {
+    fn default() -> Self {
+        Face {
+            skin: "#d8a47f".into(),
+            hair: "#3b2a20".into(),
+            eyes: "#4a3a2a".into(),
+            hair_style: HairStyle::Short,
+            glasses: false,
+            beard: false,
+            lines: 1,
+        }
+    }
+}
+
+/// Hair cuts the face renderer knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HairStyle {
+    /// Short, neat.
+    Short,
+    /// Shoulder length.
+    Long,
+    /// Curly volume.
+    Curly,
+    /// Tied up.
+    Bun,
+    /// Very short.
+    Buzz,
+    /// None.
+    Bald,
+}
+
+/// One moment in the conversation: the client speaks, the trainee picks a reply.
+#[derive(Debug, Clone, Serialize)]
+pub struct Point {
+    /// Stable id, unique among points and endings.
+    pub id: String,
+    /// Variants of what the client says here.
+    pub lines: Vec<Line>,
+    /// What the trainee may answer.
+    pub options: Vec<ReplyOption>,
+    /// Source locations.
+    #[serde(skip)]
+    pub spans: PointSpans,
+}
+
+/// Where a point's parts are.
+#[derive(Debug, Clone, Default)]
+pub struct PointSpans {
+    /// The whole point.
+    pub whole: Span,
+    /// The `id` value.
+    pub id: Span,
+    /// The `options` value.
+    pub options: Span,
+    /// The `lines` value.
+    pub lines: Span,
+}
+
+/// One thing the client may say at a point.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    /// Stable id, unique in the file.
+    pub id: String,
+    /// The words.
+    pub text: String,
+    /// The kind of client language (mi-reference §4).
+    pub talk: TalkType,
+    /// How the client feels saying it (drives the face).
+    pub mood: Mood,
+    /// Only said when this holds.
+    pub when: Option<Condition>,
+    /// Source locations.
+    #[serde(skip)]
+    pub spans: LineSpans,
+}
+
+/// Where a line's parts are.
+#[derive(Debug, Clone, Default)]
+pub struct LineSpans {
+    /// The whole line.
+    pub whole: Span,
+    /// The `id` value.
+    pub id: Span,
+    /// The `text` value.
+    pub text: Span,
+    /// The `talk` value.
+    pub talk: Span,
+}
+
+/// A counsellor reply the trainee can choose.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyOption {
+    /// Stable id, unique in the file.
+    pub id: String,
+    /// What the counsellor says.
+    pub text: String,
+    /// MITI behaviour codes of the whole turn.
+    pub codes: Vec<MitiCode>,
+    /// What the reply answers; when absent, the talk type of the line just said.
+    pub responds_to: Option<Target>,
+    /// Author's overrides of the persona's default reaction.
+    pub effects: Effects,
+    /// Next point or ending id.
+    pub next: String,
+    /// Why this reply is or is not MI-consistent.
+    pub feedback: String,
+    /// Source locations.
+    #[serde(skip)]
+    pub spans: OptionSpans,
+}
+
+/// Where an option's parts are.
+#[derive(Debug, Clone, Default)]
+pub struct OptionSpans {
+    /// The whole option.
+    pub whole: Span,
+    /// The `id` value.
+    pub id: Span,
+    /// The `text` value.
+    pub text: Span,
+    /// The `codes` value.
+    pub codes: Span,
+    /// The `next` value.
+    pub next: Span,
+    /// The `feedback` value.
+    pub feedback: Span,
+}
+
+/// Client talk type with DARN-CAT kind (mi-reference §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "kind")]
+pub enum TalkType {
+    /// Toward change.
+    Change(DarnCat),
+    /// Against change.
+    Sustain(DarnCat),
+    /// About the relationship (pushing back on the counsellor).
+    Discord,
+    /// Neither.
+    Neutral,
+}
+
+impl TalkType {
+    /// What a reply to this line responds to.
+    pub fn target(self) -> Target {
+        match self {
+            TalkType::Change(_) => Target::ChangeTalk,
+            TalkType::Sustain(_) => Target::SustainTalk,
+            TalkType::Discord => Target::Discord,
+            TalkType::Neutral => Target::Neutral,
+        }
+    }
+    /// The flat name used in CSV and JSON summaries.
+    pub fn flat_name(self) -> &'static str {
+        self.target().json_name()
+    }
+}
+
+/// DARN-CAT: kinds of change (or sustain) talk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DarnCat {
+    /// "I want…"
+    Desire,
+    /// "I could…"
+    Ability,
+    /// "I'd have more money…"
+    Reasons,
+    /// "I have to…"
+    Need,
+    /// "I will…"
+    Commitment,
+    /// "I'm ready to…"
+    Activation,
+    /// "I poured it out last night."
+    TakingSteps,
+}
+
+impl DarnCat {
+    /// All kinds.
+    pub const ALL: [DarnCat; 7] = [
+        DarnCat::Desire,
+        DarnCat::Ability,
+        DarnCat::Reasons,
+        DarnCat::Need,
+        DarnCat::Commitment,
+        DarnCat::Activation,
+        DarnCat::TakingSteps,
+    ];
+    /// The RON spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            DarnCat::Desire => "Desire",
+            DarnCat::Ability => "Ability",
+            DarnCat::Reasons => "Reasons",
+            DarnCat::Need => "Need",
+            DarnCat::Commitment => "Commitment",
+            DarnCat::Activation => "Activation",
+            DarnCat::TakingSteps => "TakingSteps",
+        }
+    }
+}
+
+/// What a counsellor reply responds to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// Change talk.
+    ChangeTalk,
+    /// Sustain talk.
+    SustainTalk,
+    /// Discord.
+    Discord,
+    /// Neutral talk.
+    Neutral,
+}
+
+impl Target {
+    /// All targets.
+    pub const ALL: [Target; 4] = [
+        Target::ChangeTalk,
+        Target::SustainTalk,
+        Target::Discord,
+        Target::Neutral,
+    ];
+    /// The RON spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::ChangeTalk => "ChangeTalk",
+            Target::SustainTalk => "SustainTalk",
+            Target::Discord => "Discord",
+            Target::Neutral => "Neutral",
+        }
+    }
+    /// The snake_case spelling used in JSON and CSV.
+    pub fn json_name(self) -> &'static str {
+        match self {
+            Target::ChangeTalk => "change_talk",
+            Target::SustainTalk => "sustain_talk",
+            Target::Discord => "discord",
+            Target::Neutral => "neutral",
+        }
+    }
+}
+
+/// How the client feels; the face shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mood {
+    /// At ease.
+    Calm,
+    /// Wary, holding back.
+    Guarded,
+    /// Justifying, on the back foot.
+    Defensive,
+    /// Annoyed.
+    Irritated,
+    /// Openly angry.
+    Angry,
+    /// Low, tearful.
+    Sad,
+    /// Given up.
+    Hopeless,
+    /// Worried.
+    Anxious,
+    /// Weighing things up.
+    Thoughtful,
+    /// Seeing a way forward.
+    Hopeful,
+    /// Unburdened.
+    Relieved,
+    /// Warm toward the counsellor.
+    Warm,
+}
+
+impl Mood {
+    /// All moods.
+    pub const ALL: [Mood; 12] = [
+        Mood::Calm,
+        Mood::Guarded,
+        Mood::Defensive,
+        Mood::Irritated,
+        Mood::Angry,
+        Mood::Sad,
+        Mood::Hopeless,
+        Mood::Anxious,
+        Mood::Thoughtful,
+        Mood::Hopeful,
+        Mood::Relieved,
+        Mood::Warm,
+    ];
+    /// The RON spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mood::Calm => "Calm",
+            Mood::Guarded => "Guarded",
+            Mood::Defensive => "Defensive",
+            Mood::Irritated => "Irritated",
+            Mood::Angry => "Angry",
+            Mood::Sad => "Sad",
+            Mood::Hopeless => "Hopeless",
+            Mood::Anxious => "Anxious",
+            Mood::Thoughtful => "Thoughtful",
+            Mood::Hopeful => "Hopeful",
+            Mood::Relieved => "Relieved",
+            Mood::Warm => "Warm",
+        }
+    }
+}
+
+/// How a conversation ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ending {
+    /// Stable id, unique among points and endings.
+    pub id: String,
+    /// Short title ("Mark agrees to come back").
+    pub title: String,
+    /// Good, mixed or disengaged.
+    pub outcome: Outcome,
+    /// What happens: the client's last words or the scene.
+    pub text: String,
+    /// What the trainee should take away; names the MI skill at stake.
+    pub debrief: String,
+    /// Source locations.
+    #[serde(skip)]
+    pub spans: EndingSpans,
+}
+
+/// Where an ending's parts are.
+#[derive(Debug, Clone, Default)]
+pub struct EndingSpans {
+    /// The whole ending.
+    pub whole: Span,
+    /// The `id` value.
+    pub id: Span,
+}
+
+/// The kind of ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The client moved toward change.
+    Positive,
+    /// The door stays open; little movement.
+    Mixed,
+    /// The client shut down or walked out.
+    Disengaged,
+}
+
+impl Outcome {
+    /// All outcomes.
+    pub const ALL: [Outcome; 3] = [Outcome::Positive, Outcome::Mixed, Outcome::Disengaged];
+    /// The RON spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Positive => "Positive",
+            Outcome::Mixed => "Mixed",
+            Outcome::Disengaged => "Disengaged",
+        }
+    }
+}
+
+impl Scenario {
+    /// The point with this id.
+    pub fn point(&self, id: &str) -> Option<&Point> {
+        self.points.iter().find(|p| p.id == id)
+    }
+    /// Index of the point with this id.
+    pub fn point_index(&self, id: &str) -> Option<usize> {
+        self.points.iter().position(|p| p.id == id)
+    }
+    /// The ending with this id.
+    pub fn ending(&self, id: &str) -> Option<&Ending> {
+        self.endings.iter().find(|e| e.id == id)
+    }
+}

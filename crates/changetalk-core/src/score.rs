@@ -1,0 +1,676 @@
+//! MITI-style scoring of a coded conversation (mi-reference §1–2). Every number is explained,
+//! with worked examples, in `docs/scoring.md`.
+//!
+//! Scoring works on a [`CodedSession`]: the counsellor's turns (codes and what each answered)
+//! and the client's talk types. Simulator transcripts and hand-coded CSV role-plays both become
+//! one, so the same conversation scores the same either way.
+
+use serde::Serialize;
+
+use crate::codes::{CodeClass, MitiCode, normalize_turn};
+use crate::engine::{BetterOption, Transcript};
+use crate::model::Target;
+
+/// One counsellor speaking turn, coded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodedTurn {
+    /// Codes after the per-turn rules.
+    pub codes: Vec<MitiCode>,
+    /// What the turn answered.
+    pub responds_to: Target,
+}
+
+impl CodedTurn {
+    /// A turn from raw codes (the per-turn rules are applied here).
+    pub fn new(codes: &[MitiCode], responds_to: Target) -> Self {
+        CodedTurn {
+            codes: normalize_turn(codes),
+            responds_to,
+        }
+    }
+    fn has(&self, c: MitiCode) -> bool {
+        self.codes.contains(&c)
+    }
+    fn non_adherent(&self) -> bool {
+        self.codes
+            .iter()
+            .any(|c| c.class() == CodeClass::NonAdherent)
+    }
+    fn adherent(&self) -> bool {
+        self.codes.iter().any(|c| c.class() == CodeClass::Adherent)
+    }
+}
+
+/// A conversation reduced to what scoring needs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CodedSession {
+    /// Counsellor turns in order.
+    pub turns: Vec<CodedTurn>,
+    /// Talk type of every client utterance.
+    pub client: Vec<Target>,
+}
+
+impl CodedSession {
+    /// The coded form of a simulator transcript: each reply with its codes and target, and
+    /// every client line (including one still waiting for a reply).
+    pub fn from_transcript(t: &Transcript) -> CodedSession {
+        let mut client: Vec<Target> = t.turns.iter().map(|x| x.client.talk.target()).collect();
+        if let Some(p) = &t.pending {
+            client.push(p.talk.target());
+        }
+        CodedSession {
+            turns: t
+                .turns
+                .iter()
+                .map(|x| CodedTurn::new(&x.reply.codes, x.reply.responds_to))
+                .collect(),
+            client,
+        }
+    }
+}
+
+/// Counts per code, after the per-turn rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Counts {
+    /// Giving Information.
+    pub giving_information: u32,
+    /// Persuade.
+    pub persuade: u32,
+    /// Persuade with Permission.
+    pub persuade_with_permission: u32,
+    /// Open questions.
+    pub open_question: u32,
+    /// Closed questions.
+    pub closed_question: u32,
+    /// Simple reflections.
+    pub simple_reflection: u32,
+    /// Complex reflections.
+    pub complex_reflection: u32,
+    /// Affirm.
+    pub affirm: u32,
+    /// Seeking Collaboration.
+    pub seeking_collaboration: u32,
+    /// Emphasizing Autonomy.
+    pub emphasizing_autonomy: u32,
+    /// Confront.
+    pub confront: u32,
+}
+
+impl Counts {
+    /// The count of one code.
+    pub fn get(&self, c: MitiCode) -> u32 {
+        match c {
+            MitiCode::GivingInformation => self.giving_information,
+            MitiCode::Persuade => self.persuade,
+            MitiCode::PersuadeWithPermission => self.persuade_with_permission,
+            MitiCode::OpenQuestion => self.open_question,
+            MitiCode::ClosedQuestion => self.closed_question,
+            MitiCode::SimpleReflection => self.simple_reflection,
+            MitiCode::ComplexReflection => self.complex_reflection,
+            MitiCode::Affirm => self.affirm,
+            MitiCode::SeekingCollaboration => self.seeking_collaboration,
+            MitiCode::EmphasizingAutonomy => self.emphasizing_autonomy,
+            MitiCode::Confront => self.confront,
+        }
+    }
+    fn bump(&mut self, c: MitiCode) {
+        let slot = match c {
+            MitiCode::GivingInformation => &mut self.giving_information,
+            MitiCode::Persuade => &mut self.persuade,
+            MitiCode::PersuadeWithPermission => &mut self.persuade_with_permission,
+            MitiCode::OpenQuestion => &mut self.open_question,
+            MitiCode::ClosedQuestion => &mut self.closed_question,
+            MitiCode::SimpleReflection => &mut self.simple_reflection,
+            MitiCode::ComplexReflection => &mut self.complex_reflection,
+            MitiCode::Affirm => &mut self.affirm,
+            MitiCode::SeekingCollaboration => &mut self.seeking_collaboration,
+            MitiCode::EmphasizingAutonomy => &mut self.emphasizing_autonomy,
+            MitiCode::Confront => &mut self.confront,
+        };
+        *slot += 1;
+    }
+}
+
+/// Estimated MITI global ratings (1–5) and the two summary globals.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Globals {
+    /// Cultivating Change Talk, 1–5.
+    pub cultivating_change_talk: u8,
+    /// Softening Sustain Talk, 1–5.
+    pub softening_sustain_talk: u8,
+    /// Partnership, 1–5.
+    pub partnership: u8,
+    /// Empathy, 1–5.
+    pub empathy: u8,
+    /// (Cultivating + Softening) / 2.
+    pub technical: f64,
+    /// (Partnership + Empathy) / 2.
+    pub relational: f64,
+}
+
+/// Where a metric falls against its published thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Band {
+    /// Below the fair (MITI 3: beginning proficiency) threshold.
+    BelowFair,
+    /// At or above fair, below good.
+    Fair,
+    /// At or above good (MITI 3: competency).
+    Good,
+}
+
+impl Band {
+    /// Human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Band::BelowFair => "below fair",
+            Band::Fair => "fair",
+            Band::Good => "good",
+        }
+    }
+}
+
+/// One banded metric: its value, band and thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BandedMetric {
+    /// The value (null when it has no denominator).
+    pub value: Option<f64>,
+    /// The band (null when the value is null).
+    pub band: Option<Band>,
+    /// Fair threshold.
+    pub fair: f64,
+    /// Good threshold.
+    pub good: f64,
+    /// Where the thresholds come from.
+    pub source: &'static str,
+}
+
+impl BandedMetric {
+    fn new(value: Option<f64>, fair: f64, good: f64, source: &'static str) -> Self {
+        let band = value.map(|v| {
+            if v >= good {
+                Band::Good
+            } else if v >= fair {
+                Band::Fair
+            } else {
+                Band::BelowFair
+            }
+        });
+        BandedMetric {
+            value,
+            band,
+            fair,
+            good,
+            source,
+        }
+    }
+}
+
+/// Every banded metric.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Bands {
+    /// Relational global (MITI 4.2.1: fair 3.5, good 4).
+    pub relational: BandedMetric,
+    /// Technical global (MITI 4.2.1: fair 3, good 4).
+    pub technical: BandedMetric,
+    /// % complex reflections (fair 40, good 50).
+    pub percent_complex_reflections: BandedMetric,
+    /// Reflection-to-question ratio (fair 1, good 2).
+    pub reflection_to_question: BandedMetric,
+    /// % open questions (MITI 3.1.1: 50 beginning, 70 competent).
+    pub percent_open_questions: BandedMetric,
+    /// % MI-adherent of adherent + non-adherent (MITI 3.1.1: 90, 100).
+    pub percent_mi_adherent: BandedMetric,
+}
+
+/// Feedback in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Feedback {
+    /// What went well, with the evidence.
+    pub strengths: Vec<String>,
+    /// What to work on, with the principle.
+    pub growth_areas: Vec<String>,
+    /// Turns where a better-rated option existed.
+    pub missed_moments: Vec<MissedMoment>,
+}
+
+/// A turn where a better reply was available.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissedMoment {
+    /// 1-based turn number.
+    pub turn: usize,
+    /// What the client said.
+    pub client: String,
+    /// What the trainee said.
+    pub chosen: String,
+    /// Rating of the chosen reply.
+    pub chosen_rating: u8,
+    /// The better reply and why it works.
+    pub better: BetterOption,
+}
+
+/// The score of a conversation. `play --json`, `score-transcript --json` and result files
+/// all carry this object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
+    /// Counsellor turns scored.
+    pub turns: usize,
+    /// Counts per code.
+    pub counts: Counts,
+    /// Simple + complex reflections.
+    pub reflections: u32,
+    /// Open + closed questions.
+    pub questions: u32,
+    /// Reflections / questions (null with no questions).
+    pub reflection_to_question: Option<f64>,
+    /// 100 × complex / all reflections (null with no reflections).
+    pub percent_complex_reflections: Option<f64>,
+    /// 100 × open / all questions (null with no questions).
+    pub percent_open_questions: Option<f64>,
+    /// Affirm + Seeking Collaboration + Emphasizing Autonomy.
+    pub mi_adherent: u32,
+    /// Persuade + Confront.
+    pub mi_non_adherent: u32,
+    /// 100 × adherent / (adherent + non-adherent) (null when both are 0).
+    pub percent_mi_adherent: Option<f64>,
+    /// Client change-talk utterances.
+    pub change_talk: u32,
+    /// Client sustain-talk utterances.
+    pub sustain_talk: u32,
+    /// Client discord utterances.
+    pub discord: u32,
+    /// change / (change + sustain), 0–1 (null when both are 0).
+    pub change_talk_share: Option<f64>,
+    /// Estimated global ratings.
+    pub globals: Globals,
+    /// Band per metric with thresholds.
+    pub bands: Bands,
+    /// Overall score 0–100.
+    pub overall: f64,
+    /// Strengths, growth areas and missed moments.
+    pub feedback: Feedback,
+}
+
+/// Rounds to `places` decimals, half away from zero.
+fn round_to(x: f64, places: i32) -> f64 {
+    let m = 10f64.powi(places);
+    (x * m).round() / m
+}
+
+/// A 1–5 global from per-item credits (each 0–100): 1 + 4 × mean credit / 100, rounded half up,
+/// computed in integers; 3 (the MITI default) when there are no items.
+pub fn global_from_credits(credits: &[u32]) -> u8 {
+    if credits.is_empty() {
+        return 3;
+    }
+    let n = credits.len() as u64;
+    let sum: u64 = credits.iter().map(|c| u64::from(*c)).sum();
+    // 1 + floor((4·sum + 50·n) / (100·n))
+    (1 + (4 * sum + 50 * n) / (100 * n)) as u8
+}
+
+/// Credit a turn earns toward Cultivating Change Talk.
+pub fn cct_credit(t: &CodedTurn) -> u32 {
+    use MitiCode::*;
+    if t.non_adherent() {
+        0
+    } else if t.has(ComplexReflection) {
+        100
+    } else if t.has(SimpleReflection) || t.has(OpenQuestion) {
+        75
+    } else if t.adherent() {
+        50
+    } else {
+        25
+    }
+}
+
+/// Credit a turn earns toward Softening Sustain Talk.
+pub fn sst_credit(t: &CodedTurn) -> u32 {
+    use MitiCode::*;
+    if t.non_adherent() {
+        0
+    } else if t.has(ComplexReflection) || t.has(EmphasizingAutonomy) {
+        100
+    } else if t.has(SimpleReflection) || t.adherent() {
+        50
+    } else {
+        25
+    }
+}
+
+/// Credit a turn earns toward Partnership.
+pub fn partnership_credit(t: &CodedTurn) -> u32 {
+    use MitiCode::*;
+    if t.non_adherent() {
+        0
+    } else if t.has(SeekingCollaboration) || t.has(EmphasizingAutonomy) {
+        100
+    } else if t.has(ComplexReflection) || t.has(Affirm) {
+        75
+    } else if t.has(SimpleReflection) || t.has(OpenQuestion) || t.has(PersuadeWithPermission) {
+        50
+    } else {
+        25
+    }
+}
+
+/// Credit a turn earns toward Empathy.
+pub fn empathy_credit(t: &CodedTurn) -> u32 {
+    use MitiCode::*;
+    if t.non_adherent() {
+        0
+    } else if t.has(ComplexReflection) {
+        100
+    } else if t.has(SimpleReflection) || t.has(Affirm) || t.has(OpenQuestion) {
+        50
+    } else {
+        25
+    }
+}
+
+fn ratio(num: u32, den: u32) -> Option<f64> {
+    (den > 0).then(|| f64::from(num) / f64::from(den))
+}
+
+/// Scores a coded conversation. Pure and deterministic.
+pub fn score(s: &CodedSession) -> Score {
+    let mut counts = Counts::default();
+    for t in &s.turns {
+        for c in &t.codes {
+            counts.bump(*c);
+        }
+    }
+    let reflections = counts.simple_reflection + counts.complex_reflection;
+    let questions = counts.open_question + counts.closed_question;
+    let mi_adherent = counts.affirm + counts.seeking_collaboration + counts.emphasizing_autonomy;
+    let mi_non_adherent = counts.persuade + counts.confront;
+    let change_talk = s
+        .client
+        .iter()
+        .filter(|t| **t == Target::ChangeTalk)
+        .count() as u32;
+    let sustain_talk = s
+        .client
+        .iter()
+        .filter(|t| **t == Target::SustainTalk)
+        .count() as u32;
+    let discord = s.client.iter().filter(|t| **t == Target::Discord).count() as u32;
+
+    let rq = ratio(reflections, questions);
+    let pcr = ratio(counts.complex_reflection, reflections).map(|x| 100.0 * x);
+    let poq = ratio(counts.open_question, questions).map(|x| 100.0 * x);
+    let padh = ratio(mi_adherent, mi_adherent + mi_non_adherent).map(|x| 100.0 * x);
+    let cts = ratio(change_talk, change_talk + sustain_talk);
+
+    let cct_items: Vec<u32> = s
+        .turns
+        .iter()
+        .filter(|t| t.responds_to == Target::ChangeTalk || t.has(MitiCode::Persuade))
+        .map(cct_credit)
+        .collect();
+    let sst_items: Vec<u32> = s
+        .turns
+        .iter()
+        .filter(|t| matches!(t.responds_to, Target::SustainTalk | Target::Discord))
+        .map(sst_credit)
+        .collect();
+    let p_items: Vec<u32> = s.turns.iter().map(partnership_credit).collect();
+    let e_items: Vec<u32> = s.turns.iter().map(empathy_credit).collect();
+    let cct = global_from_credits(&cct_items);
+    let sst = global_from_credits(&sst_items);
+    let partnership = global_from_credits(&p_items);
+    let empathy = global_from_credits(&e_items);
+    let globals = Globals {
+        cultivating_change_talk: cct,
+        softening_sustain_talk: sst,
+        partnership,
+        empathy,
+        technical: f64::from(cct + sst) / 2.0,
+        relational: f64::from(partnership + empathy) / 2.0,
+    };
+
+    let bands = Bands {
+        relational: BandedMetric::new(Some(globals.relational), 3.5, 4.0, "MITI 4.2.1"),
+        technical: BandedMetric::new(Some(globals.technical), 3.0, 4.0, "MITI 4.2.1"),
+        percent_complex_reflections: BandedMetric::new(
+            pcr.map(|x| round_to(x, 1)),
+            40.0,
+            50.0,
+            "MITI 4.2.1",
+        ),
+        reflection_to_question: BandedMetric::new(
+            rq.map(|x| round_to(x, 2)),
+            1.0,
+            2.0,
+            "MITI 4.2.1",
+        ),
+        percent_open_questions: BandedMetric::new(
+            poq.map(|x| round_to(x, 1)),
+            50.0,
+            70.0,
+            "MITI 3.1.1",
+        ),
+        percent_mi_adherent: BandedMetric::new(
+            padh.map(|x| round_to(x, 1)),
+            90.0,
+            100.0,
+            "MITI 3.1.1",
+        ),
+    };
+
+    let overall = overall_score(
+        s,
+        &globals,
+        reflections,
+        questions,
+        counts.complex_reflection,
+        counts.open_question,
+        cts,
+    );
+
+    let mut score = Score {
+        turns: s.turns.len(),
+        counts,
+        reflections,
+        questions,
+        reflection_to_question: rq.map(|x| round_to(x, 2)),
+        percent_complex_reflections: pcr.map(|x| round_to(x, 1)),
+        percent_open_questions: poq.map(|x| round_to(x, 1)),
+        mi_adherent,
+        mi_non_adherent,
+        percent_mi_adherent: padh.map(|x| round_to(x, 1)),
+        change_talk,
+        sustain_talk,
+        discord,
+        change_talk_share: cts.map(|x| round_to(x, 3)),
+        globals,
+        bands,
+        overall,
+        feedback: Feedback {
+            strengths: Vec::new(),
+            growth_areas: Vec::new(),
+            missed_moments: Vec::new(),
+        },
+    };
+    let (strengths, growth) = written_feedback(&score, s);
+    score.feedback.strengths = strengths;
+    score.feedback.growth_areas = growth;
+    score
+}
+
+/// The overall 0–100 score: a weighted sum of rates (see `docs/scoring.md`).
+fn overall_score(
+    s: &CodedSession,
+    g: &Globals,
+    reflections: u32,
+    questions: u32,
+    complex: u32,
+    open: u32,
+    cts: Option<f64>,
+) -> f64 {
+    if s.turns.is_empty() {
+        return 0.0;
+    }
+    let turns = s.turns.len() as f64;
+    let non_adherent_turns = s.turns.iter().filter(|t| t.non_adherent()).count() as f64;
+    let cr_part = if reflections > 0 {
+        (f64::from(complex) / f64::from(reflections) / 0.5).min(1.0)
+    } else {
+        0.0
+    };
+    let (rq_part, oq_part) = if questions > 0 {
+        (
+            (f64::from(reflections) / f64::from(questions) / 2.0).min(1.0),
+            (f64::from(open) / f64::from(questions) / 0.7).min(1.0),
+        )
+    } else if reflections > 0 {
+        (1.0, 1.0)
+    } else {
+        (0.0, 0.0)
+    };
+    let total = 20.0 * (g.relational - 1.0) / 4.0
+        + 20.0 * (g.technical - 1.0) / 4.0
+        + 15.0 * cr_part
+        + 15.0 * rq_part
+        + 15.0 * (1.0 - non_adherent_turns / turns)
+        + 5.0 * oq_part
+        + 10.0 * cts.unwrap_or(0.0);
+    round_to(total, 1)
+}
+
+fn written_feedback(sc: &Score, s: &CodedSession) -> (Vec<String>, Vec<String>) {
+    let mut good = Vec::new();
+    let mut grow = Vec::new();
+    if sc.turns == 0 {
+        grow.push(
+            "No replies were scored yet: a session needs at least one counsellor turn.".to_string(),
+        );
+        return (good, grow);
+    }
+    let b = &sc.bands;
+    match (b.reflection_to_question.band, sc.reflection_to_question) {
+        (Some(Band::Good), Some(v)) => good.push(format!(
+            "You reflected more than you asked (R:Q {v:.2}:1, good ≥ 2:1). Reflections keep the client talking and show you are listening."
+        )),
+        (Some(band), Some(v)) => grow.push(format!(
+            "Reflection-to-question ratio {v:.2}:1 is {} (fair ≥ 1:1, good ≥ 2:1). Try answering a statement with a reflection before asking another question — a run of questions becomes the question-answer trap.",
+            band.label()
+        )),
+        (_, None) if sc.reflections > 0 => good.push(
+            "You asked no questions and reflected throughout — reflective listening carried the conversation.".to_string(),
+        ),
+        _ => {}
+    }
+    match (b.percent_complex_reflections.band, sc.percent_complex_reflections) {
+        (Some(Band::Good), Some(v)) => good.push(format!(
+            "{v:.0}% of your reflections were complex (good ≥ 50%): you added meaning, not just repetition."
+        )),
+        (Some(band), Some(v)) => grow.push(format!(
+            "Only {v:.0}% of your reflections were complex ({}; fair ≥ 40%, good ≥ 50%). Go past the words: name the feeling, the unspoken meaning, or both sides of the ambivalence.",
+            band.label()
+        )),
+        _ => grow.push(
+            "You made no reflections. Reflective listening is the core MI skill: give back what the client said, ideally with its meaning."
+                .to_string(),
+        ),
+    }
+    if let (Some(band), Some(v)) = (b.percent_open_questions.band, sc.percent_open_questions) {
+        if band == Band::Good {
+            good.push(format!(
+                "{v:.0}% of your questions were open (MITI 3 competency ≥ 70%)."
+            ));
+        } else {
+            grow.push(format!(
+                "{v:.0}% of your questions were open ({}; beginning ≥ 50%, competent ≥ 70%). Open questions (\"what\", \"how\") invite the client's own reasons; closed ones collect facts.",
+                band.label()
+            ));
+        }
+    }
+    if sc.mi_non_adherent == 0 {
+        good.push("No persuading or confronting: you held back the righting reflex, which a resistant client punishes.".to_string());
+    } else {
+        grow.push(format!(
+            "{} of your replies persuaded or confronted (MI-non-adherent). With a client who does not want help these bring sustain talk and discord; ask permission first, or reflect instead.",
+            sc.mi_non_adherent
+        ));
+    }
+    if sc.mi_adherent > 0 {
+        good.push(format!(
+            "{} MI-adherent moves (affirming, seeking collaboration, emphasising autonomy) built partnership.",
+            sc.mi_adherent
+        ));
+    } else {
+        grow.push("No affirmations, collaboration or autonomy support: recognise a specific strength, ask the client's ideas, or put the choice with them.".to_string());
+    }
+    let ct_reflected = s
+        .turns
+        .iter()
+        .filter(|t| {
+            t.responds_to == Target::ChangeTalk && t.codes.iter().any(|c| c.is_reflection())
+        })
+        .count();
+    if ct_reflected > 0 {
+        good.push(format!(
+            "You reflected the client's change talk {ct_reflected} time(s) — reflecting change talk is the strongest known way to hear more of it."
+        ));
+    }
+    if sc.globals.softening_sustain_talk <= 2
+        && s.turns.iter().any(|t| t.responds_to != Target::ChangeTalk)
+    {
+        grow.push("Sustain talk and discord were met with arguments or questions. Try a double-sided or amplified reflection, or emphasise that the choice is theirs.".to_string());
+    }
+    (good, grow)
+}
+
+/// Scores a simulator transcript, including the missed moments where a better reply existed.
+pub fn score_transcript(t: &Transcript) -> Score {
+    let mut sc = score(&CodedSession::from_transcript(t));
+    sc.feedback.missed_moments = t
+        .turns
+        .iter()
+        .filter_map(|turn| {
+            turn.better.as_ref().map(|b| MissedMoment {
+                turn: turn.number,
+                client: turn.client.text.clone(),
+                chosen: turn.reply.text.clone(),
+                chosen_rating: turn.reply.rating,
+                better: b.clone(),
+            })
+        })
+        .collect();
+    sc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use MitiCode::*;
+
+    #[test]
+    fn globals_round_half_up_in_integers() {
+        assert_eq!(global_from_credits(&[]), 3);
+        assert_eq!(global_from_credits(&[0]), 1);
+        assert_eq!(global_from_credits(&[100]), 5);
+        // mean 62.5 → 1 + 2.5 = 3.5 → 4
+        assert_eq!(global_from_credits(&[100, 25]), 4);
+        // mean 37.5 → 2.5 → 3
+        assert_eq!(global_from_credits(&[50, 25]), 3);
+    }
+
+    #[test]
+    fn zero_denominators_are_null() {
+        let s = score(&CodedSession {
+            turns: vec![CodedTurn::new(&[Affirm], Target::Neutral)],
+            client: vec![Target::Neutral],
+        });
+        assert_eq!(s.reflection_to_question, None);
+        assert_eq!(s.percent_complex_reflections, None);
+        assert_eq!(s.change_talk_share, None);
+        assert_eq!(s.bands.reflection_to_question.band, None);
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(json.contains("\"reflection_to_question\":null"));
+        assert!(!json.contains("NaN"));
+    }
+}

@@ -1,0 +1,249 @@
+//! Semantic checks over a decoded scenario: ids, links, reachability, conditions, paths.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::diag::{Diagnostic, Span};
+use crate::load::suggest;
+use crate::model::Scenario;
+
+/// Every semantic error of a scenario, in no particular order.
+pub fn validate(s: &Scenario) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    check_ids(s, &mut diags);
+    check_links(s, &mut diags);
+    check_lines(s, &mut diags);
+    check_graph(s, &mut diags);
+    if let Some(p) = &s.persona.portrait
+        && let Err(msg) = check_asset_path(p)
+    {
+        diags.push(Diagnostic::error(s.persona.spans.portrait, msg));
+    }
+    diags
+}
+
+fn check_ids(s: &Scenario, diags: &mut Vec<Diagnostic>) {
+    let mut all: Vec<(&str, &'static str, Span)> = Vec::new();
+    for p in &s.points {
+        all.push((&p.id, "decision point", p.spans.id));
+        all.extend(p.lines.iter().map(|l| (l.id.as_str(), "line", l.spans.id)));
+        all.extend(
+            p.options
+                .iter()
+                .map(|o| (o.id.as_str(), "option", o.spans.id)),
+        );
+    }
+    all.extend(
+        s.endings
+            .iter()
+            .map(|e| (e.id.as_str(), "ending", e.spans.id)),
+    );
+    let mut seen: HashMap<&str, &'static str> = HashMap::new();
+    for (id, what, span) in all {
+        // Ids that failed to decode are empty and already reported.
+        if id.is_empty() {
+            continue;
+        }
+        if let Some(first_what) = seen.get(id) {
+            diags.push(Diagnostic::error(
+                span,
+                format!("duplicate id `{id}`: a {first_what} already uses it; every id in a scenario must be unique"),
+            ));
+        } else {
+            seen.insert(id, what);
+        }
+    }
+}
+
+fn targets(s: &Scenario) -> Vec<&str> {
+    s.points
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(s.endings.iter().map(|e| e.id.as_str()))
+        .collect()
+}
+
+fn check_links(s: &Scenario, diags: &mut Vec<Diagnostic>) {
+    let all = targets(s);
+    if !s.start.is_empty() && s.point(&s.start).is_none() {
+        let msg = if s.ending(&s.start).is_some() {
+            format!(
+                "`start` names the ending `{}`; it must name a decision point",
+                s.start
+            )
+        } else {
+            format!(
+                "`start` names `{}`, which is not a decision point{}",
+                s.start,
+                suggest(&s.start, s.points.iter().map(|p| p.id.as_str()))
+            )
+        };
+        diags.push(Diagnostic::error(s.spans.start, msg));
+    }
+    for p in &s.points {
+        for o in &p.options {
+            if o.next.is_empty() || all.contains(&o.next.as_str()) {
+                continue;
+            }
+            diags.push(Diagnostic::error(
+                o.spans.next,
+                format!(
+                    "option `{}` leads to `{}`, which is neither a decision point nor an ending{}",
+                    o.id,
+                    o.next,
+                    suggest(&o.next, all.iter().copied())
+                ),
+            ));
+        }
+    }
+    if let Some(w) = &s.persona.walkout
+        && s.ending(&w.ending).is_none()
+    {
+        diags.push(Diagnostic::error(
+            s.persona.spans.walkout_ending,
+            format!(
+                "walkout ending `{}` is not an ending{}",
+                w.ending,
+                suggest(&w.ending, s.endings.iter().map(|e| e.id.as_str()))
+            ),
+        ));
+    }
+}
+
+fn check_lines(s: &Scenario, diags: &mut Vec<Diagnostic>) {
+    for p in &s.points {
+        if !p.lines.is_empty() && p.lines.iter().all(|l| l.when.is_some()) {
+            diags.push(Diagnostic::error(
+                p.spans.lines,
+                format!(
+                    "every line of point `{}` has a `when` condition; add one line without `when` for the client to say when no condition holds",
+                    p.id
+                ),
+            ));
+        }
+    }
+}
+
+fn check_graph(s: &Scenario, diags: &mut Vec<Diagnostic>) {
+    let index: HashMap<&str, usize> = s
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    // Forward reachability from start.
+    let mut reached = vec![false; s.points.len()];
+    let mut queue = VecDeque::new();
+    if let Some(&i) = index.get(s.start.as_str()) {
+        reached[i] = true;
+        queue.push_back(i);
+    } else {
+        // Without a valid start, reachability says nothing useful.
+        return;
+    }
+    while let Some(i) = queue.pop_front() {
+        for o in &s.points[i].options {
+            if let Some(&j) = index.get(o.next.as_str())
+                && !reached[j]
+            {
+                reached[j] = true;
+                queue.push_back(j);
+            }
+        }
+    }
+    // Backward: which points can reach an ending.
+    let mut finishes = vec![false; s.points.len()];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (i, p) in s.points.iter().enumerate() {
+            if finishes[i] {
+                continue;
+            }
+            let ok = p.options.iter().any(|o| {
+                s.ending(&o.next).is_some()
+                    || index.get(o.next.as_str()).is_some_and(|&j| finishes[j])
+            });
+            if ok {
+                finishes[i] = true;
+                changed = true;
+            }
+        }
+    }
+    for (i, p) in s.points.iter().enumerate() {
+        if p.id.is_empty() {
+            continue;
+        }
+        if !reached[i] {
+            diags.push(Diagnostic::error(
+                p.spans.id,
+                format!(
+                    "point `{}` is unreachable: no option leads to it from `start`; link it with `next` or remove it",
+                    p.id
+                ),
+            ));
+        } else if !finishes[i]
+            && !p.options.is_empty()
+            && p.options.iter().all(|o| {
+                o.next.is_empty()
+                    || index.contains_key(o.next.as_str())
+                    || s.ending(&o.next).is_some()
+            })
+        {
+            // (A point with a broken `next` already has that error; no second one here.)
+            diags.push(Diagnostic::error(
+                p.spans.id,
+                format!(
+                    "point `{}` has no path to any ending: every reply from here loops forever; let one option lead toward an ending",
+                    p.id
+                ),
+            ));
+        }
+    }
+}
+
+/// Checks that an asset path stays inside the scenario's folder: relative, no escaping `..`.
+pub fn check_asset_path(p: &str) -> Result<(), String> {
+    if p.is_empty() {
+        return Err("asset path is empty".into());
+    }
+    let bad_root = p.starts_with('/')
+        || p.starts_with('\\')
+        || p.as_bytes().get(1) == Some(&b':')
+        || p.contains('\0');
+    if bad_root {
+        return Err(format!(
+            "asset path `{p}` is absolute; write it relative to the scenario's folder, e.g. \"images/face.png\""
+        ));
+    }
+    let mut depth: i32 = 0;
+    for part in p.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return Err(format!(
+                        "asset path `{p}` leaves the scenario's folder; keep assets beside the scenario file"
+                    ));
+                }
+            }
+            _ => depth += 1,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asset_paths() {
+        assert!(check_asset_path("images/a.png").is_ok());
+        assert!(check_asset_path("images/../a.png").is_ok());
+        assert!(check_asset_path("../a.png").is_err());
+        assert!(check_asset_path("images/../../a.png").is_err());
+        assert!(check_asset_path("/etc/passwd").is_err());
+        assert!(check_asset_path("C:\\x.png").is_err());
+    }
+}

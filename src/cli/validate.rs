@@ -1,0 +1,74 @@
+//! `changetalk validate PATH...`
+
+use std::path::{Path, PathBuf};
+
+use crate::library;
+
+/// Validates files and folders; 0 when all are valid, 1 otherwise.
+pub fn run(paths: &[PathBuf]) -> i32 {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut failed = 0usize;
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            collect(p, &mut found, 0);
+            if found.is_empty() {
+                eprintln!(
+                    "{}: error: no .ron scenario files in this folder",
+                    p.display()
+                );
+                failed += 1;
+            }
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut ok = 0usize;
+    for f in &files {
+        let entry = library::load_file(f);
+        match entry.loaded {
+            Ok(s) => {
+                ok += 1;
+                println!(
+                    "{}: ok ({} — {} points, {} endings)",
+                    f.display(),
+                    s.id,
+                    s.points.len(),
+                    s.endings.len()
+                );
+            }
+            Err(errs) => {
+                failed += 1;
+                for e in errs {
+                    eprintln!("{e}");
+                }
+            }
+        }
+    }
+    let n = files.len();
+    let bad = n - ok;
+    eprintln!(
+        "checked {n} file{}: {ok} valid, {bad} with errors",
+        if n == 1 { "" } else { "s" }
+    );
+    i32::from(failed > 0)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            collect(&p, out, depth + 1);
+        } else if p.extension().is_some_and(|x| x == "ron") {
+            out.push(p);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! File access for the shells: bounded reads with clear errors, and atomic writes.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use changetalk_core::load::MAX_FILE_BYTES;
+
+/// Reads a UTF-8 text file of at most `limit` bytes; errors name the file and the fix.
+pub fn read_text_limited(path: &Path, limit: u64) -> Result<String, String> {
+    let shown = path.display();
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("{shown}: cannot read: {}", io_reason(&e)))?;
+    if meta.is_dir() {
+        return Err(format!("{shown}: is a folder, expected a file"));
+    }
+    if meta.len() > limit {
+        return Err(format!(
+            "{shown}: file is {:.1} MB, over the {} MB limit; is this the right file?",
+            meta.len() as f64 / 1_048_576.0,
+            limit / 1_048_576
+        ));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {}", io_reason(&e)))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
+        format!(
+            "{shown}:{line}: error: the file is not UTF-8 text; save it as UTF-8 in your editor"
+        )
+    })
+}
+
+/// Reads a scenario-sized text file (5 MB limit).
+pub fn read_text(path: &Path) -> Result<String, String> {
+    read_text_limited(path, MAX_FILE_BYTES as u64)
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder is written,
+/// flushed to disk, then renamed over the target, so readers see the old or the new file,
+/// never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let shown = path.display();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("{shown}: cannot write: {e}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.json");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn refuses_big_and_binary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.ron");
+        std::fs::write(&p, vec![b' '; 2048]).unwrap();
+        assert!(
+            read_text_limited(&p, 1024)
+                .unwrap_err()
+                .contains("over the")
+        );
+        std::fs::write(&p, b"ok\n\xff").unwrap();
+        assert!(
+            read_text(&p)
+                .unwrap_err()
+                .contains(":2: error: the file is not UTF-8")
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! Where scenarios come from: the clients bundled in the binary and the user's own folder.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use changetalk_core::{Diagnostic, LineIndex, Scenario, load_scenario};
+
+include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+
+/// Where a scenario came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled into the binary (file name).
+    Bundled(String),
+    /// A file on disk.
+    File(PathBuf),
+}
+
+impl Origin {
+    /// How diagnostics name it.
+    pub fn display_name(&self) -> String {
+        match self {
+            Origin::Bundled(n) => format!("scenarios/{n}"),
+            Origin::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// A scenario file, loaded or not.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Where it came from.
+    pub origin: Origin,
+    /// The text read.
+    pub text: String,
+    /// The scenario, or every diagnostic rendered as `path:line:col: error: …`.
+    pub loaded: Result<Arc<Scenario>, Vec<String>>,
+}
+
+/// Renders diagnostics for `name`.
+pub fn render(diags: &[Diagnostic], name: &str, text: &str) -> Vec<String> {
+    let idx = LineIndex::new(text);
+    diags.iter().map(|d| d.render(name, &idx)).collect()
+}
+
+/// Loads scenario text from an origin.
+pub fn load_entry(origin: Origin, text: String) -> Entry {
+    let name = origin.display_name();
+    let loaded = load_scenario(&text)
+        .map(Arc::new)
+        .map_err(|d| render(&d, &name, &text));
+    Entry {
+        origin,
+        text,
+        loaded,
+    }
+}
+
+/// Loads a scenario file from disk.
+pub fn load_file(path: &Path) -> Entry {
+    match crate::files::read_text(path) {
+        Ok(text) => load_entry(Origin::File(path.to_path_buf()), text),
+        Err(e) => Entry {
+            origin: Origin::File(path.to_path_buf()),
+            text: String::new(),
+            loaded: Err(vec![format!("{e}")]),
+        },
+    }
+}
+
+/// The bundled clients.
+pub fn bundled() -> Vec<Entry> {
+    BUNDLED
+        .iter()
+        .map(|(name, text)| load_entry(Origin::Bundled((*name).to_string()), (*text).to_string()))
+        .collect()
+}
+
+/// The user's scenario folder (`$XDG_DATA_HOME/changetalk/scenarios` on Linux).
+pub fn user_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("org", "ChangeTalk", "changetalk")
+        .map(|d| d.data_dir().join("scenarios"))
+}
+
+/// Every `.ron` file directly in a folder, sorted.
+pub fn ron_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "ron"))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Bundled clients followed by the user's own files.
+pub fn all() -> Vec<Entry> {
+    let mut v = bundled();
+    if let Some(dir) = user_dir() {
+        v.extend(ron_files(&dir).iter().map(|p| load_file(p)));
+    }
+    v
+}
+
+/// Resolves a command-line SCENARIO: an existing file path, or the id of a bundled or user
+/// scenario.
+pub fn resolve(arg: &str) -> Result<Arc<Scenario>, String> {
+    let path = Path::new(arg);
+    let looks_like_path =
+        path.exists() || arg.ends_with(".ron") || arg.contains(std::path::MAIN_SEPARATOR);
+    let entry = if looks_like_path {
+        load_file(path)
+    } else {
+        let entries = all();
+        let ids: Vec<String> = entries
+            .iter()
+            .filter_map(|e| e.loaded.as_ref().ok().map(|s| s.id.clone()))
+            .collect();
+        match entries
+            .into_iter()
+            .find(|e| e.loaded.as_ref().is_ok_and(|s| s.id == arg))
+        {
+            Some(e) => e,
+            None => {
+                let hint = changetalk_core::load::suggest(arg, ids.iter().map(String::as_str));
+                return Err(format!(
+                    "no scenario file or id `{arg}`{hint}; known ids: {}",
+                    ids.join(", ")
+                ));
+            }
+        }
+    };
+    entry.loaded.map_err(|errs| errs.join("\n"))
+}
