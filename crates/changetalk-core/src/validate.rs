@@ -173,7 +173,14 @@ fn check_graph(s: &Scenario, diags: &mut Vec<Diagnostic>) {
         if p.id.is_empty() {
             continue;
         }
-        if !reached[i] {
+        // A broken `next` that is a near-miss of this id already explains why it is unreachable.
+        let typo_of_this = s.points.iter().flat_map(|q| &q.options).any(|o| {
+            !o.next.is_empty()
+                && !index.contains_key(o.next.as_str())
+                && s.ending(&o.next).is_none()
+                && crate::load::edit_distance(&o.next, &p.id) <= 2
+        });
+        if !reached[i] && !typo_of_this {
             diags.push(Diagnostic::error(
                 p.spans.id,
                 format!(
