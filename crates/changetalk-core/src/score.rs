@@ -460,9 +460,15 @@ pub fn score(s: &CodedSession) -> Score {
         ),
     };
 
+    let evidence = Evidence {
+        cct: !cct_items.is_empty(),
+        sst: !sst_items.is_empty(),
+        relational: !s.turns.is_empty(),
+    };
     let overall = overall_score(
         s,
         &globals,
+        evidence,
         reflections,
         questions,
         counts.complex_reflection,
@@ -500,21 +506,54 @@ pub fn score(s: &CodedSession) -> Score {
     score
 }
 
+/// Which globals had items to rate.
+#[derive(Debug, Clone, Copy)]
+struct Evidence {
+    cct: bool,
+    sst: bool,
+    relational: bool,
+}
+
 /// The overall 0–100 score: a weighted sum of rates (see `docs/scoring.md`).
 fn overall_score(
     s: &CodedSession,
     g: &Globals,
+    evidence: Evidence,
     reflections: u32,
     questions: u32,
     complex: u32,
     open: u32,
     cts: Option<f64>,
 ) -> f64 {
-    if s.turns.is_empty() {
-        return 0.0;
-    }
-    let turns = s.turns.len() as f64;
+    let turns = s.turns.len().max(1) as f64;
     let non_adherent_turns = s.turns.iter().filter(|t| t.non_adherent()).count() as f64;
+    let adherence_part = if s.turns.is_empty() {
+        0.0
+    } else {
+        1.0 - non_adherent_turns / turns
+    };
+    // Globals enter only when there was evidence for them (a global with no items shows the
+    // MITI default of 3 in the report, but earns nothing here).
+    let evidenced = |pairs: &[(bool, u8)]| -> f64 {
+        let used: Vec<f64> = pairs
+            .iter()
+            .filter(|(e, _)| *e)
+            .map(|(_, g)| f64::from(*g))
+            .collect();
+        if used.is_empty() {
+            0.0
+        } else {
+            (used.iter().sum::<f64>() / used.len() as f64 - 1.0) / 4.0
+        }
+    };
+    let technical_part = evidenced(&[
+        (evidence.cct, g.cultivating_change_talk),
+        (evidence.sst, g.softening_sustain_talk),
+    ]);
+    let relational_part = evidenced(&[
+        (evidence.relational, g.partnership),
+        (evidence.relational, g.empathy),
+    ]);
     let cr_part = if reflections > 0 {
         (f64::from(complex) / f64::from(reflections) / 0.5).min(1.0)
     } else {
@@ -530,11 +569,11 @@ fn overall_score(
     } else {
         (0.0, 0.0)
     };
-    let total = 20.0 * (g.relational - 1.0) / 4.0
-        + 20.0 * (g.technical - 1.0) / 4.0
+    let total = 20.0 * relational_part
+        + 20.0 * technical_part
         + 15.0 * cr_part
         + 15.0 * rq_part
-        + 15.0 * (1.0 - non_adherent_turns / turns)
+        + 15.0 * adherence_part
         + 5.0 * oq_part
         + 10.0 * cts.unwrap_or(0.0);
     round_to(total, 1)
