@@ -69,10 +69,23 @@ pub struct ConditionError {
 /// Names a condition may use.
 pub const VARIABLES: [&str; 5] = ["engagement", "discord", "importance", "confidence", "turn"];
 
+/// Most words and symbols a condition may hold. Every expression node takes at least one
+/// token, so this also bounds the depth of the tree that `eval` (and `Drop`) recurse over: a
+/// long `a and b and c ...` chain otherwise overflows the stack.
+pub const MAX_TOKENS: usize = 256;
+
 impl Condition {
     /// Parses a condition.
     pub fn parse(source: &str) -> Result<Condition, ConditionError> {
         let tokens = tokenize(source)?;
+        if let Some(t) = tokens.get(MAX_TOKENS) {
+            return Err(ConditionError {
+                offset: t.offset,
+                message: format!(
+                    "condition is too long: at most {MAX_TOKENS} words and symbols — a `when` never needs this many comparisons"
+                ),
+            });
+        }
         let mut p = CondParser {
             tokens: &tokens,
             pos: 0,
@@ -357,5 +370,17 @@ mod tests {
         );
         assert!(Condition::parse("a && b").is_err());
         assert_eq!(Condition::parse("(discord > 1").unwrap_err().offset, 0);
+    }
+
+    #[test]
+    fn long_chains_are_refused_not_overflowing_the_stack() {
+        // Found by fuzzing: 400,000 `turn<1 and ...` terms overflowed the stack in `eval`.
+        let long = vec!["turn < 1"; 200_000].join(" and ");
+        let e = Condition::parse(&long).unwrap_err();
+        assert!(e.message.contains("too long"), "{}", e.message);
+        assert_eq!(e.offset, long.match_indices("turn").nth(64).unwrap().0);
+        // The longest accepted chain still parses and evaluates.
+        let ok = vec!["turn < 1"; MAX_TOKENS / 4].join(" and ");
+        assert!(Condition::parse(&ok).unwrap().eval(&st(5, 5), 0));
     }
 }

@@ -1,0 +1,189 @@
+//! End-to-end tests of the `changetalk` command line, run as a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_changetalk"))
+}
+
+fn run(args: &[&str]) -> Output {
+    let out = bin().args(args).output().expect("binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "the CLI panicked: {stderr}");
+    out
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bundled_ids() -> Vec<String> {
+    let mut ids = Vec::new();
+    for entry in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|x| x == "ron") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let s = changetalk_core::load_scenario(&text).expect("bundled scenario is valid");
+            ids.push(s.id);
+        }
+    }
+    ids.sort();
+    ids
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let o = run(args);
+    assert!(o.status.success(), "{args:?} failed: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).expect("valid JSON")
+}
+
+#[test]
+fn bundled_scenarios_validate() {
+    let o = run(&["validate", root().join("scenarios").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(bundled_ids().len() >= 2);
+}
+
+#[test]
+fn best_path_beats_worst_by_forty_points_in_the_good_band() {
+    for id in bundled_ids() {
+        let best = json(&["play", &id, "--auto", "best", "--json"]);
+        let worst = json(&["play", &id, "--auto", "worst", "--json"]);
+        let b = best["score"]["overall"].as_f64().unwrap();
+        let w = worst["score"]["overall"].as_f64().unwrap();
+        assert!(b >= w + 40.0, "{id}: best {b} vs worst {w}");
+        assert_eq!(best["score"]["bands"]["reflection_to_question"]["band"], "good", "{id}: R:Q");
+        assert_eq!(best["score"]["bands"]["percent_complex_reflections"]["band"], "good", "{id}: %CR");
+        assert_eq!(worst["transcript"]["ending"]["outcome"], "disengaged", "{id}: worst path should lose the client");
+        let turns = best["transcript"]["turns"].as_array().unwrap().len();
+        assert!(turns >= 12, "{id}: best path has {turns} decision points");
+    }
+}
+
+#[test]
+fn play_json_is_byte_identical_for_the_same_inputs() {
+    let a = run(&["play", "court-ordered-dui", "--seed", "42", "--choices", "1,2,1", "--json"]);
+    let b = run(&["play", "court-ordered-dui", "--seed", "42", "--choices", "1,2,1", "--json"]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn score_object_has_the_documented_keys() {
+    let v = json(&["play", "recovery-burnout", "--auto", "best", "--json"]);
+    let s = &v["score"];
+    for key in [
+        "counts",
+        "reflection_to_question",
+        "percent_complex_reflections",
+        "percent_open_questions",
+        "mi_adherent",
+        "mi_non_adherent",
+        "change_talk_share",
+        "globals",
+        "bands",
+        "overall",
+    ] {
+        assert!(s.get(key).is_some(), "score lacks `{key}`");
+    }
+    for g in ["cultivating_change_talk", "softening_sustain_talk", "partnership", "empathy", "technical", "relational"] {
+        assert!(s["globals"].get(g).is_some(), "globals lack `{g}`");
+    }
+    for c in changetalk_core::MitiCode::ALL {
+        assert!(s["counts"].get(c.json_name()).is_some(), "counts lack `{}`", c.json_name());
+    }
+}
+
+#[test]
+fn score_transcript_scores_a_hand_coded_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("r.csv");
+    std::fs::write(
+        &p,
+        "speaker,code,text\nclient,sustain_talk,I'm fine.\ncounselor,complex_reflection,You're fed up with being asked.\nclient,change_talk,\"Well, my wife worries.\"\ncounselor,open_question,What does she worry about?\n",
+    )
+    .unwrap();
+    let v = json(&["score-transcript", p.to_str().unwrap(), "--json"]);
+    assert_eq!(v["reflection_to_question"], 1.0);
+    assert_eq!(v["percent_complex_reflections"], 100.0);
+    assert_eq!(v["change_talk_share"], 0.5);
+    // A bad code is reported at its line and column.
+    std::fs::write(&p, "speaker,code,text\ncounselor,reflect,x\n").unwrap();
+    let o = run(&["score-transcript", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("r.csv:2:11: error: unknown counselor code `reflect`"), "{}", stderr(&o));
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn broken_files_get_clear_messages_never_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(root().join("scenarios/court-ordered-dui.ron")).unwrap();
+    // Truncated RON.
+    let p = write(dir.path(), "truncated.ron", &good[..good.len() / 2]);
+    let o = run(&["validate", &p]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("truncated.ron:") && stderr(&o).contains("end of the file"), "{}", stderr(&o));
+    // Unknown node names.
+    let p = write(dir.path(), "unknown.ron", &good.replacen("Point(", "Pointt(", 1));
+    let o = run(&["validate", &p]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("expected `Point(...)` here, found `Pointt(...)`"), "{}", stderr(&o));
+    // A 50 MB file.
+    let p = dir.path().join("huge.ron");
+    std::fs::write(&p, vec![b' '; 50 * 1024 * 1024]).unwrap();
+    let o = run(&["validate", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("huge.ron: file is 50.0 MB, over the 5 MB limit"), "{}", stderr(&o));
+    // Not UTF-8, a missing file, and an empty file.
+    let p = write(dir.path(), "empty.ron", "");
+    let o = run(&["validate", &p, "/nonexistent/x.ron"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("empty.ron:1:1: error: expected a value, found the end of the file"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("/nonexistent/x.ron: cannot read: no such file"), "{}", stderr(&o));
+}
+
+#[test]
+fn bad_choices_and_unknown_ids_fail_cleanly() {
+    let o = run(&["play", "court-ordered-dui", "--choices", "9"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("turn 1: there is no option 9"), "{}", stderr(&o));
+    let o = run(&["play", "court-ordered-du"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("did you mean `court-ordered-dui`?"), "{}", stderr(&o));
+    let o = run(&["play", "court-ordered-dui", "--choices", &["1"; 200].join(",")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("choices were given"), "{}", stderr(&o));
+}
+
+#[test]
+fn interactive_play_reads_numbers_from_standard_input() {
+    use std::io::Write;
+    let mut child = bin()
+        .args(["play", "court-ordered-dui"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"1\nb\n2\nq\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.contains("1)") && out.contains("took back the last reply"), "{out}");
+    assert!(out.contains("SCORE"), "{out}");
+}
