@@ -61,9 +61,18 @@ fn best_path_beats_worst_by_forty_points_in_the_good_band() {
         let b = best["score"]["overall"].as_f64().unwrap();
         let w = worst["score"]["overall"].as_f64().unwrap();
         assert!(b >= w + 40.0, "{id}: best {b} vs worst {w}");
-        assert_eq!(best["score"]["bands"]["reflection_to_question"]["band"], "good", "{id}: R:Q");
-        assert_eq!(best["score"]["bands"]["percent_complex_reflections"]["band"], "good", "{id}: %CR");
-        assert_eq!(worst["transcript"]["ending"]["outcome"], "disengaged", "{id}: worst path should lose the client");
+        assert_eq!(
+            best["score"]["bands"]["reflection_to_question"]["band"], "good",
+            "{id}: R:Q"
+        );
+        assert_eq!(
+            best["score"]["bands"]["percent_complex_reflections"]["band"], "good",
+            "{id}: %CR"
+        );
+        assert_eq!(
+            worst["transcript"]["ending"]["outcome"], "disengaged",
+            "{id}: worst path should lose the client"
+        );
         let turns = best["transcript"]["turns"].as_array().unwrap().len();
         assert!(turns >= 12, "{id}: best path has {turns} decision points");
     }
@@ -71,8 +80,24 @@ fn best_path_beats_worst_by_forty_points_in_the_good_band() {
 
 #[test]
 fn play_json_is_byte_identical_for_the_same_inputs() {
-    let a = run(&["play", "court-ordered-dui", "--seed", "42", "--choices", "1,2,1", "--json"]);
-    let b = run(&["play", "court-ordered-dui", "--seed", "42", "--choices", "1,2,1", "--json"]);
+    let a = run(&[
+        "play",
+        "court-ordered-dui",
+        "--seed",
+        "42",
+        "--choices",
+        "1,2,1",
+        "--json",
+    ]);
+    let b = run(&[
+        "play",
+        "court-ordered-dui",
+        "--seed",
+        "42",
+        "--choices",
+        "1,2,1",
+        "--json",
+    ]);
     assert!(a.status.success(), "{}", stderr(&a));
     assert_eq!(a.stdout, b.stdout);
 }
@@ -95,11 +120,22 @@ fn score_object_has_the_documented_keys() {
     ] {
         assert!(s.get(key).is_some(), "score lacks `{key}`");
     }
-    for g in ["cultivating_change_talk", "softening_sustain_talk", "partnership", "empathy", "technical", "relational"] {
+    for g in [
+        "cultivating_change_talk",
+        "softening_sustain_talk",
+        "partnership",
+        "empathy",
+        "technical",
+        "relational",
+    ] {
         assert!(s["globals"].get(g).is_some(), "globals lack `{g}`");
     }
     for c in changetalk_core::MitiCode::ALL {
-        assert!(s["counts"].get(c.json_name()).is_some(), "counts lack `{}`", c.json_name());
+        assert!(
+            s["counts"].get(c.json_name()).is_some(),
+            "counts lack `{}`",
+            c.json_name()
+        );
     }
 }
 
@@ -120,7 +156,11 @@ fn score_transcript_scores_a_hand_coded_csv() {
     std::fs::write(&p, "speaker,code,text\ncounselor,reflect,x\n").unwrap();
     let o = run(&["score-transcript", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("r.csv:2:11: error: unknown counselor code `reflect`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("r.csv:2:11: error: unknown counselor code `reflect`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -137,35 +177,72 @@ fn broken_files_get_clear_messages_never_panics() {
     let p = write(dir.path(), "truncated.ron", &good[..good.len() / 2]);
     let o = run(&["validate", &p]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("truncated.ron:") && stderr(&o).contains("end of the file"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("truncated.ron:") && stderr(&o).contains("end of the file"),
+        "{}",
+        stderr(&o)
+    );
     // Unknown node names.
-    let p = write(dir.path(), "unknown.ron", &good.replacen("Point(", "Pointt(", 1));
+    let p = write(
+        dir.path(),
+        "unknown.ron",
+        &good.replacen("Point(", "Pointt(", 1),
+    );
     let o = run(&["validate", &p]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("expected `Point(...)` here, found `Pointt(...)`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("expected `Point(...)` here, found `Pointt(...)`"),
+        "{}",
+        stderr(&o)
+    );
     // A 50 MB file.
     let p = dir.path().join("huge.ron");
     std::fs::write(&p, vec![b' '; 50 * 1024 * 1024]).unwrap();
     let o = run(&["validate", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("huge.ron: file is 50.0 MB, over the 5 MB limit"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("huge.ron: file is 50.0 MB, over the 5 MB limit"),
+        "{}",
+        stderr(&o)
+    );
     // Not UTF-8, a missing file, and an empty file.
     let p = write(dir.path(), "empty.ron", "");
     let o = run(&["validate", &p, "/nonexistent/x.ron"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("empty.ron:1:1: error: expected a value, found the end of the file"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("/nonexistent/x.ron: cannot read: no such file"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("empty.ron:1:1: error: expected a value, found the end of the file"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("/nonexistent/x.ron: cannot read: no such file"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn bad_choices_and_unknown_ids_fail_cleanly() {
     let o = run(&["play", "court-ordered-dui", "--choices", "9"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("turn 1: there is no option 9"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("turn 1: there is no option 9"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["play", "court-ordered-du"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("did you mean `court-ordered-dui`?"), "{}", stderr(&o));
-    let o = run(&["play", "court-ordered-dui", "--choices", &["1"; 200].join(",")]);
+    assert!(
+        stderr(&o).contains("did you mean `court-ordered-dui`?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "play",
+        "court-ordered-dui",
+        "--choices",
+        &["1"; 200].join(","),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("choices were given"), "{}", stderr(&o));
 }
@@ -180,10 +257,18 @@ fn interactive_play_reads_numbers_from_standard_input() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"1\nb\n2\nq\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"1\nb\n2\nq\n")
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success());
     let out = stdout(&o);
-    assert!(out.contains("1)") && out.contains("took back the last reply"), "{out}");
+    assert!(
+        out.contains("1)") && out.contains("took back the last reply"),
+        "{out}"
+    );
     assert!(out.contains("SCORE"), "{out}");
 }

@@ -63,6 +63,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Open the desktop app (optionally on one screen), or render a screen to a PNG and exit.
+    Gui(GuiArgs),
     /// Score a hand-coded role-play transcript (CSV with header speaker,code,text).
     ScoreTranscript {
         /// The CSV file.
@@ -71,6 +73,96 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Screens `gui --screen` can open.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ScreenArg {
+    /// The client library.
+    #[default]
+    Library,
+    /// A client's briefing.
+    Briefing,
+    /// The conversation.
+    Session,
+    /// The end-of-session report.
+    Report,
+    /// Settings.
+    Settings,
+}
+
+/// Practice or assessment.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ModeArg {
+    /// Live meters, feedback after every reply, rewind allowed.
+    #[default]
+    Practice,
+    /// No hints; feedback only at the end.
+    Assessment,
+}
+
+/// Options of `changetalk gui`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GuiArgs {
+    /// Render the screen to this PNG and exit once it is written.
+    #[arg(long)]
+    pub screenshot: Option<PathBuf>,
+    /// The screen to open.
+    #[arg(long, value_enum)]
+    pub screen: Option<ScreenArg>,
+    /// The scenario (file or id) for the briefing, session and report screens.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Replies to play first, as option numbers: 1,2.
+    #[arg(long, value_delimiter = ',', conflicts_with = "auto")]
+    pub choices: Option<Vec<usize>>,
+    /// Play the best- or worst-rated reply at every point first.
+    #[arg(long, value_enum)]
+    pub auto: Option<Auto>,
+    /// Window size in logical pixels, WxH (default 1280x800).
+    #[arg(long, value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+    /// Seed of the session.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Practice or assessment.
+    #[arg(long, value_enum, default_value_t = ModeArg::Practice)]
+    pub mode: ModeArg,
+}
+
+/// Parses `WxH`.
+pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("size `{s}` must be WIDTHxHEIGHT, e.g. 1024x640"))?;
+    let w: u32 = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("width `{w}` is not a number"))?;
+    let h: u32 = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("height `{h}` is not a number"))?;
+    if !(320..=7680).contains(&w) || !(240..=4320).contains(&h) {
+        return Err(format!("size {w}x{h} is outside 320x240 to 7680x4320"));
+    }
+    Ok((w, h))
+}
+
+/// Opens the desktop app; returns the exit code.
+pub fn open_app(args: GuiArgs) -> i32 {
+    #[cfg(feature = "gui")]
+    {
+        crate::app::run(args)
+    }
+    #[cfg(not(feature = "gui"))]
+    {
+        let _ = args;
+        eprintln!(
+            "error: this build has no desktop app (built without the `gui` feature); use the commands in `changetalk --help`"
+        );
+        1
+    }
 }
 
 /// Runs a command; returns the process exit code.
@@ -85,5 +177,6 @@ pub fn run(command: Command) -> i32 {
             json,
         } => play::run(&scenario, seed, choices, auto, json),
         Command::ScoreTranscript { file, json } => score_csv::run(&file, json),
+        Command::Gui(args) => open_app(args),
     }
 }

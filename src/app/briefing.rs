@@ -1,0 +1,180 @@
+//! The briefing: who the client is, what to practise, and practice or assessment.
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use changetalk_core::Scenario;
+use egui::RichText;
+
+use super::settings::Settings;
+use super::settings_screen::{ReturnTo, open_settings};
+use super::theme::{self, Palette};
+use super::{ActiveSession, FaceArea, Mode, Play, Screen, ScreenUi, Selected, palette, root_ui};
+
+/// What the trainee chose on the briefing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BriefingAction {
+    /// Back to the library.
+    Back,
+    /// Open settings.
+    Settings,
+    /// Start a session in this mode.
+    Start(Mode),
+}
+
+/// Header bar shared by the briefing and session screens.
+pub fn header(ui: &mut egui::Ui, title: &str, subtitle: &str, p: &Palette) -> (bool, bool) {
+    let mut back = false;
+    let mut settings = false;
+    ui.horizontal(|ui| {
+        if ui.button("← Library").clicked() {
+            back = true;
+        }
+        ui.label(
+            RichText::new(title)
+                .strong()
+                .size(ui.style().text_styles[&egui::TextStyle::Heading].size * 0.8),
+        );
+        ui.label(RichText::new(subtitle).color(p.muted));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("⚙ Settings").clicked() {
+                settings = true;
+            }
+        });
+    });
+    (back, settings)
+}
+
+/// The details column; returns the action chosen.
+pub fn briefing_ui(ui: &mut egui::Ui, s: &Scenario, p: &Palette) -> Option<BriefingAction> {
+    let mut action = None;
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        let persona = &s.persona;
+        let who = if persona.pronouns.is_empty() {
+            format!("{}, {}", persona.name, persona.age)
+        } else {
+            format!("{}, {} ({})", persona.name, persona.age, persona.pronouns)
+        };
+        ui.heading(who);
+        ui.horizontal_wrapped(|ui| {
+            theme::chip(ui, s.stage.name(), theme::stage_colour(p, s.stage));
+            theme::chip(ui, s.difficulty.name(), theme::difficulty_colour(p, s.difficulty));
+            if !s.topic.is_empty() {
+                theme::chip(ui, &s.topic, p.muted);
+            }
+            ui.label(RichText::new(format!("about {} minutes", s.minutes)).small().color(p.muted));
+        });
+        ui.add_space(4.0);
+        ui.label(RichText::new("Why they are here").strong());
+        ui.label(&persona.situation);
+        ui.label(RichText::new("Background").strong());
+        ui.label(&persona.background);
+        if !s.objectives.is_empty() {
+            ui.label(RichText::new("What you will practise").strong());
+            for o in &s.objectives {
+                ui.label(format!("•  {o}"));
+            }
+        }
+        ui.add_space(10.0);
+        theme::card(p).show(ui, |ui| {
+            ui.label(RichText::new("Practice").strong());
+            ui.label(RichText::new("Live meters of the client's engagement and discord, feedback after every reply naming the MI skill, and \"try another reply\" to take a reply back.").small());
+            if theme::primary_button(ui, p, "Start practice (P)").clicked() {
+                action = Some(BriefingAction::Start(Mode::Practice));
+            }
+        });
+        ui.add_space(6.0);
+        theme::card(p).show(ui, |ui| {
+            ui.label(RichText::new("Assessment").strong());
+            ui.label(RichText::new("No hints and no taking back: you see how you did in the report at the end.").small());
+            if ui.add(egui::Button::new(RichText::new("Start assessment (A)").strong()).min_size(egui::vec2(0.0, 38.0))).clicked() {
+                action = Some(BriefingAction::Start(Mode::Assessment));
+            }
+        });
+    });
+    ui.input(|i| {
+        if i.key_pressed(egui::Key::P) {
+            action = Some(BriefingAction::Start(Mode::Practice));
+        } else if i.key_pressed(egui::Key::A) {
+            action = Some(BriefingAction::Start(Mode::Assessment));
+        } else if i.key_pressed(egui::Key::Escape) {
+            action = Some(BriefingAction::Back);
+        }
+    });
+    action
+}
+
+#[allow(clippy::too_many_arguments)]
+fn briefing_system(
+    mut contexts: EguiContexts,
+    selected: Res<Selected>,
+    settings: Res<Settings>,
+    mut active: ResMut<ActiveSession>,
+    mut area: ResMut<FaceArea>,
+    mut next: ResMut<NextState<Screen>>,
+    mut ret: ResMut<ReturnTo>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let p = palette(&settings);
+    let Some(scenario) = selected.0.clone() else {
+        next.set(Screen::Library);
+        return Ok(());
+    };
+    let mut root = root_ui(ctx);
+    let mut action = None;
+    egui::Panel::top("briefing-top")
+        .frame(
+            egui::Frame::new()
+                .fill(p.panel)
+                .inner_margin(egui::Margin::symmetric(14, 8)),
+        )
+        .show(&mut root, |ui| {
+            let (back, set) = header(ui, &scenario.title, "Briefing", &p);
+            if back {
+                action = Some(BriefingAction::Back);
+            } else if set {
+                action = Some(BriefingAction::Settings);
+            }
+        });
+    let width = (root.available_width() * 0.56).max(420.0);
+    egui::Panel::right("briefing-details")
+        .exact_size(width)
+        .resizable(false)
+        .frame(
+            egui::Frame::new()
+                .fill(p.bg)
+                .inner_margin(egui::Margin::same(16)),
+        )
+        .show(&mut root, |ui| {
+            if let Some(a) = briefing_ui(ui, &scenario, &p) {
+                action = Some(a);
+            }
+        });
+    let face = egui::CentralPanel::no_frame()
+        .show(&mut root, |ui| ui.max_rect())
+        .inner;
+    if area.0 != Some(face) {
+        area.0 = Some(face);
+    }
+    match action {
+        Some(BriefingAction::Back) => next.set(Screen::Library),
+        Some(BriefingAction::Settings) => open_settings(Screen::Briefing, &mut ret, &mut next),
+        Some(BriefingAction::Start(mode)) => {
+            active.0 = Some(Play::new(Arc::clone(&scenario), 1, mode));
+            next.set(Screen::Session);
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// Registers the briefing screen.
+pub fn plugin(app: &mut App) {
+    app.add_systems(
+        EguiPrimaryContextPass,
+        briefing_system
+            .run_if(in_state(Screen::Briefing))
+            .in_set(ScreenUi),
+    );
+}

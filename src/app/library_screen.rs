@@ -1,0 +1,286 @@
+//! The library: a card per client, search and filters; files that fail to load show their
+//! diagnostics on a card instead of crashing the app.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use changetalk_core::model::Stage;
+use egui::RichText;
+
+use super::settings::{Progress, Settings};
+use super::theme::{self, Palette};
+use super::{Catalog, Screen, ScreenUi, Selected, palette, root_ui};
+use crate::library::Entry;
+
+/// Search text and filters.
+#[derive(Resource, Default, Debug, Clone)]
+pub struct LibraryFilter {
+    /// Text searched in name, title, summary, topic and tags.
+    pub query: String,
+    /// Only this stage.
+    pub stage: Option<Stage>,
+    /// Only this topic.
+    pub topic: Option<String>,
+}
+
+/// What the trainee did on the library screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LibraryAction {
+    /// Open the briefing of entry `i`.
+    Open(usize),
+    /// Open settings.
+    Settings,
+}
+
+/// True when an entry passes the filter.
+pub fn matches(entry: &Entry, f: &LibraryFilter) -> bool {
+    let Ok(s) = &entry.loaded else {
+        // Broken files always show, so the author sees the error.
+        return f.stage.is_none() && f.topic.is_none();
+    };
+    if f.stage.is_some_and(|st| st != s.stage) {
+        return false;
+    }
+    if let Some(t) = &f.topic
+        && !s.topic.eq_ignore_ascii_case(t)
+    {
+        return false;
+    }
+    let q = f.query.trim().to_lowercase();
+    if q.is_empty() {
+        return true;
+    }
+    let hay = format!(
+        "{} {} {} {} {} {}",
+        s.persona.name,
+        s.title,
+        s.summary,
+        s.topic,
+        s.tags.join(" "),
+        s.persona.situation
+    )
+    .to_lowercase();
+    q.split_whitespace().all(|w| hay.contains(w))
+}
+
+/// Draws the library; returns the trainee's action.
+pub fn library_ui(
+    ui: &mut egui::Ui,
+    entries: &[Entry],
+    progress: &Progress,
+    filter: &mut LibraryFilter,
+    p: &Palette,
+) -> Option<LibraryAction> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new("ChangeTalk").strong().color(p.accent));
+        ui.label(RichText::new("motivational interviewing practice").color(p.muted));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .button("⚙ Settings")
+                .on_hover_text("Text size, contrast, motion")
+                .clicked()
+            {
+                action = Some(LibraryAction::Settings);
+            }
+        });
+    });
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Search");
+        ui.add(
+            egui::TextEdit::singleline(&mut filter.query)
+                .hint_text("name, topic, situation…")
+                .desired_width(220.0),
+        );
+        ui.label("Stage");
+        egui::ComboBox::from_id_salt("stage-filter")
+            .selected_text(filter.stage.map_or("All stages", |s| s.name()))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut filter.stage, None, "All stages");
+                for s in Stage::ALL {
+                    ui.selectable_value(&mut filter.stage, Some(s), s.name());
+                }
+            });
+        let mut topics: Vec<String> = entries
+            .iter()
+            .filter_map(|e| e.loaded.as_ref().ok().map(|s| s.topic.clone()))
+            .filter(|t| !t.is_empty())
+            .collect();
+        topics.sort();
+        topics.dedup();
+        ui.label("Topic");
+        egui::ComboBox::from_id_salt("topic-filter")
+            .selected_text(filter.topic.clone().unwrap_or_else(|| "All topics".into()))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut filter.topic, None, "All topics");
+                for t in topics {
+                    ui.selectable_value(&mut filter.topic, Some(t.clone()), t);
+                }
+            });
+    });
+    ui.add_space(6.0);
+    let shown: Vec<usize> = (0..entries.len())
+        .filter(|i| matches(&entries[*i], filter))
+        .collect();
+    if shown.is_empty() {
+        ui.label(RichText::new("No client matches. Clear the search or filters.").color(p.muted));
+    }
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let width = ui.available_width();
+            let columns = ((width / 330.0).floor() as usize).clamp(1, 4);
+            let card_w = (width - 12.0 * (columns as f32 - 1.0)) / columns as f32 - 30.0;
+            for row in shown.chunks(columns) {
+                ui.horizontal_top(|ui| {
+                    for &i in row {
+                        if let Some(a) = entry_card(ui, &entries[i], i, progress, p, card_w) {
+                            action = Some(a);
+                        }
+                    }
+                });
+                ui.add_space(4.0);
+            }
+        });
+    action
+}
+
+fn entry_card(
+    ui: &mut egui::Ui,
+    entry: &Entry,
+    i: usize,
+    progress: &Progress,
+    p: &Palette,
+    width: f32,
+) -> Option<LibraryAction> {
+    let mut action = None;
+    theme::card(p).show(ui, |ui| {
+        ui.vertical(|ui| {
+            ui.set_width(width);
+            ui.set_min_height(180.0);
+            match &entry.loaded {
+                Ok(s) => {
+                    ui.label(
+                        RichText::new(format!("{}, {}", s.persona.name, s.persona.age))
+                            .heading()
+                            .size(ui.style().text_styles[&egui::TextStyle::Heading].size * 0.8),
+                    );
+                    ui.label(RichText::new(&s.title).strong());
+                    ui.horizontal_wrapped(|ui| {
+                        theme::chip(ui, s.stage.name(), theme::stage_colour(p, s.stage));
+                        theme::chip(
+                            ui,
+                            s.difficulty.name(),
+                            theme::difficulty_colour(p, s.difficulty),
+                        );
+                        if !s.topic.is_empty() {
+                            theme::chip(ui, &s.topic, p.muted);
+                        }
+                        ui.label(
+                            RichText::new(format!("~{} min", s.minutes))
+                                .small()
+                                .color(p.muted),
+                        );
+                    });
+                    ui.label(RichText::new(&s.persona.situation).color(p.muted));
+                    ui.horizontal(|ui| {
+                        match progress.best.get(&s.id) {
+                            Some(b) => {
+                                ui.label(RichText::new(format!("Your best: {b:.0}/100")).strong())
+                            }
+                            None => {
+                                ui.label(RichText::new("Not played yet").small().color(p.muted))
+                            }
+                        };
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            if theme::primary_button(ui, p, &format!("Meet {}", s.persona.name))
+                                .clicked()
+                            {
+                                action = Some(LibraryAction::Open(i));
+                            }
+                        });
+                    });
+                }
+                Err(errors) => {
+                    ui.label(
+                        RichText::new(format!(
+                            "⚠ {} could not be loaded",
+                            entry.origin.display_name()
+                        ))
+                        .strong()
+                        .color(p.bad),
+                    );
+                    ui.label(
+                        RichText::new("Fix the file and it will appear here.")
+                            .small()
+                            .color(p.muted),
+                    );
+                    egui::ScrollArea::vertical()
+                        .id_salt(("errors", i))
+                        .max_height(120.0)
+                        .show(ui, |ui| {
+                            for e in errors.iter().take(20) {
+                                ui.label(RichText::new(e).monospace().small().color(p.bad));
+                            }
+                            if errors.len() > 20 {
+                                ui.label(
+                                    RichText::new(format!("… and {} more", errors.len() - 20))
+                                        .small(),
+                                );
+                            }
+                        });
+                }
+            }
+        });
+    });
+    action
+}
+
+fn library_system(
+    mut contexts: EguiContexts,
+    catalog: Res<Catalog>,
+    progress: Res<Progress>,
+    settings: Res<Settings>,
+    mut filter: ResMut<LibraryFilter>,
+    mut selected: ResMut<Selected>,
+    mut next: ResMut<NextState<Screen>>,
+    mut ret: ResMut<super::settings_screen::ReturnTo>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let p = palette(&settings);
+    let mut root = root_ui(ctx);
+    let mut action = None;
+    egui::CentralPanel::default()
+        .frame(
+            egui::Frame::new()
+                .fill(p.bg)
+                .inner_margin(egui::Margin::same(18)),
+        )
+        .show(&mut root, |ui| {
+            action = library_ui(ui, &catalog.0, &progress, &mut filter, &p);
+        });
+    match action {
+        Some(LibraryAction::Open(i)) => {
+            if let Some(Ok(s)) = catalog.0.get(i).map(|e| &e.loaded) {
+                selected.0 = Some(s.clone());
+                next.set(Screen::Briefing);
+            }
+        }
+        Some(LibraryAction::Settings) => {
+            super::settings_screen::open_settings(Screen::Library, &mut ret, &mut next)
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// Registers the library screen.
+pub fn plugin(app: &mut App) {
+    app.init_resource::<LibraryFilter>();
+    app.add_systems(
+        EguiPrimaryContextPass,
+        library_system
+            .run_if(in_state(Screen::Library))
+            .in_set(ScreenUi),
+    );
+}

@@ -1,0 +1,326 @@
+//! The desktop app: Bevy for the window and the client's face, egui for everything else.
+//! Screens are [`Screen`] states; each screen or concern is one plugin.
+
+pub mod briefing;
+pub mod face;
+pub mod library_screen;
+pub mod low_power;
+pub mod report_screen;
+pub mod screenshot;
+pub mod session_screen;
+pub mod settings;
+pub mod settings_screen;
+pub mod theme;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bevy::prelude::*;
+use bevy::window::{WindowResizeConstraints, WindowResolution};
+use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
+use changetalk_core::engine::{Session, Transcript};
+use changetalk_core::score::Score;
+use changetalk_core::{Scenario, score_transcript};
+
+use crate::cli::{GuiArgs, ModeArg, ScreenArg};
+use crate::library::{self, Entry};
+
+/// The screens.
+#[derive(States, Default, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Screen {
+    /// The client library.
+    #[default]
+    Library,
+    /// The chosen client's briefing.
+    Briefing,
+    /// The conversation.
+    Session,
+    /// The end-of-session report.
+    Report,
+    /// Preferences.
+    Settings,
+}
+
+/// Practice (live feedback, rewind) or assessment (feedback at the end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Meters, feedback after every reply, "try another reply".
+    #[default]
+    Practice,
+    /// No hints until the report.
+    Assessment,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Self {
+        match m {
+            ModeArg::Practice => Mode::Practice,
+            ModeArg::Assessment => Mode::Assessment,
+        }
+    }
+}
+
+/// Every scenario file found: bundled clients, then the user's own.
+#[derive(Resource, Default)]
+pub struct Catalog(pub Vec<Entry>);
+
+/// The client chosen in the library.
+#[derive(Resource, Default)]
+pub struct Selected(pub Option<Arc<Scenario>>);
+
+/// The conversation in progress.
+#[derive(Resource, Default)]
+pub struct ActiveSession(pub Option<Play>);
+
+/// A session being played.
+pub struct Play {
+    /// The engine.
+    pub session: Session,
+    /// Practice or assessment.
+    pub mode: Mode,
+    /// Seed used.
+    pub seed: u64,
+    /// When the trainee started.
+    pub started: Instant,
+}
+
+impl Play {
+    /// A new session.
+    pub fn new(scenario: Arc<Scenario>, seed: u64, mode: Mode) -> Play {
+        Play {
+            session: Session::new(scenario, seed),
+            mode,
+            seed,
+            started: Instant::now(),
+        }
+    }
+}
+
+/// The finished session shown on the report screen.
+#[derive(Resource, Default)]
+pub struct Report(pub Option<ReportData>);
+
+/// What the report shows.
+pub struct ReportData {
+    /// The client.
+    pub scenario: Arc<Scenario>,
+    /// The conversation.
+    pub transcript: Transcript,
+    /// Its score.
+    pub score: Score,
+    /// Practice or assessment.
+    pub mode: Mode,
+    /// Result of the last export, shown to the trainee.
+    pub export_message: Option<String>,
+}
+
+impl ReportData {
+    /// Scores a finished (or stopped) session.
+    pub fn from_play(play: &Play) -> ReportData {
+        let transcript = play.session.transcript();
+        let score = score_transcript(&transcript);
+        ReportData {
+            scenario: Arc::clone(play.session.scenario()),
+            transcript,
+            score,
+            mode: play.mode,
+            export_message: None,
+        }
+    }
+}
+
+/// Where the central free area of the session or briefing screen is, in logical pixels, so the
+/// face can be drawn there. `None` hides the face.
+#[derive(Resource, Default, Debug, Clone, Copy, PartialEq)]
+pub struct FaceArea(pub Option<egui::Rect>);
+
+/// Applies theme and text scale when settings change.
+fn apply_theme(
+    mut contexts: EguiContexts,
+    settings: Res<settings::Settings>,
+    mut clear: ResMut<ClearColor>,
+    mut applied: Local<Option<settings::Settings>>,
+) -> Result {
+    if applied.as_ref() == Some(&*settings) {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    let p = theme::Palette::for_contrast(settings.high_contrast);
+    theme::apply(ctx, &p, settings.text_scale, settings.high_contrast);
+    let [r, g, b, _] = p.bg.to_array();
+    clear.0 = Color::srgb_u8(r, g, b);
+    *applied = Some(settings.clone());
+    Ok(())
+}
+
+/// The current palette.
+pub fn palette(settings: &settings::Settings) -> theme::Palette {
+    theme::Palette::for_contrast(settings.high_contrast)
+}
+
+/// Everything the app needs before the window opens, prepared from the command line.
+pub struct Startup {
+    /// The screen to open.
+    pub screen: Screen,
+    /// Selected client.
+    pub selected: Option<Arc<Scenario>>,
+    /// Session, when opening on the session or report screen.
+    pub play: Option<Play>,
+    /// Report, when opening on the report screen.
+    pub report: Option<ReportData>,
+}
+
+/// Resolves the command line into a starting screen; errors are for the terminal.
+pub fn prepare(args: &GuiArgs) -> Result<Startup, String> {
+    let screen = match args.screen.unwrap_or(if args.scenario.is_some() {
+        if args.choices.is_some() || args.auto.is_some() {
+            ScreenArg::Session
+        } else {
+            ScreenArg::Briefing
+        }
+    } else {
+        ScreenArg::Library
+    }) {
+        ScreenArg::Library => Screen::Library,
+        ScreenArg::Briefing => Screen::Briefing,
+        ScreenArg::Session => Screen::Session,
+        ScreenArg::Report => Screen::Report,
+        ScreenArg::Settings => Screen::Settings,
+    };
+    let needs_scenario = matches!(screen, Screen::Briefing | Screen::Session | Screen::Report);
+    let selected = match &args.scenario {
+        Some(s) => Some(library::resolve(s)?),
+        None if needs_scenario => {
+            // Default to the first bundled client that loads.
+            library::bundled().into_iter().find_map(|e| e.loaded.ok())
+        }
+        None => None,
+    };
+    if needs_scenario && selected.is_none() {
+        return Err("no scenario to show: pass --scenario ID_OR_FILE".into());
+    }
+    let mut play = None;
+    let mut report = None;
+    if let (Some(s), true) = (
+        &selected,
+        matches!(screen, Screen::Session | Screen::Report),
+    ) {
+        let mut p = Play::new(Arc::clone(s), args.seed, args.mode.into());
+        if let Some(auto) = args.auto {
+            p.session.auto_play(auto.into(), 10_000);
+        } else if let Some(choices) = &args.choices {
+            for c in choices {
+                if p.session.is_over() {
+                    return Err(format!(
+                        "the session ended before all {} choices were played",
+                        choices.len()
+                    ));
+                }
+                p.session.choose(*c).map_err(|e| e.to_string())?;
+            }
+        }
+        if screen == Screen::Report {
+            p.session.stop();
+            report = Some(ReportData::from_play(&p));
+        }
+        play = Some(p);
+    }
+    Ok(Startup {
+        screen,
+        selected,
+        play,
+        report,
+    })
+}
+
+/// Builds the app (without running it). `size` is in physical pixels when given.
+pub fn build_app(args: &GuiArgs, start: Startup) -> App {
+    let (w, h) = args.size.unwrap_or((1280, 800));
+    let mut resolution = WindowResolution::new(w, h);
+    if args.screenshot.is_some() || args.size.is_some() {
+        resolution = resolution.with_scale_factor_override(1.0);
+    }
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: "ChangeTalk — motivational interviewing practice".into(),
+                    resolution,
+                    resize_constraints: WindowResizeConstraints {
+                        min_width: 1024.0,
+                        min_height: 640.0,
+                        ..default()
+                    },
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(bevy::log::LogPlugin {
+                level: bevy::log::Level::WARN,
+                filter: "wgpu=error,naga=warn,bevy_render=warn".into(),
+                ..default()
+            }),
+    );
+    app.add_plugins(EguiPlugin::default());
+    let paths = settings::Paths::discover();
+    app.insert_resource(settings::Settings::load(&paths))
+        .insert_resource(settings::Progress::load(&paths))
+        .insert_resource(paths)
+        .insert_resource(Catalog(library::all()))
+        .insert_resource(Selected(start.selected))
+        .insert_resource(ActiveSession(start.play))
+        .insert_resource(Report(start.report))
+        .init_resource::<FaceArea>()
+        .insert_state(start.screen)
+        .add_systems(bevy::app::Startup, |mut commands: Commands| {
+            commands.spawn(Camera2d);
+        })
+        .add_systems(EguiPrimaryContextPass, apply_theme.before(ScreenUi));
+    app.configure_sets(EguiPrimaryContextPass, ScreenUi);
+    app.add_plugins((
+        settings::plugin,
+        low_power::plugin,
+        face::plugin,
+        library_screen::plugin,
+        briefing::plugin,
+        session_screen::plugin,
+        report_screen::plugin,
+        settings_screen::plugin,
+    ));
+    if let Some(path) = &args.screenshot {
+        screenshot::install(&mut app, path.clone());
+    }
+    app
+}
+
+/// System set of the screens' egui systems (after the theme is applied).
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScreenUi;
+
+/// Opens the app; returns the exit code.
+pub fn run(args: GuiArgs) -> i32 {
+    let start = match prepare(&args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let mut app = build_app(&args, start);
+    match app.run() {
+        AppExit::Success => 0,
+        AppExit::Error(code) => i32::from(code.get()),
+    }
+}
+
+/// A root `Ui` covering the whole window, for showing panels (egui 0.36 shows panels inside a Ui).
+pub fn root_ui(ctx: &egui::Context) -> egui::Ui {
+    egui::Ui::new(
+        ctx.clone(),
+        "changetalk-root".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    )
+}

@@ -1,0 +1,452 @@
+//! The report: every metric with its value, band colour and threshold; engagement and discord
+//! over the turns; the codes used; the better reply at each missed moment; the transcript;
+//! export as JSON and HTML.
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use changetalk_core::codes::MitiCode;
+use changetalk_core::score::{BandedMetric, Score};
+use egui::RichText;
+use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
+
+use super::settings::{Paths, Settings};
+use super::theme::{self, Palette};
+use super::{
+    ActiveSession, Mode, Play, Report, ReportData, Screen, ScreenUi, Selected, palette, root_ui,
+};
+
+/// What the trainee did on the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportAction {
+    /// Write the JSON export.
+    ExportJson,
+    /// Write the HTML report.
+    ExportHtml,
+    /// Play the same client again.
+    Again,
+    /// Back to the library.
+    Library,
+}
+
+fn metric_row(
+    ui: &mut egui::Ui,
+    p: &Palette,
+    name: &str,
+    m: &BandedMetric,
+    unit: &str,
+    explain: &str,
+) {
+    ui.label(RichText::new(name).strong())
+        .on_hover_text(explain);
+    match (m.value, m.band) {
+        (Some(v), Some(b)) => {
+            ui.label(RichText::new(format!("{v:.2}{unit}")).strong());
+            theme::chip(ui, b.label(), p.band(Some(b)));
+        }
+        _ => {
+            ui.label("n/a");
+            theme::chip(ui, "not applicable", p.muted);
+        }
+    }
+    ui.label(
+        RichText::new(format!("fair ≥ {}{unit} · good ≥ {}{unit}", m.fair, m.good))
+            .small()
+            .color(p.muted),
+    );
+    ui.end_row();
+}
+
+/// The metrics table.
+pub fn metrics_ui(ui: &mut egui::Ui, s: &Score, p: &Palette) {
+    egui::Grid::new("metrics")
+        .num_columns(4)
+        .spacing([14.0, 8.0])
+        .striped(true)
+        .show(ui, |ui| {
+            let b = &s.bands;
+            metric_row(
+                ui,
+                p,
+                "Relational global",
+                &b.relational,
+                "",
+                "(Partnership + Empathy) / 2, MITI 4.2.1",
+            );
+            metric_row(
+                ui,
+                p,
+                "Technical global",
+                &b.technical,
+                "",
+                "(Cultivating change talk + Softening sustain talk) / 2",
+            );
+            metric_row(
+                ui,
+                p,
+                "Reflection : question",
+                &b.reflection_to_question,
+                "",
+                "Reflections divided by questions",
+            );
+            metric_row(
+                ui,
+                p,
+                "% complex reflections",
+                &b.percent_complex_reflections,
+                "%",
+                "Complex reflections as a share of all reflections",
+            );
+            metric_row(
+                ui,
+                p,
+                "% open questions",
+                &b.percent_open_questions,
+                "%",
+                "Open questions as a share of all questions (MITI 3.1.1)",
+            );
+            metric_row(
+                ui,
+                p,
+                "% MI-adherent",
+                &b.percent_mi_adherent,
+                "%",
+                "Adherent / (adherent + non-adherent) (MITI 3.1.1)",
+            );
+        });
+    let g = &s.globals;
+    ui.label(
+        RichText::new(format!(
+            "Globals (1–5): cultivating change talk {} · softening sustain talk {} · partnership {} · empathy {}",
+            g.cultivating_change_talk, g.softening_sustain_talk, g.partnership, g.empathy
+        ))
+        .small(),
+    );
+    let share = s
+        .change_talk_share
+        .map_or("n/a".to_string(), |v| format!("{:.0}%", v * 100.0));
+    ui.label(
+        RichText::new(format!(
+            "The client: {} change talk, {} sustain talk, {} discord — change-talk share {share}",
+            s.change_talk, s.sustain_talk, s.discord
+        ))
+        .small(),
+    );
+}
+
+/// The engagement/discord line chart and the codes bar chart.
+pub fn charts_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) {
+    let t = &data.transcript;
+    let mut eng = vec![[0.0, f64::from(t.initial_state.engagement)]];
+    let mut dis = vec![[0.0, f64::from(t.initial_state.discord)]];
+    for turn in &t.turns {
+        eng.push([turn.number as f64, f64::from(turn.state_after.engagement)]);
+        dis.push([turn.number as f64, f64::from(turn.state_after.discord)]);
+    }
+    let half = (ui.available_width() / 2.0 - 12.0).max(240.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(half);
+            ui.label(RichText::new("Engagement and discord, turn by turn").strong());
+            Plot::new("state-plot")
+                .height(190.0)
+                .width(half)
+                .legend(Legend::default())
+                .include_y(0.0)
+                .include_y(10.0)
+                .allow_zoom(false)
+                .allow_drag(false)
+                .allow_scroll(false)
+                .x_axis_label("turn")
+                .show(ui, |plot| {
+                    plot.line(
+                        Line::new("engagement", PlotPoints::from(eng))
+                            .color(p.accent)
+                            .width(2.5),
+                    );
+                    plot.line(
+                        Line::new("discord", PlotPoints::from(dis))
+                            .color(p.bad)
+                            .width(2.5),
+                    );
+                });
+        });
+        ui.vertical(|ui| {
+            ui.set_width(half);
+            ui.label(RichText::new("Your replies by MITI code").strong());
+            let bars: Vec<Bar> = MitiCode::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let colour = match c.class() {
+                        changetalk_core::codes::CodeClass::Adherent => p.good,
+                        changetalk_core::codes::CodeClass::NonAdherent => p.bad,
+                        changetalk_core::codes::CodeClass::Neutral => p.accent,
+                    };
+                    Bar::new(i as f64, f64::from(data.score.counts.get(*c)))
+                        .name(c.label())
+                        .fill(colour)
+                        .width(0.7)
+                })
+                .collect();
+            Plot::new("codes-plot")
+                .height(190.0)
+                .width(half)
+                .include_y(0.0)
+                .allow_zoom(false)
+                .allow_drag(false)
+                .allow_scroll(false)
+                .show_x(false)
+                .x_axis_formatter(|mark, _| {
+                    let i = mark.value.round() as usize;
+                    if (mark.value - i as f64).abs() < 1e-6 && i < MitiCode::ALL.len() {
+                        short_code(MitiCode::ALL[i]).to_string()
+                    } else {
+                        String::new()
+                    }
+                })
+                .show(ui, |plot| plot.bar_chart(BarChart::new("codes", bars)));
+        });
+    });
+}
+
+fn short_code(c: MitiCode) -> &'static str {
+    match c {
+        MitiCode::GivingInformation => "GI",
+        MitiCode::Persuade => "Pers",
+        MitiCode::PersuadeWithPermission => "PwP",
+        MitiCode::OpenQuestion => "OQ",
+        MitiCode::ClosedQuestion => "CQ",
+        MitiCode::SimpleReflection => "SR",
+        MitiCode::ComplexReflection => "CR",
+        MitiCode::Affirm => "AF",
+        MitiCode::SeekingCollaboration => "Seek",
+        MitiCode::EmphasizingAutonomy => "Auto",
+        MitiCode::Confront => "Conf",
+    }
+}
+
+/// The whole report body; returns the trainee's action.
+pub fn report_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) -> Option<ReportAction> {
+    let mut action = None;
+    let s = &data.score;
+    ui.horizontal_wrapped(|ui| {
+        if ui.button("← Library").clicked() {
+            action = Some(ReportAction::Library);
+        }
+        ui.heading(format!("Report — {}", data.scenario.persona.name));
+        ui.label(
+            RichText::new(if data.mode == Mode::Practice {
+                "practice"
+            } else {
+                "assessment"
+            })
+            .color(p.muted),
+        );
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Export HTML").clicked() {
+                action = Some(ReportAction::ExportHtml);
+            }
+            if ui.button("Export JSON").clicked() {
+                action = Some(ReportAction::ExportJson);
+            }
+            if theme::primary_button(ui, p, "Play again").clicked() {
+                action = Some(ReportAction::Again);
+            }
+        });
+    });
+    if let Some(m) = &data.export_message {
+        ui.label(RichText::new(m).small().color(p.good));
+    }
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            theme::card(p).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(
+                        RichText::new(format!("{:.0}", s.overall))
+                            .size(44.0)
+                            .strong()
+                            .color(p.accent),
+                    );
+                    ui.vertical(|ui| {
+                        ui.label(RichText::new("overall score out of 100").strong());
+                        let ending = match &data.transcript.ending {
+                            Some(e) => format!("Ending: {}", e.title),
+                            None => "You ended the session before an ending.".to_string(),
+                        };
+                        ui.label(
+                            RichText::new(format!("{} turns · {ending}", s.turns)).color(p.muted),
+                        );
+                    });
+                });
+                metrics_ui(ui, s, p);
+            });
+            ui.add_space(6.0);
+            theme::card(p).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                charts_ui(ui, data, p);
+            });
+            ui.add_space(6.0);
+            theme::card(p).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                if !s.feedback.strengths.is_empty() {
+                    ui.label(RichText::new("What went well").strong().color(p.good));
+                    for x in &s.feedback.strengths {
+                        ui.label(format!("+  {x}"));
+                    }
+                }
+                if !s.feedback.growth_areas.is_empty() {
+                    ui.label(RichText::new("What to work on").strong().color(p.fair));
+                    for x in &s.feedback.growth_areas {
+                        ui.label(format!("–  {x}"));
+                    }
+                }
+                if let Some(e) = &data.transcript.ending {
+                    ui.add_space(4.0);
+                    ui.label(RichText::new("Debrief").strong());
+                    ui.label(&e.debrief);
+                }
+            });
+            if !s.feedback.missed_moments.is_empty() {
+                ui.add_space(6.0);
+                theme::card(p).show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.label(
+                        RichText::new(format!(
+                            "Where a better reply was available ({})",
+                            s.feedback.missed_moments.len()
+                        ))
+                        .strong(),
+                    );
+                    for m in &s.feedback.missed_moments {
+                        ui.separator();
+                        ui.label(
+                            RichText::new(format!(
+                                "Turn {} — the client said: “{}”",
+                                m.turn, m.client
+                            ))
+                            .small(),
+                        );
+                        ui.label(
+                            RichText::new(format!("You ({}/5): {}", m.chosen_rating, m.chosen))
+                                .color(p.bad),
+                        );
+                        ui.label(
+                            RichText::new(format!(
+                                "Better ({}/5): {}",
+                                m.better.rating, m.better.text
+                            ))
+                            .color(p.good),
+                        );
+                        ui.label(RichText::new(&m.better.feedback).small());
+                    }
+                });
+            }
+            ui.add_space(6.0);
+            egui::CollapsingHeader::new(RichText::new("Transcript with codes").strong())
+                .default_open(false)
+                .show(ui, |ui| {
+                    for turn in &data.transcript.turns {
+                        ui.label(RichText::new(format!(
+                            "{}: {}",
+                            data.scenario.persona.name, turn.client.text
+                        )));
+                        let codes = turn
+                            .reply
+                            .codes
+                            .iter()
+                            .map(|c| c.label())
+                            .collect::<Vec<_>>()
+                            .join(" + ");
+                        ui.label(
+                            RichText::new(format!("You: {}", turn.reply.text)).color(p.accent),
+                        );
+                        ui.label(
+                            RichText::new(format!("    {codes} · {}/5", turn.reply.rating))
+                                .small()
+                                .color(p.muted),
+                        );
+                    }
+                });
+        });
+    action
+}
+
+fn export(data: &ReportData, paths: &Paths, html: bool) -> String {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let dir = paths.reports_dir();
+    let (name, body) = if html {
+        (
+            format!("{}-{stamp}.html", data.scenario.id),
+            crate::export::session_html(&data.scenario, &data.transcript, &data.score),
+        )
+    } else {
+        (
+            format!("{}-{stamp}.json", data.scenario.id),
+            crate::export::session_json(&data.transcript, &data.score),
+        )
+    };
+    let path = dir.join(name);
+    match crate::files::write_atomic(&path, body.as_bytes()) {
+        Ok(()) => format!("Saved {}", path.display()),
+        Err(e) => format!("Could not save: {e}"),
+    }
+}
+
+fn report_system(
+    mut contexts: EguiContexts,
+    settings: Res<Settings>,
+    paths: Res<Paths>,
+    mut report: ResMut<Report>,
+    mut active: ResMut<ActiveSession>,
+    mut selected: ResMut<Selected>,
+    mut next: ResMut<NextState<Screen>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let p = palette(&settings);
+    let Some(data) = report.0.as_mut() else {
+        next.set(Screen::Library);
+        return Ok(());
+    };
+    let mut root = root_ui(ctx);
+    let mut action = None;
+    egui::CentralPanel::default()
+        .frame(
+            egui::Frame::new()
+                .fill(p.bg)
+                .inner_margin(egui::Margin::same(16)),
+        )
+        .show(&mut root, |ui| action = report_ui(ui, data, &p));
+    match action {
+        Some(ReportAction::ExportJson) => data.export_message = Some(export(data, &paths, false)),
+        Some(ReportAction::ExportHtml) => data.export_message = Some(export(data, &paths, true)),
+        Some(ReportAction::Again) => {
+            let scenario = Arc::clone(&data.scenario);
+            selected.0 = Some(Arc::clone(&scenario));
+            active.0 = Some(Play::new(
+                scenario,
+                data.transcript.seed.wrapping_add(1),
+                data.mode,
+            ));
+            next.set(Screen::Session);
+        }
+        Some(ReportAction::Library) => next.set(Screen::Library),
+        None => {}
+    }
+    Ok(())
+}
+
+/// Registers the report screen.
+pub fn plugin(app: &mut App) {
+    app.add_systems(
+        EguiPrimaryContextPass,
+        report_system
+            .run_if(in_state(Screen::Report))
+            .in_set(ScreenUi),
+    );
+}

@@ -1,0 +1,420 @@
+//! The conversation: the client's face, the chat, and the replies as large buttons with
+//! number-key shortcuts. Practice mode adds live meters and a feedback card after each reply.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use changetalk_core::engine::{Session, TurnRecord};
+use changetalk_core::model::Target;
+use egui::{Color32, RichText};
+
+use super::briefing::header;
+use super::settings::{Paths, Progress, Settings};
+use super::settings_screen::{ReturnTo, open_settings};
+use super::theme::{self, Palette};
+use super::{
+    ActiveSession, FaceArea, Mode, Report, ReportData, Screen, ScreenUi, palette, root_ui,
+};
+
+/// What the trainee did during the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionAction {
+    /// Reply with option `n` (1-based).
+    Choose(usize),
+    /// Take back the last reply (practice only).
+    Rewind,
+    /// End the session now and see the report.
+    End,
+    /// Open the report of a finished session.
+    ShowReport,
+    /// Back to the library.
+    Back,
+    /// Open settings.
+    Settings,
+}
+
+const NUMBER_KEYS: [egui::Key; 9] = [
+    egui::Key::Num1,
+    egui::Key::Num2,
+    egui::Key::Num3,
+    egui::Key::Num4,
+    egui::Key::Num5,
+    egui::Key::Num6,
+    egui::Key::Num7,
+    egui::Key::Num8,
+    egui::Key::Num9,
+];
+
+fn talk_label(t: Target) -> &'static str {
+    match t {
+        Target::ChangeTalk => "change talk",
+        Target::SustainTalk => "sustain talk",
+        Target::Discord => "discord",
+        Target::Neutral => "neutral",
+    }
+}
+
+fn talk_colour(p: &Palette, t: Target) -> Color32 {
+    match t {
+        Target::ChangeTalk => p.good,
+        Target::SustainTalk => p.fair,
+        Target::Discord => p.bad,
+        Target::Neutral => p.muted,
+    }
+}
+
+fn rating_colour(p: &Palette, rating: u8) -> Color32 {
+    match rating {
+        5 | 4 => p.good,
+        3 => p.fair,
+        _ => p.bad,
+    }
+}
+
+fn bubble(ui: &mut egui::Ui, fill: Color32, right: bool, add: impl FnOnce(&mut egui::Ui)) {
+    let layout = if right {
+        egui::Layout::right_to_left(egui::Align::Min)
+    } else {
+        egui::Layout::left_to_right(egui::Align::Min)
+    };
+    ui.with_layout(layout, |ui| {
+        let max = (ui.available_width() * 0.86).max(200.0);
+        egui::Frame::new()
+            .fill(fill)
+            .corner_radius(egui::CornerRadius::same(12))
+            .inner_margin(egui::Margin::symmetric(12, 8))
+            .show(ui, |ui| {
+                ui.set_max_width(max);
+                ui.with_layout(egui::Layout::top_down(egui::Align::Min), add);
+            });
+    });
+}
+
+/// The conversation so far, as chat bubbles.
+pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, p: &Palette) {
+    let name = session.scenario().persona.name.clone();
+    let practice = mode == Mode::Practice;
+    let client = |ui: &mut egui::Ui, text: &str, talk: Target| {
+        bubble(ui, p.client_bubble, false, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&name).strong().small());
+                if practice {
+                    ui.label(
+                        RichText::new(talk_label(talk))
+                            .small()
+                            .color(talk_colour(p, talk)),
+                    );
+                }
+            });
+            ui.label(text);
+        });
+    };
+    for turn in session.turns() {
+        client(ui, &turn.client.text, turn.client.talk.target());
+        bubble(ui, p.trainee_bubble, true, |ui| {
+            ui.label(RichText::new("You").strong().small());
+            ui.label(&turn.reply.text);
+            if practice {
+                ui.label(
+                    RichText::new(format!("{} · {}/5", codes_text(turn), turn.reply.rating))
+                        .small()
+                        .color(rating_colour(p, turn.reply.rating)),
+                );
+            }
+        });
+    }
+    if let Some(line) = session.current_line() {
+        client(ui, &line.text, line.talk.target());
+    }
+    if let Some(end) = session.ending() {
+        ui.add_space(6.0);
+        theme::card(p).show(ui, |ui| {
+            ui.label(RichText::new(&end.title).strong());
+            ui.label(&end.text);
+        });
+    }
+}
+
+fn codes_text(turn: &TurnRecord) -> String {
+    if turn.reply.codes.is_empty() {
+        "not coded".to_string()
+    } else {
+        turn.reply
+            .codes
+            .iter()
+            .map(|c| c.label())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+}
+
+/// The feedback card shown in practice mode after a reply.
+pub fn feedback_card(ui: &mut egui::Ui, turn: &TurnRecord, p: &Palette) {
+    let colour = rating_colour(p, turn.reply.rating);
+    egui::Frame::new()
+        .fill(p.panel)
+        .stroke(egui::Stroke::new(2.0, colour))
+        .corner_radius(egui::CornerRadius::same(10))
+        .inner_margin(egui::Margin::same(10))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Your last reply:").strong());
+                theme::chip(ui, &codes_text(turn), colour);
+                ui.label(
+                    RichText::new(format!("{}/5", turn.reply.rating))
+                        .strong()
+                        .color(colour),
+                );
+            });
+            ui.label(&turn.reply.feedback);
+            if let Some(b) = &turn.better {
+                ui.add_space(2.0);
+                ui.label(
+                    RichText::new(format!("A stronger reply ({}/5): “{}”", b.rating, b.text))
+                        .color(p.good),
+                );
+                ui.label(RichText::new(&b.feedback).small());
+            }
+        });
+}
+
+/// The reply area: feedback (practice), the options, or the ending's next step.
+pub fn reply_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    mode: Mode,
+    p: &Palette,
+) -> Option<SessionAction> {
+    let mut action = None;
+    let practice = mode == Mode::Practice;
+    if practice && let Some(last) = session.turns().last() {
+        feedback_card(ui, last, p);
+        if ui
+            .button("↶ Try another reply (B)")
+            .on_hover_text("Take this reply back and choose again")
+            .clicked()
+        {
+            action = Some(SessionAction::Rewind);
+        }
+        ui.add_space(4.0);
+    }
+    if let Some(point) = session.current_point() {
+        ui.label(
+            RichText::new("Your reply — press a number or click")
+                .small()
+                .color(p.muted),
+        );
+        for (i, o) in point.options.iter().enumerate() {
+            let n = i + 1;
+            let text = RichText::new(format!("{n}   {}", o.text));
+            let button = egui::Button::new(text)
+                .wrap()
+                .min_size(egui::vec2(ui.available_width(), 44.0))
+                .fill(p.panel);
+            let r = ui.add(button);
+            if r.has_focus() {
+                ui.painter().rect_stroke(
+                    r.rect.expand(2.0),
+                    9.0,
+                    egui::Stroke::new(3.0, p.focus),
+                    egui::StrokeKind::Outside,
+                );
+            }
+            if r.clicked() {
+                action = Some(SessionAction::Choose(n));
+            }
+        }
+    } else if session.is_over() {
+        if let Some(end) = session.ending() {
+            ui.label(RichText::new(format!("The session has ended: {}.", end.title)).strong());
+        }
+        if theme::primary_button(ui, p, "See your report (Enter)").clicked() {
+            action = Some(SessionAction::ShowReport);
+        }
+    }
+    // Keyboard shortcuts (ignored while typing in a text field).
+    if !ui.ctx().egui_wants_keyboard_input() {
+        ui.input(|i| {
+            if let Some(point) = session.current_point() {
+                for (k, key) in NUMBER_KEYS.iter().enumerate().take(point.options.len()) {
+                    if i.key_pressed(*key) {
+                        action = Some(SessionAction::Choose(k + 1));
+                    }
+                }
+            }
+            if practice && i.key_pressed(egui::Key::B) && !session.turns().is_empty() {
+                action = Some(SessionAction::Rewind);
+            }
+            if i.key_pressed(egui::Key::E) {
+                action = Some(SessionAction::End);
+            }
+            if session.is_over() && i.key_pressed(egui::Key::Enter) {
+                action = Some(SessionAction::ShowReport);
+            }
+        });
+    }
+    action
+}
+
+/// The meters (practice mode).
+pub fn meters_ui(ui: &mut egui::Ui, session: &Session, p: &Palette) {
+    let s = session.state();
+    theme::card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        theme::meter(ui, p, "Engagement", s.engagement, p.accent);
+        theme::meter(ui, p, "Discord", s.discord, p.bad);
+        theme::meter(ui, p, "Importance", s.importance, p.good);
+        theme::meter(ui, p, "Confidence", s.confidence, p.fair);
+    });
+}
+
+/// Applies an action to the session; returns the screen to go to, if it changes.
+pub fn apply(action: SessionAction, play: &mut super::Play) -> Option<Screen> {
+    match action {
+        SessionAction::Choose(n) => {
+            let _ = play.session.choose(n);
+            None
+        }
+        SessionAction::Rewind => {
+            if play.mode == Mode::Practice {
+                let _ = play.session.rewind();
+            }
+            None
+        }
+        SessionAction::End => {
+            play.session.stop();
+            Some(Screen::Report)
+        }
+        SessionAction::ShowReport => Some(Screen::Report),
+        SessionAction::Back => Some(Screen::Library),
+        SessionAction::Settings => Some(Screen::Settings),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn session_system(
+    mut contexts: EguiContexts,
+    settings: Res<Settings>,
+    paths: Res<Paths>,
+    mut progress: ResMut<Progress>,
+    mut active: ResMut<ActiveSession>,
+    mut report: ResMut<Report>,
+    mut area: ResMut<FaceArea>,
+    mut next: ResMut<NextState<Screen>>,
+    mut ret: ResMut<ReturnTo>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let p = palette(&settings);
+    let Some(play) = active.0.as_mut() else {
+        next.set(Screen::Library);
+        return Ok(());
+    };
+    let mut root = root_ui(ctx);
+    let mut action = None;
+    let scenario = play.session.scenario().clone();
+    egui::Panel::top("session-top")
+        .frame(
+            egui::Frame::new()
+                .fill(p.panel)
+                .inner_margin(egui::Margin::symmetric(14, 8)),
+        )
+        .show(&mut root, |ui| {
+            let mode = if play.mode == Mode::Practice {
+                "Practice"
+            } else {
+                "Assessment"
+            };
+            let (back, set) = header(
+                ui,
+                &format!("{} — {}", scenario.persona.name, scenario.title),
+                mode,
+                &p,
+            );
+            if back {
+                action = Some(SessionAction::Back);
+            } else if set {
+                action = Some(SessionAction::Settings);
+            }
+        });
+    let width = (root.available_width() * 0.58).max(430.0);
+    egui::Panel::right("session-chat")
+        .exact_size(width)
+        .resizable(false)
+        .frame(
+            egui::Frame::new()
+                .fill(p.bg)
+                .inner_margin(egui::Margin::same(12)),
+        )
+        .show(&mut root, |ui| {
+            egui::Panel::bottom("session-replies")
+                .frame(
+                    egui::Frame::new()
+                        .fill(p.bg)
+                        .inner_margin(egui::Margin::symmetric(0, 8)),
+                )
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("replies")
+                        .max_height(ui.ctx().viewport_rect().height() * 0.55)
+                        .show(ui, |ui| {
+                            if let Some(a) = reply_ui(ui, &play.session, play.mode, &p) {
+                                action = Some(a);
+                            }
+                        });
+                });
+            egui::CentralPanel::no_frame().show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("chat")
+                    .stick_to_bottom(true)
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| chat_ui(ui, &play.session, play.mode, &p));
+            });
+        });
+    let face_rect = egui::CentralPanel::no_frame()
+        .show(&mut root, |ui| {
+            let full = ui.max_rect();
+            if play.mode == Mode::Practice {
+                egui::Panel::bottom("session-meters")
+                    .frame(egui::Frame::new().inner_margin(egui::Margin::same(12)))
+                    .show(ui, |ui| meters_ui(ui, &play.session, &p));
+                ui.available_rect_before_wrap()
+            } else {
+                full
+            }
+        })
+        .inner;
+    if area.0 != Some(face_rect) {
+        area.0 = Some(face_rect);
+    }
+    if let Some(a) = action {
+        match a {
+            SessionAction::Settings => open_settings(Screen::Session, &mut ret, &mut next),
+            other => {
+                if let Some(screen) = apply(other, play) {
+                    if screen == Screen::Report {
+                        let data = ReportData::from_play(play);
+                        if let Err(e) =
+                            progress.record(&paths, &data.scenario.id, data.score.overall)
+                        {
+                            warn!("cannot save progress: {e}");
+                        }
+                        report.0 = Some(data);
+                    }
+                    next.set(screen);
+                }
+            }
+        }
+        ctx.request_repaint();
+    }
+    Ok(())
+}
+
+/// Registers the session screen.
+pub fn plugin(app: &mut App) {
+    app.add_systems(
+        EguiPrimaryContextPass,
+        session_system
+            .run_if(in_state(Screen::Session))
+            .in_set(ScreenUi),
+    );
+}

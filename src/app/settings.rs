@@ -1,0 +1,149 @@
+//! Trainee preferences (text scale, contrast, motion) and progress (best score per client),
+//! persisted between runs with atomic writes.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Preferences, saved in the config folder as `settings.json`.
+#[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Text size multiplier, 1.0–2.0.
+    pub text_scale: f32,
+    /// Black-on-white theme with strong outlines.
+    pub high_contrast: bool,
+    /// No blinking, idle motion or animated transitions.
+    pub reduced_motion: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            text_scale: 1.0,
+            high_contrast: false,
+            reduced_motion: false,
+        }
+    }
+}
+
+/// Where settings and progress live. `CHANGETALK_HOME` overrides both folders (tests use it).
+#[derive(Resource, Debug, Clone)]
+pub struct Paths {
+    /// Config folder (settings).
+    pub config: Option<PathBuf>,
+    /// Data folder (progress, exported reports, user scenarios).
+    pub data: Option<PathBuf>,
+}
+
+impl Paths {
+    /// The platform's folders (XDG on Linux).
+    pub fn discover() -> Paths {
+        if let Ok(home) = std::env::var("CHANGETALK_HOME") {
+            let home = PathBuf::from(home);
+            return Paths {
+                config: Some(home.join("config")),
+                data: Some(home.join("data")),
+            };
+        }
+        match directories::ProjectDirs::from("org", "ChangeTalk", "changetalk") {
+            Some(d) => Paths {
+                config: Some(d.config_dir().to_path_buf()),
+                data: Some(d.data_dir().to_path_buf()),
+            },
+            None => Paths {
+                config: None,
+                data: None,
+            },
+        }
+    }
+
+    fn settings_file(&self) -> Option<PathBuf> {
+        self.config.as_ref().map(|c| c.join("settings.json"))
+    }
+
+    fn progress_file(&self) -> Option<PathBuf> {
+        self.data.as_ref().map(|d| d.join("progress.json"))
+    }
+
+    /// Folder for exported reports.
+    pub fn reports_dir(&self) -> PathBuf {
+        self.data
+            .clone()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("reports")
+    }
+}
+
+impl Settings {
+    /// Loads settings; a missing or unreadable file gives the defaults.
+    pub fn load(paths: &Paths) -> Settings {
+        let Some(f) = paths.settings_file() else {
+            return Settings::default();
+        };
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            return Settings::default();
+        };
+        let mut s: Settings = serde_json::from_str(&text).unwrap_or_default();
+        s.text_scale = s.text_scale.clamp(1.0, 2.0);
+        s
+    }
+
+    /// Saves settings atomically.
+    pub fn save(&self, paths: &Paths) -> Result<(), String> {
+        let Some(f) = paths.settings_file() else {
+            return Ok(());
+        };
+        let json = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        crate::files::write_atomic(&f, json.as_bytes())
+    }
+}
+
+/// The trainee's best overall score per scenario id.
+#[derive(Resource, Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Progress {
+    /// Best overall per scenario id.
+    pub best: BTreeMap<String, f64>,
+}
+
+impl Progress {
+    /// Loads progress; missing or unreadable gives none.
+    pub fn load(paths: &Paths) -> Progress {
+        paths
+            .progress_file()
+            .and_then(|f| std::fs::read_to_string(f).ok())
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// Records a score; saves when it is a new best.
+    pub fn record(&mut self, paths: &Paths, id: &str, overall: f64) -> Result<(), String> {
+        let best = self.best.get(id).copied().unwrap_or(f64::MIN);
+        if overall <= best {
+            return Ok(());
+        }
+        self.best.insert(id.to_string(), overall);
+        let Some(f) = paths.progress_file() else {
+            return Ok(());
+        };
+        let json = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        crate::files::write_atomic(&f, json.as_bytes())
+    }
+}
+
+/// Saves settings whenever they change.
+fn save_on_change(settings: Res<Settings>, paths: Res<Paths>) {
+    if settings.is_changed()
+        && !settings.is_added()
+        && let Err(e) = settings.save(&paths)
+    {
+        warn!("cannot save settings: {e}");
+    }
+}
+
+/// Registers persistence.
+pub fn plugin(app: &mut App) {
+    app.add_systems(Update, save_on_change);
+}

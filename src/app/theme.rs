@@ -1,0 +1,206 @@
+//! Colours, text sizes and the small widgets every screen shares.
+
+use bevy_egui::egui::{self, Color32, CornerRadius, RichText, Stroke, Vec2};
+use changetalk_core::model::{Difficulty, Stage};
+use changetalk_core::score::Band;
+
+/// The palette in use (normal or high contrast).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Palette {
+    /// Window background (also behind the face).
+    pub bg: Color32,
+    /// Cards and panels.
+    pub panel: Color32,
+    /// Body text.
+    pub text: Color32,
+    /// Secondary text.
+    pub muted: Color32,
+    /// Buttons and links.
+    pub accent: Color32,
+    /// Text on accent.
+    pub on_accent: Color32,
+    /// The client's chat bubbles.
+    pub client_bubble: Color32,
+    /// The trainee's chat bubbles.
+    pub trainee_bubble: Color32,
+    /// Good band.
+    pub good: Color32,
+    /// Fair band.
+    pub fair: Color32,
+    /// Below fair band, errors.
+    pub bad: Color32,
+    /// Keyboard focus ring.
+    pub focus: Color32,
+    /// Borders.
+    pub border: Color32,
+}
+
+impl Palette {
+    /// The default, calm palette.
+    pub const NORMAL: Palette = Palette {
+        bg: Color32::from_rgb(0xee, 0xf1, 0xf5),
+        panel: Color32::from_rgb(0xff, 0xff, 0xff),
+        text: Color32::from_rgb(0x1d, 0x24, 0x33),
+        muted: Color32::from_rgb(0x55, 0x60, 0x75),
+        accent: Color32::from_rgb(0x1f, 0x5f, 0xbf),
+        on_accent: Color32::WHITE,
+        client_bubble: Color32::from_rgb(0xf3, 0xf4, 0xf7),
+        trainee_bubble: Color32::from_rgb(0xdf, 0xea, 0xff),
+        good: Color32::from_rgb(0x1f, 0x7a, 0x45),
+        fair: Color32::from_rgb(0x9a, 0x6a, 0x00),
+        bad: Color32::from_rgb(0xb4, 0x23, 0x23),
+        focus: Color32::from_rgb(0xe0, 0x8a, 0x00),
+        border: Color32::from_rgb(0xd3, 0xd8, 0xe2),
+    };
+
+    /// High contrast: black on white, saturated bands, thick focus.
+    pub const HIGH_CONTRAST: Palette = Palette {
+        bg: Color32::WHITE,
+        panel: Color32::WHITE,
+        text: Color32::BLACK,
+        muted: Color32::from_rgb(0x20, 0x20, 0x20),
+        accent: Color32::from_rgb(0x00, 0x30, 0x99),
+        on_accent: Color32::WHITE,
+        client_bubble: Color32::from_rgb(0xf0, 0xf0, 0xf0),
+        trainee_bubble: Color32::from_rgb(0xd8, 0xe6, 0xff),
+        good: Color32::from_rgb(0x00, 0x55, 0x1e),
+        fair: Color32::from_rgb(0x6b, 0x45, 0x00),
+        bad: Color32::from_rgb(0x9b, 0x00, 0x00),
+        focus: Color32::from_rgb(0xc8, 0x00, 0x78),
+        border: Color32::BLACK,
+    };
+
+    /// The palette for a setting.
+    pub fn for_contrast(high: bool) -> Palette {
+        if high {
+            Palette::HIGH_CONTRAST
+        } else {
+            Palette::NORMAL
+        }
+    }
+
+    /// Colour of a band.
+    pub fn band(&self, band: Option<Band>) -> Color32 {
+        match band {
+            Some(Band::Good) => self.good,
+            Some(Band::Fair) => self.fair,
+            Some(Band::BelowFair) => self.bad,
+            None => self.muted,
+        }
+    }
+}
+
+/// Applies palette and text scale to an egui context.
+pub fn apply(ctx: &egui::Context, p: &Palette, text_scale: f32, high_contrast: bool) {
+    ctx.set_theme(egui::ThemePreference::Light);
+    let mut style = (*ctx.style_of(egui::Theme::Light)).clone();
+    let base = |s: f32| s * text_scale;
+    use egui::{FontFamily::Monospace, FontFamily::Proportional, FontId, TextStyle};
+    style.text_styles = [
+        (TextStyle::Heading, FontId::new(base(26.0), Proportional)),
+        (TextStyle::Body, FontId::new(base(16.0), Proportional)),
+        (TextStyle::Button, FontId::new(base(16.0), Proportional)),
+        (TextStyle::Small, FontId::new(base(13.0), Proportional)),
+        (TextStyle::Monospace, FontId::new(base(14.0), Monospace)),
+    ]
+    .into();
+    style.spacing.item_spacing = Vec2::new(8.0, 8.0);
+    style.spacing.button_padding = Vec2::new(12.0, 7.0);
+    style.spacing.interact_size.y = 30.0;
+    let mut v = egui::Visuals::light();
+    v.panel_fill = p.bg;
+    v.window_fill = p.panel;
+    v.extreme_bg_color = p.panel;
+    v.faint_bg_color = p.client_bubble;
+    v.override_text_color = Some(p.text);
+    v.hyperlink_color = p.accent;
+    v.selection.bg_fill = p.accent;
+    v.selection.stroke = Stroke::new(if high_contrast { 3.0 } else { 2.0 }, p.focus);
+    let border = Stroke::new(if high_contrast { 2.0 } else { 1.0 }, p.border);
+    v.widgets.noninteractive.bg_stroke = border;
+    v.widgets.inactive.bg_stroke = border;
+    v.widgets.inactive.weak_bg_fill = p.panel;
+    v.widgets.inactive.bg_fill = p.panel;
+    v.widgets.hovered.bg_stroke = Stroke::new(2.0, p.accent);
+    v.widgets.active.bg_stroke = Stroke::new(2.0, p.accent);
+    for w in [
+        &mut v.widgets.inactive,
+        &mut v.widgets.hovered,
+        &mut v.widgets.active,
+        &mut v.widgets.noninteractive,
+    ] {
+        w.corner_radius = CornerRadius::same(8);
+        w.fg_stroke.color = p.text;
+    }
+    style.visuals = v;
+    ctx.set_style_of(egui::Theme::Light, style);
+}
+
+/// A frame for cards.
+pub fn card(p: &Palette) -> egui::Frame {
+    egui::Frame::new()
+        .fill(p.panel)
+        .stroke(Stroke::new(1.0, p.border))
+        .corner_radius(CornerRadius::same(12))
+        .inner_margin(egui::Margin::same(14))
+}
+
+/// A small coloured label ("Precontemplation", "good").
+pub fn chip(ui: &mut egui::Ui, text: &str, colour: Color32) -> egui::Response {
+    egui::Frame::new()
+        .fill(colour.gamma_multiply(0.14))
+        .stroke(Stroke::new(1.0, colour))
+        .corner_radius(CornerRadius::same(10))
+        .inner_margin(egui::Margin::symmetric(8, 2))
+        .show(ui, |ui| ui.label(RichText::new(text).small().color(colour)))
+        .response
+}
+
+/// A large primary button.
+pub fn primary_button(ui: &mut egui::Ui, p: &Palette, text: &str) -> egui::Response {
+    ui.add(
+        egui::Button::new(RichText::new(text).strong().color(p.on_accent))
+            .fill(p.accent)
+            .min_size(Vec2::new(0.0, 38.0)),
+    )
+}
+
+/// A horizontal 0–10 meter with its label.
+pub fn meter(ui: &mut egui::Ui, p: &Palette, label: &str, value: i32, colour: Color32) {
+    ui.horizontal(|ui| {
+        ui.add_sized(
+            [110.0, 20.0],
+            egui::Label::new(RichText::new(label).small()),
+        );
+        let (rect, _) = ui.allocate_exact_size(
+            Vec2::new(ui.available_width().clamp(60.0, 220.0) - 36.0, 14.0),
+            egui::Sense::hover(),
+        );
+        let painter = ui.painter();
+        painter.rect_filled(rect, 7.0, p.border);
+        let mut fill = rect;
+        fill.set_width(rect.width() * (value.clamp(0, 10) as f32 / 10.0));
+        painter.rect_filled(fill, 7.0, colour);
+        ui.label(RichText::new(format!("{value}")).small().strong());
+    });
+}
+
+/// Colour for a stage-of-change chip.
+pub fn stage_colour(p: &Palette, s: Stage) -> Color32 {
+    match s {
+        Stage::Precontemplation => p.bad,
+        Stage::Contemplation => p.fair,
+        Stage::Preparation | Stage::Action => p.good,
+        Stage::Maintenance => p.accent,
+        Stage::Relapse => Color32::from_rgb(0x7a, 0x3d, 0x9a),
+    }
+}
+
+/// Colour for a difficulty chip.
+pub fn difficulty_colour(p: &Palette, d: Difficulty) -> Color32 {
+    match d {
+        Difficulty::Beginner => p.good,
+        Difficulty::Intermediate => p.fair,
+        Difficulty::Advanced => p.bad,
+    }
+}

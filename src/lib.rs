@@ -1,0 +1,20 @@
+//! The `changetalk` shells over the pure core: the command line and, with the `gui`
+//! feature, the desktop app. Both only translate between the core and the outside world.
+
+pub mod cli;
+pub mod export;
+pub mod files;
+pub mod library;
+
+#[cfg(feature = "gui")]
+pub mod app;
+
+/// Runs the program with the process's arguments; returns the exit code.
+pub fn main_entry() -> i32 {
+    use clap::Parser as _;
+    let args = cli::Cli::parse();
+    match args.command {
+        Some(cmd) => cli::run(cmd),
+        None => cli::open_app(cli::GuiArgs::default()),
+    }
+}
