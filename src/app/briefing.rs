@@ -13,7 +13,7 @@ use super::theme::{self, Palette};
 use super::{ActiveSession, FaceArea, Mode, Play, Screen, ScreenUi, Selected, palette, root_ui};
 
 /// What the trainee chose on the briefing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BriefingAction {
     /// Back to the library.
     Back,
@@ -28,7 +28,7 @@ pub fn header(ui: &mut egui::Ui, title: &str, subtitle: &str, p: &Palette) -> (b
     let mut back = false;
     let mut settings = false;
     ui.horizontal(|ui| {
-        if ui.button("← Library").clicked() {
+        if ui.button("‹ Library").clicked() {
             back = true;
         }
         ui.label(
@@ -46,49 +46,77 @@ pub fn header(ui: &mut egui::Ui, title: &str, subtitle: &str, p: &Palette) -> (b
     (back, settings)
 }
 
-/// The details column; returns the action chosen.
-pub fn briefing_ui(ui: &mut egui::Ui, s: &Scenario, p: &Palette) -> Option<BriefingAction> {
-    let mut action = None;
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        let persona = &s.persona;
-        let who = if persona.pronouns.is_empty() {
-            format!("{}, {}", persona.name, persona.age)
-        } else {
-            format!("{}, {} ({})", persona.name, persona.age, persona.pronouns)
-        };
-        ui.heading(who);
-        ui.horizontal_wrapped(|ui| {
-            theme::chip(ui, s.stage.name(), theme::stage_colour(p, s.stage));
-            theme::chip(ui, s.difficulty.name(), theme::difficulty_colour(p, s.difficulty));
-            if !s.topic.is_empty() {
-                theme::chip(ui, &s.topic, p.muted);
+/// The details column: who the client is and what to practise.
+pub fn briefing_ui(ui: &mut egui::Ui, s: &Scenario, p: &Palette) {
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let persona = &s.persona;
+            let who = if persona.pronouns.is_empty() {
+                format!("{}, {}", persona.name, persona.age)
+            } else {
+                format!("{}, {} ({})", persona.name, persona.age, persona.pronouns)
+            };
+            ui.heading(who);
+            ui.horizontal_wrapped(|ui| {
+                theme::chip(ui, s.stage.name(), theme::stage_colour(p, s.stage));
+                theme::chip(
+                    ui,
+                    s.difficulty.name(),
+                    theme::difficulty_colour(p, s.difficulty),
+                );
+                if !s.topic.is_empty() {
+                    theme::chip(ui, &s.topic, p.muted);
+                }
+                ui.label(
+                    RichText::new(format!("about {} minutes", s.minutes))
+                        .small()
+                        .color(p.muted),
+                );
+            });
+            ui.add_space(4.0);
+            ui.label(RichText::new("Why they are here").strong());
+            ui.label(&persona.situation);
+            ui.label(RichText::new("Background").strong());
+            ui.label(&persona.background);
+            if !s.objectives.is_empty() {
+                ui.label(RichText::new("What you will practise").strong());
+                for o in &s.objectives {
+                    ui.label(format!("•  {o}"));
+                }
             }
-            ui.label(RichText::new(format!("about {} minutes", s.minutes)).small().color(p.muted));
         });
-        ui.add_space(4.0);
-        ui.label(RichText::new("Why they are here").strong());
-        ui.label(&persona.situation);
-        ui.label(RichText::new("Background").strong());
-        ui.label(&persona.background);
-        if !s.objectives.is_empty() {
-            ui.label(RichText::new("What you will practise").strong());
-            for o in &s.objectives {
-                ui.label(format!("•  {o}"));
-            }
-        }
-        ui.add_space(10.0);
-        theme::card(p).show(ui, |ui| {
+}
+
+/// The two ways to start, always visible under the details.
+pub fn start_ui(ui: &mut egui::Ui, p: &Palette) -> Option<BriefingAction> {
+    let mut action = None;
+    ui.columns(2, |cols| {
+        theme::card(p).show(&mut cols[0], |ui| {
             ui.label(RichText::new("Practice").strong());
-            ui.label(RichText::new("Live meters of the client's engagement and discord, feedback after every reply naming the MI skill, and \"try another reply\" to take a reply back.").small());
+            ui.label(
+                RichText::new(
+                    "Live meters, feedback after every reply, and \"try another reply\".",
+                )
+                .small(),
+            );
             if theme::primary_button(ui, p, "Start practice (P)").clicked() {
                 action = Some(BriefingAction::Start(Mode::Practice));
             }
         });
-        ui.add_space(6.0);
-        theme::card(p).show(ui, |ui| {
+        theme::card(p).show(&mut cols[1], |ui| {
             ui.label(RichText::new("Assessment").strong());
-            ui.label(RichText::new("No hints and no taking back: you see how you did in the report at the end.").small());
-            if ui.add(egui::Button::new(RichText::new("Start assessment (A)").strong()).min_size(egui::vec2(0.0, 38.0))).clicked() {
+            ui.label(
+                RichText::new("No hints or taking back; feedback in the report at the end.")
+                    .small(),
+            );
+            if ui
+                .add(
+                    egui::Button::new(RichText::new("Start assessment (A)").strong())
+                        .min_size(egui::vec2(0.0, 38.0)),
+                )
+                .clicked()
+            {
                 action = Some(BriefingAction::Start(Mode::Assessment));
             }
         });
@@ -105,15 +133,13 @@ pub fn briefing_ui(ui: &mut egui::Ui, s: &Scenario, p: &Palette) -> Option<Brief
     action
 }
 
-#[allow(clippy::too_many_arguments)]
 fn briefing_system(
     mut contexts: EguiContexts,
     selected: Res<Selected>,
     settings: Res<Settings>,
-    mut active: ResMut<ActiveSession>,
     mut area: ResMut<FaceArea>,
     mut next: ResMut<NextState<Screen>>,
-    mut ret: ResMut<ReturnTo>,
+    mut actions: MessageWriter<BriefingAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
@@ -147,9 +173,15 @@ fn briefing_system(
                 .inner_margin(egui::Margin::same(16)),
         )
         .show(&mut root, |ui| {
-            if let Some(a) = briefing_ui(ui, &scenario, &p) {
-                action = Some(a);
-            }
+            egui::Panel::bottom("briefing-start")
+                .resizable(false)
+                .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
+                .show(ui, |ui| {
+                    if let Some(a) = start_ui(ui, &p) {
+                        action = Some(a);
+                    }
+                });
+            egui::CentralPanel::no_frame().show(ui, |ui| briefing_ui(ui, &scenario, &p));
         });
     let face = egui::CentralPanel::no_frame()
         .show(&mut root, |ui| ui.max_rect())
@@ -157,20 +189,51 @@ fn briefing_system(
     if area.0 != Some(face) {
         area.0 = Some(face);
     }
-    match action {
-        Some(BriefingAction::Back) => next.set(Screen::Library),
-        Some(BriefingAction::Settings) => open_settings(Screen::Briefing, &mut ret, &mut next),
-        Some(BriefingAction::Start(mode)) => {
-            active.0 = Some(Play::new(Arc::clone(&scenario), 1, mode));
-            next.set(Screen::Session);
-        }
-        None => {}
+    if let Some(a) = action {
+        actions.write(a);
+        ctx.request_repaint();
     }
     Ok(())
 }
 
+/// Seed for a free practice session: varies run to run (the transcript records it).
+fn fresh_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+}
+
+/// Starts sessions and navigates from the briefing.
+pub fn handle_briefing_actions(
+    mut actions: MessageReader<BriefingAction>,
+    selected: Res<Selected>,
+    mut active: ResMut<ActiveSession>,
+    mut next: ResMut<NextState<Screen>>,
+    mut ret: ResMut<ReturnTo>,
+) {
+    for a in actions.read() {
+        match a {
+            BriefingAction::Back => next.set(Screen::Library),
+            BriefingAction::Settings => open_settings(Screen::Briefing, &mut ret, &mut next),
+            BriefingAction::Start(mode) => {
+                if let Some(scenario) = &selected.0 {
+                    active.0 = Some(Play::new(Arc::clone(scenario), fresh_seed(), *mode));
+                    next.set(Screen::Session);
+                }
+            }
+        }
+    }
+}
+
+/// The briefing logic without drawing.
+pub fn logic_plugin(app: &mut App) {
+    app.add_message::<BriefingAction>();
+    app.add_systems(Update, handle_briefing_actions);
+}
+
 /// Registers the briefing screen.
 pub fn plugin(app: &mut App) {
+    logic_plugin(app);
     app.add_systems(
         EguiPrimaryContextPass,
         briefing_system

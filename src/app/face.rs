@@ -467,13 +467,17 @@ fn build_face(
     }
     // Age lines on the forehead.
     for i in 0..look.lines.min(3) {
-        child(
+        let line = child(
             &mut commands,
             shape(Capsule2d::new(1.3, 46.0).into()),
             line_m.clone(),
             Vec3::new(0.0, 50.0 - i as f32 * 7.0, 0.55),
             Part::Fixed,
             head,
+        );
+        commands.entity(line).insert(
+            Transform::from_xyz(0.0, 50.0 - i as f32 * 7.0, 0.55)
+                .with_rotation(Quat::from_rotation_z(std::f32::consts::FRAC_PI_2)),
         );
     }
     // Beard under the mouth.

@@ -291,6 +291,7 @@ pub fn build_app(args: &GuiArgs, start: Startup) -> App {
     if let Some(path) = &args.screenshot {
         screenshot::install(&mut app, path.clone());
     }
+    first_frame_exit(&mut app);
     app
 }
 
@@ -323,4 +324,21 @@ pub fn root_ui(ctx: &egui::Context) -> egui::Ui {
             .layer_id(egui::LayerId::background())
             .max_rect(ctx.viewport_rect()),
     )
+}
+
+/// With `CHANGETALK_FIRST_FRAME_EXIT=1`, exits as soon as the first frame has been rendered
+/// (used by `scripts/measure-app.sh` to time start-up against a bare bevy_egui window).
+pub fn first_frame_exit(app: &mut App) {
+    if std::env::var_os("CHANGETALK_FIRST_FRAME_EXIT").is_none() {
+        return;
+    }
+    app.insert_resource(bevy::winit::WinitSettings::continuous());
+    app.add_systems(Last, |mut frames: Local<u32>, mut exit: MessageWriter<AppExit>| {
+        *frames += 1;
+        // Frame 1 is extracted and rendered while frame 2 updates: by the end of update 2
+        // the first frame has been presented.
+        if *frames == 2 {
+            exit.write(AppExit::Success);
+        }
+    });
 }

@@ -42,7 +42,12 @@ fn metric_row(
         .on_hover_text(explain);
     match (m.value, m.band) {
         (Some(v), Some(b)) => {
-            ui.label(RichText::new(format!("{v:.2}{unit}")).strong());
+            let shown = if unit == "%" {
+                format!("{v:.1}%")
+            } else {
+                format!("{v:.2}")
+            };
+            ui.label(RichText::new(shown).strong());
             theme::chip(ui, b.label(), p.band(Some(b)));
         }
         _ => {
@@ -232,7 +237,7 @@ pub fn report_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) -> Option<Re
     let mut action = None;
     let s = &data.score;
     ui.horizontal_wrapped(|ui| {
-        if ui.button("← Library").clicked() {
+        if ui.button("‹ Library").clicked() {
             action = Some(ReportAction::Library);
         }
         ui.heading(format!("Report — {}", data.scenario.persona.name));

@@ -16,7 +16,7 @@ use super::{
 };
 
 /// What the trainee did during the session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionAction {
     /// Reply with option `n` (1-based).
     Choose(usize),
@@ -108,6 +108,7 @@ pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, p: &Palette) {
             ui.label(text);
         });
     };
+    let last = session.turns().len();
     for turn in session.turns() {
         client(ui, &turn.client.text, turn.client.talk.target());
         bubble(ui, p.trainee_bubble, true, |ui| {
@@ -121,6 +122,9 @@ pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, p: &Palette) {
                 );
             }
         });
+        if practice && turn.number == last {
+            feedback_card(ui, turn, p);
+        }
     }
     if let Some(line) = session.current_line() {
         client(ui, &line.text, line.talk.target());
@@ -187,23 +191,25 @@ pub fn reply_ui(
 ) -> Option<SessionAction> {
     let mut action = None;
     let practice = mode == Mode::Practice;
-    if practice && let Some(last) = session.turns().last() {
-        feedback_card(ui, last, p);
-        if ui
-            .button("↶ Try another reply (B)")
-            .on_hover_text("Take this reply back and choose again")
-            .clicked()
-        {
-            action = Some(SessionAction::Rewind);
-        }
-        ui.add_space(4.0);
-    }
     if let Some(point) = session.current_point() {
-        ui.label(
-            RichText::new("Your reply — press a number or click")
-                .small()
-                .color(p.muted),
-        );
+        ui.horizontal(|ui| {
+            ui.label(
+                RichText::new("Your reply — press a number or click")
+                    .small()
+                    .color(p.muted),
+            );
+            if practice && !session.turns().is_empty() {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui
+                        .button("Try another reply (B)")
+                        .on_hover_text("Take your last reply back and choose again")
+                        .clicked()
+                    {
+                        action = Some(SessionAction::Rewind);
+                    }
+                });
+            }
+        });
         for (i, o) in point.options.iter().enumerate() {
             let n = i + 1;
             let text = RichText::new(format!("{n}   {}", o.text));
@@ -228,9 +234,17 @@ pub fn reply_ui(
         if let Some(end) = session.ending() {
             ui.label(RichText::new(format!("The session has ended: {}.", end.title)).strong());
         }
-        if theme::primary_button(ui, p, "See your report (Enter)").clicked() {
-            action = Some(SessionAction::ShowReport);
-        }
+        ui.horizontal(|ui| {
+            if theme::primary_button(ui, p, "See your report (Enter)").clicked() {
+                action = Some(SessionAction::ShowReport);
+            }
+            if practice
+                && !session.turns().is_empty()
+                && ui.button("Try another reply (B)").clicked()
+            {
+                action = Some(SessionAction::Rewind);
+            }
+        });
     }
     // Keyboard shortcuts (ignored while typing in a text field).
     if !ui.ctx().egui_wants_keyboard_input() {
@@ -295,13 +309,10 @@ pub fn apply(action: SessionAction, play: &mut super::Play) -> Option<Screen> {
 fn session_system(
     mut contexts: EguiContexts,
     settings: Res<Settings>,
-    paths: Res<Paths>,
-    mut progress: ResMut<Progress>,
     mut active: ResMut<ActiveSession>,
-    mut report: ResMut<Report>,
     mut area: ResMut<FaceArea>,
     mut next: ResMut<NextState<Screen>>,
-    mut ret: ResMut<ReturnTo>,
+    mut actions: MessageWriter<SessionAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
@@ -324,12 +335,7 @@ fn session_system(
             } else {
                 "Assessment"
             };
-            let (back, set) = header(
-                ui,
-                &format!("{} — {}", scenario.persona.name, scenario.title),
-                mode,
-                &p,
-            );
+            let (back, set) = header(ui, &scenario.title, mode, &p);
             if back {
                 action = Some(SessionAction::Back);
             } else if set {
@@ -346,35 +352,45 @@ fn session_system(
                 .inner_margin(egui::Margin::same(12)),
         )
         .show(&mut root, |ui| {
-            egui::Panel::bottom("session-replies")
-                .frame(
-                    egui::Frame::new()
-                        .fill(p.bg)
-                        .inner_margin(egui::Margin::symmetric(0, 8)),
-                )
+            // Chat above, replies below. The replies take the height they needed last
+            // frame (at most 60%), so the options are never hidden behind a tiny panel.
+            let id = ui.id().with("reply-height");
+            let total = ui.available_height();
+            let max_reply = total * 0.6;
+            let prev: f32 = ui.data(|d| d.get_temp(id)).unwrap_or(total * 0.45);
+            let reply_h = prev.min(max_reply);
+            let chat_h = (total - reply_h - 12.0).max(60.0);
+            egui::ScrollArea::vertical()
+                .id_salt("chat")
+                .stick_to_bottom(true)
+                .auto_shrink([false, false])
+                .max_height(chat_h)
+                .min_scrolled_height(chat_h)
+                .show(ui, |ui| chat_ui(ui, &play.session, play.mode, &p));
+            ui.add_space(6.0);
+            let mut needed = reply_h;
+            egui::ScrollArea::vertical()
+                .id_salt("replies")
+                .auto_shrink([false, true])
+                .max_height(max_reply)
                 .show(ui, |ui| {
-                    egui::ScrollArea::vertical()
-                        .id_salt("replies")
-                        .max_height(ui.ctx().viewport_rect().height() * 0.55)
-                        .show(ui, |ui| {
-                            if let Some(a) = reply_ui(ui, &play.session, play.mode, &p) {
-                                action = Some(a);
-                            }
-                        });
+                    let top = ui.min_rect().top();
+                    if let Some(a) = reply_ui(ui, &play.session, play.mode, &p) {
+                        action = Some(a);
+                    }
+                    needed = (ui.min_rect().bottom() - top + 4.0).min(max_reply);
                 });
-            egui::CentralPanel::no_frame().show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .id_salt("chat")
-                    .stick_to_bottom(true)
-                    .auto_shrink([false, false])
-                    .show(ui, |ui| chat_ui(ui, &play.session, play.mode, &p));
-            });
+            if (needed - prev).abs() > 1.0 {
+                ui.data_mut(|d| d.insert_temp(id, needed));
+                ui.ctx().request_repaint();
+            }
         });
     let face_rect = egui::CentralPanel::no_frame()
         .show(&mut root, |ui| {
             let full = ui.max_rect();
             if play.mode == Mode::Practice {
                 egui::Panel::bottom("session-meters")
+                    .resizable(false)
                     .frame(egui::Frame::new().inner_margin(egui::Margin::same(12)))
                     .show(ui, |ui| meters_ui(ui, &play.session, &p));
                 ui.available_rect_before_wrap()
@@ -387,10 +403,31 @@ fn session_system(
         area.0 = Some(face_rect);
     }
     if let Some(a) = action {
+        actions.write(a);
+        ctx.request_repaint();
+    }
+    Ok(())
+}
+
+/// Applies the trainee's actions to the session: the screen's logic, separate from drawing
+/// so it runs (and is tested) without a window.
+pub fn handle_session_actions(
+    mut actions: MessageReader<SessionAction>,
+    paths: Res<Paths>,
+    mut progress: ResMut<Progress>,
+    mut active: ResMut<ActiveSession>,
+    mut report: ResMut<Report>,
+    mut next: ResMut<NextState<Screen>>,
+    mut ret: ResMut<ReturnTo>,
+) {
+    for a in actions.read() {
+        let Some(play) = active.0.as_mut() else {
+            return;
+        };
         match a {
             SessionAction::Settings => open_settings(Screen::Session, &mut ret, &mut next),
             other => {
-                if let Some(screen) = apply(other, play) {
+                if let Some(screen) = apply(*other, play) {
                     if screen == Screen::Report {
                         let data = ReportData::from_play(play);
                         if let Err(e) =
@@ -404,13 +441,18 @@ fn session_system(
                 }
             }
         }
-        ctx.request_repaint();
     }
-    Ok(())
+}
+
+/// The session logic without any drawing (used by tests and by [`plugin`]).
+pub fn logic_plugin(app: &mut App) {
+    app.add_message::<SessionAction>();
+    app.add_systems(Update, handle_session_actions);
 }
 
 /// Registers the session screen.
 pub fn plugin(app: &mut App) {
+    logic_plugin(app);
     app.add_systems(
         EguiPrimaryContextPass,
         session_system

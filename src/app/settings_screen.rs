@@ -16,7 +16,7 @@ pub struct ReturnTo(pub Option<Screen>);
 pub fn settings_ui(ui: &mut egui::Ui, s: &mut Settings, p: &Palette) -> bool {
     let mut back = false;
     ui.horizontal(|ui| {
-        if ui.button("← Back").clicked() {
+        if ui.button("‹ Back").clicked() {
             back = true;
         }
         ui.heading("Settings");

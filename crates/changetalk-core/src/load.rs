@@ -100,13 +100,17 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// A " (did you mean `x`?)" hint when a candidate is close, or "".
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     let len = word.chars().count();
+    let limit = (len / 3).max(1);
+    // Words whose lengths differ by more than `limit` are more than `limit` edits apart and
+    // could never be suggested; skipping them keeps a huge misspelt name from costing
+    // (length × candidate length) time and memory.
     let best = candidates
         .into_iter()
-        .filter(|c| *c != word)
+        .filter(|c| *c != word && c.chars().count().abs_diff(len) <= limit)
         .map(|c| (edit_distance(word, c), c))
         .min_by_key(|(d, _)| *d);
     match best {
-        Some((d, c)) if d <= (len / 3).max(1) && d < len => format!(" (did you mean `{c}`?)"),
+        Some((d, c)) if d <= limit && d < len => format!(" (did you mean `{c}`?)"),
         _ => String::new(),
     }
 }

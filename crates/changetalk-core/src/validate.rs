@@ -1,18 +1,71 @@
 //! Semantic checks over a decoded scenario: ids, links, reachability, conditions, paths.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::diag::{Diagnostic, Span};
-use crate::load::suggest;
+use crate::load::{edit_distance, suggest};
 use crate::model::Scenario;
+
+/// "Did you mean" hints and near-miss checks compare a broken id with every id of the file,
+/// which is quadratic: a generated file of thousands of broken links (well inside the size
+/// limit) took minutes. They are courtesies, so a file gets this many edit-distance table
+/// cells for them — hundreds of broken links in a file the size of the shipped scenarios — and
+/// past that its errors come without hints.
+const HINT_BUDGET: u64 = 50_000_000;
+
+/// Fixed cost charged per comparison, in table cells (the allocations).
+const CELLS_PER_COMPARISON: u64 = 64;
+
+/// Ids a misspelt id is compared with, and what comparing one word with all of them costs.
+struct Candidates<'a> {
+    ids: Vec<&'a str>,
+    /// Σ (length + 1) over the ids.
+    weight: u64,
+}
+
+impl<'a> Candidates<'a> {
+    fn new(ids: Vec<&'a str>) -> Self {
+        let weight = ids.iter().map(|c| c.len() as u64 + 1).sum();
+        Candidates { ids, weight }
+    }
+
+    /// Table cells to compare a word of `len` bytes with every id.
+    fn cost(&self, len: usize) -> u64 {
+        (len as u64 + 1) * self.weight + CELLS_PER_COMPARISON * self.ids.len() as u64
+    }
+}
+
+/// What is left of [`HINT_BUDGET`].
+struct Budget(u64);
+
+impl Budget {
+    /// Spends `cost` if it is all still there.
+    fn take(&mut self, cost: u64) -> bool {
+        let ok = cost <= self.0;
+        if ok {
+            self.0 -= cost;
+        }
+        ok
+    }
+
+    /// [`suggest`] while the budget lasts, then "".
+    fn suggest(&mut self, word: &str, c: &Candidates) -> String {
+        if self.take(c.cost(word.len())) {
+            suggest(word, c.ids.iter().copied())
+        } else {
+            String::new()
+        }
+    }
+}
 
 /// Every semantic error of a scenario, in no particular order.
 pub fn validate(s: &Scenario) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
+    let mut budget = Budget(HINT_BUDGET);
     check_ids(s, &mut diags);
-    check_links(s, &mut diags);
+    check_links(s, &mut budget, &mut diags);
     check_lines(s, &mut diags);
-    check_graph(s, &mut diags);
+    check_graph(s, &mut budget, &mut diags);
     if let Some(p) = &s.persona.portrait
         && let Err(msg) = check_asset_path(p)
     {
@@ -62,8 +115,9 @@ fn targets(s: &Scenario) -> Vec<&str> {
         .collect()
 }
 
-fn check_links(s: &Scenario, diags: &mut Vec<Diagnostic>) {
-    let all = targets(s);
+fn check_links(s: &Scenario, budget: &mut Budget, diags: &mut Vec<Diagnostic>) {
+    let all = Candidates::new(targets(s));
+    let known: HashSet<&str> = all.ids.iter().copied().collect();
     if !s.start.is_empty() && s.point(&s.start).is_none() {
         let msg = if s.ending(&s.start).is_some() {
             format!(
@@ -74,14 +128,17 @@ fn check_links(s: &Scenario, diags: &mut Vec<Diagnostic>) {
             format!(
                 "`start` names `{}`, which is not a decision point{}",
                 s.start,
-                suggest(&s.start, s.points.iter().map(|p| p.id.as_str()))
+                budget.suggest(
+                    &s.start,
+                    &Candidates::new(s.points.iter().map(|p| p.id.as_str()).collect())
+                )
             )
         };
         diags.push(Diagnostic::error(s.spans.start, msg));
     }
     for p in &s.points {
         for o in &p.options {
-            if o.next.is_empty() || all.contains(&o.next.as_str()) {
+            if o.next.is_empty() || known.contains(o.next.as_str()) {
                 continue;
             }
             diags.push(Diagnostic::error(
@@ -90,7 +147,7 @@ fn check_links(s: &Scenario, diags: &mut Vec<Diagnostic>) {
                     "option `{}` leads to `{}`, which is neither a decision point nor an ending{}",
                     o.id,
                     o.next,
-                    suggest(&o.next, all.iter().copied())
+                    budget.suggest(&o.next, &all)
                 ),
             ));
         }
@@ -103,7 +160,10 @@ fn check_links(s: &Scenario, diags: &mut Vec<Diagnostic>) {
             format!(
                 "walkout ending `{}` is not an ending{}",
                 w.ending,
-                suggest(&w.ending, s.endings.iter().map(|e| e.id.as_str()))
+                budget.suggest(
+                    &w.ending,
+                    &Candidates::new(s.endings.iter().map(|e| e.id.as_str()).collect())
+                )
             ),
         ));
     }
@@ -123,7 +183,7 @@ fn check_lines(s: &Scenario, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_graph(s: &Scenario, diags: &mut Vec<Diagnostic>) {
+fn check_graph(s: &Scenario, budget: &mut Budget, diags: &mut Vec<Diagnostic>) {
     let index: HashMap<&str, usize> = s
         .points
         .iter()
@@ -150,37 +210,53 @@ fn check_graph(s: &Scenario, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    // Backward: which points can reach an ending.
+    // Backward: which points can reach an ending — a search from the points that lead to one,
+    // along links followed in reverse (linear, where repeating passes was quadratic).
+    let endings: HashSet<&str> = s.endings.iter().map(|e| e.id.as_str()).collect();
     let mut finishes = vec![false; s.points.len()];
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for (i, p) in s.points.iter().enumerate() {
-            if finishes[i] {
-                continue;
-            }
-            let ok = p.options.iter().any(|o| {
-                s.ending(&o.next).is_some()
-                    || index.get(o.next.as_str()).is_some_and(|&j| finishes[j])
-            });
-            if ok {
+    let mut leads_here: Vec<Vec<usize>> = vec![Vec::new(); s.points.len()];
+    for (i, p) in s.points.iter().enumerate() {
+        for o in &p.options {
+            if endings.contains(o.next.as_str()) && !finishes[i] {
                 finishes[i] = true;
-                changed = true;
+                queue.push_back(i);
+            }
+            if let Some(&j) = index.get(o.next.as_str()) {
+                leads_here[j].push(i);
             }
         }
     }
+    while let Some(j) = queue.pop_front() {
+        for &i in &leads_here[j] {
+            if !finishes[i] {
+                finishes[i] = true;
+                queue.push_back(i);
+            }
+        }
+    }
+    // Links that go nowhere, for the near-miss check below.
+    let broken = Candidates::new(
+        s.points
+            .iter()
+            .flat_map(|q| &q.options)
+            .map(|o| o.next.as_str())
+            .filter(|n| !n.is_empty() && !index.contains_key(n) && !endings.contains(n))
+            .collect(),
+    );
     for (i, p) in s.points.iter().enumerate() {
         if p.id.is_empty() {
             continue;
         }
         // A broken `next` that is a near-miss of this id already explains why it is unreachable.
-        let typo_of_this = s.points.iter().flat_map(|q| &q.options).any(|o| {
-            !o.next.is_empty()
-                && !index.contains_key(o.next.as_str())
-                && s.ending(&o.next).is_none()
-                && crate::load::edit_distance(&o.next, &p.id) <= 2
-        });
-        if !reached[i] && !typo_of_this {
+        // (Ids differing in length by more than 2 are more than 2 edits apart.)
+        let mut typo_of_this = || {
+            let len = p.id.chars().count();
+            budget.take(broken.cost(p.id.len()))
+                && broken.ids.iter().any(|n| {
+                    n.chars().count().abs_diff(len) <= 2 && edit_distance(n, &p.id) <= 2
+                })
+        };
+        if !reached[i] && !typo_of_this() {
             diags.push(Diagnostic::error(
                 p.spans.id,
                 format!(
@@ -193,7 +269,7 @@ fn check_graph(s: &Scenario, diags: &mut Vec<Diagnostic>) {
             && p.options.iter().all(|o| {
                 o.next.is_empty()
                     || index.contains_key(o.next.as_str())
-                    || s.ending(&o.next).is_some()
+                    || endings.contains(o.next.as_str())
             })
         {
             // (A point with a broken `next` already has that error; no second one here.)

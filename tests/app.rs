@@ -1,0 +1,189 @@
+//! The desktop app without a window: screen logic in a headless Bevy `App`, and the screens'
+//! egui functions driven through their accessibility tree with egui_kittest.
+#![cfg(feature = "gui")]
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use changetalk::app::briefing::{self, BriefingAction};
+use changetalk::app::library_screen::{LibraryAction, LibraryFilter, library_ui};
+use changetalk::app::session_screen::{self, SessionAction, reply_ui};
+use changetalk::app::settings::{Paths, Progress, Settings};
+use changetalk::app::settings_screen::{ReturnTo, settings_ui};
+use changetalk::app::theme::Palette;
+use changetalk::app::{ActiveSession, Mode, Report, Screen, Selected};
+use bevy_egui::egui;
+use changetalk::library;
+use changetalk_core::{Scenario, Session};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn dui() -> Arc<Scenario> {
+    library::resolve("court-ordered-dui").expect("bundled client")
+}
+
+/// A headless app with the briefing and session logic, starting on the briefing.
+fn headless(dir: &std::path::Path) -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin));
+    app.insert_resource(Paths { config: Some(dir.join("config")), data: Some(dir.join("data")) })
+        .insert_resource(Settings::default())
+        .insert_resource(Progress::default())
+        .insert_resource(Selected(Some(dui())))
+        .insert_resource(ActiveSession(None))
+        .insert_resource(Report(None))
+        .insert_resource(ReturnTo::default())
+        .insert_state(Screen::Briefing);
+    app.add_plugins((briefing::logic_plugin, session_screen::logic_plugin));
+    app.update();
+    app
+}
+
+fn send<M: Message>(app: &mut App, m: M) {
+    app.world_mut().write_message(m);
+    app.update();
+    app.update(); // apply the state transition
+}
+
+fn screen(app: &App) -> Screen {
+    *app.world().resource::<State<Screen>>().get()
+}
+
+fn turns(app: &App) -> usize {
+    app.world().resource::<ActiveSession>().0.as_ref().map_or(0, |p| p.session.turns().len())
+}
+
+#[test]
+fn choosing_replies_advances_and_practice_can_rewind() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = headless(dir.path());
+    send(&mut app, BriefingAction::Start(Mode::Practice));
+    assert_eq!(screen(&app), Screen::Session);
+    send(&mut app, SessionAction::Choose(1));
+    send(&mut app, SessionAction::Choose(2));
+    assert_eq!(turns(&app), 2);
+    send(&mut app, SessionAction::Rewind);
+    assert_eq!(turns(&app), 1, "practice mode takes the last reply back");
+    send(&mut app, SessionAction::Choose(99));
+    assert_eq!(turns(&app), 1, "an option that does not exist changes nothing");
+}
+
+#[test]
+fn assessment_cannot_rewind_and_ending_early_scores_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = headless(dir.path());
+    send(&mut app, BriefingAction::Start(Mode::Assessment));
+    send(&mut app, SessionAction::Choose(1));
+    send(&mut app, SessionAction::Rewind);
+    assert_eq!(turns(&app), 1, "assessment mode has no take-backs");
+    send(&mut app, SessionAction::End);
+    assert_eq!(screen(&app), Screen::Report);
+    let report = app.world().resource::<Report>();
+    let data = report.0.as_ref().expect("a report");
+    assert_eq!(data.transcript.turns.len(), 1);
+    assert_eq!(data.mode, Mode::Assessment);
+    // The best score is remembered for the library card.
+    let progress = app.world().resource::<Progress>();
+    assert_eq!(progress.best.get("court-ordered-dui"), Some(&data.score.overall));
+    assert!(dir.path().join("data/progress.json").exists());
+}
+
+#[test]
+fn reply_buttons_are_found_and_clicked_by_their_labels() {
+    let session = Session::new(dui(), 1);
+    let first = session.current_point().unwrap().options[0].text.clone();
+    let mut harness = Harness::new_ui_state(
+        |ui, state: &mut (Session, Option<SessionAction>)| {
+            if let Some(a) = reply_ui(ui, &state.0, Mode::Practice, &Palette::NORMAL) {
+                state.1 = Some(a);
+            }
+        },
+        (session, None),
+    );
+    harness.get_by_label_contains(&first).click();
+    harness.run();
+    assert_eq!(harness.state().1, Some(SessionAction::Choose(1)));
+    // Number keys pick replies too.
+    harness.state_mut().1 = None;
+    harness.key_press(egui::Key::Num3);
+    harness.run();
+    assert_eq!(harness.state().1, Some(SessionAction::Choose(3)));
+}
+
+#[test]
+fn try_another_reply_appears_only_after_a_reply_in_practice() {
+    let mut session = Session::new(dui(), 1);
+    session.choose(2).unwrap();
+    let mut harness = Harness::new_ui_state(
+        |ui, state: &mut (Session, Mode, Option<SessionAction>)| {
+            if let Some(a) = reply_ui(ui, &state.0, state.1, &Palette::NORMAL) {
+                state.2 = Some(a);
+            }
+        },
+        (session.clone(), Mode::Practice, None),
+    );
+    harness.get_by_label("Try another reply (B)").click();
+    harness.run();
+    assert_eq!(harness.state().2, Some(SessionAction::Rewind));
+    let harness = Harness::new_ui_state(
+        |ui, state: &mut (Session, Mode)| {
+            reply_ui(ui, &state.0, state.1, &Palette::NORMAL);
+        },
+        (session, Mode::Assessment),
+    );
+    assert!(harness.query_by_label("Try another reply (B)").is_none());
+}
+
+#[test]
+fn library_cards_open_the_briefing_and_search_filters() {
+    let entries = library::bundled();
+    let progress = Progress::default();
+    let mut harness = Harness::new_ui_state(
+        |ui, state: &mut (LibraryFilter, Option<LibraryAction>)| {
+            if let Some(a) = library_ui(ui, &entries, &progress, &mut state.0, &Palette::NORMAL) {
+                state.1 = Some(a);
+            }
+        },
+        (LibraryFilter::default(), None),
+    );
+    harness.set_size(egui::vec2(1024.0, 640.0));
+    harness.run();
+    let idx = entries.iter().position(|e| e.loaded.as_ref().is_ok_and(|s| s.id == "recovery-burnout")).unwrap();
+    let name = entries[idx].loaded.as_ref().unwrap().persona.name.clone();
+    harness.get_by_label(&format!("Meet {name}")).click();
+    harness.run();
+    assert_eq!(harness.state().1, Some(LibraryAction::Open(idx)));
+    // Searching narrows the cards.
+    harness.state_mut().0.query = "court".into();
+    harness.run();
+    assert!(harness.query_by_label(&format!("Meet {name}")).is_none());
+}
+
+#[test]
+fn broken_scenario_shows_as_a_card_with_its_diagnostic() {
+    let entries = vec![library::load_entry(library::Origin::File("broken.ron".into()), "Scenario(id: \"x\"".into())];
+    let progress = Progress::default();
+    let harness = Harness::new_ui_state(
+        |ui, filter: &mut LibraryFilter| {
+            library_ui(ui, &entries, &progress, filter, &Palette::NORMAL);
+        },
+        LibraryFilter::default(),
+    );
+    harness.get_by_label_contains("broken.ron could not be loaded");
+    harness.get_by_label_contains("broken.ron:1:");
+}
+
+#[test]
+fn settings_toggle_contrast_and_motion() {
+    let mut harness = Harness::new_ui_state(
+        |ui, s: &mut Settings| {
+            settings_ui(ui, s, &Palette::NORMAL);
+        },
+        Settings::default(),
+    );
+    harness.get_by_label("High-contrast theme").click();
+    harness.get_by_label("Reduce motion").click();
+    harness.run();
+    assert!(harness.state().high_contrast && harness.state().reduced_motion);
+}
