@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
+use bevy_egui::egui;
 use changetalk::app::briefing::{self, BriefingAction};
 use changetalk::app::library_screen::{LibraryAction, LibraryFilter, library_ui};
 use changetalk::app::session_screen::{self, SessionAction, reply_ui};
@@ -13,7 +14,6 @@ use changetalk::app::settings::{Paths, Progress, Settings};
 use changetalk::app::settings_screen::{ReturnTo, settings_ui};
 use changetalk::app::theme::Palette;
 use changetalk::app::{ActiveSession, Mode, Report, Screen, Selected};
-use bevy_egui::egui;
 use changetalk::library;
 use changetalk_core::{Scenario, Session};
 use egui_kittest::Harness;
@@ -27,14 +27,17 @@ fn dui() -> Arc<Scenario> {
 fn headless(dir: &std::path::Path) -> App {
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, StatesPlugin));
-    app.insert_resource(Paths { config: Some(dir.join("config")), data: Some(dir.join("data")) })
-        .insert_resource(Settings::default())
-        .insert_resource(Progress::default())
-        .insert_resource(Selected(Some(dui())))
-        .insert_resource(ActiveSession(None))
-        .insert_resource(Report(None))
-        .insert_resource(ReturnTo::default())
-        .insert_state(Screen::Briefing);
+    app.insert_resource(Paths {
+        config: Some(dir.join("config")),
+        data: Some(dir.join("data")),
+    })
+    .insert_resource(Settings::default())
+    .insert_resource(Progress::default())
+    .insert_resource(Selected(Some(dui())))
+    .insert_resource(ActiveSession(None))
+    .insert_resource(Report(None))
+    .insert_resource(ReturnTo::default())
+    .insert_state(Screen::Briefing);
     app.add_plugins((briefing::logic_plugin, session_screen::logic_plugin));
     app.update();
     app
@@ -51,7 +54,11 @@ fn screen(app: &App) -> Screen {
 }
 
 fn turns(app: &App) -> usize {
-    app.world().resource::<ActiveSession>().0.as_ref().map_or(0, |p| p.session.turns().len())
+    app.world()
+        .resource::<ActiveSession>()
+        .0
+        .as_ref()
+        .map_or(0, |p| p.session.turns().len())
 }
 
 #[test]
@@ -66,7 +73,11 @@ fn choosing_replies_advances_and_practice_can_rewind() {
     send(&mut app, SessionAction::Rewind);
     assert_eq!(turns(&app), 1, "practice mode takes the last reply back");
     send(&mut app, SessionAction::Choose(99));
-    assert_eq!(turns(&app), 1, "an option that does not exist changes nothing");
+    assert_eq!(
+        turns(&app),
+        1,
+        "an option that does not exist changes nothing"
+    );
 }
 
 #[test]
@@ -85,7 +96,10 @@ fn assessment_cannot_rewind_and_ending_early_scores_the_session() {
     assert_eq!(data.mode, Mode::Assessment);
     // The best score is remembered for the library card.
     let progress = app.world().resource::<Progress>();
-    assert_eq!(progress.best.get("court-ordered-dui"), Some(&data.score.overall));
+    assert_eq!(
+        progress.best.get("court-ordered-dui"),
+        Some(&data.score.overall)
+    );
     assert!(dir.path().join("data/progress.json").exists());
 }
 
@@ -149,7 +163,10 @@ fn library_cards_open_the_briefing_and_search_filters() {
     );
     harness.set_size(egui::vec2(1024.0, 640.0));
     harness.run();
-    let idx = entries.iter().position(|e| e.loaded.as_ref().is_ok_and(|s| s.id == "recovery-burnout")).unwrap();
+    let idx = entries
+        .iter()
+        .position(|e| e.loaded.as_ref().is_ok_and(|s| s.id == "recovery-burnout"))
+        .unwrap();
     let name = entries[idx].loaded.as_ref().unwrap().persona.name.clone();
     harness.get_by_label(&format!("Meet {name}")).click();
     harness.run();
@@ -162,7 +179,10 @@ fn library_cards_open_the_briefing_and_search_filters() {
 
 #[test]
 fn broken_scenario_shows_as_a_card_with_its_diagnostic() {
-    let entries = vec![library::load_entry(library::Origin::File("broken.ron".into()), "Scenario(id: \"x\"".into())];
+    let entries = vec![library::load_entry(
+        library::Origin::File("broken.ron".into()),
+        "Scenario(id: \"x\"".into(),
+    )];
     let progress = Progress::default();
     let harness = Harness::new_ui_state(
         |ui, filter: &mut LibraryFilter| {

@@ -6,50 +6,143 @@ use std::path::Path;
 use std::process::Command;
 
 fn have_xvfb() -> bool {
-    Command::new("sh").args(["-c", "command -v xvfb-run"]).output().is_ok_and(|o| o.status.success())
+    Command::new("sh")
+        .args(["-c", "command -v xvfb-run"])
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn shoot(out: &Path, args: &[&str]) {
     let home = tempfile::tempdir().unwrap();
     let o = Command::new("xvfb-run")
-        .args(["-a", "-s", "-screen 0 1920x1200x24", env!("CARGO_BIN_EXE_changetalk"), "gui", "--screenshot"])
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1920x1200x24",
+            env!("CARGO_BIN_EXE_changetalk"),
+            "gui",
+            "--screenshot",
+        ])
         .arg(out)
         .args(args)
         .env("CHANGETALK_HOME", home.path())
         .output()
         .expect("xvfb-run runs");
-    assert!(o.status.success(), "screenshot {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "screenshot {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 /// Checks the size and that the picture has real content: many colours and enough pixels
 /// that differ from the background.
 fn check(path: &Path, w: u32, h: u32) {
-    let img = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8();
-    assert_eq!((img.width(), img.height()), (w, h), "{} has the wrong size", path.display());
+    let img = image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .to_rgb8();
+    assert_eq!(
+        (img.width(), img.height()),
+        (w, h),
+        "{} has the wrong size",
+        path.display()
+    );
     let bg = *img.get_pixel(0, h - 1);
     let differing = img.pixels().filter(|p| **p != bg).count();
     let mut colours: Vec<[u8; 3]> = img.pixels().map(|p| p.0).collect();
     colours.sort_unstable();
     colours.dedup();
-    assert!(differing > (w * h / 20) as usize, "{} is nearly blank ({differing} pixels differ)", path.display());
-    assert!(colours.len() > 64, "{} has only {} colours", path.display(), colours.len());
+    assert!(
+        differing > (w * h / 20) as usize,
+        "{} is nearly blank ({differing} pixels differ)",
+        path.display()
+    );
+    assert!(
+        colours.len() > 64,
+        "{} has only {} colours",
+        path.display(),
+        colours.len()
+    );
 }
 
 #[test]
 fn every_screen_renders_at_the_requested_size() {
     if !have_xvfb() {
-        assert!(std::env::var_os("CI").is_none(), "CI must have xvfb-run (see .ci/run)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have xvfb-run (see .ci/run)"
+        );
         eprintln!("skipping: xvfb-run is not installed (apt-get install xvfb mesa-vulkan-drivers)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &[&str], (u32, u32)); 6] = [
-        ("library", &["--screen", "library", "--size", "1024x640"], (1024, 640)),
-        ("briefing", &["--screen", "briefing", "--scenario", "recovery-burnout", "--size", "1024x640"], (1024, 640)),
-        ("session", &["--screen", "session", "--scenario", "court-ordered-dui", "--choices", "1,2", "--size", "1024x640"], (1024, 640)),
-        ("report", &["--screen", "report", "--scenario", "recovery-burnout", "--auto", "best", "--size", "1280x800"], (1280, 800)),
-        ("settings", &["--screen", "settings", "--size", "1024x640"], (1024, 640)),
-        ("session-assessment", &["--screen", "session", "--scenario", "recovery-burnout", "--mode", "assessment", "--choices", "1", "--size", "1366x768"], (1366, 768)),
+        (
+            "library",
+            &["--screen", "library", "--size", "1024x640"],
+            (1024, 640),
+        ),
+        (
+            "briefing",
+            &[
+                "--screen",
+                "briefing",
+                "--scenario",
+                "recovery-burnout",
+                "--size",
+                "1024x640",
+            ],
+            (1024, 640),
+        ),
+        (
+            "session",
+            &[
+                "--screen",
+                "session",
+                "--scenario",
+                "court-ordered-dui",
+                "--choices",
+                "1,2",
+                "--size",
+                "1024x640",
+            ],
+            (1024, 640),
+        ),
+        (
+            "report",
+            &[
+                "--screen",
+                "report",
+                "--scenario",
+                "recovery-burnout",
+                "--auto",
+                "best",
+                "--size",
+                "1280x800",
+            ],
+            (1280, 800),
+        ),
+        (
+            "settings",
+            &["--screen", "settings", "--size", "1024x640"],
+            (1024, 640),
+        ),
+        (
+            "session-assessment",
+            &[
+                "--screen",
+                "session",
+                "--scenario",
+                "recovery-burnout",
+                "--mode",
+                "assessment",
+                "--choices",
+                "1",
+                "--size",
+                "1366x768",
+            ],
+            (1366, 768),
+        ),
     ];
     for (name, args, (w, h)) in cases {
         let out = dir.path().join(format!("{name}.png"));
@@ -66,6 +159,9 @@ fn bad_arguments_fail_before_a_window_opens() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no scenario file or id `no-such-client`"));
-    let o = Command::new(env!("CARGO_BIN_EXE_changetalk")).args(["gui", "--size", "10x10"]).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_changetalk"))
+        .args(["gui", "--size", "10x10"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }

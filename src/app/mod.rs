@@ -153,6 +153,31 @@ fn apply_theme(
     Ok(())
 }
 
+/// Draws a clear ring around whichever widget has keyboard focus, on every screen, so
+/// keyboard-only use always shows where it is.
+fn focus_ring(mut contexts: EguiContexts, settings: Res<settings::Settings>) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let Some(id) = ctx.memory(|m| m.focused()) else {
+        return Ok(());
+    };
+    let Some(r) = ctx.read_response(id) else {
+        return Ok(());
+    };
+    let p = palette(&settings);
+    let width = if settings.high_contrast { 4.0 } else { 3.0 };
+    ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::new("focus-ring"),
+    ))
+    .rect_stroke(
+        r.rect.expand(3.0),
+        8.0,
+        egui::Stroke::new(width, p.focus),
+        egui::StrokeKind::Outside,
+    );
+    Ok(())
+}
+
 /// The current palette.
 pub fn palette(settings: &settings::Settings) -> theme::Palette {
     theme::Palette::for_contrast(settings.high_contrast)
@@ -276,7 +301,10 @@ pub fn build_app(args: &GuiArgs, start: Startup) -> App {
         .add_systems(bevy::app::Startup, |mut commands: Commands| {
             commands.spawn(Camera2d);
         })
-        .add_systems(EguiPrimaryContextPass, apply_theme.before(ScreenUi));
+        .add_systems(
+            EguiPrimaryContextPass,
+            (apply_theme.before(ScreenUi), focus_ring.after(ScreenUi)),
+        );
     app.configure_sets(EguiPrimaryContextPass, ScreenUi);
     app.add_plugins((
         settings::plugin,
@@ -333,12 +361,15 @@ pub fn first_frame_exit(app: &mut App) {
         return;
     }
     app.insert_resource(bevy::winit::WinitSettings::continuous());
-    app.add_systems(Last, |mut frames: Local<u32>, mut exit: MessageWriter<AppExit>| {
-        *frames += 1;
-        // Frame 1 is extracted and rendered while frame 2 updates: by the end of update 2
-        // the first frame has been presented.
-        if *frames == 2 {
-            exit.write(AppExit::Success);
-        }
-    });
+    app.add_systems(
+        Last,
+        |mut frames: Local<u32>, mut exit: MessageWriter<AppExit>| {
+            *frames += 1;
+            // Frame 1 is extracted and rendered while frame 2 updates: by the end of update 2
+            // the first frame has been presented.
+            if *frames == 2 {
+                exit.write(AppExit::Success);
+            }
+        },
+    );
 }

@@ -374,6 +374,13 @@ pub fn report_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) -> Option<Re
                                 .small()
                                 .color(p.muted),
                         );
+                        if let Some(b) = &turn.better {
+                            ui.label(
+                                RichText::new(format!("    Better ({}/5): {}", b.rating, b.text))
+                                    .small()
+                                    .color(p.good),
+                            );
+                        }
                     }
                 });
         });

@@ -198,17 +198,24 @@ pub fn reply_ui(
                     .small()
                     .color(p.muted),
             );
-            if practice && !session.turns().is_empty() {
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if ui
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button("End session (E)")
+                    .on_hover_text("Stop here and see the report")
+                    .clicked()
+                {
+                    action = Some(SessionAction::End);
+                }
+                if practice
+                    && !session.turns().is_empty()
+                    && ui
                         .button("Try another reply (B)")
                         .on_hover_text("Take your last reply back and choose again")
                         .clicked()
-                    {
-                        action = Some(SessionAction::Rewind);
-                    }
-                });
-            }
+                {
+                    action = Some(SessionAction::Rewind);
+                }
+            });
         });
         for (i, o) in point.options.iter().enumerate() {
             let n = i + 1;
@@ -218,14 +225,7 @@ pub fn reply_ui(
                 .min_size(egui::vec2(ui.available_width(), 44.0))
                 .fill(p.panel);
             let r = ui.add(button);
-            if r.has_focus() {
-                ui.painter().rect_stroke(
-                    r.rect.expand(2.0),
-                    9.0,
-                    egui::Stroke::new(3.0, p.focus),
-                    egui::StrokeKind::Outside,
-                );
-            }
+
             if r.clicked() {
                 action = Some(SessionAction::Choose(n));
             }
