@@ -465,16 +465,7 @@ pub fn score(s: &CodedSession) -> Score {
         sst: !sst_items.is_empty(),
         relational: !s.turns.is_empty(),
     };
-    let overall = overall_score(
-        s,
-        &globals,
-        evidence,
-        reflections,
-        questions,
-        counts.complex_reflection,
-        counts.open_question,
-        cts,
-    );
+    let overall = overall_score(s, &globals, evidence, &counts, cts);
 
     let mut score = Score {
         turns: s.turns.len(),
@@ -519,12 +510,12 @@ fn overall_score(
     s: &CodedSession,
     g: &Globals,
     evidence: Evidence,
-    reflections: u32,
-    questions: u32,
-    complex: u32,
-    open: u32,
+    counts: &Counts,
     cts: Option<f64>,
 ) -> f64 {
+    let reflections = counts.simple_reflection + counts.complex_reflection;
+    let questions = counts.open_question + counts.closed_question;
+    let (complex, open) = (counts.complex_reflection, counts.open_question);
     let turns = s.turns.len().max(1) as f64;
     let non_adherent_turns = s.turns.iter().filter(|t| t.non_adherent()).count() as f64;
     let adherence_part = if s.turns.is_empty() {
