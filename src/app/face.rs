@@ -765,8 +765,10 @@ fn animate(
     if shot.is_none() {
         let mode =
             UpdateMode::reactive_low_power(Duration::from_secs_f32(next_wake.clamp(0.016, 30.0)));
-        if winit.focused_mode != mode {
+        // The same schedule when unfocused: a visible window beside another app still blinks.
+        if winit.focused_mode != mode || winit.unfocused_mode != mode {
             winit.focused_mode = mode;
+            winit.unfocused_mode = mode;
         }
     }
 }
