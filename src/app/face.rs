@@ -714,7 +714,7 @@ fn animate(
     let dt = time.delta_secs().min(0.1);
     let face_shown = matches!(screen.get(), Screen::Session | Screen::Briefing);
     // Transition toward the target.
-    let mut next_wake: f32 = 5.0;
+    let mut next_wake: f32 = 60.0;
     if anim.current.distance(&anim.target) > 0.002 {
         if still {
             anim.current = anim.target;
@@ -764,7 +764,7 @@ fn animate(
     }
     if shot.is_none() {
         let mode =
-            UpdateMode::reactive_low_power(Duration::from_secs_f32(next_wake.clamp(0.016, 30.0)));
+            UpdateMode::reactive_low_power(Duration::from_secs_f32(next_wake.clamp(0.016, 60.0)));
         // The same schedule when unfocused: a visible window beside another app still blinks.
         if winit.focused_mode != mode || winit.unfocused_mode != mode {
             winit.focused_mode = mode;

@@ -66,8 +66,8 @@ fn filter_egui_input(
 /// The idle update policy: sleep until input, waking at most every few seconds.
 pub fn idle_settings() -> WinitSettings {
     WinitSettings {
-        focused_mode: UpdateMode::reactive_low_power(Duration::from_secs(5)),
-        unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(30)),
+        focused_mode: UpdateMode::reactive_low_power(Duration::from_secs(60)),
+        unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(60)),
     }
 }
 

@@ -320,6 +320,12 @@ pub fn build_app(args: &GuiArgs, start: Startup) -> App {
         screenshot::install(&mut app, path.clone());
     }
     first_frame_exit(&mut app);
+    if std::env::var_os("CHANGETALK_FRAME_LOG").is_some() {
+        app.add_systems(Last, |mut n: Local<u64>, time: Res<Time<Real>>| {
+            *n += 1;
+            eprintln!("frame {} at {:.3}s", *n, time.elapsed_secs_f64());
+        });
+    }
     app
 }
 
