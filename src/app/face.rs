@@ -197,6 +197,21 @@ pub fn expression(mood: Mood, state: &ClientState) -> Expression {
     e
 }
 
+/// How long the face keeps blinking and swaying after the last thing the trainee did; then it
+/// rests, so an idle app draws nothing at all.
+pub const LIVELY_SECONDS: f64 = 15.0;
+
+/// When the window should next wake, as the face sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WakePlan {
+    /// Animating now: a frame every `interval` seconds.
+    Animate(f32),
+    /// Nothing moves until this absolute time (seconds since start).
+    Until(f64),
+    /// Nothing moves until input arrives.
+    Rest,
+}
+
 /// The face's animation state.
 #[derive(Resource, Debug, Clone)]
 pub struct FaceAnim {
@@ -204,14 +219,19 @@ pub struct FaceAnim {
     pub current: Expression,
     /// Where it is heading.
     pub target: Expression,
-    /// Seconds until the next blink.
-    blink_in: f32,
-    /// Seconds the eyes stay closed (during a blink).
-    blink_left: f32,
-    /// Idle sway phase target and timer.
+    /// Absolute time of the next blink.
+    blink_at: f64,
+    /// Absolute time the eyes open again (during a blink).
+    blink_until: f64,
+    /// Idle sway, its target and the time of the next shift.
     sway: f32,
     sway_target: f32,
-    sway_in: f32,
+    sway_at: f64,
+    /// Blinks and sway run until this time; extended by any interaction.
+    lively_until: f64,
+    /// The plan last given to the window (changing it forces a frame, so it only changes when
+    /// the plan does).
+    plan: Option<WakePlan>,
     /// Simple generator for blink and sway timing (UI only; never affects a session).
     rng: u64,
     /// Look parameters currently built.
@@ -232,11 +252,13 @@ impl Default for FaceAnim {
         FaceAnim {
             current: neutral,
             target: neutral,
-            blink_in: 2.5,
-            blink_left: 0.0,
+            blink_at: 2.5,
+            blink_until: 0.0,
             sway: 0.0,
             sway_target: 0.0,
-            sway_in: 6.0,
+            sway_at: 6.0,
+            lively_until: LIVELY_SECONDS,
+            plan: None,
             rng: 0x2545_F491_4F6C_DD1D,
             built_for: None,
         }
@@ -602,6 +624,7 @@ fn mouth_segment(i: usize, curve: f32, press: f32) -> (Vec2, f32) {
 /// Sets the shapes from the current expression.
 #[allow(clippy::type_complexity)]
 fn pose_face(
+    time: Res<Time<Real>>,
     anim: Res<FaceAnim>,
     mut parts: Query<
         (
@@ -614,7 +637,7 @@ fn pose_face(
     mut materials: ResMut<Assets<ColorMaterial>>,
 ) {
     let e = anim.current;
-    let blinking = anim.blink_left > 0.0;
+    let blinking = anim.blink_until > time.elapsed_secs_f64();
     let eye_open = if blinking { 0.05 } else { e.eye_open };
     let sway = anim.sway;
     for (part, mut tf, mat) in &mut parts {
@@ -701,9 +724,40 @@ fn follow_client(
     }
 }
 
+/// Marks the face lively again after any interaction (input, a reply, a new screen).
+#[allow(clippy::too_many_arguments)]
+fn wake_on_interaction(
+    time: Res<Time<Real>>,
+    mut anim: ResMut<FaceAnim>,
+    keys: MessageReader<bevy::input::keyboard::KeyboardInput>,
+    buttons: MessageReader<bevy::input::mouse::MouseButtonInput>,
+    wheel: MessageReader<bevy::input::mouse::MouseWheel>,
+    active: Res<ActiveSession>,
+    screen: Res<State<Screen>>,
+    mut seen: Local<Option<(usize, Screen)>>,
+) {
+    // Compare what the trainee sees, not resource change flags (screens borrow resources
+    // mutably every frame).
+    let now_seen = (
+        active.0.as_ref().map_or(0, |p| {
+            p.session.turns().len() + usize::from(p.session.is_over())
+        }),
+        *screen.get(),
+    );
+    let moved = *seen != Some(now_seen);
+    *seen = Some(now_seen);
+    if !keys.is_empty() || !buttons.is_empty() || !wheel.is_empty() || moved {
+        let now = time.elapsed_secs_f64();
+        anim.lively_until = now + LIVELY_SECONDS;
+        if anim.blink_at < now {
+            anim.blink_at = now + 2.0;
+        }
+    }
+}
+
 /// Advances transitions, blinks and idle sway, and tells the window when to wake next.
 fn animate(
-    time: Res<Time>,
+    time: Res<Time<Real>>,
     settings: Res<Settings>,
     shot: Option<Res<ScreenshotMode>>,
     mut anim: ResMut<FaceAnim>,
@@ -711,10 +765,10 @@ fn animate(
     screen: Res<State<Screen>>,
 ) {
     let still = settings.reduced_motion || shot.is_some();
+    let now = time.elapsed_secs_f64();
     let dt = time.delta_secs().min(0.1);
     let face_shown = matches!(screen.get(), Screen::Session | Screen::Briefing);
-    // Transition toward the target.
-    let mut next_wake: f32 = 60.0;
+    let mut animating: Option<f32> = None;
     if anim.current.distance(&anim.target) > 0.002 {
         if still {
             anim.current = anim.target;
@@ -722,55 +776,57 @@ fn animate(
             let k = 1.0 - (-dt * 7.0).exp();
             let target = anim.target;
             anim.current = anim.current.lerp(&target, k);
-            next_wake = 1.0 / 60.0;
+            animating = Some(1.0 / 60.0);
         }
     }
-    if still {
-        anim.blink_left = 0.0;
-        anim.sway = 0.0;
-    } else if face_shown {
-        // Blinks: eyes shut for ~0.12 s every 3–6 s (two frames).
-        if anim.blink_left > 0.0 {
-            anim.blink_left -= dt;
-            if anim.blink_left <= 0.0 {
-                anim.blink_left = 0.0;
-                anim.blink_in = 3.0 + 3.0 * anim.next_random();
-            }
-        } else {
-            anim.blink_in -= dt;
-            if anim.blink_in <= 0.0 {
-                anim.blink_left = 0.12;
-            }
+    let lively = !still && face_shown && now < anim.lively_until;
+    if !lively {
+        anim.blink_until = 0.0;
+        if (anim.sway - anim.sway_target).abs() > 0.0 {
+            anim.sway_target = 0.0;
+        }
+    }
+    if lively {
+        // Blinks: eyes shut for ~0.12 s every 3–6 s.
+        if anim.blink_until > now {
+            animating = Some(animating.map_or(0.12, |a| a.min(0.12)));
+        } else if now >= anim.blink_at {
+            anim.blink_until = now + 0.12;
+            anim.blink_at = now + 3.0 + 3.0 * f64::from(anim.next_random());
+            animating = Some(animating.map_or(0.12, |a| a.min(0.12)));
         }
         // Idle sway: a small shift every 6–10 s, eased in at 20 frames a second.
-        anim.sway_in -= dt;
-        if anim.sway_in <= 0.0 {
+        if now >= anim.sway_at {
             anim.sway_target = anim.next_random() * 2.0 - 1.0;
-            anim.sway_in = 6.0 + 4.0 * anim.next_random();
-        }
-        if (anim.sway - anim.sway_target).abs() > 0.02 {
-            let k = 1.0 - (-dt * 2.5).exp();
-            anim.sway += (anim.sway_target - anim.sway) * k;
-            next_wake = next_wake.min(0.05);
-        }
-        let blink_wake = if anim.blink_left > 0.0 {
-            anim.blink_left
-        } else {
-            anim.blink_in.max(0.0)
-        };
-        next_wake = next_wake
-            .min(blink_wake.max(0.016))
-            .min(anim.sway_in.max(0.016));
-    }
-    if shot.is_none() {
-        let mode =
-            UpdateMode::reactive_low_power(Duration::from_secs_f32(next_wake.clamp(0.016, 60.0)));
-        // The same schedule when unfocused: a visible window beside another app still blinks.
-        if winit.focused_mode != mode || winit.unfocused_mode != mode {
-            winit.focused_mode = mode;
-            winit.unfocused_mode = mode;
+            anim.sway_at = now + 6.0 + 4.0 * f64::from(anim.next_random());
         }
     }
+    if (anim.sway - anim.sway_target).abs() > 0.02 && !still {
+        let k = 1.0 - (-dt * 2.5).exp();
+        anim.sway += (anim.sway_target - anim.sway) * k;
+        animating = Some(animating.map_or(0.05, |a| a.min(0.05)));
+    } else if still {
+        anim.sway = 0.0;
+        anim.sway_target = 0.0;
+    }
+    let plan = match animating {
+        Some(interval) => WakePlan::Animate(interval),
+        None if lively => WakePlan::Until(anim.blink_at.min(anim.sway_at).min(anim.lively_until)),
+        None => WakePlan::Rest,
+    };
+    if shot.is_some() || anim.plan == Some(plan) {
+        return;
+    }
+    anim.plan = Some(plan);
+    let wait = match plan {
+        WakePlan::Animate(i) => f64::from(i),
+        WakePlan::Until(t) => (t - now).max(0.016),
+        WakePlan::Rest => 60.0,
+    };
+    let mode = UpdateMode::reactive_low_power(Duration::from_secs_f64(wait));
+    // The same schedule when unfocused: a visible window beside another app still blinks.
+    winit.focused_mode = mode;
+    winit.unfocused_mode = mode;
 }
 
 /// Places the face in the free area the screen left for it.
@@ -813,7 +869,15 @@ pub fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Library), despawn_face);
     app.add_systems(
         Update,
-        (build_face, follow_client, animate, pose_face, place_face).chain(),
+        (
+            build_face,
+            follow_client,
+            wake_on_interaction,
+            animate,
+            pose_face,
+            place_face,
+        )
+            .chain(),
     );
 }
 
