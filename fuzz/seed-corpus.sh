@@ -2,6 +2,10 @@
 # Fills fuzz/corpus/ (gitignored) with seed inputs: the scenario template, every scenario
 # shipped in scenarios/, the test fixtures, and a few hand-coded CSV transcripts.
 # Run from anywhere: sh fuzz/seed-corpus.sh
+# Then, from fuzz/ (cargo install cargo-fuzz; RUSTC_BOOTSTRAP=1 lets a stable toolchain build
+# with the sanitizer flags cargo-fuzz passes):
+#   RUSTC_BOOTSTRAP=1 cargo fuzz run load_scenario -- -max_total_time=600 -dict=ron.dict
+#   RUSTC_BOOTSTRAP=1 cargo fuzz run csv_transcript -- -max_total_time=300 -dict=csv.dict
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")

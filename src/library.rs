@@ -5,7 +5,26 @@ use std::sync::Arc;
 
 use changetalk_core::{Diagnostic, LineIndex, Scenario, load_scenario};
 
-include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+/// Embeds one file of `scenarios/`.
+macro_rules! bundled {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/", $name)),
+        )
+    };
+}
+
+/// The clients compiled into the binary: (file name, contents). Every `scenarios/*.ron` must be
+/// listed here (a test checks it), so an installed binary carries them all.
+pub static BUNDLED: &[(&str, &str)] = &[
+    bundled!("cannabis-maintenance-burnout.ron"),
+    bundled!("court-ordered-dui.ron"),
+    bundled!("gambling-resigned.ron"),
+    bundled!("opioid-rationalising.ron"),
+    bundled!("recovery-burnout.ron"),
+    bundled!("vaping-teen-reluctant.ron"),
+];
 
 /// Where a scenario came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

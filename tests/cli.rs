@@ -47,6 +47,25 @@ fn json(args: &[&str]) -> serde_json::Value {
 }
 
 #[test]
+fn every_scenario_file_is_bundled_in_the_binary() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".ron"))
+        .collect();
+    on_disk.sort();
+    let mut bundled: Vec<String> = changetalk::library::BUNDLED
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
+    bundled.sort();
+    assert_eq!(
+        bundled, on_disk,
+        "list every scenarios/*.ron in BUNDLED (src/library.rs)"
+    );
+}
+
+#[test]
 fn bundled_scenarios_validate() {
     let o = run(&["validate", root().join("scenarios").to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -179,7 +198,8 @@ fn broken_files_get_clear_messages_never_panics() {
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(
-        e.contains("truncated.ron:") && (e.contains("never closed") || e.contains("end of the file")),
+        e.contains("truncated.ron:")
+            && (e.contains("never closed") || e.contains("end of the file")),
         "{e}"
     );
     // Unknown node names.

@@ -27,15 +27,17 @@ fuzz_target!(|data: &[u8]| {
             let mut turns = 0;
             let mut bytes = data.iter().rev();
             while !session.is_over() && turns < MAX_TURNS {
-                let available = session
-                    .current_point()
-                    .map_or(0, |p| p.options.len());
+                let available = session.current_point().map_or(0, |p| p.options.len());
                 if available == 0 {
                     break;
                 }
                 // Mostly valid choices, sometimes out-of-range ones (0 or past the end).
                 let b = usize::from(*bytes.next().unwrap_or(&0));
-                let choice = if b % 16 == 15 { b % (available + 2) } else { b % available + 1 };
+                let choice = if b % 16 == 15 {
+                    b % (available + 2)
+                } else {
+                    b % available + 1
+                };
                 let _ = session.choose(choice);
                 let _ = session.current_ratings();
                 if b % 32 == 31 {

@@ -1,6 +1,11 @@
 //! The command line: a thin shell over the core. Every command prints clear messages and
 //! exits non-zero on failure.
 
+pub mod exercise;
+pub mod grade;
+pub mod graph;
+pub mod lint;
+pub mod new;
 pub mod play;
 pub mod score_csv;
 pub mod text_report;
@@ -65,6 +70,10 @@ pub enum Command {
     },
     /// Open the desktop app (optionally on one screen), or render a screen to a PNG and exit.
     Gui(GuiArgs),
+    /// Classroom exercises: `exercise new` pins scenarios, `exercise run` plays one as a student.
+    Exercise(exercise::ExerciseArgs),
+    /// Grade a folder of exercise results into a gradebook CSV, class report and xAPI.
+    Grade(grade::GradeArgs),
     /// Score a hand-coded role-play transcript (CSV with header speaker,code,text).
     ScoreTranscript {
         /// The CSV file.
@@ -72,6 +81,37 @@ pub enum Command {
         /// Print the score as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Write a commented template scenario to edit (it validates, lints clean and plays).
+    New {
+        /// The new scenario's id: letters, digits, - _ .
+        id: String,
+        /// Where to write it (default: ID.ron in the current folder); never overwritten.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Check how scenario files teach MI (after validating them); see docs/authoring.md.
+    Lint {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// `--deny warnings`: exit 1 when there is any warning.
+        #[arg(long, short = 'D', value_enum)]
+        deny: Option<lint::Deny>,
+        /// Fewest decision points the best path must pass through.
+        #[arg(long, default_value_t = changetalk_core::lint::DEFAULT_MIN_POINTS)]
+        min_points: usize,
+    },
+    /// Draw a scenario's decision graph as Graphviz DOT or as SVG.
+    Graph {
+        /// A scenario file, or the id of a bundled scenario.
+        scenario: String,
+        /// dot or svg (default: svg when -o ends in .svg, else dot).
+        #[arg(long, value_enum)]
+        format: Option<graph::Format>,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -177,6 +217,19 @@ pub fn run(command: Command) -> i32 {
             json,
         } => play::run(&scenario, seed, choices, auto, json),
         Command::ScoreTranscript { file, json } => score_csv::run(&file, json),
+        Command::New { id, output } => new::run(&id, output.as_deref()),
+        Command::Lint {
+            paths,
+            deny,
+            min_points,
+        } => lint::run(&paths, deny, min_points),
+        Command::Graph {
+            scenario,
+            format,
+            output,
+        } => graph::run(&scenario, format, output.as_deref()),
         Command::Gui(args) => open_app(args),
+        Command::Exercise(args) => exercise::run(args),
+        Command::Grade(args) => grade::run(args),
     }
 }

@@ -482,8 +482,16 @@ pub struct LineSpans {
     pub id: Span,
     /// The `text` value.
     pub text: Span,
-    /// The `talk` value.
+    /// The `talk` value; empty (the default) when the file does not write `talk`.
     pub talk: Span,
+}
+
+impl LineSpans {
+    /// True when the file wrote this line's `talk` (the loader defaults a missing one to
+    /// Neutral; `lint` asks authors to write it).
+    pub fn talk_written(&self) -> bool {
+        self.talk.end > self.talk.start
+    }
 }
 
 /// A counsellor reply the trainee can choose.

@@ -1,0 +1,909 @@
+//! Classroom exercises: one scored exercise for every student.
+//!
+//! An exercise file (RON) names the scenarios by id and pins each one by the SHA-256 of the
+//! scenario file's exact bytes, so a changed scenario is detected before anyone plays or is
+//! graded against it. It also fixes the seed, the mode, the pass criteria, the number of
+//! attempts and an optional time limit. Reading reports every mistake as
+//! `path:line:col: error: …` (render the [`Diagnostic`]s with [`crate::LineIndex`]).
+//!
+//! ```ron
+//! Exercise(
+//!     title: "Week 3: rolling with discord",
+//!     instructions: "Talk with Dale until the session ends.",
+//!     scenarios: [
+//!         (id: "court-ordered-dui", hash: "<64 hex digits>"),
+//!     ],
+//!     seed: 42,
+//!     mode: Assessment,
+//!     pass: (overall: 60, min_reflection_to_question: 1.0, max_non_adherent: 2),
+//!     attempts: 1,
+//!     time_limit_minutes: 30,
+//! )
+//! ```
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostic, Severity, Span, sort_diagnostics};
+use crate::load::{is_valid_id, suggest};
+use crate::ron_tree::{self, Name, Node, Value};
+use crate::score::Score;
+
+/// Largest exercise file accepted, in bytes.
+pub const MAX_EXERCISE_BYTES: usize = 1024 * 1024;
+
+/// Most scenarios one exercise may name.
+pub const MAX_SCENARIOS: usize = 50;
+
+/// SHA-256 of `bytes` as 64 lowercase hex digits: the content hash that pins a scenario (and
+/// identifies an exercise file in results).
+pub fn content_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// True for 64 hex digits.
+pub fn is_valid_hash(h: &str) -> bool {
+    h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Practice or assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExerciseMode {
+    /// Feedback after every reply; a reply may be taken back.
+    Practice,
+    /// No feedback until the end; replies are final.
+    Assessment,
+}
+
+impl ExerciseMode {
+    /// The RON spelling.
+    pub fn ron_name(self) -> &'static str {
+        match self {
+            ExerciseMode::Practice => "Practice",
+            ExerciseMode::Assessment => "Assessment",
+        }
+    }
+}
+
+/// One scenario of an exercise, pinned by content hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScenarioRef {
+    /// The scenario's id.
+    pub id: String,
+    /// SHA-256 (hex) of the scenario file's exact bytes.
+    pub hash: String,
+    /// Where to find the file, relative to the exercise file (absent for bundled scenarios
+    /// and those in the user's scenario folder, which are found by id).
+    pub file: Option<String>,
+    /// Seed for this scenario; absent means the exercise's seed.
+    pub seed: Option<u64>,
+    /// Where the entry is in the exercise file.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// The pass criteria, checked against each scenario's score; the exercise is passed when
+/// every scenario passes.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct PassCriteria {
+    /// Minimum overall score (0–100).
+    pub overall: f64,
+    /// Minimum reflection-to-question ratio.
+    pub min_reflection_to_question: Option<f64>,
+    /// Minimum % complex reflections.
+    pub min_percent_complex_reflections: Option<f64>,
+    /// Minimum % open questions.
+    pub min_percent_open_questions: Option<f64>,
+    /// Minimum % MI-adherent.
+    pub min_percent_mi_adherent: Option<f64>,
+    /// Minimum relational global (1–5).
+    pub min_relational: Option<f64>,
+    /// Minimum technical global (1–5).
+    pub min_technical: Option<f64>,
+    /// At most this many MI-non-adherent codes (Persuade + Confront).
+    pub max_non_adherent: Option<u32>,
+}
+
+/// One criterion checked against a score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CriterionCheck {
+    /// What was checked, in words ("R:Q ≥ 1").
+    pub criterion: String,
+    /// The value found (null when the metric has no denominator).
+    pub value: Option<f64>,
+    /// Whether it was met.
+    pub met: bool,
+}
+
+impl PassCriteria {
+    /// Checks every criterion against a score.
+    ///
+    /// A metric without a denominator counts as follows: R:Q with reflections but no
+    /// questions is met (the ratio is unbounded), with neither it is not; % complex
+    /// reflections with no reflections is not met; % open questions with no questions and %
+    /// MI-adherent with no adherent or non-adherent codes are met (nothing was done wrong).
+    pub fn check(&self, s: &Score) -> Vec<CriterionCheck> {
+        fn min_check(
+            out: &mut Vec<CriterionCheck>,
+            label: &str,
+            threshold: Option<f64>,
+            value: Option<f64>,
+            when_null: bool,
+        ) {
+            if let Some(t) = threshold {
+                out.push(CriterionCheck {
+                    criterion: format!("{label} ≥ {}", trim_num(t)),
+                    value,
+                    met: value.map_or(when_null, |v| v >= t),
+                });
+            }
+        }
+        let mut out = Vec::new();
+        out.push(CriterionCheck {
+            criterion: format!("overall ≥ {}", trim_num(self.overall)),
+            value: Some(s.overall),
+            met: s.overall >= self.overall,
+        });
+        min_check(
+            &mut out,
+            "R:Q",
+            self.min_reflection_to_question,
+            s.reflection_to_question,
+            s.reflections > 0,
+        );
+        min_check(
+            &mut out,
+            "% complex reflections",
+            self.min_percent_complex_reflections,
+            s.percent_complex_reflections,
+            false,
+        );
+        min_check(
+            &mut out,
+            "% open questions",
+            self.min_percent_open_questions,
+            s.percent_open_questions,
+            true,
+        );
+        min_check(
+            &mut out,
+            "% MI-adherent",
+            self.min_percent_mi_adherent,
+            s.percent_mi_adherent,
+            true,
+        );
+        min_check(
+            &mut out,
+            "relational",
+            self.min_relational,
+            Some(s.globals.relational),
+            false,
+        );
+        min_check(
+            &mut out,
+            "technical",
+            self.min_technical,
+            Some(s.globals.technical),
+            false,
+        );
+        if let Some(m) = self.max_non_adherent {
+            out.push(CriterionCheck {
+                criterion: format!("MI-non-adherent ≤ {m}"),
+                value: Some(f64::from(s.mi_non_adherent)),
+                met: s.mi_non_adherent <= m,
+            });
+        }
+        out
+    }
+
+    /// True when every criterion is met.
+    pub fn passes(&self, s: &Score) -> bool {
+        self.check(s).iter().all(|c| c.met)
+    }
+}
+
+/// `60` for 60.0, `1.5` for 1.5.
+pub fn trim_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A classroom exercise.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exercise {
+    /// Title shown to students and used for gradebook columns.
+    pub title: String,
+    /// What the student is asked to do.
+    pub instructions: String,
+    /// The scenarios, in the order they are played.
+    pub scenarios: Vec<ScenarioRef>,
+    /// Seed of every scenario without its own.
+    pub seed: u64,
+    /// Practice or assessment.
+    pub mode: ExerciseMode,
+    /// Pass criteria.
+    pub pass: PassCriteria,
+    /// Attempts each student may make (at least 1).
+    pub attempts: u32,
+    /// Time limit for the whole exercise, in minutes.
+    pub time_limit_minutes: Option<u32>,
+}
+
+impl Exercise {
+    /// The seed scenario `i` is played with.
+    pub fn seed_of(&self, i: usize) -> u64 {
+        self.scenarios
+            .get(i)
+            .and_then(|s| s.seed)
+            .unwrap_or(self.seed)
+    }
+
+    /// Writes the exercise as RON that [`load_exercise`] reads back, with comments that
+    /// explain each field to an instructor.
+    pub fn to_ron(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "// ChangeTalk classroom exercise. Play: changetalk exercise run FILE --student NAME --id ID\n\
+             // Grade:  changetalk grade FILE RESULTS_DIR --csv gradebook.csv --report class.html\n\
+             // Each scenario is pinned by the SHA-256 of its file: if the file changes, playing\n\
+             // and grading stop with a message. Re-run `changetalk exercise new` to re-pin.\n\
+             Exercise("
+        );
+        let _ = writeln!(o, "    title: {},", ron_string(&self.title));
+        let _ = writeln!(o, "    instructions: {},", ron_string(&self.instructions));
+        let _ = writeln!(o, "    scenarios: [");
+        for s in &self.scenarios {
+            let _ = write!(
+                o,
+                "        (id: {}, hash: {}",
+                ron_string(&s.id),
+                ron_string(&s.hash)
+            );
+            if let Some(f) = &s.file {
+                let _ = write!(o, ", file: {}", ron_string(f));
+            }
+            if let Some(seed) = s.seed {
+                let _ = write!(o, ", seed: {seed}");
+            }
+            let _ = writeln!(o, "),");
+        }
+        let _ = writeln!(o, "    ],");
+        let _ = writeln!(
+            o,
+            "    // Same seed and replies give the same conversation, for every student.\n    seed: {},",
+            self.seed
+        );
+        let _ = writeln!(
+            o,
+            "    // Assessment: feedback only at the end. Practice: feedback after every reply.\n    mode: {},",
+            self.mode.ron_name()
+        );
+        let p = &self.pass;
+        let _ = writeln!(
+            o,
+            "    // Checked against each scenario's score; all must pass. See docs/classroom.md."
+        );
+        let _ = writeln!(o, "    pass: (");
+        let _ = writeln!(o, "        overall: {},", ron_f64(p.overall));
+        let opt = |o: &mut String, k: &str, v: Option<f64>| {
+            if let Some(v) = v {
+                let _ = writeln!(o, "        {k}: {},", ron_f64(v));
+            }
+        };
+        opt(
+            &mut o,
+            "min_reflection_to_question",
+            p.min_reflection_to_question,
+        );
+        opt(
+            &mut o,
+            "min_percent_complex_reflections",
+            p.min_percent_complex_reflections,
+        );
+        opt(
+            &mut o,
+            "min_percent_open_questions",
+            p.min_percent_open_questions,
+        );
+        opt(&mut o, "min_percent_mi_adherent", p.min_percent_mi_adherent);
+        opt(&mut o, "min_relational", p.min_relational);
+        opt(&mut o, "min_technical", p.min_technical);
+        if let Some(m) = p.max_non_adherent {
+            let _ = writeln!(o, "        max_non_adherent: {m},");
+        }
+        let _ = writeln!(o, "    ),");
+        let _ = writeln!(o, "    attempts: {},", self.attempts);
+        if let Some(t) = self.time_limit_minutes {
+            let _ = writeln!(o, "    time_limit_minutes: {t},");
+        }
+        let _ = writeln!(o, ")");
+        o
+    }
+}
+
+fn ron_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn ron_f64(x: f64) -> String {
+    let s = format!("{x}");
+    if s.contains('.') || s.contains('e') || s.contains("inf") || s.contains("NaN") {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+/// Reads an exercise. On failure, every error found, sorted by position.
+pub fn load_exercise(text: &str) -> Result<Exercise, Vec<Diagnostic>> {
+    if text.len() > MAX_EXERCISE_BYTES {
+        return Err(vec![Diagnostic::error(
+            Span::new(0, 0),
+            "exercise file is over 1 MB; is this the right file?",
+        )]);
+    }
+    let tree = ron_tree::parse(text).map_err(|d| vec![d])?;
+    let mut d = Dec { diags: Vec::new() };
+    let ex = d.exercise(&tree);
+    let mut diags = d.diags;
+    if diags.iter().any(|d| d.severity == Severity::Error) || ex.is_none() {
+        if diags.is_empty() {
+            diags.push(Diagnostic::error(tree.span, "the file is not an exercise"));
+        }
+        sort_diagnostics(&mut diags);
+        diags.dedup();
+        return Err(diags);
+    }
+    ex.ok_or_else(|| vec![Diagnostic::error(tree.span, "the file is not an exercise")])
+}
+
+struct Obj<'a> {
+    type_name: &'static str,
+    span: Span,
+    fields: Vec<(&'a Name, &'a Node)>,
+}
+
+/// A small decoder in the style of the scenario loader's.
+struct Dec {
+    diags: Vec<Diagnostic>,
+}
+
+impl Dec {
+    fn err(&mut self, span: Span, msg: impl Into<String>) {
+        self.diags.push(Diagnostic::error(span, msg));
+    }
+
+    fn obj<'a>(
+        &mut self,
+        node: &'a Node,
+        type_name: &'static str,
+        allowed: &[&str],
+    ) -> Option<Obj<'a>> {
+        let (name, fields): (Option<&Name>, Vec<(&Name, &Node)>) = match &node.value {
+            Value::Struct { name, fields } => {
+                (name.as_ref(), fields.iter().map(|(k, v)| (k, v)).collect())
+            }
+            Value::Tuple { name, items } if items.is_empty() => (name.as_ref(), Vec::new()),
+            other => {
+                self.err(
+                    node.span,
+                    format!(
+                        "expected {type_name}(...) with named fields, found {}",
+                        other.kind()
+                    ),
+                );
+                return None;
+            }
+        };
+        if let Some(n) = name
+            && n.text != type_name
+        {
+            self.err(
+                n.span,
+                format!("expected `{type_name}(...)` here, found `{}(...)`", n.text),
+            );
+        }
+        let mut kept: Vec<(&Name, &Node)> = Vec::with_capacity(fields.len());
+        for (k, v) in fields {
+            if !allowed.contains(&k.text.as_str()) {
+                let hint = suggest(&k.text, allowed.iter().copied());
+                let list = allowed
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.err(
+                    k.span,
+                    format!(
+                        "unknown field `{}` in {type_name}{hint}; the fields are {list}",
+                        k.text
+                    ),
+                );
+                continue;
+            }
+            if kept.iter().any(|(n, _)| n.text == k.text) {
+                self.err(
+                    k.span,
+                    format!("field `{}` is given twice in this {type_name}", k.text),
+                );
+                continue;
+            }
+            kept.push((k, v));
+        }
+        Some(Obj {
+            type_name,
+            span: node.span,
+            fields: kept,
+        })
+    }
+
+    fn get<'a>(&self, o: &Obj<'a>, key: &str) -> Option<&'a Node> {
+        let node = o
+            .fields
+            .iter()
+            .find(|(k, _)| k.text == key)
+            .map(|(_, v)| *v)?;
+        match &node.value {
+            Value::Ident(s) if s == "None" => None,
+            Value::Tuple {
+                name: Some(n),
+                items,
+            } if n.text == "Some" && items.len() == 1 => Some(&items[0]),
+            _ => Some(node),
+        }
+    }
+
+    fn req<'a>(&mut self, o: &Obj<'a>, key: &str) -> Option<&'a Node> {
+        let n = self.get(o, key);
+        if n.is_none() {
+            self.err(
+                Span::new(o.span.start, o.span.start + 1),
+                format!("{} is missing the required field `{key}`", o.type_name),
+            );
+        }
+        n
+    }
+
+    fn string(&mut self, n: &Node, what: &str) -> Option<String> {
+        match &n.value {
+            Value::Str(s) => Some(s.clone()),
+            other => {
+                self.err(
+                    n.span,
+                    format!(
+                        "{what} must be a string in double quotes, found {}",
+                        other.kind()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, n: &Node, what: &str) -> Option<String> {
+        let s = self.string(n, what)?;
+        if s.trim().is_empty() {
+            self.err(n.span, format!("{what} is empty; write the text"));
+            return None;
+        }
+        Some(s)
+    }
+
+    fn int(&mut self, n: &Node, lo: i64, hi: i64, what: &str) -> Option<i64> {
+        match &n.value {
+            Value::Int(i) if (lo..=hi).contains(i) => Some(*i),
+            Value::Int(i) => {
+                self.err(
+                    n.span,
+                    format!("{what} is {i}, outside the allowed range {lo} to {hi}"),
+                );
+                None
+            }
+            other => {
+                self.err(
+                    n.span,
+                    format!("{what} must be a whole number, found {}", other.kind()),
+                );
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, n: &Node, lo: f64, hi: f64, what: &str) -> Option<f64> {
+        let v = match &n.value {
+            Value::Int(i) => *i as f64,
+            Value::Float(f) => *f,
+            other => {
+                self.err(
+                    n.span,
+                    format!("{what} must be a number, found {}", other.kind()),
+                );
+                return None;
+            }
+        };
+        if !(lo..=hi).contains(&v) {
+            self.err(
+                n.span,
+                format!(
+                    "{what} is {v}, outside the allowed range {} to {}",
+                    trim_num(lo),
+                    trim_num(hi)
+                ),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    fn exercise(&mut self, root: &Node) -> Option<Exercise> {
+        let o = self.obj(
+            root,
+            "Exercise",
+            &[
+                "title",
+                "instructions",
+                "scenarios",
+                "seed",
+                "mode",
+                "pass",
+                "attempts",
+                "time_limit_minutes",
+            ],
+        )?;
+        let title = self
+            .req(&o, "title")
+            .and_then(|n| self.text(n, "`title`"))
+            .unwrap_or_default();
+        let instructions = match self.get(&o, "instructions") {
+            Some(n) => self.string(n, "`instructions`").unwrap_or_default(),
+            None => String::new(),
+        };
+        let mut scenarios = Vec::new();
+        if let Some(n) = self.req(&o, "scenarios") {
+            match &n.value {
+                Value::List(items) => {
+                    if items.is_empty() {
+                        self.err(
+                            n.span,
+                            "`scenarios` is empty: name at least one scenario, e.g. (id: \"court-ordered-dui\", hash: \"…\")",
+                        );
+                    }
+                    if items.len() > MAX_SCENARIOS {
+                        self.err(
+                            n.span,
+                            format!(
+                                "an exercise may name at most {MAX_SCENARIOS} scenarios; split it into several exercises"
+                            ),
+                        );
+                    }
+                    for item in items.iter().take(MAX_SCENARIOS) {
+                        if let Some(r) = self.scenario_ref(item) {
+                            if scenarios.iter().any(|s: &ScenarioRef| s.id == r.id) {
+                                self.err(
+                                    item.span,
+                                    format!(
+                                        "scenario `{}` is named twice; each scenario may appear once",
+                                        r.id
+                                    ),
+                                );
+                            }
+                            scenarios.push(r);
+                        }
+                    }
+                }
+                other => self.err(
+                    n.span,
+                    format!(
+                        "`scenarios` must be a list in `[...]`, found {}",
+                        other.kind()
+                    ),
+                ),
+            }
+        }
+        let seed = self
+            .req(&o, "seed")
+            .and_then(|n| self.int(n, 0, i64::MAX, "`seed`"))
+            .unwrap_or(0) as u64;
+        let mode = match self.req(&o, "mode") {
+            Some(n) => self.mode(n).unwrap_or(ExerciseMode::Assessment),
+            None => ExerciseMode::Assessment,
+        };
+        let pass = self
+            .req(&o, "pass")
+            .and_then(|n| self.pass(n))
+            .unwrap_or_default();
+        let attempts = match self.get(&o, "attempts") {
+            Some(n) => self.int(n, 1, 100, "`attempts`").unwrap_or(1) as u32,
+            None => 1,
+        };
+        let time_limit_minutes = self
+            .get(&o, "time_limit_minutes")
+            .and_then(|n| self.int(n, 1, 24 * 60, "`time_limit_minutes`"))
+            .map(|v| v as u32);
+        Some(Exercise {
+            title,
+            instructions,
+            scenarios,
+            seed,
+            mode,
+            pass,
+            attempts,
+            time_limit_minutes,
+        })
+    }
+
+    fn mode(&mut self, n: &Node) -> Option<ExerciseMode> {
+        match &n.value {
+            Value::Ident(s) if s == "Assessment" => Some(ExerciseMode::Assessment),
+            Value::Ident(s) if s == "Practice" => Some(ExerciseMode::Practice),
+            Value::Ident(s) => {
+                let hint = suggest(s, ["Assessment", "Practice"]);
+                self.err(
+                    n.span,
+                    format!("unknown mode `{s}`{hint}; expected Assessment or Practice"),
+                );
+                None
+            }
+            Value::Str(s) => {
+                self.err(
+                    n.span,
+                    format!(
+                        "mode is written without quotes: `{}`",
+                        if s.eq_ignore_ascii_case("practice") {
+                            "Practice"
+                        } else {
+                            "Assessment"
+                        }
+                    ),
+                );
+                None
+            }
+            other => {
+                self.err(
+                    n.span,
+                    format!(
+                        "mode must be Assessment or Practice, found {}",
+                        other.kind()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn scenario_ref(&mut self, n: &Node) -> Option<ScenarioRef> {
+        let o = self.obj(n, "Scenario", &["id", "hash", "file", "seed"])?;
+        let id = self.req(&o, "id").and_then(|v| {
+            let s = self.string(v, "scenario `id`")?;
+            if !is_valid_id(&s) {
+                self.err(
+                    v.span,
+                    format!("scenario `id` `{s}` is not a valid id: use letters, digits, `-`, `_` and `.`"),
+                );
+                return None;
+            }
+            Some(s)
+        });
+        let hash = self.req(&o, "hash").and_then(|v| {
+            let s = self.string(v, "scenario `hash`")?;
+            if !is_valid_hash(&s) {
+                self.err(
+                    v.span,
+                    "scenario `hash` must be the 64 hex digits of the scenario file's SHA-256; let `changetalk exercise new` fill it in",
+                );
+                return None;
+            }
+            Some(s.to_ascii_lowercase())
+        });
+        let file = match self.get(&o, "file") {
+            Some(v) => {
+                let s = self.text(v, "scenario `file`");
+                if s.as_deref().is_some_and(|f| f.contains('\0')) {
+                    self.err(v.span, "scenario `file` contains a NUL character");
+                    None
+                } else {
+                    s
+                }
+            }
+            None => None,
+        };
+        let seed = self
+            .get(&o, "seed")
+            .and_then(|v| self.int(v, 0, i64::MAX, "scenario `seed`"))
+            .map(|v| v as u64);
+        Some(ScenarioRef {
+            id: id?,
+            hash: hash?,
+            file,
+            seed,
+            span: n.span,
+        })
+    }
+
+    fn pass(&mut self, n: &Node) -> Option<PassCriteria> {
+        let o = self.obj(
+            n,
+            "Pass",
+            &[
+                "overall",
+                "min_reflection_to_question",
+                "min_percent_complex_reflections",
+                "min_percent_open_questions",
+                "min_percent_mi_adherent",
+                "min_relational",
+                "min_technical",
+                "max_non_adherent",
+            ],
+        )?;
+        let overall = self
+            .req(&o, "overall")
+            .and_then(|v| self.number(v, 0.0, 100.0, "pass `overall`"))
+            .unwrap_or(0.0);
+        let mut opt = |key: &str, lo: f64, hi: f64| {
+            let what = format!("pass `{key}`");
+            self.get(&o, key)
+                .and_then(|v| self.number(v, lo, hi, &what))
+        };
+        let min_reflection_to_question = opt("min_reflection_to_question", 0.0, 100.0);
+        let min_percent_complex_reflections = opt("min_percent_complex_reflections", 0.0, 100.0);
+        let min_percent_open_questions = opt("min_percent_open_questions", 0.0, 100.0);
+        let min_percent_mi_adherent = opt("min_percent_mi_adherent", 0.0, 100.0);
+        let min_relational = opt("min_relational", 1.0, 5.0);
+        let min_technical = opt("min_technical", 1.0, 5.0);
+        let max_non_adherent = self
+            .get(&o, "max_non_adherent")
+            .and_then(|v| self.int(v, 0, 10_000, "pass `max_non_adherent`"))
+            .map(|v| v as u32);
+        Some(PassCriteria {
+            overall,
+            min_reflection_to_question,
+            min_percent_complex_reflections,
+            min_percent_open_questions,
+            min_percent_mi_adherent,
+            min_relational,
+            min_technical,
+            max_non_adherent,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::LineIndex;
+
+    const H: &str = "ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12";
+
+    fn sample() -> String {
+        format!(
+            "Exercise(\n  title: \"Week 3\",\n  instructions: \"Talk.\",\n  scenarios: [(id: \"court-ordered-dui\", hash: \"{H}\")],\n  seed: 42,\n  mode: Assessment,\n  pass: (overall: 60, min_reflection_to_question: 1.0, max_non_adherent: 2),\n  attempts: 2,\n  time_limit_minutes: 30,\n)\n"
+        )
+    }
+
+    #[test]
+    fn sha256_of_known_text() {
+        assert_eq!(
+            content_hash(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert!(is_valid_hash(&content_hash(b"")));
+    }
+
+    #[test]
+    fn loads_a_valid_exercise() {
+        let ex = load_exercise(&sample()).unwrap();
+        assert_eq!(ex.title, "Week 3");
+        assert_eq!(ex.scenarios[0].id, "court-ordered-dui");
+        assert_eq!(ex.seed, 42);
+        assert_eq!(ex.mode, ExerciseMode::Assessment);
+        assert_eq!(ex.pass.overall, 60.0);
+        assert_eq!(ex.pass.min_reflection_to_question, Some(1.0));
+        assert_eq!(ex.pass.max_non_adherent, Some(2));
+        assert_eq!(ex.attempts, 2);
+        assert_eq!(ex.time_limit_minutes, Some(30));
+        assert_eq!(ex.seed_of(0), 42);
+    }
+
+    #[test]
+    fn to_ron_round_trips() {
+        let mut ex = load_exercise(&sample()).unwrap();
+        ex.title = "Quote \" and \\ and\nnewline".into();
+        ex.scenarios[0].file = Some("../scenarios/x.ron".into());
+        ex.scenarios[0].seed = Some(7);
+        ex.pass.min_relational = Some(3.5);
+        let text = ex.to_ron();
+        let mut back = load_exercise(&text).unwrap_or_else(|d| panic!("{d:?}\n{text}"));
+        back.scenarios[0].span = ex.scenarios[0].span;
+        assert_eq!(back, ex);
+    }
+
+    #[test]
+    fn every_mistake_is_reported_with_its_position() {
+        let text = sample()
+            .replace("seed: 42", "seeed: 42")
+            .replace("Assessment", "Assesment")
+            .replace(H, "abc");
+        let diags = load_exercise(&text).unwrap_err();
+        let idx = LineIndex::new(&text);
+        let rendered: Vec<String> = diags.iter().map(|d| d.render("ex.ron", &idx)).collect();
+        let all = rendered.join("\n");
+        assert!(
+            all.contains("ex.ron:4:") && all.contains("64 hex digits"),
+            "{all}"
+        );
+        assert!(
+            all.contains("ex.ron:5:3: error: unknown field `seeed`")
+                && all.contains("did you mean `seed`"),
+            "{all}"
+        );
+        assert!(all.contains("missing the required field `seed`"), "{all}");
+        assert!(
+            all.contains(
+                "ex.ron:6:9: error: unknown mode `Assesment` (did you mean `Assessment`?)"
+            ),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn ranges_and_duplicates_are_checked() {
+        let text = sample()
+            .replace("attempts: 2", "attempts: 0")
+            .replace("overall: 60", "overall: 160")
+            .replace(
+                &format!("[(id: \"court-ordered-dui\", hash: \"{H}\")]"),
+                &format!("[(id: \"a\", hash: \"{H}\"), (id: \"a\", hash: \"{H}\")]"),
+            );
+        let all = load_exercise(&text)
+            .unwrap_err()
+            .iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(all.contains("`attempts` is 0"), "{all}");
+        assert!(all.contains("pass `overall` is 160"), "{all}");
+        assert!(all.contains("scenario `a` is named twice"), "{all}");
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for t in [
+            "",
+            "(",
+            "Exercise",
+            "Exercise()",
+            "[1,2]",
+            "Exercise(scenarios: 3)",
+        ] {
+            assert!(load_exercise(t).is_err(), "{t}");
+        }
+    }
+}

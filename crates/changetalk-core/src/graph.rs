@@ -1,0 +1,760 @@
+//! The decision graph of a scenario (`changetalk graph`): one node per decision point, one per
+//! ending, an edge per option labelled with its number. As Graphviz DOT ([`to_dot`]) or as a
+//! self-contained SVG drawn here without Graphviz ([`to_svg`]).
+//!
+//! Colours (both formats, and the legend says so): a point is filled by the rating of its best
+//! reply — green 4–5, amber 3, red 1–2 (no MI-consistent reply) — and each edge is coloured by
+//! the rating of its option on the same scale. Edges of the best path (the top-rated reply at
+//! every point, seed 1, as `play --auto best` plays it) are drawn thick. Endings are filled by
+//! outcome; the walkout ending has a dashed border.
+//!
+//! The SVG layout is layered: a point's column is its breadth-first depth from `start`; within a
+//! column, nodes keep the order in which the search found them; endings take the last column.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt::Write as _;
+
+use std::sync::Arc;
+
+use crate::engine::{AutoPolicy, Session};
+use crate::lint::{BEST_PATH_SEED, option_rating};
+use crate::model::{Outcome, Point, Scenario};
+
+/// How good the replies at a point, or one reply, are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quality {
+    /// Rated 4–5: a strong MI-consistent reply.
+    Good,
+    /// Rated 3: MI-consistent.
+    Fair,
+    /// Rated 1–2: not MI-consistent.
+    Poor,
+}
+
+impl Quality {
+    /// The quality of a 1–5 rating.
+    pub fn of(rating: u8) -> Quality {
+        match rating {
+            4.. => Quality::Good,
+            3 => Quality::Fair,
+            _ => Quality::Poor,
+        }
+    }
+    /// Fill colour of a point whose best reply has this quality.
+    pub fn fill(self) -> &'static str {
+        match self {
+            Quality::Good => "#b9e4b3",
+            Quality::Fair => "#ffd98a",
+            Quality::Poor => "#f4a9a4",
+        }
+    }
+    /// Colour of an edge whose option has this quality.
+    pub fn stroke(self) -> &'static str {
+        match self {
+            Quality::Good => "#2e7d32",
+            Quality::Fair => "#b26a00",
+            Quality::Poor => "#c62828",
+        }
+    }
+    /// CSS class suffix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Quality::Good => "good",
+            Quality::Fair => "fair",
+            Quality::Poor => "poor",
+        }
+    }
+}
+
+/// Fill colour of an ending.
+fn outcome_fill(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Positive => "#cfe3ff",
+        Outcome::Mixed => "#e4dcf5",
+        Outcome::Disengaged => "#dcdcdc",
+    }
+}
+
+/// The rating of the best reply at a point (0 with no options).
+pub fn best_rating(p: &Point) -> u8 {
+    p.options
+        .iter()
+        .map(|o| option_rating(p, o))
+        .max()
+        .unwrap_or(0)
+}
+
+/// What the client says at a point when nothing special holds.
+fn point_text(p: &Point) -> &str {
+    p.lines
+        .iter()
+        .find(|l| l.when.is_none())
+        .or(p.lines.first())
+        .map_or("", |l| l.text.as_str())
+}
+
+/// Up to `lines` lines of at most `width` characters, broken at spaces, with "…" when cut.
+fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut cut = false;
+    for word in text.split_whitespace() {
+        let word: String = if word.chars().count() > width {
+            word.chars().take(width).collect()
+        } else {
+            word.to_string()
+        };
+        let need = cur.chars().count() + usize::from(!cur.is_empty()) + word.chars().count();
+        if need <= width {
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(&word);
+        } else {
+            out.push(std::mem::take(&mut cur));
+            if out.len() == lines {
+                cut = true;
+                break;
+            }
+            cur = word;
+        }
+    }
+    if !cut && !cur.is_empty() {
+        out.push(cur);
+    }
+    if cut && let Some(last) = out.last_mut() {
+        while last.chars().count() + 1 > width {
+            last.pop();
+        }
+        last.push('…');
+    }
+    out
+}
+
+/// Removes characters XML 1.0 forbids (controls other than tab, newline, return).
+fn xml_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().filter(|c| {
+        !matches!(*c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+    })
+}
+
+/// Escapes text for XML content and attribute values.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in xml_chars(s) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a double-quoted DOT string; a newline becomes `\n`.
+pub fn dot_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in xml_chars(s) {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One option as an edge.
+struct Edge {
+    from: usize,
+    /// Index into the layout's nodes.
+    to: usize,
+    number: usize,
+    rating: u8,
+    /// Taken by the best path (the top-rated reply at every point, seed 1).
+    best: bool,
+}
+
+/// Where a node is.
+#[derive(Clone, Copy)]
+struct Slot {
+    col: usize,
+    row: usize,
+}
+
+/// The graph: nodes (points, then endings) with layered positions, and edges.
+struct Layout<'a> {
+    s: &'a Scenario,
+    /// Point index or ending index per node.
+    nodes: Vec<NodeRef>,
+    slots: Vec<Slot>,
+    edges: Vec<Edge>,
+    cols: usize,
+    rows: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NodeRef {
+    Point(usize),
+    Ending(usize),
+}
+
+impl<'a> Layout<'a> {
+    fn new(s: &'a Scenario) -> Self {
+        let np = s.points.len();
+        let point_ix: HashMap<&str, usize> = s
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect();
+        let ending_ix: HashMap<&str, usize> = s
+            .endings
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
+        // Breadth-first from start: depth per point, discovery order of points and endings.
+        let mut depth: Vec<Option<usize>> = vec![None; np];
+        let mut point_order = Vec::with_capacity(np);
+        let mut ending_order = Vec::with_capacity(s.endings.len());
+        let mut ending_seen = vec![false; s.endings.len()];
+        let mut queue = VecDeque::new();
+        if let Some(&i) = point_ix.get(s.start.as_str()) {
+            depth[i] = Some(0);
+            queue.push_back(i);
+        }
+        loop {
+            while let Some(i) = queue.pop_front() {
+                point_order.push(i);
+                let d = depth[i].unwrap_or(0);
+                for o in &s.points[i].options {
+                    if let Some(&j) = point_ix.get(o.next.as_str()) {
+                        if depth[j].is_none() {
+                            depth[j] = Some(d + 1);
+                            queue.push_back(j);
+                        }
+                    } else if let Some(&e) = ending_ix.get(o.next.as_str())
+                        && !ending_seen[e]
+                    {
+                        ending_seen[e] = true;
+                        ending_order.push(e);
+                    }
+                }
+            }
+            // Points the search did not reach (only in an invalid scenario) start a new layer.
+            let max = depth.iter().flatten().copied().max().map_or(0, |m| m + 1);
+            match depth.iter().position(Option::is_none) {
+                Some(i) => {
+                    depth[i] = Some(max);
+                    queue.push_back(i);
+                }
+                None => break,
+            }
+        }
+        ending_order.extend((0..s.endings.len()).filter(|e| !ending_seen[*e]));
+        let ending_col = depth.iter().flatten().copied().max().map_or(0, |m| m + 1);
+        let mut nodes = Vec::with_capacity(np + s.endings.len());
+        let mut slots = Vec::with_capacity(np + s.endings.len());
+        let mut per_col: Vec<usize> = vec![0; ending_col + 1];
+        let mut node_of_point = vec![0usize; np];
+        for &i in &point_order {
+            let col = depth[i].unwrap_or(0);
+            node_of_point[i] = nodes.len();
+            nodes.push(NodeRef::Point(i));
+            slots.push(Slot {
+                col,
+                row: per_col[col],
+            });
+            per_col[col] += 1;
+        }
+        let mut node_of_ending = vec![0usize; s.endings.len()];
+        for &e in &ending_order {
+            node_of_ending[e] = nodes.len();
+            nodes.push(NodeRef::Ending(e));
+            slots.push(Slot {
+                col: ending_col,
+                row: per_col[ending_col],
+            });
+            per_col[ending_col] += 1;
+        }
+        let best_path = best_path(s);
+        let mut edges = Vec::new();
+        for (i, p) in s.points.iter().enumerate() {
+            for (k, o) in p.options.iter().enumerate() {
+                let to = if let Some(&j) = point_ix.get(o.next.as_str()) {
+                    node_of_point[j]
+                } else if let Some(&e) = ending_ix.get(o.next.as_str()) {
+                    node_of_ending[e]
+                } else {
+                    continue;
+                };
+                edges.push(Edge {
+                    from: node_of_point[i],
+                    to,
+                    number: k + 1,
+                    rating: option_rating(p, o),
+                    best: best_path.contains(&(i, k + 1)),
+                });
+            }
+        }
+        let rows = per_col.iter().copied().max().unwrap_or(0).max(1);
+        Layout {
+            s,
+            nodes,
+            slots,
+            edges,
+            cols: ending_col + 1,
+            rows,
+        }
+    }
+
+    fn walkout(&self) -> Option<&str> {
+        self.s.persona.walkout.as_ref().map(|w| w.ending.as_str())
+    }
+}
+
+/// The (point index, 1-based option number) pairs the best path takes: the top-rated reply at
+/// every point, seed 1, as `play --auto best` and `lint` play it.
+fn best_path(s: &Scenario) -> Vec<(usize, usize)> {
+    if s.point(&s.start).is_none() {
+        return Vec::new();
+    }
+    let limit = s.points.len().saturating_mul(4).saturating_add(4);
+    let mut session = Session::new(Arc::new(s.clone()), BEST_PATH_SEED);
+    session.auto_play(AutoPolicy::Best, limit);
+    session
+        .turns()
+        .iter()
+        .filter_map(|t| s.point_index(&t.client.point).map(|i| (i, t.reply.number)))
+        .collect()
+}
+
+/// The decision graph in Graphviz DOT: `dot -Tsvg graph.dot > graph.svg`.
+pub fn to_dot(s: &Scenario) -> String {
+    let l = Layout::new(s);
+    let mut out = String::new();
+    let _ = writeln!(out, "digraph \"{}\" {{", dot_escape(&s.id));
+    let _ = writeln!(
+        out,
+        "  graph [rankdir=LR, labelloc=t, fontname=\"Helvetica\", label=\"{}\\npoint fill: best reply rated 4-5 green, 3 amber, 1-2 red; edge: option number, coloured by its rating; thick edge: best path; thick border: start\"];",
+        dot_escape(&s.title)
+    );
+    let _ = writeln!(
+        out,
+        "  node [fontname=\"Helvetica\", fontsize=10, shape=box, style=\"rounded,filled\"];"
+    );
+    let _ = writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=10];");
+    for node in &l.nodes {
+        match *node {
+            NodeRef::Point(i) => {
+                let p = &s.points[i];
+                let best = best_rating(p);
+                let q = Quality::of(best);
+                let snippet = wrap(point_text(p), 30, 2).join("\n");
+                let _ = writeln!(
+                    out,
+                    "  \"{}\" [class=\"point\", fillcolor=\"{}\", penwidth={}, label=\"{}\\n{}\", tooltip=\"best reply rated {best}: {}\"];",
+                    dot_escape(&p.id),
+                    q.fill(),
+                    if p.id == s.start { "3" } else { "1" },
+                    dot_escape(&p.id),
+                    dot_escape(&snippet),
+                    dot_escape(point_text(p)),
+                );
+            }
+            NodeRef::Ending(e) => {
+                let end = &s.endings[e];
+                let walk = if l.walkout() == Some(end.id.as_str()) {
+                    ", walkout"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "  \"{}\" [class=\"ending\", shape=ellipse, style=filled, fillcolor=\"{}\", label=\"{}\\n{} ({}{walk})\", tooltip=\"{}\"];",
+                    dot_escape(&end.id),
+                    outcome_fill(end.outcome),
+                    dot_escape(&end.id),
+                    dot_escape(&end.title),
+                    end.outcome.name(),
+                    dot_escape(&end.text),
+                );
+            }
+        }
+    }
+    for e in &l.edges {
+        let q = Quality::of(e.rating);
+        let _ = writeln!(
+            out,
+            "  \"{}\" -> \"{}\" [label=\"{}\", color=\"{}\", fontcolor=\"{}\", penwidth={}, tooltip=\"option {} rated {}{}\"];",
+            dot_escape(node_id(s, l.nodes[e.from])),
+            dot_escape(node_id(s, l.nodes[e.to])),
+            e.number,
+            q.stroke(),
+            q.stroke(),
+            if e.best { "3" } else { "1" },
+            e.number,
+            e.rating,
+            if e.best { ", on the best path" } else { "" },
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn node_id(s: &Scenario, n: NodeRef) -> &str {
+    match n {
+        NodeRef::Point(i) => &s.points[i].id,
+        NodeRef::Ending(e) => &s.endings[e].id,
+    }
+}
+
+const NODE_W: f64 = 200.0;
+const NODE_H: f64 = 72.0;
+const COL_GAP: f64 = 90.0;
+const ROW_GAP: f64 = 34.0;
+const MARGIN: f64 = 24.0;
+const TOP: f64 = 112.0;
+const BELOW: f64 = 90.0;
+
+/// The decision graph as a standalone SVG document (no Graphviz needed).
+pub fn to_svg(s: &Scenario) -> String {
+    let l = Layout::new(s);
+    let graph_w = l.cols as f64 * (NODE_W + COL_GAP) - COL_GAP;
+    let width = (MARGIN * 2.0 + graph_w).max(840.0);
+    let height = TOP + l.rows as f64 * (NODE_H + ROW_GAP) - ROW_GAP + BELOW;
+    let pos = |n: usize| {
+        let sl = l.slots[n];
+        (
+            MARGIN + sl.col as f64 * (NODE_W + COL_GAP),
+            TOP + sl.row as f64 * (NODE_H + ROW_GAP),
+        )
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="Helvetica, Arial, sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(
+        out,
+        "<title>{}</title>",
+        xml_escape(&format!("{} — decision graph", s.title))
+    );
+    out.push_str("<defs>\n");
+    for q in [Quality::Good, Quality::Fair, Quality::Poor] {
+        let _ = writeln!(
+            out,
+            r#"<marker id="arrow-{}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{}"/></marker>"#,
+            q.name(),
+            q.stroke()
+        );
+    }
+    out.push_str("</defs>\n");
+    let _ = writeln!(
+        out,
+        r##"<rect x="0" y="0" width="{width:.0}" height="{height:.0}" fill="#ffffff"/>"##
+    );
+    legend(&mut out, s);
+
+    // Edges first, so nodes sit on top of them.
+    out.push_str("<g class=\"edges\" fill=\"none\">\n");
+    let mut groups: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    for (k, e) in l.edges.iter().enumerate() {
+        groups.entry((e.from, e.to)).or_default().push(k);
+    }
+    for (k, e) in l.edges.iter().enumerate() {
+        let group = &groups[&(e.from, e.to)];
+        let idx = group.iter().position(|x| *x == k).unwrap_or(0) as f64;
+        let off = (idx - (group.len() as f64 - 1.0) / 2.0) * 12.0;
+        let (fx, fy) = pos(e.from);
+        let (tx, ty) = pos(e.to);
+        let q = Quality::of(e.rating);
+        let (d, lx, ly) = if e.from == e.to {
+            // A loop on the right side.
+            let x = fx + NODE_W;
+            let (y1, y2) = (fy + 18.0 + off, fy + NODE_H - 18.0 + off);
+            let c = x + 40.0 + idx * 12.0;
+            (
+                format!("M{x:.1},{y1:.1} C{c:.1},{y1:.1} {c:.1},{y2:.1} {x:.1},{y2:.1}"),
+                c - 8.0,
+                (y1 + y2) / 2.0,
+            )
+        } else if l.slots[e.to].col > l.slots[e.from].col {
+            let (x1, y1) = (fx + NODE_W, fy + NODE_H / 2.0 + off);
+            let (x2, y2) = (tx, ty + NODE_H / 2.0 + off);
+            let dx = ((x2 - x1) / 2.0).max(40.0);
+            let (c1x, c2x) = (x1 + dx, x2 - dx);
+            // The label sits in the gap just after the source, where no box can hide it even
+            // when the edge skips columns: find where the curve crosses the gap's middle.
+            let at = |t: f64| {
+                let u = 1.0 - t;
+                (
+                    u * u * u * x1 + 3.0 * u * u * t * c1x + 3.0 * u * t * t * c2x + t * t * t * x2,
+                    u * u * u * y1 + 3.0 * u * u * t * y1 + 3.0 * u * t * t * y2 + t * t * t * y2,
+                )
+            };
+            let target = x1 + COL_GAP / 2.0;
+            let (mut lo, mut hi) = (0.0, 1.0);
+            for _ in 0..30 {
+                let mid = (lo + hi) / 2.0;
+                if at(mid).0 < target {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let (lx, ly) = at(lo);
+            (
+                format!("M{x1:.1},{y1:.1} C{c1x:.1},{y1:.1} {c2x:.1},{y2:.1} {x2:.1},{y2:.1}"),
+                lx,
+                ly,
+            )
+        } else if l.slots[e.to].col == l.slots[e.from].col {
+            // Up or down the same column: right side to right side, bulging right.
+            let x = fx + NODE_W;
+            let (y1, y2) = (fy + NODE_H / 2.0 + off, ty + NODE_H / 2.0 + off);
+            let c = x + 34.0 + idx * 12.0;
+            (
+                format!("M{x:.1},{y1:.1} C{c:.1},{y1:.1} {c:.1},{y2:.1} {x:.1},{y2:.1}"),
+                (x + 3.0 * c) / 4.0,
+                (y1 + y2) / 2.0,
+            )
+        } else {
+            // Back to an earlier column: leave from the bottom, arrive at the bottom, bending
+            // below both.
+            let (x1, y1) = (fx + NODE_W / 2.0 + off, fy + NODE_H);
+            let (x2, y2) = (tx + NODE_W / 2.0 + off, ty + NODE_H);
+            let bend = y1.max(y2) + 46.0 + idx * 10.0;
+            (
+                format!("M{x1:.1},{y1:.1} C{x1:.1},{bend:.1} {x2:.1},{bend:.1} {x2:.1},{y2:.1}"),
+                (x1 + x2) / 2.0,
+                (y1 + 6.0 * bend + y2) / 8.0,
+            )
+        };
+        let _ = writeln!(
+            out,
+            r##"<g class="edge {q}{bp}" data-from="{from}" data-to="{to}"><title>{title}</title><path d="{d}" stroke="{c}" stroke-width="{w}" marker-end="url(#arrow-{q})"/><text x="{lx:.1}" y="{ly:.1}" dy="4" text-anchor="middle" fill="{c}" stroke="#ffffff" stroke-width="3" paint-order="stroke" font-size="11" font-weight="bold">{n}</text></g>"##,
+            q = q.name(),
+            from = xml_escape(node_id(s, l.nodes[e.from])),
+            to = xml_escape(node_id(s, l.nodes[e.to])),
+            title = xml_escape(&format!(
+                "option {} of {} → {} (rated {}{})",
+                e.number,
+                node_id(s, l.nodes[e.from]),
+                node_id(s, l.nodes[e.to]),
+                e.rating,
+                if e.best { ", on the best path" } else { "" }
+            )),
+            c = q.stroke(),
+            w = if e.best { "3.4" } else { "1.4" },
+            bp = if e.best { " best" } else { "" },
+            n = e.number,
+        );
+    }
+    out.push_str("</g>\n");
+
+    for (n, node) in l.nodes.iter().enumerate() {
+        let (x, y) = pos(n);
+        match *node {
+            NodeRef::Point(i) => {
+                let p = &s.points[i];
+                let best = best_rating(p);
+                let q = Quality::of(best);
+                let start = p.id == s.start;
+                let _ = write!(
+                    out,
+                    r##"<g class="point {q}" id="point-{id}"><title>{title}</title><rect x="{x:.1}" y="{y:.1}" width="{NODE_W}" height="{NODE_H}" rx="10" fill="{fill}" stroke="#333333" stroke-width="{sw}"/><text x="{tx:.1}" y="{ty:.1}" font-weight="bold">{idt}</text>"##,
+                    q = q.name(),
+                    id = xml_escape(&p.id),
+                    title = xml_escape(&format!(
+                        "{}{}: \"{}\" — best reply rated {best}",
+                        p.id,
+                        if start { " (start)" } else { "" },
+                        point_text(p)
+                    )),
+                    fill = q.fill(),
+                    sw = if start { "3" } else { "1" },
+                    tx = x + 10.0,
+                    ty = y + 18.0,
+                    idt = xml_escape(&wrap(&p.id, 28, 1).join("")),
+                );
+                out.push_str(&lines_text(
+                    &wrap(point_text(p), 31, 3),
+                    x + 10.0,
+                    y + 35.0,
+                    "#222222",
+                ));
+                out.push_str("</g>\n");
+            }
+            NodeRef::Ending(e) => {
+                let end = &s.endings[e];
+                let walk = l.walkout() == Some(end.id.as_str());
+                let _ = write!(
+                    out,
+                    r##"<g class="ending {oc}" id="ending-{id}"><title>{title}</title><rect x="{x:.1}" y="{y:.1}" width="{NODE_W}" height="{NODE_H}" rx="{r}" fill="{fill}" stroke="#333333" stroke-width="1" stroke-dasharray="{dash}"/><text x="{tx:.1}" y="{ty:.1}" font-weight="bold">{idt}</text>"##,
+                    oc = end.outcome.name().to_lowercase(),
+                    id = xml_escape(&end.id),
+                    title = xml_escape(&format!("{}: {}", end.title, end.text)),
+                    r = NODE_H / 2.0,
+                    fill = outcome_fill(end.outcome),
+                    dash = if walk { "5,3" } else { "none" },
+                    tx = x + 18.0,
+                    ty = y + 20.0,
+                    idt = xml_escape(&wrap(&end.id, 26, 1).join("")),
+                );
+                let mut lines = wrap(&end.title, 28, 1);
+                lines.push(format!(
+                    "{}{}",
+                    end.outcome.name(),
+                    if walk { " · walkout" } else { "" }
+                ));
+                out.push_str(&lines_text(&lines, x + 18.0, y + 37.0, "#222222"));
+                out.push_str("</g>\n");
+            }
+        }
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// A `<text>` of several lines.
+fn lines_text(lines: &[String], x: f64, y: f64, fill: &str) -> String {
+    let mut t = format!(r#"<text x="{x:.1}" y="{y:.1}" fill="{fill}" font-size="11">"#);
+    for (i, line) in lines.iter().enumerate() {
+        let _ = write!(
+            t,
+            r#"<tspan x="{x:.1}" dy="{}">{}</tspan>"#,
+            if i == 0 { 0 } else { 14 },
+            xml_escape(line)
+        );
+    }
+    t.push_str("</text>");
+    t
+}
+
+fn legend(out: &mut String, s: &Scenario) {
+    out.push_str("<g class=\"legend\">\n");
+    let _ = writeln!(
+        out,
+        r#"<text x="{MARGIN}" y="26" font-size="16" font-weight="bold">{}</text>"#,
+        xml_escape(&s.title)
+    );
+    let mut x = MARGIN;
+    let y = 44.0;
+    for (q, label) in [
+        (Quality::Good, "best reply rated 4–5"),
+        (Quality::Fair, "best reply rated 3"),
+        (
+            Quality::Poor,
+            "best reply rated 1–2: no MI-consistent reply",
+        ),
+    ] {
+        let _ = writeln!(
+            out,
+            r##"<rect x="{x:.1}" y="{y:.1}" width="22" height="14" rx="4" fill="{}" stroke="#333333"/><text x="{:.1}" y="{:.1}">{}</text>"##,
+            q.fill(),
+            x + 28.0,
+            y + 11.5,
+            xml_escape(label)
+        );
+        x += 36.0 + label.chars().count() as f64 * 6.4;
+    }
+    let y = 68.0;
+    let mut x = MARGIN;
+    for (q, label) in [
+        (Quality::Good, "option rated 4–5"),
+        (Quality::Fair, "3"),
+        (Quality::Poor, "1–2"),
+    ] {
+        let _ = writeln!(
+            out,
+            r#"<line x1="{x:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{c}" stroke-width="2" marker-end="url(#arrow-{n})"/><text x="{:.1}" y="{:.1}">{}</text>"#,
+            y + 6.0,
+            x + 26.0,
+            y + 6.0,
+            x + 32.0,
+            y + 10.5,
+            xml_escape(label),
+            c = q.stroke(),
+            n = q.name(),
+        );
+        x += 42.0 + label.chars().count() as f64 * 6.4;
+    }
+    let _ = writeln!(
+        out,
+        r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,
+        y + 10.5,
+        xml_escape(
+            "edge label: the option's number · thick edge: best path · thick border: start · pill: ending (blue positive, lilac mixed, grey disengaged; dashed: walkout)"
+        )
+    );
+    out.push_str("</g>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load_scenario;
+
+    const MINIMAL: &str = include_str!("../tests/data/minimal.ron");
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            xml_escape("<a href=\"x\">&'\u{1}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
+        );
+        assert_eq!(dot_escape("say \"hi\"\\\nnow"), "say \\\"hi\\\"\\\\\\nnow");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_marks_cuts() {
+        assert_eq!(wrap("one two three", 7, 2), ["one two", "three"]);
+        let w = wrap("one two three four five", 7, 2);
+        assert_eq!(w.len(), 2);
+        assert!(w[1].ends_with('…') && w[1].chars().count() <= 7, "{w:?}");
+        assert_eq!(wrap("", 7, 2), Vec::<String>::new());
+    }
+
+    #[test]
+    fn minimal_graph_has_a_node_per_point_and_ending_and_an_edge_per_option() {
+        let s = load_scenario(MINIMAL).unwrap();
+        let dot = to_dot(&s);
+        assert_eq!(dot.matches("class=\"point\"").count(), 2);
+        assert_eq!(dot.matches("class=\"ending\"").count(), 2);
+        assert_eq!(dot.matches(" -> ").count(), 4);
+        assert!(
+            dot.contains("\"a\" -> \"b\" [label=\"1\", color=\"#b26a00\""),
+            "{dot}"
+        );
+        let svg = to_svg(&s);
+        assert_eq!(svg.matches("<g class=\"point ").count(), 2);
+        assert_eq!(svg.matches("<g class=\"ending ").count(), 2);
+        assert_eq!(svg.matches("<g class=\"edge ").count(), 4);
+        // Point `b`'s best reply is a complex reflection of change talk (5): green.
+        assert!(
+            svg.contains("<g class=\"point good\" id=\"point-b\">"),
+            "{svg}"
+        );
+    }
+
+    #[test]
+    fn hostile_text_is_escaped() {
+        let text = MINIMAL.replace(
+            "I'm fine.",
+            "</text><script>alert(1)</script> & \\\"quotes\\\" \\\\ back",
+        );
+        let s = load_scenario(&text).unwrap();
+        let svg = to_svg(&s);
+        assert!(!svg.contains("<script>"));
+        assert!(svg.contains("&lt;script&gt;"));
+        let dot = to_dot(&s);
+        assert!(dot.contains("\\\"quotes\\\" \\\\ back"), "{dot}");
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Renders the README's screenshots with `changetalk gui --screenshot` under Xvfb.
+# Usage: scripts/screenshots.sh [BINARY]   (default: the release build in CARGO_TARGET_DIR)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/changetalk-target}"
+BIN="${1:-$CARGO_TARGET_DIR/release/changetalk}"
+OUT=docs/screenshots
+mkdir -p "$OUT"
+export CHANGETALK_HOME="$(mktemp -d)"
+shot() { xvfb-run -a -s "-screen 0 1920x1200x24" "$BIN" gui --screenshot "$OUT/$1.png" "${@:2}" >/dev/null 2>&1; echo "$OUT/$1.png"; }
+shot library  --screen library  --size 1024x640
+shot briefing --screen briefing --scenario recovery-burnout --size 1024x640
+shot session  --screen session  --scenario court-ordered-dui --choices 1,1,2 --size 1024x640
+shot report   --screen report   --scenario recovery-burnout --auto best --size 1024x640
+shot settings --screen settings --size 1024x640

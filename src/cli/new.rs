@@ -1,0 +1,45 @@
+//! `changetalk new ID [-o FILE]`: writes the commented template scenario for an author to edit.
+
+use std::path::{Path, PathBuf};
+
+use changetalk_core::template::template_for;
+
+/// Writes the template with `id` to `output` (default `ID.ron` in the current folder); never
+/// overwrites an existing file. 0 on success, 1 otherwise.
+pub fn run(id: &str, output: Option<&Path>) -> i32 {
+    let text = match template_for(id) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let path = output.map_or_else(|| PathBuf::from(format!("{id}.ron")), Path::to_path_buf);
+    let shown = path.display();
+    // `symlink_metadata` also sees a dangling link, which a write would follow.
+    if path.symlink_metadata().is_ok() {
+        eprintln!(
+            "{shown}: error: already exists; `changetalk new` never overwrites a file: choose another name with -o FILE, or move the existing file away"
+        );
+        return 1;
+    }
+    // The template is tested to load and lint clean; check anyway rather than write a bad file.
+    if let Err(diags) = changetalk_core::load_scenario(&text) {
+        for line in crate::library::render(&diags, "template", &text) {
+            eprintln!("{line}");
+        }
+        eprintln!("error: the built-in template does not load; please report this");
+        return 1;
+    }
+    if let Err(e) = crate::files::write_atomic(&path, text.as_bytes()) {
+        eprintln!("{e}");
+        return 1;
+    }
+    println!(
+        "wrote {shown}: scenario `{id}`, a complete client to edit (docs/authoring.md explains every field)"
+    );
+    println!("next:  changetalk validate {shown}");
+    println!("       changetalk lint {shown}");
+    println!("       changetalk play {shown} --auto best");
+    0
+}
