@@ -31,12 +31,22 @@ pub fn header(ui: &mut egui::Ui, title: &str, subtitle: &str, p: &Palette) -> (b
         if ui.button("‹ Library").clicked() {
             back = true;
         }
-        ui.label(
-            RichText::new(title)
-                .strong()
-                .size(ui.style().text_styles[&egui::TextStyle::Heading].size * 0.8),
+        // The settings button keeps its place on the right; the title takes what is left and
+        // wraps (large text never slides under the button).
+        let settings_w = ui.style().text_styles[&egui::TextStyle::Button].size * 6.5;
+        let title_w = (ui.available_width() - settings_w).max(80.0);
+        ui.allocate_ui_with_layout(
+            egui::vec2(title_w, 0.0),
+            egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true),
+            |ui| {
+                ui.label(
+                    RichText::new(title)
+                        .strong()
+                        .size(ui.style().text_styles[&egui::TextStyle::Heading].size * 0.8),
+                );
+                ui.label(RichText::new(subtitle).color(p.muted));
+            },
         );
-        ui.label(RichText::new(subtitle).color(p.muted));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("⚙ Settings").clicked() {
                 settings = true;

@@ -192,31 +192,29 @@ pub fn reply_ui(
     let mut action = None;
     let practice = mode == Mode::Practice;
     if let Some(point) = session.current_point() {
-        ui.horizontal(|ui| {
-            ui.label(
-                RichText::new("Your reply — press a number or click")
-                    .small()
-                    .color(p.muted),
-            );
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .button("End session (E)")
-                    .on_hover_text("Stop here and see the report")
+        ui.horizontal_wrapped(|ui| {
+            if practice
+                && !session.turns().is_empty()
+                && ui
+                    .button("Try another reply (B)")
+                    .on_hover_text("Take your last reply back and choose again")
                     .clicked()
-                {
-                    action = Some(SessionAction::End);
-                }
-                if practice
-                    && !session.turns().is_empty()
-                    && ui
-                        .button("Try another reply (B)")
-                        .on_hover_text("Take your last reply back and choose again")
-                        .clicked()
-                {
-                    action = Some(SessionAction::Rewind);
-                }
-            });
+            {
+                action = Some(SessionAction::Rewind);
+            }
+            if ui
+                .button("End session (E)")
+                .on_hover_text("Stop here and see the report")
+                .clicked()
+            {
+                action = Some(SessionAction::End);
+            }
         });
+        ui.label(
+            RichText::new("Your reply — press a number or click")
+                .small()
+                .color(p.muted),
+        );
         for (i, o) in point.options.iter().enumerate() {
             let n = i + 1;
             let text = RichText::new(format!("{n}   {}", o.text));
