@@ -236,6 +236,8 @@ fn entry_card(
     action
 }
 
+// A Bevy system takes each resource it uses as a parameter.
+#[allow(clippy::too_many_arguments)]
 fn library_system(
     mut contexts: EguiContexts,
     catalog: Res<Catalog>,
