@@ -26,9 +26,10 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::decode::Decoder;
 use crate::diag::{Diagnostic, Severity, Span, sort_diagnostics};
 use crate::load::{is_valid_id, suggest};
-use crate::ron_tree::{self, Name, Node, Value};
+use crate::ron_tree::{self, Node, Value};
 use crate::score::Score;
 
 /// Largest exercise file accepted, in bytes.
@@ -371,7 +372,10 @@ pub fn load_exercise(text: &str) -> Result<Exercise, Vec<Diagnostic>> {
         )]);
     }
     let tree = ron_tree::parse(text).map_err(|d| vec![d])?;
-    let mut d = Dec { diags: Vec::new() };
+    let mut d = Decoder {
+        src: text,
+        diags: Vec::new(),
+    };
     let ex = d.exercise(&tree);
     let mut diags = d.diags;
     if diags.iter().any(|d| d.severity == Severity::Error) || ex.is_none() {
@@ -385,184 +389,7 @@ pub fn load_exercise(text: &str) -> Result<Exercise, Vec<Diagnostic>> {
     ex.ok_or_else(|| vec![Diagnostic::error(tree.span, "the file is not an exercise")])
 }
 
-struct Obj<'a> {
-    type_name: &'static str,
-    span: Span,
-    fields: Vec<(&'a Name, &'a Node)>,
-}
-
-/// A small decoder in the style of the scenario loader's.
-struct Dec {
-    diags: Vec<Diagnostic>,
-}
-
-impl Dec {
-    fn err(&mut self, span: Span, msg: impl Into<String>) {
-        self.diags.push(Diagnostic::error(span, msg));
-    }
-
-    fn obj<'a>(
-        &mut self,
-        node: &'a Node,
-        type_name: &'static str,
-        allowed: &[&str],
-    ) -> Option<Obj<'a>> {
-        let (name, fields): (Option<&Name>, Vec<(&Name, &Node)>) = match &node.value {
-            Value::Struct { name, fields } => {
-                (name.as_ref(), fields.iter().map(|(k, v)| (k, v)).collect())
-            }
-            Value::Tuple { name, items } if items.is_empty() => (name.as_ref(), Vec::new()),
-            other => {
-                self.err(
-                    node.span,
-                    format!(
-                        "expected {type_name}(...) with named fields, found {}",
-                        other.kind()
-                    ),
-                );
-                return None;
-            }
-        };
-        if let Some(n) = name
-            && n.text != type_name
-        {
-            self.err(
-                n.span,
-                format!("expected `{type_name}(...)` here, found `{}(...)`", n.text),
-            );
-        }
-        let mut kept: Vec<(&Name, &Node)> = Vec::with_capacity(fields.len());
-        for (k, v) in fields {
-            if !allowed.contains(&k.text.as_str()) {
-                let hint = suggest(&k.text, allowed.iter().copied());
-                let list = allowed
-                    .iter()
-                    .map(|a| format!("`{a}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                self.err(
-                    k.span,
-                    format!(
-                        "unknown field `{}` in {type_name}{hint}; the fields are {list}",
-                        k.text
-                    ),
-                );
-                continue;
-            }
-            if kept.iter().any(|(n, _)| n.text == k.text) {
-                self.err(
-                    k.span,
-                    format!("field `{}` is given twice in this {type_name}", k.text),
-                );
-                continue;
-            }
-            kept.push((k, v));
-        }
-        Some(Obj {
-            type_name,
-            span: node.span,
-            fields: kept,
-        })
-    }
-
-    fn get<'a>(&self, o: &Obj<'a>, key: &str) -> Option<&'a Node> {
-        let node = o
-            .fields
-            .iter()
-            .find(|(k, _)| k.text == key)
-            .map(|(_, v)| *v)?;
-        match &node.value {
-            Value::Ident(s) if s == "None" => None,
-            Value::Tuple {
-                name: Some(n),
-                items,
-            } if n.text == "Some" && items.len() == 1 => Some(&items[0]),
-            _ => Some(node),
-        }
-    }
-
-    fn req<'a>(&mut self, o: &Obj<'a>, key: &str) -> Option<&'a Node> {
-        let n = self.get(o, key);
-        if n.is_none() {
-            self.err(
-                Span::new(o.span.start, o.span.start + 1),
-                format!("{} is missing the required field `{key}`", o.type_name),
-            );
-        }
-        n
-    }
-
-    fn string(&mut self, n: &Node, what: &str) -> Option<String> {
-        match &n.value {
-            Value::Str(s) => Some(s.clone()),
-            other => {
-                self.err(
-                    n.span,
-                    format!(
-                        "{what} must be a string in double quotes, found {}",
-                        other.kind()
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    fn text(&mut self, n: &Node, what: &str) -> Option<String> {
-        let s = self.string(n, what)?;
-        if s.trim().is_empty() {
-            self.err(n.span, format!("{what} is empty; write the text"));
-            return None;
-        }
-        Some(s)
-    }
-
-    fn int(&mut self, n: &Node, lo: i64, hi: i64, what: &str) -> Option<i64> {
-        match &n.value {
-            Value::Int(i) if (lo..=hi).contains(i) => Some(*i),
-            Value::Int(i) => {
-                self.err(
-                    n.span,
-                    format!("{what} is {i}, outside the allowed range {lo} to {hi}"),
-                );
-                None
-            }
-            other => {
-                self.err(
-                    n.span,
-                    format!("{what} must be a whole number, found {}", other.kind()),
-                );
-                None
-            }
-        }
-    }
-
-    fn number(&mut self, n: &Node, lo: f64, hi: f64, what: &str) -> Option<f64> {
-        let v = match &n.value {
-            Value::Int(i) => *i as f64,
-            Value::Float(f) => *f,
-            other => {
-                self.err(
-                    n.span,
-                    format!("{what} must be a number, found {}", other.kind()),
-                );
-                return None;
-            }
-        };
-        if !(lo..=hi).contains(&v) {
-            self.err(
-                n.span,
-                format!(
-                    "{what} is {v}, outside the allowed range {} to {}",
-                    trim_num(lo),
-                    trim_num(hi)
-                ),
-            );
-            return None;
-        }
-        Some(v)
-    }
-
+impl Decoder<'_> {
     fn exercise(&mut self, root: &Node) -> Option<Exercise> {
         let o = self.obj(
             root,

@@ -5,6 +5,7 @@
 pub mod codes;
 pub mod condition;
 pub mod csv_transcript;
+mod decode;
 pub mod diag;
 pub mod engine;
 pub mod exercise;
