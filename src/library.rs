@@ -96,7 +96,12 @@ pub fn bundled() -> Vec<Entry> {
 }
 
 /// The user's scenario folder (`$XDG_DATA_HOME/changetalk/scenarios` on Linux).
+/// `CHANGETALK_HOME` overrides it with `$CHANGETALK_HOME/data/scenarios`, like the app's other
+/// folders.
 pub fn user_dir() -> Option<PathBuf> {
+    if let Some(home) = std::env::var_os("CHANGETALK_HOME") {
+        return Some(PathBuf::from(home).join("data").join("scenarios"));
+    }
     directories::ProjectDirs::from("org", "ChangeTalk", "changetalk")
         .map(|d| d.data_dir().join("scenarios"))
 }

@@ -242,6 +242,21 @@ fn broken_files_get_clear_messages_never_panics() {
 }
 
 #[test]
+fn scenarios_in_the_users_folder_are_found_by_id() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("data/scenarios");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = changetalk_core::TEMPLATE.replace("__ID__", "my-own-client");
+    std::fs::write(dir.join("mine.ron"), text).unwrap();
+    let o = bin()
+        .args(["play", "my-own-client", "--auto", "best", "--json"])
+        .env("CHANGETALK_HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
 fn bad_choices_and_unknown_ids_fail_cleanly() {
     let o = run(&["play", "court-ordered-dui", "--choices", "9"]);
     assert_eq!(o.status.code(), Some(1));
