@@ -131,30 +131,39 @@ pub fn all() -> Vec<Entry> {
 /// Resolves a command-line SCENARIO: an existing file path, or the id of a bundled or user
 /// scenario.
 pub fn resolve(arg: &str) -> Result<Arc<Scenario>, String> {
-    let path = Path::new(arg);
-    let looks_like_path =
-        path.exists() || arg.ends_with(".ron") || arg.contains(std::path::MAIN_SEPARATOR);
-    let entry = if looks_like_path {
-        load_file(path)
+    if looks_like_path(arg) {
+        load_file(Path::new(arg))
+            .loaded
+            .map_err(|errs| errs.join("\n"))
     } else {
-        let entries = all();
-        let ids: Vec<String> = entries
-            .iter()
-            .filter_map(|e| e.loaded.as_ref().ok().map(|s| s.id.clone()))
-            .collect();
-        match entries
-            .into_iter()
-            .find(|e| e.loaded.as_ref().is_ok_and(|s| s.id == arg))
-        {
-            Some(e) => e,
-            None => {
-                let hint = changetalk_core::load::suggest(arg, ids.iter().map(String::as_str));
-                return Err(format!(
-                    "no scenario file or id `{arg}`{hint}; known ids: {}",
-                    ids.join(", ")
-                ));
-            }
-        }
-    };
-    entry.loaded.map_err(|errs| errs.join("\n"))
+        find_id(arg, &all())
+    }
+}
+
+/// Like [`resolve`], but looks ids up in already-loaded entries (the app's catalog).
+pub fn resolve_in(arg: &str, entries: &[Entry]) -> Result<Arc<Scenario>, String> {
+    if looks_like_path(arg) {
+        load_file(Path::new(arg))
+            .loaded
+            .map_err(|errs| errs.join("\n"))
+    } else {
+        find_id(arg, entries)
+    }
+}
+
+fn looks_like_path(arg: &str) -> bool {
+    Path::new(arg).exists() || arg.ends_with(".ron") || arg.contains(std::path::MAIN_SEPARATOR)
+}
+
+fn find_id(arg: &str, entries: &[Entry]) -> Result<Arc<Scenario>, String> {
+    let loaded = || entries.iter().filter_map(|e| e.loaded.as_ref().ok());
+    if let Some(s) = loaded().find(|s| s.id == arg) {
+        return Ok(Arc::clone(s));
+    }
+    let ids: Vec<&str> = loaded().map(|s| s.id.as_str()).collect();
+    let hint = changetalk_core::load::suggest(arg, ids.iter().copied());
+    Err(format!(
+        "no scenario file or id `{arg}`{hint}; known ids: {}",
+        ids.join(", ")
+    ))
 }

@@ -2,11 +2,10 @@
 //! would run them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_changetalk"))
-}
+mod common;
+use common::{bin, checked, root, stderr, stdout};
 
 fn run_in(dir: Option<&Path>, args: &[&str]) -> Output {
     let mut c = bin();
@@ -14,26 +13,11 @@ fn run_in(dir: Option<&Path>, args: &[&str]) -> Output {
     if let Some(d) = dir {
         c.current_dir(d);
     }
-    let out = c.output().expect("binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "the CLI panicked: {stderr}");
-    out
+    checked(&mut c)
 }
 
 fn run(args: &[&str]) -> Output {
     run_in(None, args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Every bundled scenario file with its loaded scenario.

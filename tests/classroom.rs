@@ -4,30 +4,20 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_changetalk"));
-    // Never touch the real user's folders.
-    c.env(
-        "CHANGETALK_HOME",
-        std::env::temp_dir().join("changetalk-classroom-tests-home"),
-    );
-    c
-}
+mod common;
+use common::{bin, checked, stderr, stdout};
 
 fn run_in(home: Option<&Path>, args: &[&str]) -> Output {
     let mut c = bin();
     if let Some(h) = home {
         c.env("CHANGETALK_HOME", h);
     }
-    let out = c.args(args).output().expect("binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "the CLI panicked: {stderr}");
-    out
+    checked(c.args(args))
 }
 
 fn run(args: &[&str]) -> Output {
@@ -38,14 +28,6 @@ fn ok(args: &[&str]) -> Output {
     let o = run(args);
     assert!(o.status.success(), "{args:?} failed:\n{}", stderr(&o));
     o
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn s(p: &Path) -> &str {

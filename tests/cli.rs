@@ -1,30 +1,9 @@
 //! End-to-end tests of the `changetalk` command line, run as a user would.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_changetalk"))
-}
-
-fn run(args: &[&str]) -> Output {
-    let out = bin().args(args).output().expect("binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "the CLI panicked: {stderr}");
-    out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{bin, root, run, stderr, stdout};
 
 fn bundled_ids() -> Vec<String> {
     let mut ids = Vec::new();

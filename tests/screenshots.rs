@@ -165,3 +165,21 @@ fn bad_arguments_fail_before_a_window_opens() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn without_a_display_the_app_says_so_instead_of_panicking() {
+    let home = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_changetalk"))
+        .arg("gui")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("CHANGETALK_HOME", home.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: no display") && !err.contains("panicked"),
+        "{err}"
+    );
+}

@@ -68,22 +68,7 @@ pub fn briefing_ui(ui: &mut egui::Ui, s: &Scenario, p: &Palette) {
                 format!("{}, {} ({})", persona.name, persona.age, persona.pronouns)
             };
             ui.heading(who);
-            ui.horizontal_wrapped(|ui| {
-                theme::chip(ui, s.stage.name(), theme::stage_colour(p, s.stage));
-                theme::chip(
-                    ui,
-                    s.difficulty.name(),
-                    theme::difficulty_colour(p, s.difficulty),
-                );
-                if !s.topic.is_empty() {
-                    theme::chip(ui, &s.topic, p.muted);
-                }
-                ui.label(
-                    RichText::new(format!("about {} minutes", s.minutes))
-                        .small()
-                        .color(p.muted),
-                );
-            });
+            theme::scenario_chips(ui, p, s);
             ui.add_space(4.0);
             ui.label(RichText::new("Why they are here").strong());
             ui.label(&persona.situation);

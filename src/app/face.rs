@@ -734,19 +734,15 @@ fn wake_on_interaction(
     wheel: MessageReader<bevy::input::mouse::MouseWheel>,
     active: Res<ActiveSession>,
     screen: Res<State<Screen>>,
-    mut seen: Local<Option<(usize, Screen)>>,
 ) {
-    // Compare what the trainee sees, not resource change flags (screens borrow resources
-    // mutably every frame).
-    let now_seen = (
-        active.0.as_ref().map_or(0, |p| {
-            p.session.turns().len() + usize::from(p.session.is_over())
-        }),
-        *screen.get(),
-    );
-    let moved = *seen != Some(now_seen);
-    *seen = Some(now_seen);
-    if !keys.is_empty() || !buttons.is_empty() || !wheel.is_empty() || moved {
+    // The screens only read the session (changes arrive as messages), so a change flag here
+    // means the conversation really moved.
+    if !keys.is_empty()
+        || !buttons.is_empty()
+        || !wheel.is_empty()
+        || active.is_changed()
+        || screen.is_changed()
+    {
         let now = time.elapsed_secs_f64();
         anim.lively_until = now + LIVELY_SECONDS;
         if anim.blink_at < now {

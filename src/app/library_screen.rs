@@ -166,22 +166,7 @@ fn entry_card(
                             .size(ui.style().text_styles[&egui::TextStyle::Heading].size * 0.8),
                     );
                     ui.label(RichText::new(&s.title).strong());
-                    ui.horizontal_wrapped(|ui| {
-                        theme::chip(ui, s.stage.name(), theme::stage_colour(p, s.stage));
-                        theme::chip(
-                            ui,
-                            s.difficulty.name(),
-                            theme::difficulty_colour(p, s.difficulty),
-                        );
-                        if !s.topic.is_empty() {
-                            theme::chip(ui, &s.topic, p.muted);
-                        }
-                        ui.label(
-                            RichText::new(format!("~{} min", s.minutes))
-                                .small()
-                                .color(p.muted),
-                        );
-                    });
+                    theme::scenario_chips(ui, p, s);
                     ui.label(RichText::new(&s.persona.situation).color(p.muted));
                     ui.horizontal(|ui| {
                         match progress.best.get(&s.id) {
@@ -253,11 +238,7 @@ fn library_system(
     let mut root = root_ui(ctx);
     let mut action = None;
     egui::CentralPanel::default()
-        .frame(
-            egui::Frame::new()
-                .fill(p.bg)
-                .inner_margin(egui::Margin::same(18)),
-        )
+        .frame(theme::page(&p))
         .show(&mut root, |ui| {
             action = library_ui(ui, &catalog.0, &progress, &mut filter, &p);
         });

@@ -185,6 +185,8 @@ pub fn palette(settings: &settings::Settings) -> theme::Palette {
 
 /// Everything the app needs before the window opens, prepared from the command line.
 pub struct Startup {
+    /// Every scenario file found (loaded once, at start).
+    pub catalog: Vec<Entry>,
     /// The screen to open.
     pub screen: Screen,
     /// Selected client.
@@ -196,7 +198,7 @@ pub struct Startup {
 }
 
 /// Resolves the command line into a starting screen; errors are for the terminal.
-pub fn prepare(args: &GuiArgs) -> Result<Startup, String> {
+pub fn prepare(args: &GuiArgs, catalog: Vec<Entry>) -> Result<Startup, String> {
     let screen = match args.screen.unwrap_or(if args.scenario.is_some() {
         if args.choices.is_some() || args.auto.is_some() {
             ScreenArg::Session
@@ -214,10 +216,10 @@ pub fn prepare(args: &GuiArgs) -> Result<Startup, String> {
     };
     let needs_scenario = matches!(screen, Screen::Briefing | Screen::Session | Screen::Report);
     let selected = match &args.scenario {
-        Some(s) => Some(library::resolve(s)?),
+        Some(s) => Some(library::resolve_in(s, &catalog)?),
         None if needs_scenario => {
-            // Default to the first bundled client that loads.
-            library::bundled().into_iter().find_map(|e| e.loaded.ok())
+            // Default to the first client that loads.
+            catalog.iter().find_map(|e| e.loaded.as_ref().ok().cloned())
         }
         None => None,
     };
@@ -251,6 +253,7 @@ pub fn prepare(args: &GuiArgs) -> Result<Startup, String> {
         play = Some(p);
     }
     Ok(Startup {
+        catalog,
         screen,
         selected,
         play,
@@ -292,7 +295,7 @@ pub fn build_app(args: &GuiArgs, start: Startup) -> App {
     app.insert_resource(settings::Settings::load(&paths))
         .insert_resource(settings::Progress::load(&paths))
         .insert_resource(paths)
-        .insert_resource(Catalog(library::all()))
+        .insert_resource(Catalog(start.catalog))
         .insert_resource(Selected(start.selected))
         .insert_resource(ActiveSession(start.play))
         .insert_resource(Report(start.report))
@@ -335,13 +338,24 @@ pub struct ScreenUi;
 
 /// Opens the app; returns the exit code.
 pub fn run(args: GuiArgs) -> i32 {
-    let start = match prepare(&args) {
+    let start = match prepare(&args, library::all()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return 1;
         }
     };
+    // Arguments are checked first. The app is built for X11 (XWayland on Wayland desktops); without a display winit can only
+    // panic, so say what is needed instead.
+    if cfg!(all(unix, not(target_os = "macos")))
+        && std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty())
+    {
+        eprintln!(
+            "error: no display: the desktop app needs a graphical session (DISPLAY is not set; on Wayland, XWayland provides it).\n\
+             In a terminal, use `changetalk play ID`; to render a screen without a monitor, run under `xvfb-run`."
+        );
+        return 1;
+    }
     let mut app = build_app(&args, start);
     match app.run() {
         AppExit::Success => 0,

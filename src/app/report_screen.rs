@@ -428,11 +428,7 @@ fn report_system(
     let mut root = root_ui(ctx);
     let mut action = None;
     egui::CentralPanel::default()
-        .frame(
-            egui::Frame::new()
-                .fill(p.bg)
-                .inner_margin(egui::Margin::same(16)),
-        )
+        .frame(theme::page(&p))
         .show(&mut root, |ui| action = report_ui(ui, data, &p));
     match action {
         Some(ReportAction::ExportJson) => data.export_message = Some(export(data, &paths, false)),

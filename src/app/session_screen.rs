@@ -303,18 +303,18 @@ pub fn apply(action: SessionAction, play: &mut super::Play) -> Option<Screen> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Draws the session; it only reads it — changes go through [`SessionAction`] messages.
 fn session_system(
     mut contexts: EguiContexts,
     settings: Res<Settings>,
-    mut active: ResMut<ActiveSession>,
+    active: Res<ActiveSession>,
     mut area: ResMut<FaceArea>,
     mut next: ResMut<NextState<Screen>>,
     mut actions: MessageWriter<SessionAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
-    let Some(play) = active.0.as_mut() else {
+    let Some(play) = active.0.as_ref() else {
         next.set(Screen::Library);
         return Ok(());
     };

@@ -57,11 +57,7 @@ fn settings_system(
     let mut edited = settings.clone();
     let mut back = false;
     egui::CentralPanel::default()
-        .frame(
-            egui::Frame::new()
-                .fill(p.bg)
-                .inner_margin(egui::Margin::same(18)),
-        )
+        .frame(theme::page(&p))
         .show(&mut root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 back = settings_ui(ui, &mut edited, &p);

@@ -145,6 +145,29 @@ pub fn card(p: &Palette) -> egui::Frame {
         .inner_margin(egui::Margin::same(14))
 }
 
+/// The chips that describe a client: stage of change, difficulty, topic and minutes.
+pub fn scenario_chips(ui: &mut egui::Ui, p: &Palette, s: &changetalk_core::Scenario) {
+    ui.horizontal_wrapped(|ui| {
+        chip(ui, s.stage.name(), stage_colour(p, s.stage));
+        chip(ui, s.difficulty.name(), difficulty_colour(p, s.difficulty));
+        if !s.topic.is_empty() {
+            chip(ui, &s.topic, p.muted);
+        }
+        ui.label(
+            RichText::new(format!("about {} min", s.minutes))
+                .small()
+                .color(p.muted),
+        );
+    });
+}
+
+/// The frame of a full-page screen (library, settings, report).
+pub fn page(p: &Palette) -> egui::Frame {
+    egui::Frame::new()
+        .fill(p.bg)
+        .inner_margin(egui::Margin::same(18))
+}
+
 /// A small coloured label ("Precontemplation", "good").
 pub fn chip(ui: &mut egui::Ui, text: &str, colour: Color32) -> egui::Response {
     egui::Frame::new()
