@@ -151,6 +151,16 @@ pub fn resolve_in(arg: &str, entries: &[Entry]) -> Result<Arc<Scenario>, String>
     }
 }
 
+/// Prints a [`resolve`] error: file diagnostics already carry `path:line:col: error:`, other
+/// messages get an `error:` prefix.
+pub fn report_error(e: &str) {
+    if e.contains(": error: ") {
+        eprintln!("{e}");
+    } else {
+        eprintln!("error: {e}");
+    }
+}
+
 fn looks_like_path(arg: &str) -> bool {
     Path::new(arg).exists() || arg.ends_with(".ron") || arg.contains(std::path::MAIN_SEPARATOR)
 }

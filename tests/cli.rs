@@ -236,6 +236,37 @@ fn scenarios_in_the_users_folder_are_found_by_id() {
 }
 
 #[test]
+fn playing_a_broken_file_reports_its_diagnostics_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "typo.ron",
+        &std::fs::read_to_string(root().join("scenarios/court-ordered-dui.ron"))
+            .unwrap()
+            .replacen("Point(", "Pnt(", 1),
+    );
+    for cmd in ["play", "graph"] {
+        let o = run(&[cmd, &p]);
+        assert_eq!(o.status.code(), Some(1));
+        let e = stderr(&o);
+        assert!(
+            e.starts_with(&p) && e.contains(": error: expected `Point(...)` here"),
+            "{cmd}: {e}"
+        );
+        assert!(
+            !e.contains("error: error") && !e.starts_with("error:"),
+            "{cmd}: {e}"
+        );
+    }
+    let o = run(&["graph", "no-such-client"]);
+    assert!(
+        stderr(&o).starts_with("error: no scenario file or id `no-such-client`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn bad_choices_and_unknown_ids_fail_cleanly() {
     let o = run(&["play", "court-ordered-dui", "--choices", "9"]);
     assert_eq!(o.status.code(), Some(1));

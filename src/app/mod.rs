@@ -341,7 +341,7 @@ pub fn run(args: GuiArgs) -> i32 {
     let start = match prepare(&args, library::all()) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            library::report_error(&e);
             return 1;
         }
     };

@@ -20,7 +20,7 @@ pub fn run(scenario: &str, format: Option<Format>, output: Option<&Path>) -> i32
     let s = match crate::library::resolve(scenario) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("{e}");
+            crate::library::report_error(&e);
             return 1;
         }
     };

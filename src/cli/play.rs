@@ -29,7 +29,7 @@ pub fn run(
     let scenario = match library::resolve(scenario) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            library::report_error(&e);
             return 1;
         }
     };
