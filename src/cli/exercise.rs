@@ -8,22 +8,20 @@
 use std::io::{BufRead, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use changetalk_core::engine::Session;
 use changetalk_core::exercise::{
     Exercise, ExerciseMode, PassCriteria, ScenarioRef, content_hash, load_exercise,
 };
-use changetalk_core::result::{
-    self, ChoiceRecord, ExerciseInfo, MAX_RESULT_BYTES, ResultRecord, ScenarioRun, Student,
-    is_valid_student_id, parse_result,
-};
-use changetalk_core::{AutoPolicy, Scenario, Transcript};
+use changetalk_core::result::{self, ChoiceRecord, ResultRecord};
+use changetalk_core::{AutoPolicy, Transcript};
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::Auto;
 use super::text_report::{client_line, codes_label, score_text};
-use crate::files::{read_text_limited, write_atomic};
+use crate::classroom::{self, Attempt, check_student};
+pub use crate::classroom::{LoadedExercise, default_results_dir, load, now_ms};
+use crate::files::write_atomic;
 use crate::library;
 
 /// Options of `changetalk exercise`.
@@ -169,152 +167,6 @@ pub fn run(args: ExerciseArgs) -> i32 {
             eprintln!("{e}");
             1
         }
-    }
-}
-
-/// The results folder the app and `exercise run` use: `$CHANGETALK_HOME/data/results`, or
-/// the platform data folder's `results` (`~/.local/share/changetalk/results` on Linux).
-pub fn default_results_dir() -> Option<PathBuf> {
-    if let Ok(home) = std::env::var("CHANGETALK_HOME") {
-        return Some(PathBuf::from(home).join("data").join("results"));
-    }
-    directories::ProjectDirs::from("org", "ChangeTalk", "changetalk")
-        .map(|d| d.data_dir().join("results"))
-}
-
-/// Unix time now, in milliseconds.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// An exercise file with its scenarios found and checked against their hashes.
-#[derive(Debug, Clone)]
-pub struct LoadedExercise {
-    /// The exercise.
-    pub exercise: Exercise,
-    /// SHA-256 of the file.
-    pub hash: String,
-    /// File name without `.ron`.
-    pub stem: String,
-    /// File name.
-    pub file_name: String,
-    /// The pinned scenarios, in order.
-    pub scenarios: Vec<Arc<Scenario>>,
-}
-
-/// Reads an exercise and finds every pinned scenario: the `file` next to the exercise, or a
-/// bundled or user scenario with the id, whichever has the pinned hash. Errors name the
-/// file, the line and column, and the fix.
-pub fn load(path: &Path) -> Result<LoadedExercise, String> {
-    let shown = path.display().to_string();
-    let text = read_text_limited(path, changetalk_core::exercise::MAX_EXERCISE_BYTES as u64)?;
-    let exercise =
-        load_exercise(&text).map_err(|d| library::render(&d, &shown, &text).join("\n"))?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let mut library_entries: Option<Vec<library::Entry>> = None;
-    let mut scenarios = Vec::new();
-    for sref in &exercise.scenarios {
-        scenarios.push(find_pinned(
-            sref,
-            &dir,
-            &shown,
-            &text,
-            &mut library_entries,
-        )?);
-    }
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("exercise")
-        .to_string();
-    Ok(LoadedExercise {
-        exercise,
-        hash: content_hash(text.as_bytes()),
-        file_name: path
-            .file_name()
-            .and_then(|s| s.to_str())
-            .unwrap_or("exercise.ron")
-            .to_string(),
-        stem,
-        scenarios,
-    })
-}
-
-fn find_pinned(
-    sref: &ScenarioRef,
-    dir: &Path,
-    exercise_name: &str,
-    exercise_text: &str,
-    library_entries: &mut Option<Vec<library::Entry>>,
-) -> Result<Arc<Scenario>, String> {
-    let (line, col) = changetalk_core::LineIndex::new(exercise_text).line_col(sref.span.start);
-    let at = format!("{exercise_name}:{line}:{col}");
-    let mut seen: Vec<String> = Vec::new();
-    if let Some(f) = &sref.file {
-        let p = dir.join(f);
-        match read_text_limited(&p, changetalk_core::load::MAX_FILE_BYTES as u64) {
-            Ok(text) => {
-                let h = content_hash(text.as_bytes());
-                if h == sref.hash {
-                    let entry = library::load_entry(library::Origin::File(p.clone()), text);
-                    return pinned_entry(entry, sref, &at);
-                }
-                seen.push(format!("{} has hash {}…", p.display(), &h[..12]));
-            }
-            Err(e) => seen.push(e),
-        }
-    }
-    let entries = library_entries.get_or_insert_with(library::all);
-    for e in entries.iter() {
-        let id_matches = e.loaded.as_ref().is_ok_and(|s| s.id == sref.id);
-        if !id_matches {
-            continue;
-        }
-        let h = content_hash(e.text.as_bytes());
-        if h == sref.hash {
-            return pinned_entry(e.clone(), sref, &at);
-        }
-        seen.push(format!(
-            "{} has hash {}…",
-            e.origin.display_name(),
-            &h[..12]
-        ));
-    }
-    if seen.is_empty() {
-        return Err(format!(
-            "{at}: error: scenario `{}` not found: no `file` is given and no bundled or user scenario has this id; add `file: \"path/to/{}.ron\"` (relative to the exercise file)",
-            sref.id, sref.id
-        ));
-    }
-    Err(format!(
-        "{at}: error: scenario `{}` has changed since the exercise was made: the exercise pins hash {}…, but {}. Restore the pinned version of the scenario, or re-pin it with `changetalk exercise new` (results made with the old version will then be flagged)",
-        sref.id,
-        &sref.hash[..12],
-        seen.join("; ")
-    ))
-}
-
-fn pinned_entry(
-    entry: library::Entry,
-    sref: &ScenarioRef,
-    at: &str,
-) -> Result<Arc<Scenario>, String> {
-    match entry.loaded {
-        Ok(s) if s.id == sref.id => Ok(s),
-        Ok(s) => Err(format!(
-            "{at}: error: the pinned file for scenario `{}` holds scenario `{}`; fix the `id` or the `file`",
-            sref.id, s.id
-        )),
-        Err(errs) => Err(format!(
-            "{}\n{at}: error: the pinned scenario `{}` does not load (errors above)",
-            errs.join("\n"),
-            sref.id
-        )),
     }
 }
 
@@ -470,54 +322,6 @@ fn check(file: &Path) -> Result<i32, String> {
 // exercise run
 // ---------------------------------------------------------------------------------------
 
-struct Play<'a> {
-    loaded: &'a LoadedExercise,
-    record: ResultRecord,
-    started_ms: i64,
-    progress_path: PathBuf,
-}
-
-impl Play<'_> {
-    fn save_progress(&self) -> Result<(), String> {
-        write_atomic(&self.progress_path, self.record.to_json().as_bytes())
-    }
-
-    fn elapsed_ms(&self) -> u64 {
-        (now_ms() - self.started_ms).max(0) as u64
-    }
-
-    fn session(&self, i: usize) -> Result<Session, String> {
-        let run = &self.record.scenarios[i];
-        result::replay_run(
-            Arc::clone(&self.loaded.scenarios[i]),
-            self.loaded.exercise.seed_of(i),
-            run,
-        )
-        .map_err(|e| {
-            format!(
-                "{}: error: the saved replies of scenario `{}` do not replay ({e}); delete the file to start again",
-                self.progress_path.display(),
-                run.id
-            )
-        })
-    }
-
-    fn ensure_run(&mut self, i: usize) {
-        while self.record.scenarios.len() <= i {
-            let k = self.record.scenarios.len();
-            let sref = &self.loaded.exercise.scenarios[k];
-            self.record.scenarios.push(ScenarioRun {
-                id: sref.id.clone(),
-                hash: sref.hash.clone(),
-                seed: self.loaded.exercise.seed_of(k),
-                choices: Vec::new(),
-                stopped: false,
-                transcript: None,
-            });
-        }
-    }
-}
-
 fn run_exercise(
     file: &Path,
     name: &str,
@@ -526,18 +330,8 @@ fn run_exercise(
     auto: Option<Auto>,
     results: Option<PathBuf>,
 ) -> Result<i32, String> {
-    if !is_valid_student_id(id) {
-        return Err(format!(
-            "error: student id `{id}` cannot be used: write 1 to 128 letters, digits, `-`, `_`, `.`, `@` or `+` (the id your LMS knows, e.g. a student number or e-mail)"
-        ));
-    }
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(
-            "error: --student must be the student's name (1 to 200 characters, one line)"
-                .to_string(),
-        );
-    }
+    // Check the student first: a typo in the id should not wait for the scenarios to load.
+    check_student(name, id).map_err(|e| format!("error: {e}"))?;
     let loaded = load(file)?;
     let dir = match results {
         Some(d) => d,
@@ -545,142 +339,31 @@ fn run_exercise(
             "error: cannot find a data folder for results on this system; give --results DIR",
         )?,
     };
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        format!(
-            "{}: error: cannot create the results folder: {e}",
-            dir.display()
-        )
-    })?;
-    let result_path = dir.join(result::result_file_name(&loaded.stem, id));
-    let progress_path = dir.join(result::progress_file_name(&loaded.stem, id));
-
-    // Attempts: a finished result of this exercise counts.
-    let mut attempt = 1;
-    if result_path.exists() {
-        let prev = read_record(&result_path).map_err(|e| {
-            format!(
-                "{}: error: a result file exists but cannot be read ({e}); move it away before starting again",
-                result_path.display()
-            )
-        })?;
-        if prev.exercise.hash == loaded.hash || prev.exercise.title == loaded.exercise.title {
-            if prev.attempt >= loaded.exercise.attempts {
-                return Err(format!(
-                    "error: student `{id}` has used {} of {} attempt{} at this exercise; the result is in {}",
-                    prev.attempt,
-                    loaded.exercise.attempts,
-                    if loaded.exercise.attempts == 1 {
-                        ""
-                    } else {
-                        "s"
-                    },
-                    result_path.display()
-                ));
-            }
-            attempt = prev.attempt + 1;
-        }
-    }
-
-    let existing = if progress_path.exists() {
-        Some(read_record(&progress_path).map_err(|e| {
-            format!(
-                "{}: error: the saved progress cannot be read ({e}); delete the file to start this exercise again",
-                progress_path.display()
-            )
-        })?)
-    } else {
-        None
-    };
+    let mut play = classroom::begin(loaded, name, id, &dir)?;
     let scripted = choices.is_some() || auto.is_some();
-    if scripted && existing.is_some() {
+    if scripted && play.resumed {
         return Err(format!(
             "{}: error: student `{id}` has an exercise in progress; continue it interactively (without --choices or --auto), or delete the file to start over",
-            progress_path.display()
+            play.progress_path.display()
         ));
     }
-    let (record, started_ms) = match existing {
-        Some(rec) => {
-            if rec.exercise.hash != loaded.hash {
-                return Err(format!(
-                    "{}: error: this progress was saved with a different version of {}; ask your instructor (delete the progress file to start over with the new version)",
-                    progress_path.display(),
-                    file.display()
-                ));
-            }
-            if rec.student.id != id {
-                return Err(format!(
-                    "{}: error: this progress belongs to student `{}`, not `{id}`",
-                    progress_path.display(),
-                    rec.student.id
-                ));
-            }
-            let started = rec.started_ms().unwrap_or_else(now_ms);
-            (rec, started)
-        }
-        None => {
-            let started = now_ms();
-            let rec = ResultRecord::new(
-                Student {
-                    name: name.to_string(),
-                    id: id.to_string(),
-                },
-                ExerciseInfo {
-                    title: loaded.exercise.title.clone(),
-                    hash: loaded.hash.clone(),
-                    file: loaded.file_name.clone(),
-                },
-                &loaded.exercise,
-                env!("CARGO_PKG_VERSION"),
-                started,
-                attempt,
-            );
-            (rec, started)
-        }
-    };
-    let mut play = Play {
-        loaded: &loaded,
-        record,
-        started_ms,
-        progress_path,
-    };
-    let sessions = if scripted {
-        scripted_play(&mut play, choices, auto)?
-    } else {
-        match interactive_play(&mut play)? {
-            Some(s) => s,
-            None => return Ok(0),
-        }
-    };
-    let transcripts: Vec<Transcript> = sessions.iter().map(Session::transcript).collect();
-    play.record.finish(&loaded.exercise, &transcripts, now_ms());
-    write_atomic(&result_path, play.record.to_json().as_bytes())?;
-    if play.progress_path.exists()
-        && let Err(e) = std::fs::remove_file(&play.progress_path)
-    {
-        eprintln!(
-            "{}: warning: cannot remove the progress file ({e}); the result is saved",
-            play.progress_path.display()
-        );
+    if scripted {
+        scripted_play(&mut play, choices, auto)?;
+    } else if !interactive_play(&mut play)? {
+        return Ok(0);
     }
-    print_summary(&loaded, &play.record, &transcripts, scripted);
-    println!("result saved to {}", result_path.display());
+    let transcripts = play.finish()?;
+    print_summary(&play.loaded, &play.record, &transcripts, scripted);
+    println!("result saved to {}", play.result_path.display());
     Ok(0)
 }
 
-fn read_record(path: &Path) -> Result<ResultRecord, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() > MAX_RESULT_BYTES {
-        return Err("the file is too large to be a result".to_string());
-    }
-    parse_result(&bytes)
-}
-
 fn scripted_play(
-    play: &mut Play,
+    play: &mut Attempt,
     choices: Option<Vec<String>>,
     auto: Option<Auto>,
-) -> Result<Vec<Session>, String> {
-    let ex = &play.loaded.exercise;
+) -> Result<(), String> {
+    let ex = play.loaded.exercise.clone();
     let n = ex.scenarios.len();
     let groups: Option<Vec<Vec<usize>>> = match choices {
         Some(groups) => {
@@ -705,7 +388,6 @@ fn scripted_play(
         }
         None => None,
     };
-    let mut sessions = Vec::new();
     for i in 0..n {
         play.ensure_run(i);
         let mut s = Session::new(Arc::clone(&play.loaded.scenarios[i]), ex.seed_of(i));
@@ -740,16 +422,14 @@ fn scripted_play(
             })
             .collect();
         if !s.is_over() {
-            s.stop();
             run.stopped = true;
         }
-        sessions.push(s);
     }
-    Ok(sessions)
+    Ok(())
 }
 
-/// Plays interactively from standard input; `None` when the student paused (progress kept).
-fn interactive_play(play: &mut Play) -> Result<Option<Vec<Session>>, String> {
+/// Plays interactively from standard input; false when the student paused (progress kept).
+fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
     let ex = play.loaded.exercise.clone();
     let n = ex.scenarios.len();
     let restored: usize = play.record.scenarios.iter().map(|r| r.choices.len()).sum();
@@ -790,7 +470,6 @@ fn interactive_play(play: &mut Play) -> Result<Option<Vec<Session>>, String> {
     play.save_progress()?;
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
-    let mut sessions: Vec<Session> = Vec::new();
     let mut time_up = false;
     for i in 0..n {
         play.ensure_run(i);
@@ -800,7 +479,6 @@ fn interactive_play(play: &mut Play) -> Result<Option<Vec<Session>>, String> {
             session.stop();
         }
         if session.is_over() {
-            sessions.push(session);
             continue;
         }
         let scenario = Arc::clone(&play.loaded.scenarios[i]);
@@ -847,7 +525,7 @@ fn interactive_play(play: &mut Play) -> Result<Option<Vec<Session>>, String> {
                         "Progress saved to {}; run the same command to continue.",
                         play.progress_path.display()
                     );
-                    return Ok(None);
+                    return Ok(false);
                 }
             };
             if let Some(limit) = ex.time_limit_minutes
@@ -855,9 +533,8 @@ fn interactive_play(play: &mut Play) -> Result<Option<Vec<Session>>, String> {
             {
                 println!("\nTime is up ({limit} minutes): the exercise ends here.");
                 time_up = true;
-                play.record.scenarios[i].stopped = true;
                 session.stop();
-                play.save_progress()?;
+                play.stop_scenario(i)?;
                 break;
             }
             match input.trim() {
@@ -866,18 +543,16 @@ fn interactive_play(play: &mut Play) -> Result<Option<Vec<Session>>, String> {
                         "Progress saved to {}; run the same command to continue.",
                         play.progress_path.display()
                     );
-                    return Ok(None);
+                    return Ok(false);
                 }
                 "end" => {
-                    play.record.scenarios[i].stopped = true;
                     session.stop();
-                    play.save_progress()?;
+                    play.stop_scenario(i)?;
                     println!("(conversation ended)\n");
                 }
                 "b" | "back" if ex.mode == ExerciseMode::Practice => match session.rewind() {
                     Ok(()) => {
-                        play.record.scenarios[i].choices.pop();
-                        play.save_progress()?;
+                        play.take_back(i)?;
                         println!("(took back the last reply)\n");
                     }
                     Err(e) => println!("({e})\n"),
@@ -893,13 +568,7 @@ fn interactive_play(play: &mut Play) -> Result<Option<Vec<Session>>, String> {
                                 turn.reply.rating,
                                 turn.reply.feedback
                             );
-                            let at_ms = play.elapsed_ms();
-                            play.record.scenarios[i].choices.push(ChoiceRecord {
-                                number: k,
-                                option_id,
-                                at_ms,
-                            });
-                            play.save_progress()?;
+                            play.record_choice(i, k, &option_id)?;
                             if ex.mode == ExerciseMode::Practice {
                                 println!("{feedback}");
                             } else {
@@ -918,9 +587,8 @@ fn interactive_play(play: &mut Play) -> Result<Option<Vec<Session>>, String> {
         if let Some(e) = session.ending() {
             println!("ENDING: {}\n{}\n", e.title, e.text);
         }
-        sessions.push(session);
     }
-    Ok(Some(sessions))
+    Ok(true)
 }
 
 fn print_summary(

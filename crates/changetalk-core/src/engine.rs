@@ -177,6 +177,10 @@ pub struct Transcript {
     pub status: Status,
     /// State now.
     pub final_state: ClientState,
+    /// The point an instructor's preview started from (absent for a normal session, which
+    /// starts at the scenario's `start`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_point: Option<String>,
 }
 
 /// A mistake in driving a session.
@@ -231,6 +235,14 @@ pub struct Session {
     choices: Vec<usize>,
     ending: Option<EndingRecord>,
     stopped: bool,
+    preview: Option<PreviewStart>,
+}
+
+/// Where an instructor's preview started: a point other than `start`, with a chosen state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PreviewStart {
+    point: usize,
+    state: ClientState,
 }
 
 /// The rating of each option at a point, with the index of the best and worst.
@@ -311,9 +323,38 @@ impl Session {
             choices: Vec::new(),
             ending: None,
             stopped: false,
+            preview: None,
         };
         s.speak();
         s
+    }
+
+    /// An instructor's preview that starts at decision point `point_id` with the client in
+    /// `state` (instructor mode's "jump to a point"). `None` when there is no such point.
+    /// Deterministic like any session: the same point, state, seed and choices give the same
+    /// transcript, and rewinding replays from the same start.
+    pub fn preview_from(
+        scenario: Arc<Scenario>,
+        seed: u64,
+        point_id: &str,
+        state: ClientState,
+    ) -> Option<Session> {
+        let point = scenario.point_index(point_id)?;
+        let mut s = Session::new(Arc::clone(&scenario), seed);
+        // Start again from the chosen point: a fresh generator, so the first line drawn is
+        // the same as for any other preview from this point with this seed.
+        s.rng = SessionRng::new(seed);
+        s.point = Some(point);
+        s.state = state;
+        s.preview = Some(PreviewStart { point, state });
+        s.speak();
+        Some(s)
+    }
+
+    /// The point a preview started from, when this session is one.
+    pub fn preview_start(&self) -> Option<&str> {
+        self.preview
+            .map(|p| self.scenario.points[p.point].id.as_str())
     }
 
     /// Rebuilds a session from its seed and 1-based choices.
@@ -531,8 +572,19 @@ impl Session {
         if self.choices.is_empty() {
             return Err(SessionError::NothingToRewind);
         }
-        let keep = &self.choices[..self.choices.len() - 1];
-        *self = Session::replay(Arc::clone(&self.scenario), self.seed, keep)?;
+        let keep = self.choices[..self.choices.len() - 1].to_vec();
+        let mut s = match self.preview {
+            Some(p) => {
+                let id = self.scenario.points[p.point].id.clone();
+                Session::preview_from(Arc::clone(&self.scenario), self.seed, &id, p.state)
+                    .ok_or(SessionError::Over)?
+            }
+            None => Session::new(Arc::clone(&self.scenario), self.seed),
+        };
+        for c in keep {
+            s.choose(c)?;
+        }
+        *self = s;
         Ok(())
     }
 
@@ -551,7 +603,9 @@ impl Session {
             version: self.scenario.version.clone(),
             seed: self.seed,
             choices: self.choices.clone(),
-            initial_state: self.scenario.persona.initial,
+            initial_state: self
+                .preview
+                .map_or(self.scenario.persona.initial, |p| p.state),
             turns: self.turns.clone(),
             pending: if self.is_over() {
                 None
@@ -561,6 +615,7 @@ impl Session {
             ending: self.ending.clone(),
             status: self.status(),
             final_state: self.state,
+            start_point: self.preview_start().map(str::to_string),
         }
     }
 

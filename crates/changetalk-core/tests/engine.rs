@@ -159,3 +159,47 @@ fn auto_best_beats_auto_worst() {
         w.overall
     );
 }
+
+#[test]
+fn preview_starts_at_the_chosen_point_with_the_chosen_state() {
+    let s = template();
+    let normal = Session::new(Arc::clone(&s), 3);
+    let target = s
+        .points
+        .iter()
+        .find(|p| p.id != s.start)
+        .expect("the template has several points");
+    let mut state = s.persona.initial;
+    state.discord = 7;
+    let p = Session::preview_from(Arc::clone(&s), 3, &target.id, state).unwrap();
+    assert_eq!(p.current_point().unwrap().id, target.id);
+    assert_eq!(p.state(), state);
+    assert_eq!(p.preview_start(), Some(target.id.as_str()));
+    assert_eq!(normal.preview_start(), None);
+    let t = p.transcript();
+    assert_eq!(t.start_point.as_deref(), Some(target.id.as_str()));
+    assert_eq!(t.initial_state, state);
+    // A normal transcript's JSON has no start_point key (old transcripts are unchanged).
+    let j = serde_json::to_string(&normal.transcript()).unwrap();
+    assert!(!j.contains("start_point"));
+    assert!(Session::preview_from(Arc::clone(&s), 3, "no-such-point", state).is_none());
+}
+
+#[test]
+fn preview_rewind_replays_from_the_preview_start() {
+    let s = template();
+    let target = s
+        .points
+        .iter()
+        .find(|p| p.id != s.start)
+        .unwrap()
+        .id
+        .clone();
+    let state = s.persona.initial;
+    let mut p = Session::preview_from(Arc::clone(&s), 9, &target, state).unwrap();
+    let before = serde_json::to_string(&p.transcript()).unwrap();
+    p.choose(1).unwrap();
+    p.rewind().unwrap();
+    assert_eq!(serde_json::to_string(&p.transcript()).unwrap(), before);
+    assert_eq!(p.current_point().unwrap().id, target);
+}

@@ -1,0 +1,450 @@
+//! Classroom exercises outside the pure core: finding an exercise's pinned scenarios on disk,
+//! and a student's attempt — the progress file saved atomically after every turn, resuming,
+//! attempts, the time limit and the final result file. `changetalk exercise run` and the app
+//! both play exercises through [`Attempt`], so they write the same files.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use changetalk_core::engine::Session;
+use changetalk_core::exercise::Exercise;
+use changetalk_core::exercise::{ScenarioRef, content_hash, load_exercise};
+use changetalk_core::result::{
+    self, ChoiceRecord, ExerciseInfo, MAX_RESULT_BYTES, ResultRecord, ScenarioRun, Student,
+    is_valid_student_id, parse_result,
+};
+use changetalk_core::{Scenario, Transcript};
+
+use crate::files::{read_text_limited, write_atomic};
+use crate::library;
+
+/// Reads a result or progress file (the error says what is wrong, without the path).
+pub fn read_record(path: &Path) -> Result<ResultRecord, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() > MAX_RESULT_BYTES {
+        return Err("the file is too large to be a result".to_string());
+    }
+    parse_result(&bytes)
+}
+
+/// The results folder the app and `exercise run` use: `$CHANGETALK_HOME/data/results`, or
+/// the platform data folder's `results` (`~/.local/share/changetalk/results` on Linux).
+pub fn default_results_dir() -> Option<PathBuf> {
+    if let Ok(home) = std::env::var("CHANGETALK_HOME") {
+        return Some(PathBuf::from(home).join("data").join("results"));
+    }
+    directories::ProjectDirs::from("org", "ChangeTalk", "changetalk")
+        .map(|d| d.data_dir().join("results"))
+}
+
+/// Unix time now, in milliseconds.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// An exercise file with its scenarios found and checked against their hashes.
+#[derive(Debug, Clone)]
+pub struct LoadedExercise {
+    /// The exercise.
+    pub exercise: Exercise,
+    /// SHA-256 of the file.
+    pub hash: String,
+    /// File name without `.ron`.
+    pub stem: String,
+    /// File name.
+    pub file_name: String,
+    /// The pinned scenarios, in order.
+    pub scenarios: Vec<Arc<Scenario>>,
+}
+
+/// Reads an exercise and finds every pinned scenario: the `file` next to the exercise, or a
+/// bundled or user scenario with the id, whichever has the pinned hash. Errors name the
+/// file, the line and column, and the fix.
+pub fn load(path: &Path) -> Result<LoadedExercise, String> {
+    let shown = path.display().to_string();
+    let text = read_text_limited(path, changetalk_core::exercise::MAX_EXERCISE_BYTES as u64)?;
+    let exercise =
+        load_exercise(&text).map_err(|d| library::render(&d, &shown, &text).join("\n"))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let mut library_entries: Option<Vec<library::Entry>> = None;
+    let mut scenarios = Vec::new();
+    for sref in &exercise.scenarios {
+        scenarios.push(find_pinned(
+            sref,
+            &dir,
+            &shown,
+            &text,
+            &mut library_entries,
+        )?);
+    }
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("exercise")
+        .to_string();
+    Ok(LoadedExercise {
+        exercise,
+        hash: content_hash(text.as_bytes()),
+        file_name: path
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or("exercise.ron")
+            .to_string(),
+        stem,
+        scenarios,
+    })
+}
+
+fn find_pinned(
+    sref: &ScenarioRef,
+    dir: &Path,
+    exercise_name: &str,
+    exercise_text: &str,
+    library_entries: &mut Option<Vec<library::Entry>>,
+) -> Result<Arc<Scenario>, String> {
+    let (line, col) = changetalk_core::LineIndex::new(exercise_text).line_col(sref.span.start);
+    let at = format!("{exercise_name}:{line}:{col}");
+    let mut seen: Vec<String> = Vec::new();
+    if let Some(f) = &sref.file {
+        let p = dir.join(f);
+        match read_text_limited(&p, changetalk_core::load::MAX_FILE_BYTES as u64) {
+            Ok(text) => {
+                let h = content_hash(text.as_bytes());
+                if h == sref.hash {
+                    let entry = library::load_entry(library::Origin::File(p.clone()), text);
+                    return pinned_entry(entry, sref, &at);
+                }
+                seen.push(format!("{} has hash {}…", p.display(), &h[..12]));
+            }
+            Err(e) => seen.push(e),
+        }
+    }
+    let entries = library_entries.get_or_insert_with(library::all);
+    for e in entries.iter() {
+        let id_matches = e.loaded.as_ref().is_ok_and(|s| s.id == sref.id);
+        if !id_matches {
+            continue;
+        }
+        let h = content_hash(e.text.as_bytes());
+        if h == sref.hash {
+            return pinned_entry(e.clone(), sref, &at);
+        }
+        seen.push(format!(
+            "{} has hash {}…",
+            e.origin.display_name(),
+            &h[..12]
+        ));
+    }
+    if seen.is_empty() {
+        return Err(format!(
+            "{at}: error: scenario `{}` not found: no `file` is given and no bundled or user scenario has this id; add `file: \"path/to/{}.ron\"` (relative to the exercise file)",
+            sref.id, sref.id
+        ));
+    }
+    Err(format!(
+        "{at}: error: scenario `{}` has changed since the exercise was made: the exercise pins hash {}…, but {}. Restore the pinned version of the scenario, or re-pin it with `changetalk exercise new` (results made with the old version will then be flagged)",
+        sref.id,
+        &sref.hash[..12],
+        seen.join("; ")
+    ))
+}
+
+fn pinned_entry(
+    entry: library::Entry,
+    sref: &ScenarioRef,
+    at: &str,
+) -> Result<Arc<Scenario>, String> {
+    match entry.loaded {
+        Ok(s) if s.id == sref.id => Ok(s),
+        Ok(s) => Err(format!(
+            "{at}: error: the pinned file for scenario `{}` holds scenario `{}`; fix the `id` or the `file`",
+            sref.id, s.id
+        )),
+        Err(errs) => Err(format!(
+            "{}\n{at}: error: the pinned scenario `{}` does not load (errors above)",
+            errs.join("\n"),
+            sref.id
+        )),
+    }
+}
+
+/// A student's attempt at an exercise: the record being written and where it goes.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    /// The exercise and its pinned scenarios.
+    pub loaded: LoadedExercise,
+    /// The progress record (complete once [`Attempt::finish`] has run).
+    pub record: ResultRecord,
+    /// When the attempt started (unix ms), for choice times and the time limit.
+    pub started_ms: i64,
+    /// `<results>/<stem>--<id>.progress.json`, saved after every turn.
+    pub progress_path: PathBuf,
+    /// `<results>/<stem>--<id>.json`, written at the end.
+    pub result_path: PathBuf,
+    /// True when the attempt continues saved progress.
+    pub resumed: bool,
+}
+
+/// Checks a student's name and id as typed; returns the trimmed name. Errors say how to fix
+/// them.
+pub fn check_student(name: &str, id: &str) -> Result<String, String> {
+    if !is_valid_student_id(id) {
+        return Err(format!(
+            "student id `{id}` cannot be used: write 1 to 128 letters, digits, `-`, `_`, `.`, `@` or `+` (the id your LMS knows, e.g. a student number or e-mail)"
+        ));
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err("the student's name must be 1 to 200 characters on one line".to_string());
+    }
+    Ok(name.to_string())
+}
+
+/// Starts or resumes student `id`'s attempt at `loaded`, with results in `dir` (created if
+/// needed). Saved progress for this student is resumed exactly; a finished result counts as
+/// an attempt, and starting beyond the attempts allowed is an error.
+pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result<Attempt, String> {
+    let name = check_student(name, id).map_err(|e| format!("error: {e}"))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "{}: error: cannot create the results folder: {e}",
+            dir.display()
+        )
+    })?;
+    let result_path = dir.join(result::result_file_name(&loaded.stem, id));
+    let progress_path = dir.join(result::progress_file_name(&loaded.stem, id));
+
+    // Attempts: a finished result of this exercise counts.
+    let mut attempt = 1;
+    if result_path.exists() {
+        let prev = read_record(&result_path).map_err(|e| {
+            format!(
+                "{}: error: a result file exists but cannot be read ({e}); move it away before starting again",
+                result_path.display()
+            )
+        })?;
+        if prev.exercise.hash == loaded.hash || prev.exercise.title == loaded.exercise.title {
+            if prev.attempt >= loaded.exercise.attempts {
+                return Err(format!(
+                    "error: student `{id}` has used {} of {} attempt{} at this exercise; the result is in {}",
+                    prev.attempt,
+                    loaded.exercise.attempts,
+                    if loaded.exercise.attempts == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    result_path.display()
+                ));
+            }
+            attempt = prev.attempt + 1;
+        }
+    }
+
+    if progress_path.exists() {
+        let rec = read_record(&progress_path).map_err(|e| {
+            format!(
+                "{}: error: the saved progress cannot be read ({e}); delete the file to start this exercise again",
+                progress_path.display()
+            )
+        })?;
+        if rec.exercise.hash != loaded.hash {
+            return Err(format!(
+                "{}: error: this progress was saved with a different version of {}; ask your instructor (delete the progress file to start over with the new version)",
+                progress_path.display(),
+                loaded.file_name
+            ));
+        }
+        if rec.student.id != id {
+            return Err(format!(
+                "{}: error: this progress belongs to student `{}`, not `{id}`",
+                progress_path.display(),
+                rec.student.id
+            ));
+        }
+        let started_ms = rec.started_ms().unwrap_or_else(now_ms);
+        let a = Attempt {
+            loaded,
+            record: rec,
+            started_ms,
+            progress_path,
+            result_path,
+            resumed: true,
+        };
+        // Every saved reply must still replay.
+        for i in 0..a.record.scenarios.len() {
+            a.session(i)?;
+        }
+        return Ok(a);
+    }
+    let started_ms = now_ms();
+    let record = ResultRecord::new(
+        Student {
+            name,
+            id: id.to_string(),
+        },
+        ExerciseInfo {
+            title: loaded.exercise.title.clone(),
+            hash: loaded.hash.clone(),
+            file: loaded.file_name.clone(),
+        },
+        &loaded.exercise,
+        env!("CARGO_PKG_VERSION"),
+        started_ms,
+        attempt,
+    );
+    Ok(Attempt {
+        loaded,
+        record,
+        started_ms,
+        progress_path,
+        result_path,
+        resumed: false,
+    })
+}
+
+impl Attempt {
+    /// The exercise.
+    pub fn exercise(&self) -> &Exercise {
+        &self.loaded.exercise
+    }
+
+    /// Writes the progress file atomically.
+    pub fn save_progress(&self) -> Result<(), String> {
+        write_atomic(&self.progress_path, self.record.to_json().as_bytes())
+    }
+
+    /// Milliseconds since the attempt started.
+    pub fn elapsed_ms(&self) -> u64 {
+        (now_ms() - self.started_ms).max(0) as u64
+    }
+
+    /// Milliseconds left before the time limit, if the exercise has one (0 when time is up).
+    pub fn remaining_ms(&self) -> Option<u64> {
+        self.loaded
+            .exercise
+            .time_limit_minutes
+            .map(|m| (u64::from(m) * 60_000).saturating_sub(self.elapsed_ms()))
+    }
+
+    /// True when the exercise's time limit has passed.
+    pub fn time_is_up(&self) -> bool {
+        self.remaining_ms() == Some(0)
+    }
+
+    /// Scenario `i`'s session, replayed from the record (a fresh session when not started).
+    pub fn session(&self, i: usize) -> Result<Session, String> {
+        let scenario = Arc::clone(&self.loaded.scenarios[i]);
+        let seed = self.loaded.exercise.seed_of(i);
+        let Some(run) = self.record.scenarios.get(i) else {
+            return Ok(Session::new(scenario, seed));
+        };
+        result::replay_run(scenario, seed, run).map_err(|e| {
+            format!(
+                "{}: error: the saved replies of scenario `{}` do not replay ({e}); delete the file to start again",
+                self.progress_path.display(),
+                run.id
+            )
+        })
+    }
+
+    /// Makes sure the record lists scenarios `0..=i`.
+    pub fn ensure_run(&mut self, i: usize) {
+        while self.record.scenarios.len() <= i {
+            let k = self.record.scenarios.len();
+            let sref = &self.loaded.exercise.scenarios[k];
+            self.record.scenarios.push(ScenarioRun {
+                id: sref.id.clone(),
+                hash: sref.hash.clone(),
+                seed: self.loaded.exercise.seed_of(k),
+                choices: Vec::new(),
+                stopped: false,
+                transcript: None,
+            });
+        }
+    }
+
+    /// The first scenario not yet over (its ending reached or stopped); `None` when every
+    /// scenario is over.
+    pub fn current_scenario(&self) -> Result<Option<usize>, String> {
+        for i in 0..self.loaded.scenarios.len() {
+            if !self.session(i)?.is_over() {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Records reply `number` (option `option_id`) in scenario `i` and saves the progress.
+    pub fn record_choice(
+        &mut self,
+        i: usize,
+        number: usize,
+        option_id: &str,
+    ) -> Result<(), String> {
+        self.ensure_run(i);
+        let at_ms = self.elapsed_ms();
+        self.record.scenarios[i].choices.push(ChoiceRecord {
+            number,
+            option_id: option_id.to_string(),
+            at_ms,
+        });
+        self.save_progress()
+    }
+
+    /// Takes back the last reply of scenario `i` (practice exercises) and saves.
+    pub fn take_back(&mut self, i: usize) -> Result<(), String> {
+        self.ensure_run(i);
+        self.record.scenarios[i].choices.pop();
+        self.save_progress()
+    }
+
+    /// Marks scenario `i` as ended early by the student (or the time limit) and saves.
+    pub fn stop_scenario(&mut self, i: usize) -> Result<(), String> {
+        self.ensure_run(i);
+        self.record.scenarios[i].stopped = true;
+        self.save_progress()
+    }
+
+    /// Every scenario's session replayed from the record; scenarios not over are stopped
+    /// (they count as ended early).
+    pub fn sessions(&mut self) -> Result<Vec<Session>, String> {
+        let n = self.loaded.scenarios.len();
+        self.ensure_run(n.saturating_sub(1));
+        let mut v = Vec::with_capacity(n);
+        for i in 0..n {
+            let mut s = self.session(i)?;
+            if !s.is_over() {
+                s.stop();
+                self.record.scenarios[i].stopped = true;
+            }
+            v.push(s);
+        }
+        Ok(v)
+    }
+
+    /// Completes the attempt: scores it, writes the result file atomically and removes the
+    /// progress file. Returns the transcripts scored.
+    pub fn finish(&mut self) -> Result<Vec<Transcript>, String> {
+        let sessions = self.sessions()?;
+        let transcripts: Vec<Transcript> = sessions.iter().map(Session::transcript).collect();
+        self.record
+            .finish(&self.loaded.exercise, &transcripts, now_ms());
+        write_atomic(&self.result_path, self.record.to_json().as_bytes())?;
+        if self.progress_path.exists()
+            && let Err(e) = std::fs::remove_file(&self.progress_path)
+        {
+            eprintln!(
+                "{}: warning: cannot remove the progress file ({e}); the result is saved",
+                self.progress_path.display()
+            );
+        }
+        Ok(transcripts)
+    }
+}
