@@ -210,7 +210,11 @@ pub fn check_student(name: &str, id: &str) -> Result<String, String> {
 /// needed). Saved progress for this student is resumed exactly; a finished result counts as
 /// an attempt, and starting beyond the attempts allowed is an error.
 pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result<Attempt, String> {
-    let name = check_student(name, id).map_err(|e| format!("error: {e}"))?;
+    // The id must be valid; the name only matters for a new attempt (saved progress keeps
+    // the name it was started with).
+    if let Err(e) = check_student("-", id) {
+        return Err(format!("error: {e}"));
+    }
     std::fs::create_dir_all(dir).map_err(|e| {
         format!(
             "{}: error: cannot create the results folder: {e}",
@@ -283,6 +287,7 @@ pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result
         }
         return Ok(a);
     }
+    let name = check_student(name, id).map_err(|e| format!("error: {e}"))?;
     let started_ms = now_ms();
     let record = ResultRecord::new(
         Student {

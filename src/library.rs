@@ -54,6 +54,24 @@ pub struct Entry {
     pub text: String,
     /// The scenario, or every diagnostic rendered as `path:line:col: error: …`.
     pub loaded: Result<Arc<Scenario>, Vec<String>>,
+    /// The last version that loaded, kept playable while an edit on disk has errors (the
+    /// app's hot reload).
+    pub previous: Option<Arc<Scenario>>,
+}
+
+impl Entry {
+    /// The scenario to play: the file as it is, or its last good version while it is broken.
+    pub fn playable(&self) -> Option<&Arc<Scenario>> {
+        self.loaded.as_ref().ok().or(self.previous.as_ref())
+    }
+
+    /// The file on disk, for entries that have one.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.origin {
+            Origin::File(p) => Some(p),
+            Origin::Bundled(_) => None,
+        }
+    }
 }
 
 /// Renders diagnostics for `name`.
@@ -72,6 +90,7 @@ pub fn load_entry(origin: Origin, text: String) -> Entry {
         origin,
         text,
         loaded,
+        previous: None,
     }
 }
 
@@ -83,6 +102,7 @@ pub fn load_file(path: &Path) -> Entry {
             origin: Origin::File(path.to_path_buf()),
             text: String::new(),
             loaded: Err(vec![format!("{e}")]),
+            previous: None,
         },
     }
 }
@@ -161,7 +181,8 @@ pub fn report_error(e: &str) {
     }
 }
 
-fn looks_like_path(arg: &str) -> bool {
+/// True when a command-line SCENARIO names a file rather than an id.
+pub fn looks_like_path(arg: &str) -> bool {
     Path::new(arg).exists() || arg.ends_with(".ron") || arg.contains(std::path::MAIN_SEPARATOR)
 }
 

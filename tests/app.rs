@@ -9,7 +9,7 @@ use bevy::state::app::StatesPlugin;
 use bevy_egui::egui;
 use changetalk::app::briefing::{self, BriefingAction};
 use changetalk::app::library_screen::{LibraryAction, LibraryFilter, library_ui};
-use changetalk::app::session_screen::{self, SessionAction, reply_ui};
+use changetalk::app::session_screen::{self, ReplyView, SessionAction, reply_ui};
 use changetalk::app::settings::{Paths, Progress, Settings};
 use changetalk::app::settings_screen::{ReturnTo, settings_ui};
 use changetalk::app::theme::Palette;
@@ -109,7 +109,12 @@ fn reply_buttons_are_found_and_clicked_by_their_labels() {
     let first = session.current_point().unwrap().options[0].text.clone();
     let mut harness = Harness::new_ui_state(
         |ui, state: &mut (Session, Option<SessionAction>)| {
-            if let Some(a) = reply_ui(ui, &state.0, Mode::Practice, &Palette::NORMAL) {
+            if let Some(a) = reply_ui(
+                ui,
+                &state.0,
+                &ReplyView::new(Mode::Practice),
+                &Palette::NORMAL,
+            ) {
                 state.1 = Some(a);
             }
         },
@@ -131,7 +136,7 @@ fn try_another_reply_appears_only_after_a_reply_in_practice() {
     session.choose(2).unwrap();
     let mut harness = Harness::new_ui_state(
         |ui, state: &mut (Session, Mode, Option<SessionAction>)| {
-            if let Some(a) = reply_ui(ui, &state.0, state.1, &Palette::NORMAL) {
+            if let Some(a) = reply_ui(ui, &state.0, &ReplyView::new(state.1), &Palette::NORMAL) {
                 state.2 = Some(a);
             }
         },
@@ -142,7 +147,7 @@ fn try_another_reply_appears_only_after_a_reply_in_practice() {
     assert_eq!(harness.state().2, Some(SessionAction::Rewind));
     let harness = Harness::new_ui_state(
         |ui, state: &mut (Session, Mode)| {
-            reply_ui(ui, &state.0, state.1, &Palette::NORMAL);
+            reply_ui(ui, &state.0, &ReplyView::new(state.1), &Palette::NORMAL);
         },
         (session, Mode::Assessment),
     );

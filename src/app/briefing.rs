@@ -24,11 +24,17 @@ pub enum BriefingAction {
 }
 
 /// Header bar shared by the briefing and session screens.
-pub fn header(ui: &mut egui::Ui, title: &str, subtitle: &str, p: &Palette) -> (bool, bool) {
+pub fn header(
+    ui: &mut egui::Ui,
+    back_label: &str,
+    title: &str,
+    subtitle: &str,
+    p: &Palette,
+) -> (bool, bool) {
     let mut back = false;
     let mut settings = false;
     ui.horizontal(|ui| {
-        if ui.button("‹ Library").clicked() {
+        if ui.button(back_label).clicked() {
             back = true;
         }
         // The settings button keeps its place on the right; the title takes what is left and
@@ -151,7 +157,7 @@ fn briefing_system(
                 .inner_margin(egui::Margin::symmetric(14, 8)),
         )
         .show(&mut root, |ui| {
-            let (back, set) = header(ui, &scenario.title, "Briefing", &p);
+            let (back, set) = header(ui, "‹ Library", &scenario.title, "Briefing", &p);
             if back {
                 action = Some(BriefingAction::Back);
             } else if set {

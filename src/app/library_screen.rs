@@ -29,11 +29,77 @@ pub enum LibraryAction {
     Open(usize),
     /// Open settings.
     Settings,
+    /// Open a classroom exercise file.
+    OpenExercise(std::path::PathBuf),
+}
+
+/// The exercise files offered on the library screen, and the path typed.
+#[derive(Resource, Default, Debug, Clone)]
+pub struct ExercisePicker {
+    /// Exercise files found in `<data>/exercises`.
+    pub found: Vec<std::path::PathBuf>,
+    /// A path typed by the student.
+    pub typed: String,
+    /// Why the last exercise could not be opened.
+    pub error: Option<String>,
+}
+
+/// The "classroom exercise" strip: exercises in the exercises folder, or a path to open.
+pub fn exercise_picker_ui(
+    ui: &mut egui::Ui,
+    picker: &mut ExercisePicker,
+    folder: Option<&std::path::Path>,
+    p: &Palette,
+) -> Option<LibraryAction> {
+    let mut action = None;
+    theme::card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Classroom exercise").strong());
+            for f in &picker.found {
+                let name = f.file_stem().map_or_else(
+                    || f.display().to_string(),
+                    |s| s.to_string_lossy().into_owned(),
+                );
+                if ui
+                    .button(format!("📋 {name}"))
+                    .on_hover_text(f.display().to_string())
+                    .clicked()
+                {
+                    action = Some(LibraryAction::OpenExercise(f.clone()));
+                }
+            }
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut picker.typed)
+                    .hint_text("path to the exercise file from your instructor")
+                    .desired_width(300.0),
+            );
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button("Open exercise").clicked() || enter) && !picker.typed.trim().is_empty() {
+                action = Some(LibraryAction::OpenExercise(picker.typed.trim().into()));
+            }
+        });
+        if let Some(e) = &picker.error {
+            ui.label(RichText::new(e).small().color(p.bad));
+        } else if picker.found.is_empty()
+            && let Some(dir) = folder
+        {
+            ui.label(
+                RichText::new(format!(
+                    "Exercise files saved in {} are listed here.",
+                    dir.display()
+                ))
+                .small()
+                .color(p.muted),
+            );
+        }
+    });
+    action
 }
 
 /// True when an entry passes the filter.
 pub fn matches(entry: &Entry, f: &LibraryFilter) -> bool {
-    let Ok(s) = &entry.loaded else {
+    let Some(s) = entry.playable() else {
         // Broken files always show, so the author sees the error.
         return f.stage.is_none() && f.topic.is_none();
     };
@@ -103,7 +169,7 @@ pub fn library_ui(
             });
         let mut topics: Vec<String> = entries
             .iter()
-            .filter_map(|e| e.loaded.as_ref().ok().map(|s| s.topic.clone()))
+            .filter_map(|e| e.playable().map(|s| s.topic.clone()))
             .filter(|t| !t.is_empty())
             .collect();
         topics.sort();
@@ -158,8 +224,8 @@ fn entry_card(
         ui.vertical(|ui| {
             ui.set_width(width);
             ui.set_min_height(180.0);
-            match &entry.loaded {
-                Ok(s) => {
+            match entry.playable() {
+                Some(s) => {
                     ui.label(
                         RichText::new(format!("{}, {}", s.persona.name, s.persona.age))
                             .heading()
@@ -168,6 +234,19 @@ fn entry_card(
                     ui.label(RichText::new(&s.title).strong());
                     theme::scenario_chips(ui, p, s);
                     ui.label(RichText::new(&s.persona.situation).color(p.muted));
+                    if let Err(errors) = &entry.loaded {
+                        ui.label(
+                            RichText::new(format!(
+                                "⚠ {} has {} error{}; the last version that loaded is shown",
+                                entry.origin.display_name(),
+                                errors.len(),
+                                if errors.len() == 1 { "" } else { "s" }
+                            ))
+                            .small()
+                            .color(p.bad),
+                        )
+                        .on_hover_text(errors.join("\n"));
+                    }
                     ui.horizontal(|ui| {
                         match progress.best.get(&s.id) {
                             Some(b) => {
@@ -186,7 +265,8 @@ fn entry_card(
                         });
                     });
                 }
-                Err(errors) => {
+                None => {
+                    let errors: &[String] = entry.loaded.as_ref().err().map_or(&[], |e| e);
                     ui.label(
                         RichText::new(format!(
                             "⚠ {} could not be loaded",
@@ -221,6 +301,14 @@ fn entry_card(
     action
 }
 
+/// Lists the exercise files in `<data>/exercises` each time the library opens.
+fn find_exercises(paths: Res<super::settings::Paths>, mut picker: ResMut<ExercisePicker>) {
+    picker.found = paths
+        .exercises_dir()
+        .map(|d| crate::library::ron_files(&d))
+        .unwrap_or_default();
+}
+
 // A Bevy system takes each resource it uses as a parameter.
 #[allow(clippy::too_many_arguments)]
 fn library_system(
@@ -229,24 +317,48 @@ fn library_system(
     progress: Res<Progress>,
     settings: Res<Settings>,
     mut filter: ResMut<LibraryFilter>,
+    mut picker: ResMut<ExercisePicker>,
     mut selected: ResMut<Selected>,
     mut next: ResMut<NextState<Screen>>,
     mut ret: ResMut<super::settings_screen::ReturnTo>,
+    paths: Res<super::settings::Paths>,
+    mut exercise: ResMut<super::exercise_screen::ActiveExercise>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
     let mut root = root_ui(ctx);
     let mut action = None;
+    let folder = paths.exercises_dir();
     egui::CentralPanel::default()
         .frame(theme::page(&p))
         .show(&mut root, |ui| {
-            action = library_ui(ui, &catalog.0, &progress, &mut filter, &p);
+            egui::Panel::bottom("library-exercise")
+                .resizable(false)
+                .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 6)))
+                .show(ui, |ui| {
+                    if let Some(a) = exercise_picker_ui(ui, &mut picker, folder.as_deref(), &p) {
+                        action = Some(a);
+                    }
+                });
+            if let Some(a) = library_ui(ui, &catalog.0, &progress, &mut filter, &p) {
+                action = Some(a);
+            }
         });
     match action {
         Some(LibraryAction::Open(i)) => {
-            if let Some(Ok(s)) = catalog.0.get(i).map(|e| &e.loaded) {
+            if let Some(s) = catalog.0.get(i).and_then(Entry::playable) {
                 selected.0 = Some(s.clone());
                 next.set(Screen::Briefing);
+            }
+        }
+        Some(LibraryAction::OpenExercise(path)) => {
+            match super::exercise_screen::open(&path, None) {
+                Ok(run) => {
+                    picker.error = None;
+                    exercise.0 = Some(run);
+                    next.set(Screen::Exercise);
+                }
+                Err(e) => picker.error = Some(e),
             }
         }
         Some(LibraryAction::Settings) => {
@@ -260,6 +372,8 @@ fn library_system(
 /// Registers the library screen.
 pub fn plugin(app: &mut App) {
     app.init_resource::<LibraryFilter>();
+    app.init_resource::<ExercisePicker>();
+    app.add_systems(OnEnter(Screen::Library), find_exercises);
     app.add_systems(
         EguiPrimaryContextPass,
         library_system

@@ -2,7 +2,9 @@
 //! Screens are [`Screen`] states; each screen or concern is one plugin.
 
 pub mod briefing;
+pub mod exercise_screen;
 pub mod face;
+pub mod hot_reload;
 pub mod library_screen;
 pub mod low_power;
 pub mod report_screen;
@@ -39,6 +41,8 @@ pub enum Screen {
     Report,
     /// Preferences.
     Settings,
+    /// A classroom exercise: sign-in, then its results.
+    Exercise,
 }
 
 /// Practice (live feedback, rewind) or assessment (feedback at the end).
@@ -82,6 +86,8 @@ pub struct Play {
     pub seed: u64,
     /// When the trainee started.
     pub started: Instant,
+    /// The scenario's index in the open exercise, when this session is part of one.
+    pub exercise: Option<usize>,
 }
 
 impl Play {
@@ -92,6 +98,7 @@ impl Play {
             mode,
             seed,
             started: Instant::now(),
+            exercise: None,
         }
     }
 }
@@ -112,6 +119,8 @@ pub struct ReportData {
     pub mode: Mode,
     /// Result of the last export, shown to the trainee.
     pub export_message: Option<String>,
+    /// A scenario of a classroom exercise (no "play again"; back goes to the results).
+    pub from_exercise: bool,
 }
 
 impl ReportData {
@@ -125,6 +134,7 @@ impl ReportData {
             score,
             mode: play.mode,
             export_message: None,
+            from_exercise: play.exercise.is_some(),
         }
     }
 }
@@ -195,10 +205,15 @@ pub struct Startup {
     pub play: Option<Play>,
     /// Report, when opening on the report screen.
     pub report: Option<ReportData>,
+    /// The classroom exercise opened with `--exercise`.
+    pub exercise: Option<exercise_screen::ExerciseRun>,
 }
 
 /// Resolves the command line into a starting screen; errors are for the terminal.
-pub fn prepare(args: &GuiArgs, catalog: Vec<Entry>) -> Result<Startup, String> {
+pub fn prepare(args: &GuiArgs, mut catalog: Vec<Entry>) -> Result<Startup, String> {
+    if let Some(path) = &args.exercise {
+        return prepare_exercise(args, path, catalog);
+    }
     let screen = match args.screen.unwrap_or(if args.scenario.is_some() {
         if args.choices.is_some() || args.auto.is_some() {
             ScreenArg::Session
@@ -216,6 +231,19 @@ pub fn prepare(args: &GuiArgs, catalog: Vec<Entry>) -> Result<Startup, String> {
     };
     let needs_scenario = matches!(screen, Screen::Briefing | Screen::Session | Screen::Report);
     let selected = match &args.scenario {
+        // A file is added to the catalog, so it is watched and reloads when saved.
+        Some(s) if library::looks_like_path(s) => {
+            let path = std::path::Path::new(s);
+            let entry = match catalog.iter().position(|e| e.path() == Some(path)) {
+                Some(i) => catalog[i].clone(),
+                None => {
+                    let e = library::load_file(path);
+                    catalog.push(e.clone());
+                    e
+                }
+            };
+            Some(entry.loaded.map_err(|errs| errs.join("\n"))?)
+        }
         Some(s) => Some(library::resolve_in(s, &catalog)?),
         None if needs_scenario => {
             // Default to the first client that loads.
@@ -258,6 +286,87 @@ pub fn prepare(args: &GuiArgs, catalog: Vec<Entry>) -> Result<Startup, String> {
         selected,
         play,
         report,
+        exercise: None,
+    })
+}
+
+/// `gui --exercise FILE [--student NAME --id ID [--choices …]]`: the exercise's sign-in page,
+/// or, with a student, straight into their (resumed) attempt.
+fn prepare_exercise(
+    args: &GuiArgs,
+    path: &std::path::Path,
+    catalog: Vec<Entry>,
+) -> Result<Startup, String> {
+    let mut run = exercise_screen::open(path, args.results.clone())?;
+    let mut play = None;
+    let mut screen = Screen::Exercise;
+    if let (Some(name), Some(id)) = (&args.student, &args.id) {
+        run.name = name.clone();
+        run.id = id.clone();
+        play = run.start();
+        if run.attempt.is_none() {
+            return Err(run.message.unwrap_or_default());
+        }
+        if let Some(a) = &run.attempt
+            && a.resumed
+        {
+            let restored: usize = a.record.scenarios.iter().map(|r| r.choices.len()).sum();
+            let at = play.as_ref().map_or_else(
+                || "every scenario is over".to_string(),
+                |p| {
+                    format!(
+                        "scenario {} of {}, turn {}",
+                        p.exercise.unwrap_or(0) + 1,
+                        run.len(),
+                        p.session.turns().len() + 1
+                    )
+                },
+            );
+            eprintln!(
+                "changetalk: resuming {} for `{}` at {at} ({restored} earlier repl{} restored from {})",
+                run.loaded.file_name,
+                a.record.student.id,
+                if restored == 1 { "y" } else { "ies" },
+                a.progress_path.display()
+            );
+        }
+        // Replies given on the command line are played and saved one by one, exactly as if
+        // they were clicked.
+        if let Some(choices) = &args.choices {
+            for &c in choices {
+                let Some(p) = play.as_mut() else {
+                    return Err("the exercise ended before all --choices were played".into());
+                };
+                let i = p.exercise.unwrap_or(0);
+                p.session.choose(c).map_err(|e| e.to_string())?;
+                run.record_reply(i, p);
+                if let Some(m) = &run.message {
+                    return Err(m.clone());
+                }
+                if p.session.is_over() {
+                    play = run.next_play();
+                }
+            }
+        }
+        if play.is_some() {
+            screen = Screen::Session;
+        }
+    }
+    if let Some(s) = args.screen {
+        screen = match s {
+            ScreenArg::Library => Screen::Library,
+            ScreenArg::Settings => Screen::Settings,
+            ScreenArg::Session if play.is_some() => Screen::Session,
+            _ => screen,
+        };
+    }
+    Ok(Startup {
+        catalog,
+        screen,
+        selected: None,
+        play,
+        report: None,
+        exercise: Some(run),
     })
 }
 
@@ -299,6 +408,7 @@ pub fn build_app(args: &GuiArgs, start: Startup) -> App {
         .insert_resource(Selected(start.selected))
         .insert_resource(ActiveSession(start.play))
         .insert_resource(Report(start.report))
+        .insert_resource(exercise_screen::ActiveExercise(start.exercise))
         .init_resource::<FaceArea>()
         .insert_state(start.screen)
         .add_systems(bevy::app::Startup, |mut commands: Commands| {
@@ -318,6 +428,8 @@ pub fn build_app(args: &GuiArgs, start: Startup) -> App {
         session_screen::plugin,
         report_screen::plugin,
         settings_screen::plugin,
+        exercise_screen::plugin,
+        hot_reload::plugin,
     ));
     if let Some(path) = &args.screenshot {
         screenshot::install(&mut app, path.clone());

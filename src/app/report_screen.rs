@@ -237,7 +237,12 @@ pub fn report_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) -> Option<Re
     let mut action = None;
     let s = &data.score;
     ui.horizontal_wrapped(|ui| {
-        if ui.button("‹ Library").clicked() {
+        let back = if data.from_exercise {
+            "‹ Exercise results"
+        } else {
+            "‹ Library"
+        };
+        if ui.button(back).clicked() {
             action = Some(ReportAction::Library);
         }
         ui.heading(format!("Report — {}", data.scenario.persona.name));
@@ -256,7 +261,7 @@ pub fn report_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) -> Option<Re
             if ui.button("Export JSON").clicked() {
                 action = Some(ReportAction::ExportJson);
             }
-            if theme::primary_button(ui, p, "Play again").clicked() {
+            if !data.from_exercise && theme::primary_button(ui, p, "Play again").clicked() {
                 action = Some(ReportAction::Again);
             }
         });
@@ -443,7 +448,11 @@ fn report_system(
             ));
             next.set(Screen::Session);
         }
-        Some(ReportAction::Library) => next.set(Screen::Library),
+        Some(ReportAction::Library) => next.set(if data.from_exercise {
+            Screen::Exercise
+        } else {
+            Screen::Library
+        }),
         None => {}
     }
     Ok(())

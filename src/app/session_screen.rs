@@ -1,6 +1,8 @@
 //! The conversation: the client's face, the chat, and the replies as large buttons with
 //! number-key shortcuts. Practice mode adds live meters and a feedback card after each reply.
 
+use std::sync::Arc;
+
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::engine::{Session, TurnRecord};
@@ -8,11 +10,13 @@ use changetalk_core::model::Target;
 use egui::{Color32, RichText};
 
 use super::briefing::header;
+use super::exercise_screen::ActiveExercise;
+use super::hot_reload::{self, ReloadNotice};
 use super::settings::{Paths, Progress, Settings};
 use super::settings_screen::{ReturnTo, open_settings};
 use super::theme::{self, Palette};
 use super::{
-    ActiveSession, FaceArea, Mode, Report, ReportData, Screen, ScreenUi, palette, root_ui,
+    ActiveSession, Catalog, FaceArea, Mode, Report, ReportData, Screen, ScreenUi, palette, root_ui,
 };
 
 /// What the trainee did during the session.
@@ -30,6 +34,33 @@ pub enum SessionAction {
     Back,
     /// Open settings.
     Settings,
+    /// Instructor mode: start a preview at decision point `i` (index in the scenario) with
+    /// the client's current state.
+    Jump(usize),
+    /// Instructor mode: start the conversation again from the beginning.
+    Restart,
+}
+
+/// How the reply area is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplyView {
+    /// Practice or assessment.
+    pub mode: Mode,
+    /// Instructor mode: codes and rating on every reply, and the jump list.
+    pub instructor: bool,
+    /// The button shown once the conversation is over.
+    pub finish_label: String,
+}
+
+impl ReplyView {
+    /// A trainee's view in `mode`.
+    pub fn new(mode: Mode) -> ReplyView {
+        ReplyView {
+            mode,
+            instructor: false,
+            finish_label: "See your report".to_string(),
+        }
+    }
 }
 
 const NUMBER_KEYS: [egui::Key; 9] = [
@@ -182,15 +213,21 @@ pub fn feedback_card(ui: &mut egui::Ui, turn: &TurnRecord, p: &Palette) {
         });
 }
 
-/// The reply area: feedback (practice), the options, or the ending's next step.
+/// The reply area: the options (with codes and ratings in instructor mode), or the ending's
+/// next step.
 pub fn reply_ui(
     ui: &mut egui::Ui,
     session: &Session,
-    mode: Mode,
+    view: &ReplyView,
     p: &Palette,
 ) -> Option<SessionAction> {
     let mut action = None;
-    let practice = mode == Mode::Practice;
+    let practice = view.mode == Mode::Practice;
+    if view.instructor {
+        if let Some(a) = instructor_bar(ui, session, p) {
+            action = Some(a);
+        }
+    }
     if let Some(point) = session.current_point() {
         ui.horizontal_wrapped(|ui| {
             if practice
@@ -215,6 +252,8 @@ pub fn reply_ui(
                 .small()
                 .color(p.muted),
         );
+        let ratings = session.current_ratings();
+        let line_target = session.current_target();
         for (i, o) in point.options.iter().enumerate() {
             let n = i + 1;
             let text = RichText::new(format!("{n}   {}", o.text));
@@ -223,9 +262,31 @@ pub fn reply_ui(
                 .min_size(egui::vec2(ui.available_width(), 44.0))
                 .fill(p.panel);
             let r = ui.add(button);
-
             if r.clicked() {
                 action = Some(SessionAction::Choose(n));
+            }
+            if view.instructor {
+                let rating = ratings.get(i).copied().unwrap_or(0);
+                let codes = changetalk_core::codes::normalize_turn(&o.codes);
+                let codes = if codes.is_empty() {
+                    "not coded".to_string()
+                } else {
+                    codes
+                        .iter()
+                        .map(|c| c.label())
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                };
+                let target = o.responds_to.unwrap_or(line_target);
+                ui.label(
+                    RichText::new(format!(
+                        "      {codes} · {rating}/5 · responds to {} · next: {}",
+                        talk_label(target),
+                        o.next
+                    ))
+                    .small()
+                    .color(rating_colour(p, rating)),
+                );
             }
         }
     } else if session.is_over() {
@@ -233,7 +294,7 @@ pub fn reply_ui(
             ui.label(RichText::new(format!("The session has ended: {}.", end.title)).strong());
         }
         ui.horizontal(|ui| {
-            if theme::primary_button(ui, p, "See your report (Enter)").clicked() {
+            if theme::primary_button(ui, p, &format!("{} (Enter)", view.finish_label)).clicked() {
                 action = Some(SessionAction::ShowReport);
             }
             if practice
@@ -257,7 +318,7 @@ pub fn reply_ui(
             if practice && i.key_pressed(egui::Key::B) && !session.turns().is_empty() {
                 action = Some(SessionAction::Rewind);
             }
-            if i.key_pressed(egui::Key::E) {
+            if i.key_pressed(egui::Key::E) && !session.is_over() {
                 action = Some(SessionAction::End);
             }
             if session.is_over() && i.key_pressed(egui::Key::Enter) {
@@ -265,6 +326,69 @@ pub fn reply_ui(
             }
         });
     }
+    action
+}
+
+/// Instructor mode's tools above the replies: where the conversation is, jump to any point,
+/// restart.
+pub fn instructor_bar(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Option<SessionAction> {
+    let mut action = None;
+    let scenario = session.scenario();
+    theme::card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Instructor").strong().color(p.accent));
+            let here = session
+                .current_point()
+                .map_or_else(|| "ended".to_string(), |pt| pt.id.clone());
+            ui.label(RichText::new(format!("at `{here}`")).monospace());
+            if let Some(line) = session.current_line() {
+                ui.label(
+                    RichText::new(format!("line `{}` · {}", line.line, talk_label(line.talk.target())))
+                        .small()
+                        .color(p.muted),
+                );
+            }
+            let current = session
+                .current_point()
+                .and_then(|pt| scenario.point_index(&pt.id));
+            egui::ComboBox::from_id_salt("jump-to-point")
+                .selected_text("Jump to point…")
+                .width(200.0)
+                .show_ui(ui, |ui| {
+                    for (i, pt) in scenario.points.iter().enumerate() {
+                        let first = pt.lines.first().map_or("", |l| l.text.as_str());
+                        let short: String = first.chars().take(48).collect();
+                        let ellipsis = if first.chars().count() > 48 { "…" } else { "" };
+                        if ui
+                            .selectable_label(
+                                current == Some(i),
+                                format!("{}  —  {short}{ellipsis}", pt.id),
+                            )
+                            .clicked()
+                        {
+                            action = Some(SessionAction::Jump(i));
+                        }
+                    }
+                });
+            if ui
+                .button("Restart")
+                .on_hover_text("Start the conversation again from the beginning")
+                .clicked()
+            {
+                action = Some(SessionAction::Restart);
+            }
+        });
+        if let Some(start) = session.preview_start() {
+            ui.label(
+                RichText::new(format!(
+                    "Preview from `{start}` with the client's state at the jump; not scored as practice."
+                ))
+                .small()
+                .color(p.muted),
+            );
+        }
+    });
     action
 }
 
@@ -283,6 +407,27 @@ pub fn meters_ui(ui: &mut egui::Ui, session: &Session, p: &Palette) {
 /// Applies an action to the session; returns the screen to go to, if it changes.
 pub fn apply(action: SessionAction, play: &mut super::Play) -> Option<Screen> {
     match action {
+        SessionAction::Jump(i) => {
+            let scenario = Arc::clone(play.session.scenario());
+            if play.exercise.is_none()
+                && let Some(point) = scenario.points.get(i)
+                && let Some(s) = Session::preview_from(
+                    scenario.clone(),
+                    play.seed,
+                    &point.id,
+                    play.session.state(),
+                )
+            {
+                play.session = s;
+            }
+            None
+        }
+        SessionAction::Restart => {
+            if play.exercise.is_none() {
+                play.session = Session::new(Arc::clone(play.session.scenario()), play.seed);
+            }
+            None
+        }
         SessionAction::Choose(n) => {
             let _ = play.session.choose(n);
             None
@@ -303,11 +448,49 @@ pub fn apply(action: SessionAction, play: &mut super::Play) -> Option<Screen> {
     }
 }
 
+/// A red banner: the scenario file on disk has errors, and the last good version is what
+/// is being played (hot reload keeps it playable).
+pub fn file_errors_banner(ui: &mut egui::Ui, name: &str, errors: &[String], p: &Palette) {
+    egui::Frame::new()
+        .fill(p.panel)
+        .stroke(egui::Stroke::new(2.0, p.bad))
+        .corner_radius(egui::CornerRadius::same(8))
+        .inner_margin(egui::Margin::same(8))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new(format!(
+                    "⚠ {name} has {} error{} — you are playing the last version that loaded. Fix the file and save; it reloads by itself.",
+                    errors.len(),
+                    if errors.len() == 1 { "" } else { "s" }
+                ))
+                .strong()
+                .color(p.bad),
+            );
+            egui::ScrollArea::vertical()
+                .id_salt("reload-errors")
+                .max_height(90.0)
+                .show(ui, |ui| {
+                    for e in errors.iter().take(12) {
+                        ui.label(RichText::new(e).monospace().small().color(p.bad));
+                    }
+                    if errors.len() > 12 {
+                        ui.label(RichText::new(format!("… and {} more", errors.len() - 12)).small());
+                    }
+                });
+        });
+}
+
 /// Draws the session; it only reads it — changes go through [`SessionAction`] messages.
+// A Bevy system takes each resource it uses as a parameter.
+#[allow(clippy::too_many_arguments)]
 fn session_system(
     mut contexts: EguiContexts,
     settings: Res<Settings>,
     active: Res<ActiveSession>,
+    exercise: Res<ActiveExercise>,
+    catalog: Res<Catalog>,
+    notice: Res<ReloadNotice>,
     mut area: ResMut<FaceArea>,
     mut next: ResMut<NextState<Screen>>,
     mut actions: MessageWriter<SessionAction>,
@@ -321,6 +504,17 @@ fn session_system(
     let mut root = root_ui(ctx);
     let mut action = None;
     let scenario = play.session.scenario().clone();
+    let in_exercise = play.exercise.zip(exercise.0.as_ref());
+    let mut view = ReplyView::new(play.mode);
+    view.instructor = settings.instructor_mode && in_exercise.is_none();
+    if let Some((i, run)) = in_exercise {
+        view.finish_label = if i + 1 < run.len() {
+            "Next client".to_string()
+        } else {
+            "Finish the exercise".to_string()
+        };
+    }
+    let problems = hot_reload::file_problems(&catalog.0, &scenario);
     egui::Panel::top("session-top")
         .frame(
             egui::Frame::new()
@@ -333,11 +527,27 @@ fn session_system(
             } else {
                 "Assessment"
             };
-            let (back, set) = header(ui, &scenario.title, mode, &p);
+            let (back_label, subtitle) = match in_exercise {
+                Some((i, run)) => ("‹ Exercise", format!("{mode} · {}", run.status(i))),
+                None if view.instructor => ("‹ Library", format!("{mode} · instructor mode")),
+                None => ("‹ Library", mode.to_string()),
+            };
+            let (back, set) = header(ui, back_label, &scenario.title, &subtitle, &p);
             if back {
                 action = Some(SessionAction::Back);
             } else if set {
                 action = Some(SessionAction::Settings);
+            }
+            if let Some((_, run)) = in_exercise
+                && let Some(m) = &run.message
+            {
+                ui.label(RichText::new(m).color(p.bad));
+            }
+            if let Some((entry, errors)) = problems {
+                file_errors_banner(ui, &entry.origin.display_name(), errors, &p);
+            }
+            if let Some(m) = &notice.0 {
+                ui.label(RichText::new(m).small().color(p.muted));
             }
         });
     let width = (root.available_width() * 0.58).max(430.0);
@@ -373,7 +583,7 @@ fn session_system(
                 .max_height(max_reply)
                 .show(ui, |ui| {
                     let top = ui.min_rect().top();
-                    if let Some(a) = reply_ui(ui, &play.session, play.mode, &p) {
+                    if let Some(a) = reply_ui(ui, &play.session, &view, &p) {
                         action = Some(a);
                     }
                     needed = (ui.min_rect().bottom() - top + 4.0).min(max_reply);
@@ -383,10 +593,11 @@ fn session_system(
                 ui.ctx().request_repaint();
             }
         });
+    let show_meters = play.mode == Mode::Practice || view.instructor;
     let face_rect = egui::CentralPanel::no_frame()
         .show(&mut root, |ui| {
             let full = ui.max_rect();
-            if play.mode == Mode::Practice {
+            if show_meters {
                 egui::Panel::bottom("session-meters")
                     .resizable(false)
                     .frame(egui::Frame::new().inner_margin(egui::Margin::same(12)))
@@ -408,12 +619,16 @@ fn session_system(
 }
 
 /// Applies the trainee's actions to the session: the screen's logic, separate from drawing
-/// so it runs (and is tested) without a window.
+/// so it runs (and is tested) without a window. In a classroom exercise every reply,
+/// take-back and early end is saved to the progress file before the next frame.
+// A Bevy system takes each resource it uses as a parameter.
+#[allow(clippy::too_many_arguments)]
 pub fn handle_session_actions(
     mut actions: MessageReader<SessionAction>,
     paths: Res<Paths>,
     mut progress: ResMut<Progress>,
     mut active: ResMut<ActiveSession>,
+    mut exercise: ResMut<ActiveExercise>,
     mut report: ResMut<Report>,
     mut next: ResMut<NextState<Screen>>,
     mut ret: ResMut<ReturnTo>,
@@ -422,28 +637,71 @@ pub fn handle_session_actions(
         let Some(play) = active.0.as_mut() else {
             return;
         };
-        match a {
-            SessionAction::Settings => open_settings(Screen::Session, &mut ret, &mut next),
-            other => {
-                if let Some(screen) = apply(*other, play) {
-                    if screen == Screen::Report {
-                        let data = ReportData::from_play(play);
-                        if let Err(e) =
-                            progress.record(&paths, &data.scenario.id, data.score.overall)
-                        {
-                            warn!("cannot save progress: {e}");
-                        }
-                        report.0 = Some(data);
+        if let SessionAction::Settings = a {
+            open_settings(Screen::Session, &mut ret, &mut next);
+            continue;
+        }
+        if let (Some(i), Some(run)) = (play.exercise, exercise.0.as_mut()) {
+            let before = play.session.turns().len();
+            let advance = match a {
+                SessionAction::Choose(_) => {
+                    apply(*a, play);
+                    if play.session.turns().len() > before {
+                        run.record_reply(i, play);
                     }
-                    next.set(screen);
+                    false
+                }
+                SessionAction::Rewind => {
+                    apply(*a, play);
+                    if play.session.turns().len() < before {
+                        run.record_take_back(i);
+                    }
+                    false
+                }
+                SessionAction::End => {
+                    play.session.stop();
+                    run.record_stop(i);
+                    true
+                }
+                SessionAction::ShowReport => play.session.is_over(),
+                SessionAction::Back => {
+                    next.set(Screen::Exercise);
+                    false
+                }
+                SessionAction::Jump(_) | SessionAction::Restart | SessionAction::Settings => false,
+            };
+            if advance {
+                match run.next_play() {
+                    Some(p) => *play = p,
+                    None => {
+                        active.0 = None;
+                        next.set(Screen::Exercise);
+                        return;
+                    }
                 }
             }
+            continue;
+        }
+        if let Some(screen) = apply(*a, play) {
+            if screen == Screen::Report {
+                let data = ReportData::from_play(play);
+                // Previews from a jumped-to point are not practice sessions.
+                if play.session.preview_start().is_none()
+                    && let Err(e) = progress.record(&paths, &data.scenario.id, data.score.overall)
+                {
+                    warn!("cannot save progress: {e}");
+                }
+                report.0 = Some(data);
+            }
+            next.set(screen);
         }
     }
 }
 
 /// The session logic without any drawing (used by tests and by [`plugin`]).
 pub fn logic_plugin(app: &mut App) {
+    app.init_resource::<ActiveExercise>();
+    app.init_resource::<ReloadNotice>();
     app.add_message::<SessionAction>();
     app.add_systems(Update, handle_session_actions);
 }

@@ -17,6 +17,9 @@ pub struct Settings {
     pub high_contrast: bool,
     /// No blinking, idle motion or animated transitions.
     pub reduced_motion: bool,
+    /// Instructor mode: each reply shows its codes and rating, and a session can jump to any
+    /// decision point (never in a classroom exercise).
+    pub instructor_mode: bool,
 }
 
 impl Default for Settings {
@@ -25,6 +28,7 @@ impl Default for Settings {
             text_scale: 1.0,
             high_contrast: false,
             reduced_motion: false,
+            instructor_mode: false,
         }
     }
 }
@@ -66,6 +70,11 @@ impl Paths {
 
     fn progress_file(&self) -> Option<PathBuf> {
         self.data.as_ref().map(|d| d.join("progress.json"))
+    }
+
+    /// Folder the library lists classroom exercises from (`<data>/exercises`).
+    pub fn exercises_dir(&self) -> Option<PathBuf> {
+        self.data.as_ref().map(|d| d.join("exercises"))
     }
 
     /// Folder for exported reports.

@@ -40,6 +40,9 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut Settings, p: &Palette) -> bool {
         ui.checkbox(&mut s.reduced_motion, "Reduce motion");
         ui.label(RichText::new("The client's face changes without animation, and does not blink or sway.").small().color(p.muted));
         ui.separator();
+        ui.checkbox(&mut s.instructor_mode, "Instructor mode");
+        ui.label(RichText::new("For writing and checking clients: every reply shows its MITI codes and rating, you can jump to any decision point, and scenario files reload when you save them. Not available in classroom exercises.").small().color(p.muted));
+        ui.separator();
         ui.label(RichText::new("Keyboard: Tab moves focus, Space or Enter activates; in a session 1–9 pick a reply, B takes it back (practice), Esc leaves.").small());
     });
     back || ui.input(|i| i.key_pressed(egui::Key::Escape))

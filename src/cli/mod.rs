@@ -168,6 +168,18 @@ pub struct GuiArgs {
     /// Practice or assessment.
     #[arg(long, value_enum, default_value_t = ModeArg::Practice)]
     pub mode: ModeArg,
+    /// Open a classroom exercise file (the student signs in with name and id).
+    #[arg(long, conflicts_with = "scenario")]
+    pub exercise: Option<PathBuf>,
+    /// With --exercise: the student's name (skips the sign-in page, with --id).
+    #[arg(long, requires = "exercise")]
+    pub student: Option<String>,
+    /// With --exercise: the student's id in the LMS.
+    #[arg(long, requires_all = ["exercise", "student"])]
+    pub id: Option<String>,
+    /// With --exercise: the results folder (default: `<data>/results`, as `exercise run`).
+    #[arg(long, requires = "exercise")]
+    pub results: Option<PathBuf>,
 }
 
 /// Parses `WxH`.

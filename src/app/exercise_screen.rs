@@ -1,0 +1,633 @@
+//! Classroom exercises in the app: the exercise's start page (instructions, the student's
+//! name and id), playing its scenarios in order with progress saved after every turn, and the
+//! results page at the end. The files written are the ones `changetalk exercise run` writes
+//! (both go through [`crate::classroom::Attempt`]), so `changetalk grade` grades either.
+
+use std::path::{Path, PathBuf};
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use changetalk_core::exercise::{CriterionCheck, ExerciseMode};
+use changetalk_core::score::Score;
+use changetalk_core::{Transcript, score_transcript};
+use egui::RichText;
+
+use super::settings::Settings;
+use super::settings_screen::{ReturnTo, open_settings};
+use super::theme::{self, Palette};
+use super::{ActiveSession, Mode, Play, Report, ReportData, Screen, ScreenUi, palette, root_ui};
+use crate::classroom::{self, Attempt, LoadedExercise};
+
+/// The exercise open in the app, if any.
+#[derive(Resource, Default)]
+pub struct ActiveExercise(pub Option<ExerciseRun>);
+
+/// An exercise being taken: before the student signs in, while playing, and when finished.
+pub struct ExerciseRun {
+    /// The exercise and its pinned scenarios.
+    pub loaded: LoadedExercise,
+    /// Where progress and results are saved.
+    pub results_dir: PathBuf,
+    /// The student's name as typed.
+    pub name: String,
+    /// The student's id as typed.
+    pub id: String,
+    /// The attempt, once the student has started.
+    pub attempt: Option<Attempt>,
+    /// The last problem to show the student (a bad id, a save that failed…).
+    pub message: Option<String>,
+    /// The results, once every scenario is over.
+    pub outcome: Option<Outcome>,
+}
+
+/// A finished exercise as the results page shows it.
+pub struct Outcome {
+    /// Each scenario's transcript.
+    pub transcripts: Vec<Transcript>,
+    /// Each scenario's score.
+    pub scores: Vec<Score>,
+    /// Each scenario's pass criteria, checked.
+    pub checks: Vec<Vec<CriterionCheck>>,
+    /// Mean overall.
+    pub total: f64,
+    /// Every scenario met every criterion.
+    pub passed: bool,
+    /// The result file written.
+    pub result_path: PathBuf,
+}
+
+impl ExerciseRun {
+    /// An exercise opened, not yet started.
+    pub fn new(loaded: LoadedExercise, results_dir: PathBuf) -> ExerciseRun {
+        ExerciseRun {
+            loaded,
+            results_dir,
+            name: String::new(),
+            id: String::new(),
+            attempt: None,
+            message: None,
+            outcome: None,
+        }
+    }
+
+    /// The app's mode for this exercise.
+    pub fn mode(&self) -> Mode {
+        match self.loaded.exercise.mode {
+            ExerciseMode::Assessment => Mode::Assessment,
+            ExerciseMode::Practice => Mode::Practice,
+        }
+    }
+
+    /// Number of scenarios.
+    pub fn len(&self) -> usize {
+        self.loaded.scenarios.len()
+    }
+
+    /// True for an exercise without scenarios (never loaded: an exercise has at least one).
+    pub fn is_empty(&self) -> bool {
+        self.loaded.scenarios.is_empty()
+    }
+
+    /// Starts (or resumes) the student's attempt with the name and id typed; the session to
+    /// play next, or `None` (with [`ExerciseRun::message`] or [`ExerciseRun::outcome`] set).
+    pub fn start(&mut self) -> Option<Play> {
+        self.message = None;
+        match classroom::begin(
+            self.loaded.clone(),
+            &self.name,
+            self.id.trim(),
+            &self.results_dir,
+        ) {
+            Ok(a) => {
+                if a.resumed {
+                    // The saved name wins: it is the one the instructor will see.
+                    self.name = a.record.student.name.clone();
+                }
+                self.attempt = Some(a);
+                self.next_play()
+            }
+            Err(e) => {
+                self.message = Some(e.trim_start_matches("error: ").to_string());
+                None
+            }
+        }
+    }
+
+    /// The session of the first scenario not yet over, replayed from the record; when every
+    /// scenario is over, finishes the attempt and returns `None`.
+    pub fn next_play(&mut self) -> Option<Play> {
+        let mode = self.mode();
+        let attempt = self.attempt.as_mut()?;
+        if attempt.time_is_up() {
+            return self.finish_now();
+        }
+        let current = match attempt.current_scenario() {
+            Ok(c) => c,
+            Err(e) => {
+                self.message = Some(e);
+                return None;
+            }
+        };
+        let Some(i) = current else {
+            self.finish();
+            return None;
+        };
+        attempt.ensure_run(i);
+        let saved = attempt.save_progress();
+        let session = match attempt.session(i) {
+            Ok(s) => s,
+            Err(e) => {
+                self.message = Some(e);
+                return None;
+            }
+        };
+        self.message = saved.err();
+        let seed = session.seed();
+        Some(Play {
+            session,
+            mode,
+            seed,
+            started: std::time::Instant::now(),
+            exercise: Some(i),
+        })
+    }
+
+    /// Time is up (or the student ends the exercise): every scenario not over is stopped and
+    /// the attempt finished.
+    pub fn finish_now(&mut self) -> Option<Play> {
+        if let Some(a) = self.attempt.as_mut() {
+            for i in 0..a.loaded.scenarios.len() {
+                if a.session(i).is_ok_and(|s| !s.is_over()) {
+                    let _ = a.stop_scenario(i);
+                }
+            }
+        }
+        self.finish();
+        None
+    }
+
+    /// Scores the attempt and writes the result file.
+    fn finish(&mut self) {
+        let Some(a) = self.attempt.as_mut() else {
+            return;
+        };
+        match a.finish() {
+            Ok(transcripts) => {
+                let scores: Vec<Score> = transcripts.iter().map(score_transcript).collect();
+                let pass = &a.loaded.exercise.pass;
+                self.outcome = Some(Outcome {
+                    checks: scores.iter().map(|s| pass.check(s)).collect(),
+                    total: a.record.total.unwrap_or(0.0),
+                    passed: a.record.passed.unwrap_or(false),
+                    result_path: a.result_path.clone(),
+                    transcripts,
+                    scores,
+                });
+            }
+            Err(e) => {
+                self.message = Some(format!(
+                    "The result could not be saved: {e}. Your progress is kept; fix the folder and press Finish again."
+                ));
+            }
+        }
+    }
+
+    /// Records a reply the session just took in scenario `i` (the session's last turn).
+    pub fn record_reply(&mut self, i: usize, play: &Play) {
+        let Some(a) = self.attempt.as_mut() else {
+            return;
+        };
+        let Some(turn) = play.session.turns().last() else {
+            return;
+        };
+        self.message = a
+            .record_choice(i, turn.reply.number, &turn.reply.option)
+            .err()
+            .map(save_failed);
+    }
+
+    /// Records that the student took back the last reply of scenario `i`.
+    pub fn record_take_back(&mut self, i: usize) {
+        if let Some(a) = self.attempt.as_mut() {
+            self.message = a.take_back(i).err().map(save_failed);
+        }
+    }
+
+    /// Records that the student ended scenario `i` early.
+    pub fn record_stop(&mut self, i: usize) {
+        if let Some(a) = self.attempt.as_mut() {
+            self.message = a.stop_scenario(i).err().map(save_failed);
+        }
+    }
+
+    /// A short status for the session header: "Scenario 1 of 2 · Sam Lee · 12 min left".
+    pub fn status(&self, i: usize) -> String {
+        let mut s = format!("Exercise · scenario {} of {}", i + 1, self.len());
+        if let Some(a) = &self.attempt {
+            s.push_str(&format!(" · {}", a.record.student.name));
+            if let Some(ms) = a.remaining_ms() {
+                s.push_str(&format!(" · {} min left", ms.div_ceil(60_000)));
+            }
+        }
+        s
+    }
+}
+
+fn save_failed(e: String) -> String {
+    format!("Your last reply could not be saved: {e}")
+}
+
+/// What the student did on the exercise page.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub enum ExerciseAction {
+    /// Start or continue with the name and id typed.
+    Start,
+    /// Open scenario `i`'s report (finished exercises).
+    ViewReport(usize),
+    /// Close the exercise and go to the library.
+    Library,
+    /// Open settings.
+    Settings,
+}
+
+fn mode_text(mode: ExerciseMode) -> &'static str {
+    match mode {
+        ExerciseMode::Assessment => "Assessment: no hints or take-backs; feedback at the end",
+        ExerciseMode::Practice => "Practice: feedback after every reply; you may take a reply back",
+    }
+}
+
+/// The exercise page: instructions and sign-in, or the results.
+pub fn exercise_ui(
+    ui: &mut egui::Ui,
+    run: &mut ExerciseRun,
+    p: &Palette,
+) -> Option<ExerciseAction> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        if ui.button("‹ Library").clicked() {
+            action = Some(ExerciseAction::Library);
+        }
+        ui.heading(RichText::new(&run.loaded.exercise.title).strong());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("⚙ Settings").clicked() {
+                action = Some(ExerciseAction::Settings);
+            }
+        });
+    });
+    ui.label(RichText::new("Classroom exercise").color(p.muted));
+    ui.add_space(6.0);
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.set_max_width(880.0);
+            if let Some(m) = &run.message {
+                theme::card(p)
+                    .stroke(egui::Stroke::new(2.0, p.bad))
+                    .show(ui, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.label(RichText::new(m).color(p.bad));
+                    });
+                ui.add_space(6.0);
+            }
+            if run.outcome.is_some() {
+                results_ui(ui, run, p, &mut action);
+            } else {
+                about_ui(ui, run, p);
+                ui.add_space(8.0);
+                sign_in_ui(ui, run, p, &mut action);
+            }
+        });
+    action
+}
+
+fn about_ui(ui: &mut egui::Ui, run: &ExerciseRun, p: &Palette) {
+    let ex = &run.loaded.exercise;
+    theme::card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        if !ex.instructions.trim().is_empty() {
+            ui.label(RichText::new("Instructions").strong());
+            ui.label(ex.instructions.trim());
+            ui.add_space(4.0);
+        }
+        ui.label(RichText::new("Clients, in order").strong());
+        for (i, s) in run.loaded.scenarios.iter().enumerate() {
+            ui.label(format!(
+                "{}.  {}, {} — {}",
+                i + 1,
+                s.persona.name,
+                s.persona.age,
+                s.title
+            ));
+        }
+        ui.add_space(4.0);
+        ui.label(mode_text(ex.mode));
+        let mut facts = vec![format!(
+            "To pass: overall at least {}",
+            changetalk_core::exercise::trim_num(ex.pass.overall)
+        )];
+        facts.push(format!(
+            "{} attempt{}",
+            ex.attempts,
+            if ex.attempts == 1 { "" } else { "s" }
+        ));
+        if let Some(t) = ex.time_limit_minutes {
+            facts.push(format!("{t}-minute time limit"));
+        }
+        ui.label(RichText::new(facts.join(" · ")).color(p.muted));
+    });
+}
+
+fn sign_in_ui(
+    ui: &mut egui::Ui,
+    run: &mut ExerciseRun,
+    p: &Palette,
+    action: &mut Option<ExerciseAction>,
+) {
+    theme::card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        if let Some(a) = &run.attempt {
+            ui.label(
+                RichText::new(format!(
+                    "Signed in as {} ({})",
+                    a.record.student.name, a.record.student.id
+                ))
+                .strong(),
+            );
+            ui.label("Your progress is saved after every reply.");
+            if theme::primary_button(ui, p, "Continue the exercise (Enter)").clicked() {
+                *action = Some(ExerciseAction::Start);
+            }
+        } else {
+            ui.label(RichText::new("Who is taking this exercise?").strong());
+            egui::Grid::new("student-form")
+                .num_columns(2)
+                .spacing([12.0, 8.0])
+                .show(ui, |ui| {
+                    ui.label("Your name");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut run.name)
+                            .hint_text("as your instructor knows you")
+                            .desired_width(320.0),
+                    );
+                    ui.end_row();
+                    ui.label("Student ID");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut run.id)
+                            .hint_text("student number or e-mail")
+                            .desired_width(320.0),
+                    );
+                    ui.end_row();
+                });
+            ui.label(
+                RichText::new(
+                    "If you have started this exercise before, the same ID continues exactly where you left off.",
+                )
+                .small()
+                .color(p.muted),
+            );
+            let ready = !run.name.trim().is_empty() && !run.id.trim().is_empty();
+            if ui
+                .add_enabled(
+                    ready,
+                    egui::Button::new(RichText::new("Start the exercise (Enter)").strong())
+                        .fill(p.accent)
+                        .min_size(egui::vec2(0.0, 38.0)),
+                )
+                .clicked()
+            {
+                *action = Some(ExerciseAction::Start);
+            }
+            if ready && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                *action = Some(ExerciseAction::Start);
+            }
+        }
+        ui.label(
+            RichText::new(format!("Results folder: {}", run.results_dir.display()))
+                .small()
+                .color(p.muted),
+        );
+    });
+    if run.attempt.is_some()
+        && !ui.ctx().egui_wants_keyboard_input()
+        && ui.input(|i| i.key_pressed(egui::Key::Enter))
+    {
+        *action = Some(ExerciseAction::Start);
+    }
+}
+
+fn results_ui(
+    ui: &mut egui::Ui,
+    run: &ExerciseRun,
+    p: &Palette,
+    action: &mut Option<ExerciseAction>,
+) {
+    let Some(o) = &run.outcome else {
+        return;
+    };
+    theme::card(p)
+        .stroke(egui::Stroke::new(2.0, if o.passed { p.good } else { p.bad }))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new(if o.passed {
+                    "Exercise complete — passed"
+                } else {
+                    "Exercise complete — not passed"
+                })
+                .heading()
+                .color(if o.passed { p.good } else { p.bad }),
+            );
+            ui.label(RichText::new(format!("Total: {:.1} / 100", o.total)).strong());
+            ui.label(
+                RichText::new(format!(
+                    "Your result is saved in {}. Your instructor grades it from the replies you chose.",
+                    o.result_path.display()
+                ))
+                .small()
+                .color(p.muted),
+            );
+        });
+    ui.add_space(6.0);
+    for (i, score) in o.scores.iter().enumerate() {
+        let s = &run.loaded.scenarios[i];
+        let checks = &o.checks[i];
+        theme::card(p).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(format!("{}. {} — {}", i + 1, s.persona.name, s.title)).strong(),
+                );
+                ui.label(RichText::new(format!("{:.1}/100", score.overall)).strong());
+            });
+            for c in checks {
+                let colour = if c.met { p.good } else { p.bad };
+                let value = c.value.map_or("no value".to_string(), |v| {
+                    changetalk_core::exercise::trim_num((v * 100.0).round() / 100.0)
+                });
+                ui.label(
+                    RichText::new(format!(
+                        "{} {} (yours: {value})",
+                        if c.met { "✔" } else { "✘" },
+                        c.criterion
+                    ))
+                    .color(colour),
+                );
+            }
+            if ui
+                .button(format!("See the report for {}", s.persona.name))
+                .clicked()
+            {
+                *action = Some(ExerciseAction::ViewReport(i));
+            }
+        });
+        ui.add_space(4.0);
+    }
+}
+
+fn exercise_system(
+    mut contexts: EguiContexts,
+    settings: Res<Settings>,
+    mut exercise: ResMut<ActiveExercise>,
+    mut next: ResMut<NextState<Screen>>,
+    mut actions: MessageWriter<ExerciseAction>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let p = palette(&settings);
+    let Some(run) = exercise.0.as_mut() else {
+        next.set(Screen::Library);
+        return Ok(());
+    };
+    let mut root = root_ui(ctx);
+    let mut action = None;
+    egui::CentralPanel::default()
+        .frame(theme::page(&p))
+        .show(&mut root, |ui| action = exercise_ui(ui, run, &p));
+    if let Some(a) = action {
+        actions.write(a);
+        ctx.request_repaint();
+    }
+    Ok(())
+}
+
+/// Applies the exercise page's actions.
+pub fn handle_exercise_actions(
+    mut actions: MessageReader<ExerciseAction>,
+    mut exercise: ResMut<ActiveExercise>,
+    mut active: ResMut<ActiveSession>,
+    mut report: ResMut<Report>,
+    mut next: ResMut<NextState<Screen>>,
+    mut ret: ResMut<ReturnTo>,
+) {
+    for a in actions.read() {
+        match a {
+            ExerciseAction::Library => {
+                exercise.0 = None;
+                active.0 = None;
+                next.set(Screen::Library);
+            }
+            ExerciseAction::Settings => open_settings(Screen::Exercise, &mut ret, &mut next),
+            ExerciseAction::Start => {
+                let Some(run) = exercise.0.as_mut() else {
+                    continue;
+                };
+                if run.outcome.is_some() {
+                    continue;
+                }
+                let play = if run.attempt.is_some() {
+                    run.next_play()
+                } else {
+                    run.start()
+                };
+                if let Some(play) = play {
+                    active.0 = Some(play);
+                    next.set(Screen::Session);
+                }
+            }
+            ExerciseAction::ViewReport(i) => {
+                let Some(run) = exercise.0.as_ref() else {
+                    continue;
+                };
+                let Some(o) = &run.outcome else {
+                    continue;
+                };
+                if let (Some(t), Some(s)) = (o.transcripts.get(*i), o.scores.get(*i)) {
+                    report.0 = Some(ReportData {
+                        scenario: run.loaded.scenarios[*i].clone(),
+                        transcript: t.clone(),
+                        score: s.clone(),
+                        mode: run.mode(),
+                        export_message: None,
+                        from_exercise: true,
+                    });
+                    next.set(Screen::Report);
+                }
+            }
+        }
+    }
+}
+
+/// Ends the exercise when its time limit passes while a scenario is on screen, and wakes
+/// the app at the deadline (an idle app draws nothing otherwise).
+fn enforce_time_limit(
+    mut contexts: EguiContexts,
+    mut exercise: ResMut<ActiveExercise>,
+    mut active: ResMut<ActiveSession>,
+    mut next: ResMut<NextState<Screen>>,
+) -> Result {
+    let Some(run) = exercise.0.as_mut() else {
+        return Ok(());
+    };
+    let Some(remaining) = run.attempt.as_ref().and_then(Attempt::remaining_ms) else {
+        return Ok(());
+    };
+    if run.outcome.is_some() {
+        return Ok(());
+    }
+    if remaining == 0 {
+        run.finish_now();
+        run.message = Some("Time is up: the exercise has ended and your result is saved.".into());
+        active.0 = None;
+        next.set(Screen::Exercise);
+    } else {
+        // Wake for the next whole minute shown in the header, or the deadline.
+        let wait = remaining % 60_000;
+        let wait = if wait == 0 { 60_000 } else { wait };
+        contexts
+            .ctx_mut()?
+            .request_repaint_after(std::time::Duration::from_millis(wait));
+    }
+    Ok(())
+}
+
+/// Loads an exercise file for the app, with results in the default folder unless given.
+pub fn open(path: &Path, results: Option<PathBuf>) -> Result<ExerciseRun, String> {
+    let loaded = classroom::load(path)?;
+    let dir = match results {
+        Some(d) => d,
+        None => classroom::default_results_dir()
+            .ok_or("cannot find a data folder for results on this system; give --results DIR")?,
+    };
+    Ok(ExerciseRun::new(loaded, dir))
+}
+
+/// The exercise logic without drawing.
+pub fn logic_plugin(app: &mut App) {
+    app.init_resource::<ActiveExercise>();
+    app.add_message::<ExerciseAction>();
+    app.add_systems(Update, handle_exercise_actions);
+}
+
+/// Registers the exercise screen.
+pub fn plugin(app: &mut App) {
+    logic_plugin(app);
+    app.add_systems(
+        EguiPrimaryContextPass,
+        (
+            exercise_system
+                .run_if(in_state(Screen::Exercise))
+                .in_set(ScreenUi),
+            enforce_time_limit.run_if(in_state(Screen::Session)),
+        ),
+    );
+}

@@ -1,0 +1,291 @@
+//! Hot reload: scenario files on disk (the user's scenario folder and any file opened with
+//! `--scenario PATH`) are watched, and a saved edit appears in the running app.
+//!
+//! A background thread looks at the files' modification time and size four times a second
+//! (a few `stat` calls; no frames are drawn) and wakes the app only when something changed.
+//! The app then reloads the file: a good edit replaces the scenario — a session on it is
+//! replayed with the same seed and replies, so the instructor sees the changed line at once —
+//! and a broken edit keeps the last good version playable while the library, briefing and
+//! session show the diagnostics.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use bevy::prelude::*;
+use changetalk_core::{Scenario, Session};
+
+use super::exercise_screen::ActiveExercise;
+use super::{ActiveSession, Catalog, Selected};
+use crate::library::{self, Entry};
+
+/// How often the watcher looks at the files.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// What the watcher looks at: single files, and folders whose `.ron` files are all watched.
+#[derive(Debug, Default, Clone)]
+pub struct WatchList {
+    /// Files watched.
+    pub files: BTreeSet<PathBuf>,
+    /// Folders watched for new, changed and removed `.ron` files.
+    pub dirs: BTreeSet<PathBuf>,
+}
+
+/// The running watcher: changed paths arrive on `changes`.
+#[derive(Resource)]
+pub struct FileWatcher {
+    changes: Mutex<Receiver<PathBuf>>,
+    list: Arc<Mutex<WatchList>>,
+}
+
+impl FileWatcher {
+    /// Starts watching `list` on a background thread; `wake` is called after changes are
+    /// sent (the app passes its event-loop wake-up).
+    pub fn start(list: WatchList, wake: Option<Box<dyn Fn() + Send>>) -> FileWatcher {
+        let (tx, rx) = channel();
+        let list = Arc::new(Mutex::new(list));
+        let shared = Arc::clone(&list);
+        let spawned = std::thread::Builder::new()
+            .name("changetalk-watch".into())
+            .spawn(move || watch_loop(&shared, &tx, wake.as_deref()));
+        if let Err(e) = spawned {
+            warn!("hot reload is off: cannot start the file watcher ({e})");
+        }
+        FileWatcher {
+            changes: Mutex::new(rx),
+            list,
+        }
+    }
+
+    /// Adds a file to watch.
+    pub fn watch_file(&self, path: PathBuf) {
+        if let Ok(mut l) = self.list.lock() {
+            l.files.insert(path);
+        }
+    }
+
+    /// Paths changed since the last call.
+    pub fn drain(&self) -> BTreeSet<PathBuf> {
+        self.changes
+            .lock()
+            .map(|rx| rx.try_iter().collect())
+            .unwrap_or_default()
+    }
+}
+
+type Stamp = Option<(SystemTime, u64)>;
+
+fn stamp(path: &Path) -> Stamp {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+fn snapshot(list: &Arc<Mutex<WatchList>>) -> BTreeSet<PathBuf> {
+    let Ok(l) = list.lock() else {
+        return BTreeSet::new();
+    };
+    let mut all = l.files.clone();
+    for d in &l.dirs {
+        all.extend(library::ron_files(d));
+    }
+    all
+}
+
+fn watch_loop(
+    list: &Arc<Mutex<WatchList>>,
+    tx: &Sender<PathBuf>,
+    wake: Option<&(dyn Fn() + Send)>,
+) {
+    let mut seen: BTreeMap<PathBuf, Stamp> = snapshot(list)
+        .into_iter()
+        .map(|p| (p.clone(), stamp(&p)))
+        .collect();
+    loop {
+        std::thread::sleep(POLL_INTERVAL);
+        let mut changed = false;
+        let now = snapshot(list);
+        // Files that disappeared from a watched folder are reported once, then forgotten.
+        let gone: Vec<PathBuf> = seen.keys().filter(|p| !now.contains(*p)).cloned().collect();
+        for p in gone {
+            seen.remove(&p);
+            if tx.send(p).is_err() {
+                return;
+            }
+            changed = true;
+        }
+        for p in now {
+            let s = stamp(&p);
+            if seen.get(&p) != Some(&s) {
+                seen.insert(p.clone(), s);
+                if tx.send(p).is_err() {
+                    return; // the app has closed
+                }
+                changed = true;
+            }
+        }
+        if changed && let Some(w) = wake {
+            w();
+        }
+    }
+}
+
+/// A line about the last reload, shown under the session header.
+#[derive(Resource, Default, Debug, Clone, PartialEq)]
+pub struct ReloadNotice(pub Option<String>);
+
+/// The catalog entry whose last good version `scenario` is, when its file is now broken:
+/// the entry and its diagnostics.
+pub fn file_problems<'a>(
+    catalog: &'a [Entry],
+    scenario: &Arc<Scenario>,
+) -> Option<(&'a Entry, &'a [String])> {
+    catalog.iter().find_map(|e| match (&e.loaded, &e.previous) {
+        (Err(errors), Some(prev)) if Arc::ptr_eq(prev, scenario) => Some((e, errors.as_slice())),
+        _ => None,
+    })
+}
+
+/// Reloads `path` into the catalog. Returns the scenario it replaced and the new one, when
+/// the file now loads; a broken edit keeps the last good version as `previous`.
+pub fn reload(
+    catalog: &mut Vec<Entry>,
+    path: &Path,
+) -> (Option<Arc<Scenario>>, Option<Arc<Scenario>>) {
+    let mut fresh = library::load_file(path);
+    let Some(i) = catalog.iter().position(|e| e.path() == Some(path)) else {
+        let new = fresh.loaded.as_ref().ok().cloned();
+        if std::fs::metadata(path).is_ok() {
+            catalog.push(fresh);
+        }
+        return (None, new);
+    };
+    let old_good = catalog[i].playable().cloned();
+    if fresh.loaded.is_ok() {
+        let new = fresh.loaded.as_ref().ok().cloned();
+        catalog[i] = fresh;
+        (old_good, new)
+    } else {
+        fresh.previous = old_good;
+        catalog[i] = fresh;
+        (None, None)
+    }
+}
+
+/// The session rebuilt on a reloaded scenario: the same seed and replies (and, for an
+/// instructor's preview, the same starting point and state).
+pub fn rebuild(session: &Session, new: Arc<Scenario>) -> Result<Session, String> {
+    let t = session.transcript();
+    let mut s = match session.preview_start() {
+        Some(start) => Session::preview_from(new, session.seed(), start, t.initial_state)
+            .ok_or_else(|| format!("point `{start}` is no longer in the file"))?,
+        None => Session::new(new, session.seed()),
+    };
+    for &c in session.choices() {
+        s.choose(c).map_err(|e| e.to_string())?;
+    }
+    if t.status == changetalk_core::engine::Status::StoppedEarly {
+        s.stop();
+    }
+    Ok(s)
+}
+
+/// Applies changed files: reloads them, swaps in new versions, replays the session.
+pub fn apply_reloads(
+    watcher: Option<Res<FileWatcher>>,
+    mut catalog: ResMut<Catalog>,
+    mut selected: ResMut<Selected>,
+    mut active: ResMut<ActiveSession>,
+    mut notice: ResMut<ReloadNotice>,
+) {
+    let Some(watcher) = watcher else {
+        return;
+    };
+    let changed = watcher.drain();
+    if changed.is_empty() {
+        return;
+    }
+    for path in changed {
+        let name = path.display().to_string();
+        let (old, new) = reload(&mut catalog.0, &path);
+        let Some(new) = new else {
+            if catalog
+                .0
+                .iter()
+                .any(|e| e.path() == Some(path.as_path()) && e.loaded.is_err())
+            {
+                notice.0 = Some(format!(
+                    "{name} has errors; the last version that loaded stays playable."
+                ));
+            }
+            continue;
+        };
+        let Some(old) = old else {
+            continue;
+        };
+        if selected.0.as_ref().is_some_and(|s| Arc::ptr_eq(s, &old)) {
+            selected.0 = Some(Arc::clone(&new));
+        }
+        // Exercises play their pinned copies; they are never swapped.
+        if let Some(play) = active.0.as_mut()
+            && play.exercise.is_none()
+            && Arc::ptr_eq(play.session.scenario(), &old)
+        {
+            let n = play.session.choices().len();
+            notice.0 = Some(match rebuild(&play.session, Arc::clone(&new)) {
+                Ok(s) => {
+                    play.session = s;
+                    format!(
+                        "Reloaded {name}: the new version is playing, with your {n} repl{} replayed.",
+                        if n == 1 { "y" } else { "ies" }
+                    )
+                }
+                Err(e) => format!(
+                    "Reloaded {name}, but your replies no longer fit it ({e}); start again to play the new version."
+                ),
+            });
+        } else {
+            notice.0 = Some(format!("Reloaded {name}."));
+        }
+    }
+}
+
+/// The files to watch for a catalog: every entry with a file, and the user's folder.
+pub fn watch_list(catalog: &[Entry]) -> WatchList {
+    WatchList {
+        files: catalog
+            .iter()
+            .filter_map(|e| e.path().map(Path::to_path_buf))
+            .collect(),
+        dirs: library::user_dir().into_iter().collect(),
+    }
+}
+
+/// Starts the watcher when the app starts, with the window's event loop as its wake-up.
+fn start_watcher(
+    mut commands: Commands,
+    catalog: Res<Catalog>,
+    proxy: Option<Res<bevy::winit::EventLoopProxyWrapper>>,
+) {
+    let wake: Option<Box<dyn Fn() + Send>> = proxy.map(|p| {
+        let proxy = (**p).clone();
+        Box::new(move || {
+            let _ = proxy.send_event(bevy::winit::WinitUserEvent::WakeUp);
+        }) as Box<dyn Fn() + Send>
+    });
+    commands.insert_resource(FileWatcher::start(watch_list(&catalog.0), wake));
+}
+
+/// The reload logic (tests insert their own [`FileWatcher`]).
+pub fn logic_plugin(app: &mut App) {
+    app.init_resource::<ReloadNotice>();
+    app.init_resource::<ActiveExercise>();
+    app.add_systems(PreUpdate, apply_reloads);
+}
+
+/// Registers hot reload.
+pub fn plugin(app: &mut App) {
+    logic_plugin(app);
+    app.add_systems(Startup, start_watcher);
+}

@@ -1,0 +1,289 @@
+//! Classroom exercises in the app: signing in, every reply saved before the next frame,
+//! resuming after the app is gone, the result file the grader accepts, and the sign-in and
+//! results pages driven by their labels.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use bevy_egui::egui;
+use changetalk::app::exercise_screen::{self, ActiveExercise, ExerciseAction, exercise_ui};
+use changetalk::app::session_screen::{self, SessionAction};
+use changetalk::app::settings::{Paths, Progress, Settings};
+use changetalk::app::settings_screen::ReturnTo;
+use changetalk::app::theme::Palette;
+use changetalk::app::{ActiveSession, Report, Screen, Selected};
+use changetalk_core::engine::best_index;
+use changetalk_core::result::parse_result;
+use common::{run, stdout};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// An exercise of two bundled clients, written by `changetalk exercise new`.
+fn exercise(dir: &Path, mode: &str) -> PathBuf {
+    let f = dir.join("week5.ron");
+    let o = run(&[
+        "exercise",
+        "new",
+        "--scenario",
+        "court-ordered-dui",
+        "recovery-burnout",
+        "--mode",
+        mode,
+        "--seed",
+        "11",
+        "-o",
+        f.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    f
+}
+
+/// A headless app with the exercise and session logic, on the exercise's sign-in page.
+fn app_for(file: &Path, results: &Path, name: &str, id: &str) -> App {
+    let mut run = exercise_screen::open(file, Some(results.to_path_buf())).expect("loads");
+    run.name = name.into();
+    run.id = id.into();
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin));
+    app.insert_resource(Paths {
+        config: Some(results.join("config")),
+        data: Some(results.join("data")),
+    })
+    .insert_resource(Settings::default())
+    .insert_resource(Progress::default())
+    .insert_resource(Selected(None))
+    .insert_resource(ActiveSession(None))
+    .insert_resource(Report(None))
+    .insert_resource(ReturnTo::default())
+    .insert_state(Screen::Exercise);
+    app.add_plugins((exercise_screen::logic_plugin, session_screen::logic_plugin));
+    app.insert_resource(ActiveExercise(Some(run)));
+    app.update();
+    app
+}
+
+fn send<M: Message>(app: &mut App, m: M) {
+    app.world_mut().write_message(m);
+    app.update();
+    app.update();
+}
+
+fn screen(app: &App) -> Screen {
+    *app.world().resource::<State<Screen>>().get()
+}
+
+/// (scenario index, turns played) of the session on screen.
+fn position(app: &App) -> (usize, usize) {
+    let play = app
+        .world()
+        .resource::<ActiveSession>()
+        .0
+        .as_ref()
+        .expect("a session");
+    (
+        play.exercise.expect("an exercise session"),
+        play.session.turns().len(),
+    )
+}
+
+fn transcript_json(app: &App) -> String {
+    let play = app.world().resource::<ActiveSession>().0.as_ref().unwrap();
+    serde_json::to_string(&play.session.transcript()).unwrap()
+}
+
+fn progress_choices(path: &Path) -> Vec<Vec<usize>> {
+    let rec = parse_result(&std::fs::read(path).expect("progress file")).expect("valid");
+    assert!(!rec.complete);
+    rec.scenarios
+        .iter()
+        .map(|r| r.choices.iter().map(|c| c.number).collect())
+        .collect()
+}
+
+fn best_choice(app: &App) -> usize {
+    let play = app.world().resource::<ActiveSession>().0.as_ref().unwrap();
+    best_index(&play.session.current_ratings()) + 1
+}
+
+#[test]
+fn every_reply_is_saved_and_a_new_app_resumes_at_the_same_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = exercise(dir.path(), "assessment");
+    let results = dir.path().join("results");
+    let progress = results.join("week5--s100.progress.json");
+
+    let mut app = app_for(&file, &results, "Sam Lee", "s100");
+    send(&mut app, ExerciseAction::Start);
+    assert_eq!(screen(&app), Screen::Session);
+    assert_eq!(position(&app), (0, 0));
+    send(&mut app, SessionAction::Choose(2));
+    assert_eq!(progress_choices(&progress), vec![vec![2]]);
+    send(&mut app, SessionAction::Choose(1));
+    assert_eq!(
+        progress_choices(&progress),
+        vec![vec![2, 1]],
+        "saved after every reply"
+    );
+    send(&mut app, SessionAction::Rewind);
+    assert_eq!(position(&app), (0, 2), "no take-backs in an assessment");
+    let before = transcript_json(&app);
+    drop(app); // the app is gone, as after a crash: only the files remain
+
+    let mut app = app_for(&file, &results, "", "s100");
+    send(&mut app, ExerciseAction::Start);
+    assert_eq!(screen(&app), Screen::Session);
+    assert_eq!(position(&app), (0, 2), "resumed at the same turn");
+    assert_eq!(transcript_json(&app), before, "the same conversation");
+    {
+        let ex = app.world().resource::<ActiveExercise>().0.as_ref().unwrap();
+        assert_eq!(ex.name, "Sam Lee", "the saved name is kept");
+    }
+
+    // Play both clients to the end with the best replies; the second starts on its own.
+    for _ in 0..200 {
+        if screen(&app) != Screen::Session {
+            break;
+        }
+        let over = app
+            .world()
+            .resource::<ActiveSession>()
+            .0
+            .as_ref()
+            .is_some_and(|p| p.session.is_over());
+        if over {
+            send(&mut app, SessionAction::ShowReport);
+        } else {
+            let c = best_choice(&app);
+            send(&mut app, SessionAction::Choose(c));
+        }
+    }
+    assert_eq!(screen(&app), Screen::Exercise);
+    let ex = app.world().resource::<ActiveExercise>().0.as_ref().unwrap();
+    let outcome = ex.outcome.as_ref().expect("finished");
+    assert_eq!(outcome.scores.len(), 2);
+    assert!(
+        !progress.exists(),
+        "the progress file is removed at the end"
+    );
+    let result = results.join("week5--s100.json");
+    assert_eq!(outcome.result_path, result);
+    let rec = parse_result(&std::fs::read(&result).unwrap()).unwrap();
+    assert!(rec.complete);
+    assert_eq!(rec.student.name, "Sam Lee");
+    assert_eq!(
+        &rec.scenarios[0].choices[..2]
+            .iter()
+            .map(|c| c.number)
+            .collect::<Vec<_>>(),
+        &[2, 1]
+    );
+    assert!(
+        rec.scenarios
+            .iter()
+            .all(|r| !r.stopped && !r.choices.is_empty())
+    );
+
+    // The grader accepts the app's file as a clean result.
+    let csv = dir.path().join("gradebook.csv");
+    let o = run(&[
+        "grade",
+        file.to_str().unwrap(),
+        results.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(stdout(&o).contains("1 graded"), "{}", stdout(&o));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+    let flags = header.iter().position(|h| *h == "flags").unwrap();
+    assert_eq!(row[flags], "", "a clean result has no flags: {text}");
+}
+
+#[test]
+fn practice_exercise_records_take_backs_and_ending_early_moves_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = exercise(dir.path(), "practice");
+    let results = dir.path().join("results");
+    let progress = results.join("week5--p7.progress.json");
+    let mut app = app_for(&file, &results, "Pat", "p7");
+    send(&mut app, ExerciseAction::Start);
+    send(&mut app, SessionAction::Choose(1));
+    send(&mut app, SessionAction::Choose(1));
+    send(&mut app, SessionAction::Rewind);
+    assert_eq!(progress_choices(&progress), vec![vec![1]]);
+    // Instructor tools do nothing in an exercise.
+    send(&mut app, SessionAction::Jump(3));
+    send(&mut app, SessionAction::Restart);
+    assert_eq!(position(&app), (0, 1));
+    // Ending the first conversation early moves to the second client.
+    send(&mut app, SessionAction::End);
+    assert_eq!(screen(&app), Screen::Session);
+    assert_eq!(position(&app), (1, 0));
+    let rec = parse_result(&std::fs::read(&progress).unwrap()).unwrap();
+    assert!(rec.scenarios[0].stopped);
+    // Leaving for the exercise page keeps everything; ending the last one finishes.
+    send(&mut app, SessionAction::Back);
+    assert_eq!(screen(&app), Screen::Exercise);
+    send(&mut app, ExerciseAction::Start);
+    assert_eq!(position(&app), (1, 0));
+    send(&mut app, SessionAction::End);
+    assert_eq!(screen(&app), Screen::Exercise);
+    assert!(results.join("week5--p7.json").exists());
+    // A second start is refused: one attempt.
+    let mut again = app_for(&file, &results, "Pat", "p7");
+    send(&mut again, ExerciseAction::Start);
+    assert_eq!(screen(&again), Screen::Exercise);
+    let ex = again
+        .world()
+        .resource::<ActiveExercise>()
+        .0
+        .as_ref()
+        .unwrap();
+    assert!(
+        ex.message
+            .as_deref()
+            .is_some_and(|m| m.contains("has used 1 of 1 attempt")),
+        "{:?}",
+        ex.message
+    );
+}
+
+#[test]
+fn sign_in_page_needs_a_name_and_id_and_shows_bad_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = exercise(dir.path(), "assessment");
+    let run = exercise_screen::open(&file, Some(dir.path().join("r"))).unwrap();
+    let mut harness = Harness::new_ui_state(
+        |ui, state: &mut (exercise_screen::ExerciseRun, Option<ExerciseAction>)| {
+            if let Some(a) = exercise_ui(ui, &mut state.0, &Palette::NORMAL) {
+                state.1 = Some(a);
+            }
+        },
+        (run, None),
+    );
+    harness.set_size(egui::vec2(1024.0, 640.0));
+    harness.run();
+    harness.get_by_label_contains("1.  Rick");
+    harness.get_by_label_contains("Assessment: no hints");
+    // Disabled until both are filled in.
+    harness.get_by_label("Start the exercise (Enter)").click();
+    harness.run();
+    assert_eq!(harness.state().1, None);
+    harness.state_mut().0.name = "Sam Lee".into();
+    harness.state_mut().0.id = "s 100".into();
+    harness.run();
+    harness.get_by_label("Start the exercise (Enter)").click();
+    harness.run();
+    assert_eq!(harness.state().1, Some(ExerciseAction::Start));
+    // The app shows why an id is refused.
+    let state = harness.state_mut();
+    assert!(state.0.start().is_none());
+    harness.run();
+    harness.get_by_label_contains("student id `s 100` cannot be used");
+}
