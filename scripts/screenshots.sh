@@ -14,3 +14,10 @@ shot briefing --screen briefing --scenario recovery-burnout --size 1024x640
 shot session  --screen session  --scenario court-ordered-dui --choices 1,1,2 --size 1024x640
 shot report   --screen report   --scenario recovery-burnout --auto best --size 1024x640
 shot settings --screen settings --size 1024x640
+shot instructor --screen session --scenario court-ordered-dui --choices 1 --instructor --size 1024x640
+EX="$CHANGETALK_HOME/week5.ron"
+"$BIN" exercise new --scenario court-ordered-dui recovery-burnout --title "Week 5: rolling with discord" \
+  --instructions "Meet both clients in order. Reflect before you ask; aim for complex reflections. Your result is graded." \
+  --time-limit 40 -o "$EX" >/dev/null
+shot exercise-sign-in --exercise "$EX" --size 1024x640
+shot exercise-results --exercise "$EX" --student "Ana Ruiz" --id s200 --auto best --size 1024x640

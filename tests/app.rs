@@ -8,7 +8,9 @@ use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use bevy_egui::egui;
 use changetalk::app::briefing::{self, BriefingAction};
-use changetalk::app::library_screen::{LibraryAction, LibraryFilter, library_ui};
+use changetalk::app::library_screen::{
+    ExercisePicker, LibraryAction, LibraryFilter, exercise_picker_ui, library_ui,
+};
 use changetalk::app::session_screen::{self, ReplyView, SessionAction, reply_ui};
 use changetalk::app::settings::{Paths, Progress, Settings};
 use changetalk::app::settings_screen::{ReturnTo, settings_ui};
@@ -211,4 +213,62 @@ fn settings_toggle_contrast_and_motion() {
     harness.get_by_label("Reduce motion").click();
     harness.run();
     assert!(harness.state().high_contrast && harness.state().reduced_motion);
+}
+
+#[test]
+fn a_broken_edit_keeps_the_card_playable_and_says_why() {
+    let mut entry = library::load_entry(
+        library::Origin::File("draft.ron".into()),
+        "Scenario(id: \"x\"".into(),
+    );
+    entry.previous = Some(dui());
+    let entries = vec![entry];
+    let progress = Progress::default();
+    let mut harness = Harness::new_ui_state(
+        |ui, state: &mut (LibraryFilter, Option<LibraryAction>)| {
+            if let Some(a) = library_ui(ui, &entries, &progress, &mut state.0, &Palette::NORMAL) {
+                state.1 = Some(a);
+            }
+        },
+        (LibraryFilter::default(), None),
+    );
+    harness.set_size(egui::vec2(1024.0, 640.0));
+    harness.run();
+    harness.get_by_label_contains("draft.ron has 1 error; the last version that loaded is shown");
+    harness.get_by_label("Meet Rick Delgado").click();
+    harness.run();
+    assert_eq!(harness.state().1, Some(LibraryAction::Open(0)));
+}
+
+#[test]
+fn exercises_in_the_folder_open_from_the_library() {
+    let mut picker = ExercisePicker {
+        found: vec![("/x/week5.ron".into(), "Week 5".into())],
+        ..Default::default()
+    };
+    picker.typed.clear();
+    let mut harness = Harness::new_ui_state(
+        |ui, state: &mut (ExercisePicker, Option<LibraryAction>)| {
+            if let Some(a) = exercise_picker_ui(ui, &mut state.0, None, &Palette::NORMAL) {
+                state.1 = Some(a);
+            }
+        },
+        (picker, None),
+    );
+    harness.get_by_label("📋 Week 5").click();
+    harness.run();
+    assert_eq!(
+        harness.state().1,
+        Some(LibraryAction::OpenExercise("/x/week5.ron".into()))
+    );
+    // A typed path opens too.
+    harness.state_mut().1 = None;
+    harness.state_mut().0.typed = "/elsewhere/quiz.ron".into();
+    harness.run();
+    harness.get_by_label("Open exercise").click();
+    harness.run();
+    assert_eq!(
+        harness.state().1,
+        Some(LibraryAction::OpenExercise("/elsewhere/quiz.ron".into()))
+    );
 }

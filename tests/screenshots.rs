@@ -149,6 +149,75 @@ fn every_screen_renders_at_the_requested_size() {
         shoot(&out, args);
         check(&out, w, h);
     }
+    // Instructor mode, and a classroom exercise's sign-in, session and results pages.
+    let ex = dir.path().join("week5.ron");
+    let o = Command::new(env!("CARGO_BIN_EXE_changetalk"))
+        .args([
+            "exercise",
+            "new",
+            "--scenario",
+            "court-ordered-dui",
+            "recovery-burnout",
+            "-o",
+        ])
+        .arg(&ex)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ex = ex.to_str().unwrap();
+    let results = dir.path().join("results");
+    let results = results.to_str().unwrap();
+    let more: [(&str, Vec<&str>); 4] = [
+        (
+            "instructor",
+            vec![
+                "--scenario",
+                "court-ordered-dui",
+                "--screen",
+                "session",
+                "--choices",
+                "1",
+                "--instructor",
+            ],
+        ),
+        ("exercise-sign-in", vec!["--exercise", ex]),
+        (
+            "exercise-session",
+            vec![
+                "--exercise",
+                ex,
+                "--student",
+                "Sam Lee",
+                "--id",
+                "s1",
+                "--results",
+                results,
+                "--choices",
+                "2,1",
+            ],
+        ),
+        (
+            "exercise-results",
+            vec![
+                "--exercise",
+                ex,
+                "--student",
+                "Ana Ruiz",
+                "--id",
+                "s2",
+                "--results",
+                results,
+                "--auto",
+                "best",
+            ],
+        ),
+    ];
+    for (name, mut args) in more {
+        let out = dir.path().join(format!("{name}.png"));
+        args.extend(["--size", "1024x640"]);
+        shoot(&out, &args);
+        check(&out, 1024, 640);
+    }
 }
 
 #[test]
@@ -164,6 +233,16 @@ fn bad_arguments_fail_before_a_window_opens() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+    let o = Command::new(env!("CARGO_BIN_EXE_changetalk"))
+        .args(["gui", "--exercise", "no-such-exercise.ron"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no-such-exercise.ron") && !err.contains("panicked"),
+        "{err}"
+    );
 }
 
 #[test]

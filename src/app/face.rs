@@ -318,15 +318,27 @@ fn despawn_face(mut commands: Commands, roots: Query<Entity, With<FaceRoot>>) {
 }
 
 /// Builds the face for the selected client (again when the client changes).
+// A Bevy system takes each resource it uses as a parameter.
+#[allow(clippy::too_many_arguments)]
 fn build_face(
     mut commands: Commands,
     selected: Res<Selected>,
+    active: Res<ActiveSession>,
+    screen: Res<State<Screen>>,
     mut anim: ResMut<FaceAnim>,
     roots: Query<Entity, With<FaceRoot>>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<ColorMaterial>>,
 ) {
-    let Some(scenario) = &selected.0 else { return };
+    // The client in the conversation (a classroom exercise moves from client to client),
+    // otherwise the one chosen in the library.
+    let in_session = match (screen.get(), &active.0) {
+        (Screen::Session, Some(play)) => Some(play.session.scenario()),
+        _ => None,
+    };
+    let Some(scenario) = in_session.or(selected.0.as_ref()) else {
+        return;
+    };
     let look = scenario.persona.face.clone();
     if anim.built_for.as_ref() == Some(&look) && !roots.is_empty() {
         return;

@@ -210,30 +210,41 @@ pub fn apply_reloads(
         let name = path.display().to_string();
         let (old, new) = reload(&mut catalog.0, &path);
         let Some(new) = new else {
-            if catalog
-                .0
-                .iter()
-                .any(|e| e.path() == Some(path.as_path()) && e.loaded.is_err())
+            if let Some(entry) = catalog.0.iter().find(|e| e.path() == Some(path.as_path()))
+                && let Err(errors) = &entry.loaded
             {
-                notice.0 = Some(format!(
-                    "{name} has errors; the last version that loaded stays playable."
-                ));
+                let msg = format!(
+                    "{name} has {} error{}; {}.",
+                    errors.len(),
+                    if errors.len() == 1 { "" } else { "s" },
+                    if entry.previous.is_some() {
+                        "the last version that loaded stays playable"
+                    } else {
+                        "it can be played once they are fixed"
+                    }
+                );
+                // An instructor editing in a terminal sees the diagnostics there too.
+                eprintln!("changetalk: {msg}\n{}", errors.join("\n"));
+                notice.0 = Some(msg);
             }
             continue;
         };
         let Some(old) = old else {
+            let msg = format!("Added {name} to the library.");
+            eprintln!("changetalk: {msg}");
+            notice.0 = Some(msg);
             continue;
         };
         if selected.0.as_ref().is_some_and(|s| Arc::ptr_eq(s, &old)) {
             selected.0 = Some(Arc::clone(&new));
         }
         // Exercises play their pinned copies; they are never swapped.
-        if let Some(play) = active.0.as_mut()
+        let msg = if let Some(play) = active.0.as_mut()
             && play.exercise.is_none()
             && Arc::ptr_eq(play.session.scenario(), &old)
         {
             let n = play.session.choices().len();
-            notice.0 = Some(match rebuild(&play.session, Arc::clone(&new)) {
+            match rebuild(&play.session, Arc::clone(&new)) {
                 Ok(s) => {
                     play.session = s;
                     format!(
@@ -244,10 +255,12 @@ pub fn apply_reloads(
                 Err(e) => format!(
                     "Reloaded {name}, but your replies no longer fit it ({e}); start again to play the new version."
                 ),
-            });
+            }
         } else {
-            notice.0 = Some(format!("Reloaded {name}."));
-        }
+            format!("Reloaded {name}.")
+        };
+        eprintln!("changetalk: {msg}");
+        notice.0 = Some(msg);
     }
 }
 

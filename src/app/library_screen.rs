@@ -36,8 +36,8 @@ pub enum LibraryAction {
 /// The exercise files offered on the library screen, and the path typed.
 #[derive(Resource, Default, Debug, Clone)]
 pub struct ExercisePicker {
-    /// Exercise files found in `<data>/exercises`.
-    pub found: Vec<std::path::PathBuf>,
+    /// Exercise files found in `<data>/exercises`, with their titles.
+    pub found: Vec<(std::path::PathBuf, String)>,
     /// A path typed by the student.
     pub typed: String,
     /// Why the last exercise could not be opened.
@@ -56,13 +56,9 @@ pub fn exercise_picker_ui(
         ui.set_width(ui.available_width());
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Classroom exercise").strong());
-            for f in &picker.found {
-                let name = f.file_stem().map_or_else(
-                    || f.display().to_string(),
-                    |s| s.to_string_lossy().into_owned(),
-                );
+            for (f, title) in &picker.found {
                 if ui
-                    .button(format!("📋 {name}"))
+                    .button(format!("📋 {title}"))
                     .on_hover_text(f.display().to_string())
                     .clicked()
                 {
@@ -303,10 +299,29 @@ fn entry_card(
 
 /// Lists the exercise files in `<data>/exercises` each time the library opens.
 fn find_exercises(paths: Res<super::settings::Paths>, mut picker: ResMut<ExercisePicker>) {
-    picker.found = paths
+    let files = paths
         .exercises_dir()
         .map(|d| crate::library::ron_files(&d))
         .unwrap_or_default();
+    picker.found = files
+        .into_iter()
+        .map(|f| {
+            // The title when the file reads as an exercise; its name otherwise (opening it
+            // then shows what is wrong).
+            let title = crate::files::read_text_limited(
+                &f,
+                changetalk_core::exercise::MAX_EXERCISE_BYTES as u64,
+            )
+            .ok()
+            .and_then(|t| changetalk_core::exercise::load_exercise(&t).ok())
+            .map(|e| e.title)
+            .unwrap_or_else(|| {
+                f.file_stem()
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+            });
+            (f, title)
+        })
+        .collect();
 }
 
 // A Bevy system takes each resource it uses as a parameter.

@@ -332,7 +332,29 @@ fn prepare_exercise(
         }
         // Replies given on the command line are played and saved one by one, exactly as if
         // they were clicked.
-        if let Some(choices) = &args.choices {
+        if let Some(policy) = args.auto {
+            let policy: changetalk_core::AutoPolicy = policy.into();
+            while let Some(p) = play.as_mut() {
+                let i = p.exercise.unwrap_or(0);
+                while !p.session.is_over() {
+                    let ratings = p.session.current_ratings();
+                    let k = match policy {
+                        changetalk_core::AutoPolicy::Best => {
+                            changetalk_core::engine::best_index(&ratings)
+                        }
+                        changetalk_core::AutoPolicy::Worst => {
+                            changetalk_core::engine::worst_index(&ratings)
+                        }
+                    };
+                    p.session.choose(k + 1).map_err(|e| e.to_string())?;
+                    run.record_reply(i, p);
+                    if let Some(m) = &run.message {
+                        return Err(m.clone());
+                    }
+                }
+                play = run.next_play();
+            }
+        } else if let Some(choices) = &args.choices {
             for &c in choices {
                 let Some(p) = play.as_mut() else {
                     return Err("the exercise ended before all --choices were played".into());
@@ -401,7 +423,11 @@ pub fn build_app(args: &GuiArgs, start: Startup) -> App {
     );
     app.add_plugins(EguiPlugin::default());
     let paths = settings::Paths::discover();
-    app.insert_resource(settings::Settings::load(&paths))
+    let mut prefs = settings::Settings::load(&paths);
+    if args.instructor {
+        prefs.instructor_mode = true;
+    }
+    app.insert_resource(prefs)
         .insert_resource(settings::Progress::load(&paths))
         .insert_resource(paths)
         .insert_resource(Catalog(start.catalog))

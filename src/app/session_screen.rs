@@ -223,10 +223,10 @@ pub fn reply_ui(
 ) -> Option<SessionAction> {
     let mut action = None;
     let practice = view.mode == Mode::Practice;
-    if view.instructor {
-        if let Some(a) = instructor_bar(ui, session, p) {
-            action = Some(a);
-        }
+    if view.instructor
+        && let Some(a) = instructor_bar(ui, session, p)
+    {
+        action = Some(a);
     }
     if let Some(point) = session.current_point() {
         ui.horizontal_wrapped(|ui| {
@@ -334,61 +334,73 @@ pub fn reply_ui(
 pub fn instructor_bar(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Option<SessionAction> {
     let mut action = None;
     let scenario = session.scenario();
-    theme::card(p).show(ui, |ui| {
-        ui.set_width(ui.available_width());
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("Instructor").strong().color(p.accent));
-            let here = session
-                .current_point()
-                .map_or_else(|| "ended".to_string(), |pt| pt.id.clone());
-            ui.label(RichText::new(format!("at `{here}`")).monospace());
-            if let Some(line) = session.current_line() {
-                ui.label(
-                    RichText::new(format!("line `{}` · {}", line.line, talk_label(line.talk.target())))
+    egui::Frame::new()
+        .fill(p.panel)
+        .stroke(egui::Stroke::new(1.0, p.accent))
+        .corner_radius(egui::CornerRadius::same(8))
+        .inner_margin(egui::Margin::same(8))
+        .show(ui, |ui| {
+            ui.set_max_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Instructor").strong().color(p.accent));
+                let here = session
+                    .current_point()
+                    .map_or_else(|| "ended".to_string(), |pt| pt.id.clone());
+                ui.label(RichText::new(format!("at `{here}`")).monospace());
+                if let Some(line) = session.current_line() {
+                    ui.label(
+                        RichText::new(format!(
+                            "line `{}` · {}",
+                            line.line,
+                            talk_label(line.talk.target())
+                        ))
                         .small()
                         .color(p.muted),
-                );
-            }
+                    );
+                }
+            });
             let current = session
                 .current_point()
                 .and_then(|pt| scenario.point_index(&pt.id));
-            egui::ComboBox::from_id_salt("jump-to-point")
-                .selected_text("Jump to point…")
-                .width(200.0)
-                .show_ui(ui, |ui| {
-                    for (i, pt) in scenario.points.iter().enumerate() {
-                        let first = pt.lines.first().map_or("", |l| l.text.as_str());
-                        let short: String = first.chars().take(48).collect();
-                        let ellipsis = if first.chars().count() > 48 { "…" } else { "" };
-                        if ui
-                            .selectable_label(
-                                current == Some(i),
-                                format!("{}  —  {short}{ellipsis}", pt.id),
-                            )
-                            .clicked()
-                        {
-                            action = Some(SessionAction::Jump(i));
+            ui.horizontal(|ui| {
+                let width = (ui.available_width() - 110.0).clamp(120.0, 360.0);
+                egui::ComboBox::from_id_salt("jump-to-point")
+                    .selected_text("Jump to point…")
+                    .width(width)
+                    .show_ui(ui, |ui| {
+                        for (i, pt) in scenario.points.iter().enumerate() {
+                            let first = pt.lines.first().map_or("", |l| l.text.as_str());
+                            let short: String = first.chars().take(48).collect();
+                            let ellipsis = if first.chars().count() > 48 { "…" } else { "" };
+                            if ui
+                                .selectable_label(
+                                    current == Some(i),
+                                    format!("{}  —  {short}{ellipsis}", pt.id),
+                                )
+                                .clicked()
+                            {
+                                action = Some(SessionAction::Jump(i));
+                            }
                         }
-                    }
-                });
-            if ui
-                .button("Restart")
-                .on_hover_text("Start the conversation again from the beginning")
-                .clicked()
-            {
-                action = Some(SessionAction::Restart);
+                    });
+                if ui
+                    .button("Restart")
+                    .on_hover_text("Start the conversation again from the beginning")
+                    .clicked()
+                {
+                    action = Some(SessionAction::Restart);
+                }
+            });
+            if let Some(start) = session.preview_start() {
+                ui.label(
+                    RichText::new(format!(
+                        "Preview from `{start}` with the client's state at the jump; not scored as practice."
+                    ))
+                    .small()
+                    .color(p.muted),
+                );
             }
         });
-        if let Some(start) = session.preview_start() {
-            ui.label(
-                RichText::new(format!(
-                    "Preview from `{start}` with the client's state at the jump; not scored as practice."
-                ))
-                .small()
-                .color(p.muted),
-            );
-        }
-    });
     action
 }
 

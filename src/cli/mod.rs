@@ -180,6 +180,9 @@ pub struct GuiArgs {
     /// With --exercise: the results folder (default: `<data>/results`, as `exercise run`).
     #[arg(long, requires = "exercise")]
     pub results: Option<PathBuf>,
+    /// Turn instructor mode on: codes and ratings on every reply, jump to any point.
+    #[arg(long)]
+    pub instructor: bool,
 }
 
 /// Parses `WxH`.
