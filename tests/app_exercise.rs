@@ -269,7 +269,7 @@ fn sign_in_page_needs_a_name_and_id_and_shows_bad_ids() {
     );
     harness.set_size(egui::vec2(1024.0, 640.0));
     harness.run();
-    harness.get_by_label_contains("1.  Rick");
+    harness.get_by_label_contains("— Rick Delgado, 47");
     harness.get_by_label_contains("Assessment: no hints");
     // Disabled until both are filled in.
     harness.get_by_label("Start the exercise (Enter)").click();

@@ -313,11 +313,11 @@ fn about_ui(ui: &mut egui::Ui, run: &ExerciseRun, p: &Palette) {
         ui.label(RichText::new("Clients, in order").strong());
         for (i, s) in run.loaded.scenarios.iter().enumerate() {
             ui.label(format!(
-                "{}.  {}, {} — {}",
+                "{}.  {} — {}, {}",
                 i + 1,
+                s.title,
                 s.persona.name,
-                s.persona.age,
-                s.title
+                s.persona.age
             ));
         }
         ui.add_space(4.0);
@@ -455,9 +455,7 @@ fn results_ui(
         theme::card(p).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.horizontal_wrapped(|ui| {
-                ui.label(
-                    RichText::new(format!("{}. {} — {}", i + 1, s.persona.name, s.title)).strong(),
-                );
+                ui.label(RichText::new(format!("{}. {}", i + 1, s.title)).strong());
                 ui.label(RichText::new(format!("{:.1}/100", score.overall)).strong());
             });
             for c in checks {
