@@ -11,11 +11,11 @@ use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use bevy_egui::egui;
 use changetalk::app::exercise_screen::{self, ActiveExercise, ExerciseAction, exercise_ui};
-use changetalk::app::session_screen::{self, SessionAction};
+use changetalk::app::session_screen::{self, ReplyView, SessionAction, reply_ui};
 use changetalk::app::settings::{Paths, Progress, Settings};
 use changetalk::app::settings_screen::ReturnTo;
 use changetalk::app::theme::Palette;
-use changetalk::app::{ActiveSession, Report, Screen, Selected};
+use changetalk::app::{ActiveSession, Mode, Report, Screen, Selected};
 use changetalk_core::engine::best_index;
 use changetalk_core::result::parse_result;
 use common::{run, stdout};
@@ -286,4 +286,36 @@ fn sign_in_page_needs_a_name_and_id_and_shows_bad_ids() {
     assert!(state.0.start().is_none());
     harness.run();
     harness.get_by_label_contains("student id `s 100` cannot be used");
+}
+
+#[test]
+fn ending_a_conversation_in_an_exercise_asks_first() {
+    let scenario = changetalk::library::resolve("court-ordered-dui").unwrap();
+    let session = changetalk_core::Session::new(scenario, 1);
+    let mut view = ReplyView::new(Mode::Assessment);
+    view.confirm_end = true;
+    let mut harness = Harness::new_ui_state(
+        |ui, state: &mut (changetalk_core::Session, ReplyView, Vec<SessionAction>)| {
+            if let Some(a) = reply_ui(ui, &state.0, &state.1, &Palette::NORMAL) {
+                state.2.push(a);
+            }
+        },
+        (session, view, Vec::new()),
+    );
+    harness.get_by_label("End session (E)").click();
+    harness.run();
+    assert!(harness.state().2.is_empty(), "the first press only asks");
+    harness.get_by_label_contains("cannot be undone");
+    harness.get_by_label("Keep talking (Esc)").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("cannot be undone")
+            .is_none()
+    );
+    harness.get_by_label("End session (E)").click();
+    harness.run();
+    harness.get_by_label("Yes, end it (E)").click();
+    harness.run();
+    assert_eq!(harness.state().2, vec![SessionAction::End]);
 }

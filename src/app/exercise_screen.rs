@@ -365,11 +365,17 @@ fn sign_in_ui(
                 .spacing([12.0, 8.0])
                 .show(ui, |ui| {
                     ui.label("Your name");
-                    ui.add(
+                    let name = ui.add(
                         egui::TextEdit::singleline(&mut run.name)
                             .hint_text("as your instructor knows you")
                             .desired_width(320.0),
                     );
+                    // The cursor starts in the name field, so typing works at once.
+                    let once = egui::Id::new("exercise-name-focused");
+                    if !ui.data(|d| d.get_temp::<bool>(once)).unwrap_or(false) {
+                        name.request_focus();
+                        ui.data_mut(|d| d.insert_temp(once, true));
+                    }
                     ui.end_row();
                     ui.label("Student ID");
                     ui.add(

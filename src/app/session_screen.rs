@@ -50,6 +50,8 @@ pub struct ReplyView {
     pub instructor: bool,
     /// The button shown once the conversation is over.
     pub finish_label: String,
+    /// Ending early needs a second press (classroom exercises: it cannot be undone).
+    pub confirm_end: bool,
 }
 
 impl ReplyView {
@@ -59,6 +61,7 @@ impl ReplyView {
             mode,
             instructor: false,
             finish_label: "See your report".to_string(),
+            confirm_end: false,
         }
     }
 }
@@ -223,6 +226,7 @@ pub fn reply_ui(
 ) -> Option<SessionAction> {
     let mut action = None;
     let practice = view.mode == Mode::Practice;
+    let confirm_id = egui::Id::new("confirm-end-session");
     if view.instructor
         && let Some(a) = instructor_bar(ui, session, p)
     {
@@ -247,6 +251,22 @@ pub fn reply_ui(
                 action = Some(SessionAction::End);
             }
         });
+        if view.confirm_end && ui.data(|d| d.get_temp::<bool>(confirm_id)).unwrap_or(false) {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(
+                        "End this conversation now? It counts as ended early and cannot be undone.",
+                    )
+                    .color(p.bad),
+                );
+                if ui.button("Yes, end it (E)").clicked() {
+                    action = Some(SessionAction::End);
+                }
+                if ui.button("Keep talking (Esc)").clicked() {
+                    ui.data_mut(|d| d.insert_temp(confirm_id, false));
+                }
+            });
+        }
         ui.label(
             RichText::new("Your reply — press a number or click")
                 .small()
@@ -305,6 +325,12 @@ pub fn reply_ui(
             }
         });
     }
+    if view.confirm_end
+        && ui.input(|i| i.key_pressed(egui::Key::Escape))
+        && ui.data(|d| d.get_temp::<bool>(confirm_id)).unwrap_or(false)
+    {
+        ui.data_mut(|d| d.insert_temp(confirm_id, false));
+    }
     // Keyboard shortcuts (ignored while typing in a text field).
     if !ui.ctx().egui_wants_keyboard_input() {
         ui.input(|i| {
@@ -325,6 +351,21 @@ pub fn reply_ui(
                 action = Some(SessionAction::ShowReport);
             }
         });
+    }
+    // In an exercise the first "end" only asks; the second ends the conversation.
+    match action {
+        Some(SessionAction::End) if view.confirm_end => {
+            let asked = ui.data(|d| d.get_temp::<bool>(confirm_id)).unwrap_or(false);
+            ui.data_mut(|d| d.insert_temp(confirm_id, !asked));
+            if !asked {
+                action = None;
+                ui.ctx().request_repaint();
+            }
+        }
+        Some(_) => {
+            ui.data_mut(|d| d.insert_temp(confirm_id, false));
+        }
+        None => {}
     }
     action
 }
@@ -520,6 +561,7 @@ fn session_system(
     let mut view = ReplyView::new(play.mode);
     view.instructor = settings.instructor_mode && in_exercise.is_none();
     if let Some((i, run)) = in_exercise {
+        view.confirm_end = true;
         view.finish_label = if i + 1 < run.len() {
             "Next client".to_string()
         } else {
