@@ -233,22 +233,29 @@ pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result
                 result_path.display()
             )
         })?;
-        if prev.exercise.hash == loaded.hash || prev.exercise.title == loaded.exercise.title {
-            if prev.attempt >= loaded.exercise.attempts {
-                return Err(format!(
-                    "error: student `{id}` has used {} of {} attempt{} at this exercise; the result is in {}",
-                    prev.attempt,
-                    loaded.exercise.attempts,
-                    if loaded.exercise.attempts == 1 {
-                        ""
-                    } else {
-                        "s"
-                    },
-                    result_path.display()
-                ));
-            }
-            attempt = prev.attempt + 1;
+        let same =
+            prev.exercise.hash == loaded.hash || prev.exercise.title == loaded.exercise.title;
+        if !same {
+            return Err(format!(
+                "{}: error: a result of another exercise (`{}`) is in the way: its file name is the one this exercise uses; move it to another folder first",
+                result_path.display(),
+                prev.exercise.title
+            ));
         }
+        if prev.attempt >= loaded.exercise.attempts {
+            return Err(format!(
+                "error: student `{id}` has used {} of {} attempt{} at this exercise; the result is in {}",
+                prev.attempt,
+                loaded.exercise.attempts,
+                if loaded.exercise.attempts == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                result_path.display()
+            ));
+        }
+        attempt = prev.attempt + 1;
     }
 
     if progress_path.exists() {
@@ -270,6 +277,19 @@ pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result
                 "{}: error: this progress belongs to student `{}`, not `{id}`",
                 progress_path.display(),
                 rec.student.id
+            ));
+        }
+        // The record must describe this exercise's scenarios, in order, with their seeds.
+        let fits = rec.scenarios.len() <= loaded.scenarios.len()
+            && rec.scenarios.iter().enumerate().all(|(i, run)| {
+                run.id == loaded.exercise.scenarios[i].id
+                    && run.hash == loaded.exercise.scenarios[i].hash
+                    && run.seed == loaded.exercise.seed_of(i)
+            });
+        if !fits {
+            return Err(format!(
+                "{}: error: the saved progress does not match this exercise's scenarios; delete the file to start this exercise again",
+                progress_path.display()
             ));
         }
         let started_ms = rec.started_ms().unwrap_or_else(now_ms);

@@ -319,3 +319,95 @@ fn ending_a_conversation_in_an_exercise_asks_first() {
     harness.run();
     assert_eq!(harness.state().2, vec![SessionAction::End]);
 }
+
+/// An exercise with a 1-minute limit.
+fn timed_exercise(dir: &Path) -> PathBuf {
+    let f = dir.join("quiz.ron");
+    let o = run(&[
+        "exercise",
+        "new",
+        "--scenario",
+        "court-ordered-dui",
+        "recovery-burnout",
+        "--time-limit",
+        "1",
+        "-o",
+        f.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    f
+}
+
+#[test]
+fn after_the_time_limit_no_reply_is_recorded_and_the_result_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = timed_exercise(dir.path());
+    let results = dir.path().join("results");
+    let mut app = app_for(&file, &results, "Tim", "t1");
+    send(&mut app, ExerciseAction::Start);
+    send(&mut app, SessionAction::Choose(1));
+    // Two minutes pass.
+    {
+        let mut ex = app.world_mut().resource_mut::<ActiveExercise>();
+        let attempt = ex.0.as_mut().unwrap().attempt.as_mut().unwrap();
+        attempt.started_ms -= 120_000;
+    }
+    send(&mut app, SessionAction::Choose(1));
+    assert_eq!(screen(&app), Screen::Exercise);
+    let ex = app.world().resource::<ActiveExercise>().0.as_ref().unwrap();
+    assert!(ex.outcome.is_some());
+    assert!(
+        ex.message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("Time is up")),
+        "{:?}",
+        ex.message
+    );
+    let rec = parse_result(&std::fs::read(results.join("quiz--t1.json")).unwrap()).unwrap();
+    assert_eq!(
+        rec.scenarios[0].choices.len(),
+        1,
+        "the late reply is not recorded"
+    );
+    assert!(rec.scenarios.iter().all(|r| r.stopped));
+}
+
+#[test]
+fn reopening_after_the_time_limit_finishes_and_a_mismatched_progress_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = timed_exercise(dir.path());
+    let results = dir.path().join("results");
+    let progress = results.join("quiz--t2.progress.json");
+    let mut app = app_for(&file, &results, "Tia", "t2");
+    send(&mut app, ExerciseAction::Start);
+    send(&mut app, SessionAction::Choose(2));
+    drop(app);
+    // A progress file whose seed was changed by hand does not resume.
+    let text = std::fs::read_to_string(&progress).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["scenarios"][0]["seed"] = serde_json::json!(999);
+    std::fs::write(&progress, serde_json::to_string(&v).unwrap()).unwrap();
+    let mut app = app_for(&file, &results, "Tia", "t2");
+    send(&mut app, ExerciseAction::Start);
+    {
+        let ex = app.world().resource::<ActiveExercise>().0.as_ref().unwrap();
+        assert!(
+            ex.message
+                .as_deref()
+                .is_some_and(|m| m.contains("does not match")),
+            "{:?}",
+            ex.message
+        );
+    }
+    // Restored, but started two hours ago: reopening ends it at once.
+    v["scenarios"][0]["seed"] = serde_json::json!(1);
+    v["started_at"] = serde_json::json!("2020-01-01T00:00:00.000Z");
+    std::fs::write(&progress, serde_json::to_string(&v).unwrap()).unwrap();
+    let mut app = app_for(&file, &results, "Tia", "t2");
+    send(&mut app, ExerciseAction::Start);
+    assert_eq!(screen(&app), Screen::Exercise);
+    let ex = app.world().resource::<ActiveExercise>().0.as_ref().unwrap();
+    assert!(ex.outcome.is_some(), "{:?}", ex.message);
+    let rec = parse_result(&std::fs::read(results.join("quiz--t2.json")).unwrap()).unwrap();
+    assert_eq!(rec.scenarios[0].choices[0].number, 2);
+}

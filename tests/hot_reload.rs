@@ -241,3 +241,32 @@ fn jumping_in_a_free_session_starts_a_preview_there() {
     assert_eq!(play(&app).session.preview_start(), None);
     assert_eq!(play(&app).session.turns().len(), 0);
 }
+
+#[test]
+fn reload_keeps_vanished_files_and_adds_new_ones() {
+    use changetalk::app::hot_reload::{Reloaded, reload};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.ron");
+    write(&file, DUI);
+    let mut catalog = vec![library::load_file(&file)];
+    // Unchanged text: nothing to do.
+    assert!(matches!(reload(&mut catalog, &file), Reloaded::Unchanged));
+    // An editor that saves by renaming makes the file vanish for a moment: nothing changes.
+    std::fs::remove_file(&file).unwrap();
+    assert!(matches!(reload(&mut catalog, &file), Reloaded::Gone));
+    assert!(catalog[0].loaded.is_ok());
+    // A new broken file is listed with its errors; a new good one is added.
+    let broken = dir.path().join("b.ron");
+    write(&broken, "Scenario(");
+    assert!(matches!(
+        reload(&mut catalog, &broken),
+        Reloaded::Broken { kept: false, .. }
+    ));
+    let good = dir.path().join("c.ron");
+    write(
+        &good,
+        &DUI.replacen("id: \"court-ordered-dui\"", "id: \"dui-copy\"", 1),
+    );
+    assert!(matches!(reload(&mut catalog, &good), Reloaded::Added(_)));
+    assert_eq!(catalog.len(), 3);
+}

@@ -119,7 +119,8 @@ impl ExerciseRun {
         let mode = self.mode();
         let attempt = self.attempt.as_mut()?;
         if attempt.time_is_up() {
-            return self.finish_now();
+            self.end_for_time();
+            return None;
         }
         let current = match attempt.current_scenario() {
             Ok(c) => c,
@@ -133,7 +134,13 @@ impl ExerciseRun {
             return None;
         };
         attempt.ensure_run(i);
-        let saved = attempt.save_progress();
+        // Nothing starts unless progress can be saved: otherwise a crash would lose it all.
+        if let Err(e) = attempt.save_progress() {
+            self.message = Some(format!(
+                "Your progress cannot be saved, so the exercise cannot continue: {e}. Make the results folder writable (or ask your instructor), then try again."
+            ));
+            return None;
+        }
         let session = match attempt.session(i) {
             Ok(s) => s,
             Err(e) => {
@@ -141,7 +148,7 @@ impl ExerciseRun {
                 return None;
             }
         };
-        self.message = saved.err();
+        self.message = None;
         let seed = session.seed();
         Some(Play {
             session,
@@ -150,6 +157,22 @@ impl ExerciseRun {
             started: std::time::Instant::now(),
             exercise: Some(i),
         })
+    }
+
+    /// True when the attempt has a time limit and it has passed.
+    pub fn time_is_up(&self) -> bool {
+        self.attempt.as_ref().is_some_and(Attempt::time_is_up)
+    }
+
+    /// Ends the exercise at its time limit and says so (or why the result is not saved).
+    pub fn end_for_time(&mut self) {
+        self.finish_now();
+        if self.outcome.is_some() {
+            self.message =
+                Some("Time is up: the exercise has ended and your result is saved.".into());
+        } else if let Some(m) = &self.message {
+            self.message = Some(format!("Time is up. {m}"));
+        }
     }
 
     /// Time is up (or the student ends the exercise): every scenario not over is stopped and
@@ -186,7 +209,7 @@ impl ExerciseRun {
             }
             Err(e) => {
                 self.message = Some(format!(
-                    "The result could not be saved: {e}. Your progress is kept; fix the folder and press Finish again."
+                    "Your result could not be saved: {e}. Your replies are kept in this window; make the results folder writable, then press \"Continue the exercise\" to save again."
                 ));
             }
         }
@@ -571,37 +594,22 @@ pub fn handle_exercise_actions(
     }
 }
 
-/// Ends the exercise when its time limit passes while a scenario is on screen, and wakes
-/// the app at the deadline (an idle app draws nothing otherwise).
+/// Ends the exercise when its time limit passes while a conversation is on screen. The app
+/// wakes at least once a minute when idle (see `low_power`), and every reply checks the time
+/// before it is recorded, so nothing is recorded after the limit.
 fn enforce_time_limit(
-    mut contexts: EguiContexts,
     mut exercise: ResMut<ActiveExercise>,
     mut active: ResMut<ActiveSession>,
     mut next: ResMut<NextState<Screen>>,
-) -> Result {
+) {
     let Some(run) = exercise.0.as_mut() else {
-        return Ok(());
+        return;
     };
-    let Some(remaining) = run.attempt.as_ref().and_then(Attempt::remaining_ms) else {
-        return Ok(());
-    };
-    if run.outcome.is_some() {
-        return Ok(());
-    }
-    if remaining == 0 {
-        run.finish_now();
-        run.message = Some("Time is up: the exercise has ended and your result is saved.".into());
+    if run.outcome.is_none() && run.time_is_up() {
+        run.end_for_time();
         active.0 = None;
         next.set(Screen::Exercise);
-    } else {
-        // Wake for the next whole minute shown in the header, or the deadline.
-        let wait = remaining % 60_000;
-        let wait = if wait == 0 { 60_000 } else { wait };
-        contexts
-            .ctx_mut()?
-            .request_repaint_after(std::time::Duration::from_millis(wait));
     }
-    Ok(())
 }
 
 /// Loads an exercise file for the app, with results in the default folder unless given.
@@ -631,7 +639,9 @@ pub fn plugin(app: &mut App) {
             exercise_system
                 .run_if(in_state(Screen::Exercise))
                 .in_set(ScreenUi),
-            enforce_time_limit.run_if(in_state(Screen::Session)),
+            enforce_time_limit
+                .run_if(in_state(Screen::Session))
+                .before(ScreenUi),
         ),
     );
 }

@@ -31,6 +31,17 @@ pub struct WatchList {
     pub files: BTreeSet<PathBuf>,
     /// Folders watched for new, changed and removed `.ron` files.
     pub dirs: BTreeSet<PathBuf>,
+    /// A hash of the text the app loaded from each file, so an edit saved between loading and
+    /// the watcher's start is not missed.
+    pub loaded: BTreeMap<PathBuf, u64>,
+}
+
+/// A hash of a file's text (for [`WatchList::loaded`]).
+pub fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 /// The running watcher: changed paths arrive on `changes`.
@@ -98,10 +109,23 @@ fn watch_loop(
     tx: &Sender<PathBuf>,
     wake: Option<&(dyn Fn() + Send)>,
 ) {
-    let mut seen: BTreeMap<PathBuf, Stamp> = snapshot(list)
-        .into_iter()
-        .map(|p| (p.clone(), stamp(&p)))
-        .collect();
+    let loaded = list.lock().map(|l| l.loaded.clone()).unwrap_or_default();
+    let mut seen: BTreeMap<PathBuf, Stamp> = BTreeMap::new();
+    let mut changed_at_start = false;
+    for p in snapshot(list) {
+        seen.insert(p.clone(), stamp(&p));
+        // Changed since the app read it (or new since then)?
+        let now = std::fs::read_to_string(&p).ok().map(|t| text_hash(&t));
+        if loaded.get(&p).copied() != now {
+            if tx.send(p).is_err() {
+                return;
+            }
+            changed_at_start = true;
+        }
+    }
+    if changed_at_start && let Some(w) = wake {
+        w();
+    }
     loop {
         std::thread::sleep(POLL_INTERVAL);
         let mut changed = false;
@@ -147,29 +171,67 @@ pub fn file_problems<'a>(
     })
 }
 
-/// Reloads `path` into the catalog. Returns the scenario it replaced and the new one, when
-/// the file now loads; a broken edit keeps the last good version as `previous`.
-pub fn reload(
-    catalog: &mut Vec<Entry>,
-    path: &Path,
-) -> (Option<Arc<Scenario>>, Option<Arc<Scenario>>) {
+/// What reloading a file did to the catalog.
+#[derive(Debug, Clone)]
+pub enum Reloaded {
+    /// The file loads: `new` replaced `old` (the version that was playable before).
+    Replaced {
+        /// The scenario played until now.
+        old: Option<Arc<Scenario>>,
+        /// The new version.
+        new: Arc<Scenario>,
+    },
+    /// A new file in a watched folder was added to the library.
+    Added(Arc<Scenario>),
+    /// The file has errors (its diagnostics are in the catalog entry); the last good
+    /// version, if there is one, stays playable.
+    Broken {
+        /// How many diagnostics.
+        errors: usize,
+        /// A last good version is still playable.
+        kept: bool,
+    },
+    /// The file is gone (deleted, or mid-rename by an editor): the library keeps what it has.
+    Gone,
+    /// The text is what the app already has.
+    Unchanged,
+}
+
+/// Reloads `path` into the catalog. A broken edit keeps the last good version as the
+/// entry's `previous`; a missing file changes nothing (editors that save by renaming make a
+/// file vanish for a moment).
+pub fn reload(catalog: &mut Vec<Entry>, path: &Path) -> Reloaded {
+    if std::fs::metadata(path).is_err() {
+        return Reloaded::Gone;
+    }
     let mut fresh = library::load_file(path);
     let Some(i) = catalog.iter().position(|e| e.path() == Some(path)) else {
-        let new = fresh.loaded.as_ref().ok().cloned();
-        if std::fs::metadata(path).is_ok() {
-            catalog.push(fresh);
-        }
-        return (None, new);
+        let out = match &fresh.loaded {
+            Ok(s) => Reloaded::Added(Arc::clone(s)),
+            Err(e) => Reloaded::Broken {
+                errors: e.len(),
+                kept: false,
+            },
+        };
+        catalog.push(fresh);
+        return out;
     };
-    let old_good = catalog[i].playable().cloned();
-    if fresh.loaded.is_ok() {
-        let new = fresh.loaded.as_ref().ok().cloned();
-        catalog[i] = fresh;
-        (old_good, new)
-    } else {
-        fresh.previous = old_good;
-        catalog[i] = fresh;
-        (None, None)
+    if catalog[i].text == fresh.text && catalog[i].loaded.is_ok() == fresh.loaded.is_ok() {
+        return Reloaded::Unchanged;
+    }
+    let old = catalog[i].playable().cloned();
+    match fresh.loaded.as_ref().ok().cloned() {
+        Some(new) => {
+            catalog[i] = fresh;
+            Reloaded::Replaced { old, new }
+        }
+        None => {
+            let errors = fresh.loaded.as_ref().err().map_or(0, Vec::len);
+            let kept = old.is_some();
+            fresh.previous = old;
+            catalog[i] = fresh;
+            Reloaded::Broken { errors, kept }
+        }
     }
 }
 
@@ -208,56 +270,64 @@ pub fn apply_reloads(
     }
     for path in changed {
         let name = path.display().to_string();
-        let (old, new) = reload(&mut catalog.0, &path);
-        let Some(new) = new else {
-            if let Some(entry) = catalog.0.iter().find(|e| e.path() == Some(path.as_path()))
-                && let Err(errors) = &entry.loaded
-            {
+        let msg = match reload(&mut catalog.0, &path) {
+            Reloaded::Unchanged => continue,
+            Reloaded::Gone => format!(
+                "{name} is no longer on disk; the library keeps the version it has until the app restarts."
+            ),
+            Reloaded::Added(_) => format!("Added {name} to the library."),
+            Reloaded::Broken { errors, kept } => {
                 let msg = format!(
-                    "{name} has {} error{}; {}.",
-                    errors.len(),
-                    if errors.len() == 1 { "" } else { "s" },
-                    if entry.previous.is_some() {
+                    "{name} has {errors} error{}; {}.",
+                    if errors == 1 { "" } else { "s" },
+                    if kept {
                         "the last version that loaded stays playable"
                     } else {
                         "it can be played once they are fixed"
                     }
                 );
                 // An instructor editing in a terminal sees the diagnostics there too.
-                eprintln!("changetalk: {msg}\n{}", errors.join("\n"));
+                let diags = catalog
+                    .0
+                    .iter()
+                    .find(|e| e.path() == Some(path.as_path()))
+                    .and_then(|e| e.loaded.as_ref().err())
+                    .map(|e| e.join("\n"))
+                    .unwrap_or_default();
+                eprintln!("changetalk: {msg}\n{diags}");
                 notice.0 = Some(msg);
+                continue;
             }
-            continue;
-        };
-        let Some(old) = old else {
-            let msg = format!("Added {name} to the library.");
-            eprintln!("changetalk: {msg}");
-            notice.0 = Some(msg);
-            continue;
-        };
-        if selected.0.as_ref().is_some_and(|s| Arc::ptr_eq(s, &old)) {
-            selected.0 = Some(Arc::clone(&new));
-        }
-        // Exercises play their pinned copies; they are never swapped.
-        let msg = if let Some(play) = active.0.as_mut()
-            && play.exercise.is_none()
-            && Arc::ptr_eq(play.session.scenario(), &old)
-        {
-            let n = play.session.choices().len();
-            match rebuild(&play.session, Arc::clone(&new)) {
-                Ok(s) => {
-                    play.session = s;
-                    format!(
-                        "Reloaded {name}: the new version is playing, with your {n} repl{} replayed.",
-                        if n == 1 { "y" } else { "ies" }
-                    )
+            Reloaded::Replaced { old: None, .. } => format!("Reloaded {name}."),
+            Reloaded::Replaced {
+                old: Some(old),
+                new,
+            } => {
+                if selected.0.as_ref().is_some_and(|s| Arc::ptr_eq(s, &old)) {
+                    selected.0 = Some(Arc::clone(&new));
                 }
-                Err(e) => format!(
-                    "Reloaded {name}, but your replies no longer fit it ({e}); start again to play the new version."
-                ),
+                // Exercises play their pinned copies; they are never swapped.
+                if let Some(play) = active.0.as_mut()
+                    && play.exercise.is_none()
+                    && Arc::ptr_eq(play.session.scenario(), &old)
+                {
+                    let n = play.session.choices().len();
+                    match rebuild(&play.session, Arc::clone(&new)) {
+                        Ok(s) => {
+                            play.session = s;
+                            format!(
+                                "Reloaded {name}: the new version is playing, with your {n} repl{} replayed.",
+                                if n == 1 { "y" } else { "ies" }
+                            )
+                        }
+                        Err(e) => format!(
+                            "Reloaded {name}, but your replies no longer fit it ({e}); start again to play the new version."
+                        ),
+                    }
+                } else {
+                    format!("Reloaded {name}.")
+                }
             }
-        } else {
-            format!("Reloaded {name}.")
         };
         eprintln!("changetalk: {msg}");
         notice.0 = Some(msg);
@@ -272,6 +342,10 @@ pub fn watch_list(catalog: &[Entry]) -> WatchList {
             .filter_map(|e| e.path().map(Path::to_path_buf))
             .collect(),
         dirs: library::user_dir().into_iter().collect(),
+        loaded: catalog
+            .iter()
+            .filter_map(|e| e.path().map(|p| (p.to_path_buf(), text_hash(&e.text))))
+            .collect(),
     }
 }
 

@@ -336,7 +336,15 @@ fn prepare_exercise(
             let policy: changetalk_core::AutoPolicy = policy.into();
             while let Some(p) = play.as_mut() {
                 let i = p.exercise.unwrap_or(0);
+                // A scenario whose top replies loop is cut off like `play --auto` does.
+                let mut turns = 0;
                 while !p.session.is_over() {
+                    turns += 1;
+                    if turns > 10_000 {
+                        p.session.stop();
+                        run.record_stop(i);
+                        break;
+                    }
                     let ratings = p.session.current_ratings();
                     let k = match policy {
                         changetalk_core::AutoPolicy::Best => {

@@ -551,7 +551,12 @@ fn session_system(
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
     let Some(play) = active.0.as_ref() else {
-        next.set(Screen::Library);
+        // The logic ran first this frame and already chose where to go (an exercise's results
+        // page when its last conversation ends); only a session missing for no reason goes
+        // back to the library.
+        if exercise.0.is_none() {
+            next.set(Screen::Library);
+        }
         return Ok(());
     };
     let mut root = root_ui(ctx);
@@ -600,7 +605,9 @@ fn session_system(
             if let Some((entry, errors)) = problems {
                 file_errors_banner(ui, &entry.origin.display_name(), errors, &p);
             }
-            if let Some(m) = &notice.0 {
+            if in_exercise.is_none()
+                && let Some(m) = &notice.0
+            {
                 ui.label(RichText::new(m).small().color(p.muted));
             }
         });
@@ -696,6 +703,13 @@ pub fn handle_session_actions(
             continue;
         }
         if let (Some(i), Some(run)) = (play.exercise, exercise.0.as_mut()) {
+            // After the time limit nothing more is recorded: the exercise ends as it stood.
+            if run.time_is_up() {
+                run.end_for_time();
+                active.0 = None;
+                next.set(Screen::Exercise);
+                return;
+            }
             let before = play.session.turns().len();
             let advance = match a {
                 SessionAction::Choose(_) => {
