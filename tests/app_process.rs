@@ -295,3 +295,44 @@ fn a_running_app_reloads_an_edited_scenario_within_two_seconds() {
     );
     assert!(alive, "the app keeps running after a broken edit");
 }
+
+#[test]
+fn a_draft_that_does_not_load_yet_opens_the_library_and_loads_once_fixed() {
+    if !have_xvfb() {
+        return;
+    }
+    let _x = XVFB.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("draft.ron");
+    let good = std::fs::read_to_string(common::root().join("scenarios/court-ordered-dui.ron"))
+        .unwrap()
+        .replacen("id: \"court-ordered-dui\"", "id: \"draft\"", 1);
+    std::fs::write(&draft, good.replacen("persona:", "persona_typo:", 1)).unwrap();
+    let pid_file = dir.path().join("pid");
+    let mut child = gui(
+        &dir.path().join("home"),
+        &pid_file,
+        &["--scenario", draft.to_str().unwrap(), "--instructor"],
+    )
+    .env("CHANGETALK_FRAME_LOG", "1")
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("xvfb-run starts");
+    let rx = lines(&mut child);
+    let opened = expect_line(&rx, "frame 3 ", Duration::from_secs(120));
+    std::thread::sleep(Duration::from_secs(1));
+    std::fs::write(&draft, &good).unwrap();
+    let fixed = expect_line(&rx, "changetalk: Reloaded", Duration::from_secs(10));
+    kill_app(&pid_file, &mut child);
+    let opened = opened.unwrap_or_else(|seen| panic!("the app did not open: {seen:?}"));
+    assert!(
+        opened.iter().any(|l| l.contains("persona_typo")),
+        "the diagnostics are printed: {opened:?}"
+    );
+    assert!(
+        opened.iter().any(|l| l.contains("opening the library")),
+        "{opened:?}"
+    );
+    fixed.unwrap_or_else(|seen| panic!("the fixed file was not reloaded: {seen:?}"));
+}

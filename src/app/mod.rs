@@ -242,7 +242,27 @@ pub fn prepare(args: &GuiArgs, mut catalog: Vec<Entry>) -> Result<Startup, Strin
                     e
                 }
             };
-            Some(entry.loaded.map_err(|errs| errs.join("\n"))?)
+            match entry.loaded {
+                Ok(s) => Some(s),
+                // An instructor opening a draft that does not load yet: the app opens on the
+                // library, where the file's card shows its diagnostics and turns into the
+                // client as soon as the file is fixed and saved. Scripts (screenshots) fail.
+                Err(errs) if args.screenshot.is_none() && path.is_file() => {
+                    eprintln!(
+                        "{}\nchangetalk: opening the library; the file reloads when you save it",
+                        errs.join("\n")
+                    );
+                    return Ok(Startup {
+                        catalog,
+                        screen: Screen::Library,
+                        selected: None,
+                        play: None,
+                        report: None,
+                        exercise: None,
+                    });
+                }
+                Err(errs) => return Err(errs.join("\n")),
+            }
         }
         Some(s) => Some(library::resolve_in(s, &catalog)?),
         None if needs_scenario => {
