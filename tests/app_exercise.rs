@@ -220,7 +220,9 @@ fn practice_exercise_records_take_backs_and_ending_early_moves_on() {
     // Instructor tools do nothing in an exercise.
     send(&mut app, SessionAction::Jump(3));
     send(&mut app, SessionAction::Restart);
+    send(&mut app, SessionAction::ToggleInstructor);
     assert_eq!(position(&app), (0, 1));
+    assert!(!app.world().resource::<Settings>().instructor_mode);
     // Ending the first conversation early moves to the second client.
     send(&mut app, SessionAction::End);
     assert_eq!(screen(&app), Screen::Session);

@@ -240,6 +240,11 @@ fn jumping_in_a_free_session_starts_a_preview_there() {
     app.update();
     assert_eq!(play(&app).session.preview_start(), None);
     assert_eq!(play(&app).session.turns().len(), 0);
+    // The header's toggle turns instructor mode on (and it is saved like any setting).
+    app.world_mut()
+        .write_message(SessionAction::ToggleInstructor);
+    app.update();
+    assert!(app.world().resource::<Settings>().instructor_mode);
 }
 
 #[test]

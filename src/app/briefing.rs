@@ -23,24 +23,37 @@ pub enum BriefingAction {
     Start(Mode),
 }
 
-/// Header bar shared by the briefing and session screens.
+/// What was clicked in the header bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderClick {
+    /// The back button.
+    Back,
+    /// Settings.
+    Settings,
+    /// The instructor-mode toggle.
+    Instructor,
+}
+
+/// Header bar shared by the briefing and session screens. `instructor` shows the
+/// instructor-mode toggle in that state (`None` hides it).
 pub fn header(
     ui: &mut egui::Ui,
     back_label: &str,
     title: &str,
     subtitle: &str,
+    instructor: Option<bool>,
     p: &Palette,
-) -> (bool, bool) {
-    let mut back = false;
-    let mut settings = false;
+) -> Option<HeaderClick> {
+    let mut click = None;
     ui.horizontal(|ui| {
         if ui.button(back_label).clicked() {
-            back = true;
+            click = Some(HeaderClick::Back);
         }
-        // The settings button keeps its place on the right; the title takes what is left and
-        // wraps (large text never slides under the button).
-        let settings_w = ui.style().text_styles[&egui::TextStyle::Button].size * 6.5;
-        let title_w = (ui.available_width() - settings_w).max(80.0);
+        // The buttons keep their place on the right; the title takes what is left and wraps
+        // (large text never slides under the buttons).
+        let button = ui.style().text_styles[&egui::TextStyle::Button].size;
+        let right_w = button * if instructor.is_some() { 15.0 } else { 6.5 };
+        let title_w = (ui.available_width() - right_w).max(80.0);
         ui.allocate_ui_with_layout(
             egui::vec2(title_w, 0.0),
             egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true),
@@ -55,11 +68,26 @@ pub fn header(
         );
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("⚙ Settings").clicked() {
-                settings = true;
+                click = Some(HeaderClick::Settings);
+            }
+            if let Some(on) = instructor
+                && ui
+                    .add(
+                        egui::Button::new(if on {
+                            "✔ Instructor mode"
+                        } else {
+                            "Instructor mode"
+                        })
+                        .selected(on),
+                    )
+                    .on_hover_text("Show each reply's codes and rating; jump to any point")
+                    .clicked()
+            {
+                click = Some(HeaderClick::Instructor);
             }
         });
     });
-    (back, settings)
+    click
 }
 
 /// The details column: who the client is and what to practise.
@@ -157,11 +185,10 @@ fn briefing_system(
                 .inner_margin(egui::Margin::symmetric(14, 8)),
         )
         .show(&mut root, |ui| {
-            let (back, set) = header(ui, "‹ Library", &scenario.title, "Briefing", &p);
-            if back {
-                action = Some(BriefingAction::Back);
-            } else if set {
-                action = Some(BriefingAction::Settings);
+            match header(ui, "‹ Library", &scenario.title, "Briefing", None, &p) {
+                Some(HeaderClick::Back) => action = Some(BriefingAction::Back),
+                Some(HeaderClick::Settings) => action = Some(BriefingAction::Settings),
+                _ => {}
             }
         });
     let width = (root.available_width() * 0.56).max(420.0);

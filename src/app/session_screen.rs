@@ -9,7 +9,7 @@ use changetalk_core::engine::{Session, TurnRecord};
 use changetalk_core::model::Target;
 use egui::{Color32, RichText};
 
-use super::briefing::header;
+use super::briefing::{HeaderClick, header};
 use super::exercise_screen::ActiveExercise;
 use super::hot_reload::{self, ReloadNotice};
 use super::settings::{Paths, Progress, Settings};
@@ -39,6 +39,8 @@ pub enum SessionAction {
     Jump(usize),
     /// Instructor mode: start the conversation again from the beginning.
     Restart,
+    /// Turn instructor mode on or off (not in a classroom exercise).
+    ToggleInstructor,
 }
 
 /// How the reply area is shown.
@@ -475,6 +477,7 @@ pub fn apply(action: SessionAction, play: &mut super::Play) -> Option<Screen> {
             }
             None
         }
+        SessionAction::ToggleInstructor => None,
         SessionAction::Restart => {
             if play.exercise.is_none() {
                 play.session = Session::new(Arc::clone(play.session.scenario()), play.seed);
@@ -588,14 +591,14 @@ fn session_system(
             };
             let (back_label, subtitle) = match in_exercise {
                 Some((i, run)) => ("‹ Exercise", format!("{mode} · {}", run.status(i))),
-                None if view.instructor => ("‹ Library", format!("{mode} · instructor mode")),
                 None => ("‹ Library", mode.to_string()),
             };
-            let (back, set) = header(ui, back_label, &scenario.title, &subtitle, &p);
-            if back {
-                action = Some(SessionAction::Back);
-            } else if set {
-                action = Some(SessionAction::Settings);
+            let toggle = in_exercise.is_none().then_some(view.instructor);
+            match header(ui, back_label, &scenario.title, &subtitle, toggle, &p) {
+                Some(HeaderClick::Back) => action = Some(SessionAction::Back),
+                Some(HeaderClick::Settings) => action = Some(SessionAction::Settings),
+                Some(HeaderClick::Instructor) => action = Some(SessionAction::ToggleInstructor),
+                None => {}
             }
             if let Some((_, run)) = in_exercise
                 && let Some(m) = &run.message
@@ -687,6 +690,7 @@ fn session_system(
 pub fn handle_session_actions(
     mut actions: MessageReader<SessionAction>,
     paths: Res<Paths>,
+    mut settings: ResMut<Settings>,
     mut progress: ResMut<Progress>,
     mut active: ResMut<ActiveSession>,
     mut exercise: ResMut<ActiveExercise>,
@@ -700,6 +704,12 @@ pub fn handle_session_actions(
         };
         if let SessionAction::Settings = a {
             open_settings(Screen::Session, &mut ret, &mut next);
+            continue;
+        }
+        if let SessionAction::ToggleInstructor = a {
+            if play.exercise.is_none() {
+                settings.instructor_mode = !settings.instructor_mode;
+            }
             continue;
         }
         if let (Some(i), Some(run)) = (play.exercise, exercise.0.as_mut()) {
@@ -736,7 +746,10 @@ pub fn handle_session_actions(
                     next.set(Screen::Exercise);
                     false
                 }
-                SessionAction::Jump(_) | SessionAction::Restart | SessionAction::Settings => false,
+                SessionAction::Jump(_)
+                | SessionAction::Restart
+                | SessionAction::Settings
+                | SessionAction::ToggleInstructor => false,
             };
             if advance {
                 match run.next_play() {
