@@ -245,6 +245,23 @@ fn jumping_in_a_free_session_starts_a_preview_there() {
         .write_message(SessionAction::ToggleInstructor);
     app.update();
     assert!(app.world().resource::<Settings>().instructor_mode);
+    // The decision graph is saved as SVG next to the reports.
+    app.world_mut().write_message(SessionAction::ExportGraph);
+    app.update();
+    let svg = dir.path().join("data/reports/court-ordered-dui-graph.svg");
+    let text = std::fs::read_to_string(&svg).expect("graph saved");
+    assert!(
+        text.starts_with("<svg") || text.starts_with("<?xml"),
+        "{}",
+        &text[..40]
+    );
+    let notice = app.world().resource::<hot_reload::ReloadNotice>();
+    assert!(
+        notice
+            .0
+            .as_deref()
+            .is_some_and(|m| m.contains("Saved the decision graph"))
+    );
 }
 
 #[test]

@@ -155,7 +155,8 @@ fn watch_loop(
     }
 }
 
-/// A line about the last reload, shown under the session header.
+/// A line about the last reload (or instructor action, such as saving the graph), shown under
+/// the session header.
 #[derive(Resource, Default, Debug, Clone, PartialEq)]
 pub struct ReloadNotice(pub Option<String>);
 

@@ -41,6 +41,8 @@ pub enum SessionAction {
     Restart,
     /// Turn instructor mode on or off (not in a classroom exercise).
     ToggleInstructor,
+    /// Instructor mode: save the scenario's decision graph as SVG.
+    ExportGraph,
 }
 
 /// How the reply area is shown.
@@ -406,7 +408,7 @@ pub fn instructor_bar(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Opti
                 .current_point()
                 .and_then(|pt| scenario.point_index(&pt.id));
             ui.horizontal(|ui| {
-                let width = (ui.available_width() - 110.0).clamp(120.0, 360.0);
+                let width = (ui.available_width() - 190.0).clamp(120.0, 360.0);
                 egui::ComboBox::from_id_salt("jump-to-point")
                     .selected_text("Jump to point…")
                     .width(width)
@@ -432,6 +434,13 @@ pub fn instructor_bar(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Opti
                     .clicked()
                 {
                     action = Some(SessionAction::Restart);
+                }
+                if ui
+                    .button("Graph")
+                    .on_hover_text("Save the decision graph as SVG (like `changetalk graph`)")
+                    .clicked()
+                {
+                    action = Some(SessionAction::ExportGraph);
                 }
             });
             if let Some(start) = session.preview_start() {
@@ -477,7 +486,7 @@ pub fn apply(action: SessionAction, play: &mut super::Play) -> Option<Screen> {
             }
             None
         }
-        SessionAction::ToggleInstructor => None,
+        SessionAction::ToggleInstructor | SessionAction::ExportGraph => None,
         SessionAction::Restart => {
             if play.exercise.is_none() {
                 play.session = Session::new(Arc::clone(play.session.scenario()), play.seed);
@@ -682,6 +691,19 @@ fn session_system(
     Ok(())
 }
 
+/// Saves the scenario's decision graph as `<reports>/<id>-graph.svg` (atomically); says
+/// where, or why not.
+pub fn export_graph(scenario: &changetalk_core::Scenario, paths: &Paths) -> String {
+    let path = paths
+        .reports_dir()
+        .join(format!("{}-graph.svg", scenario.id));
+    let svg = changetalk_core::graph::to_svg(scenario);
+    match crate::files::write_atomic(&path, svg.as_bytes()) {
+        Ok(()) => format!("Saved the decision graph to {}", path.display()),
+        Err(e) => format!("Could not save the graph: {e}"),
+    }
+}
+
 /// Applies the trainee's actions to the session: the screen's logic, separate from drawing
 /// so it runs (and is tested) without a window. In a classroom exercise every reply,
 /// take-back and early end is saved to the progress file before the next frame.
@@ -691,6 +713,7 @@ pub fn handle_session_actions(
     mut actions: MessageReader<SessionAction>,
     paths: Res<Paths>,
     mut settings: ResMut<Settings>,
+    mut notice: ResMut<ReloadNotice>,
     mut progress: ResMut<Progress>,
     mut active: ResMut<ActiveSession>,
     mut exercise: ResMut<ActiveExercise>,
@@ -709,6 +732,12 @@ pub fn handle_session_actions(
         if let SessionAction::ToggleInstructor = a {
             if play.exercise.is_none() {
                 settings.instructor_mode = !settings.instructor_mode;
+            }
+            continue;
+        }
+        if let SessionAction::ExportGraph = a {
+            if play.exercise.is_none() {
+                notice.0 = Some(export_graph(play.session.scenario(), &paths));
             }
             continue;
         }
@@ -749,7 +778,8 @@ pub fn handle_session_actions(
                 SessionAction::Jump(_)
                 | SessionAction::Restart
                 | SessionAction::Settings
-                | SessionAction::ToggleInstructor => false,
+                | SessionAction::ToggleInstructor
+                | SessionAction::ExportGraph => false,
             };
             if advance {
                 match run.next_play() {
