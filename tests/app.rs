@@ -2,22 +2,24 @@
 //! egui functions driven through their accessibility tree with egui_kittest.
 #![cfg(feature = "gui")]
 
+mod common;
+
 use std::sync::Arc;
 
 use bevy::prelude::*;
-use bevy::state::app::StatesPlugin;
 use bevy_egui::egui;
 use changetalk::app::briefing::{self, BriefingAction};
 use changetalk::app::library_screen::{
     ExercisePicker, LibraryAction, LibraryFilter, exercise_picker_ui, library_ui,
 };
 use changetalk::app::session_screen::{self, ReplyView, SessionAction, reply_ui};
-use changetalk::app::settings::{Paths, Progress, Settings};
-use changetalk::app::settings_screen::{ReturnTo, settings_ui};
+use changetalk::app::settings::{Progress, Settings};
+use changetalk::app::settings_screen::settings_ui;
 use changetalk::app::theme::Palette;
 use changetalk::app::{ActiveSession, Mode, Report, Screen, Selected};
 use changetalk::library;
 use changetalk_core::{Scenario, Session};
+use common::{screen, send};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -27,32 +29,11 @@ fn dui() -> Arc<Scenario> {
 
 /// A headless app with the briefing and session logic, starting on the briefing.
 fn headless(dir: &std::path::Path) -> App {
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin));
-    app.insert_resource(Paths {
-        config: Some(dir.join("config")),
-        data: Some(dir.join("data")),
-    })
-    .insert_resource(Settings::default())
-    .insert_resource(Progress::default())
-    .insert_resource(Selected(Some(dui())))
-    .insert_resource(ActiveSession(None))
-    .insert_resource(Report(None))
-    .insert_resource(ReturnTo::default())
-    .insert_state(Screen::Briefing);
+    let mut app = common::headless_app(dir, Screen::Briefing);
+    app.insert_resource(Selected(Some(dui())));
     app.add_plugins((briefing::logic_plugin, session_screen::logic_plugin));
     app.update();
     app
-}
-
-fn send<M: Message>(app: &mut App, m: M) {
-    app.world_mut().write_message(m);
-    app.update();
-    app.update(); // apply the state transition
-}
-
-fn screen(app: &App) -> Screen {
-    *app.world().resource::<State<Screen>>().get()
 }
 
 fn turns(app: &App) -> usize {

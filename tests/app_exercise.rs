@@ -8,17 +8,15 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
-use bevy::state::app::StatesPlugin;
 use bevy_egui::egui;
 use changetalk::app::exercise_screen::{self, ActiveExercise, ExerciseAction, exercise_ui};
 use changetalk::app::session_screen::{self, ReplyView, SessionAction, reply_ui};
-use changetalk::app::settings::{Paths, Progress, Settings};
-use changetalk::app::settings_screen::ReturnTo;
+use changetalk::app::settings::Settings;
 use changetalk::app::theme::Palette;
-use changetalk::app::{ActiveSession, Mode, Report, Screen, Selected};
+use changetalk::app::{ActiveSession, Mode, Screen};
 use changetalk_core::engine::best_index;
 use changetalk_core::result::parse_result;
-use common::{run, stdout};
+use common::{run, screen, send, stdout};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -47,33 +45,11 @@ fn app_for(file: &Path, results: &Path, name: &str, id: &str) -> App {
     let mut run = exercise_screen::open(file, Some(results.to_path_buf())).expect("loads");
     run.name = name.into();
     run.id = id.into();
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin));
-    app.insert_resource(Paths {
-        config: Some(results.join("config")),
-        data: Some(results.join("data")),
-    })
-    .insert_resource(Settings::default())
-    .insert_resource(Progress::default())
-    .insert_resource(Selected(None))
-    .insert_resource(ActiveSession(None))
-    .insert_resource(Report(None))
-    .insert_resource(ReturnTo::default())
-    .insert_state(Screen::Exercise);
+    let mut app = common::headless_app(results, Screen::Exercise);
     app.add_plugins((exercise_screen::logic_plugin, session_screen::logic_plugin));
     app.insert_resource(ActiveExercise(Some(run)));
     app.update();
     app
-}
-
-fn send<M: Message>(app: &mut App, m: M) {
-    app.world_mut().write_message(m);
-    app.update();
-    app.update();
-}
-
-fn screen(app: &App) -> Screen {
-    *app.world().resource::<State<Screen>>().get()
 }
 
 /// (scenario index, turns played) of the session on screen.

@@ -3,21 +3,21 @@
 //! version stays playable. Also the instructor's view of the replies.
 #![cfg(feature = "gui")]
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use bevy::state::app::StatesPlugin;
 use changetalk::app::briefing::{self, BriefingAction};
 use changetalk::app::hot_reload::{self, FileWatcher, WatchList, file_problems};
 use changetalk::app::session_screen::{
     self, ReplyView, SessionAction, file_errors_banner, reply_ui,
 };
-use changetalk::app::settings::{Paths, Progress, Settings};
-use changetalk::app::settings_screen::ReturnTo;
+use changetalk::app::settings::Settings;
 use changetalk::app::theme::Palette;
-use changetalk::app::{ActiveSession, Catalog, Mode, Report, Screen, Selected};
+use changetalk::app::{ActiveSession, Catalog, Mode, Screen, Selected};
 use changetalk::library;
 use changetalk_core::Session;
 use changetalk_core::model::Target;
@@ -30,20 +30,9 @@ const DUI: &str = include_str!("../scenarios/court-ordered-dui.ron");
 fn app_playing(file: &Path, home: &Path) -> App {
     let entry = library::load_file(file);
     let scenario = entry.loaded.clone().expect("the copy loads");
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin));
-    app.insert_resource(Paths {
-        config: Some(home.join("config")),
-        data: Some(home.join("data")),
-    })
-    .insert_resource(Settings::default())
-    .insert_resource(Progress::default())
-    .insert_resource(Catalog(vec![entry]))
-    .insert_resource(Selected(Some(scenario)))
-    .insert_resource(ActiveSession(None))
-    .insert_resource(Report(None))
-    .insert_resource(ReturnTo::default())
-    .insert_state(Screen::Briefing);
+    let mut app = common::headless_app(home, Screen::Briefing);
+    app.insert_resource(Catalog(vec![entry]))
+        .insert_resource(Selected(Some(scenario)));
     app.add_plugins((
         briefing::logic_plugin,
         session_screen::logic_plugin,

@@ -15,7 +15,7 @@ use egui::RichText;
 use super::settings::Settings;
 use super::settings_screen::{ReturnTo, open_settings};
 use super::theme::{self, Palette};
-use super::{ActiveSession, Mode, Play, Report, ReportData, Screen, ScreenUi, palette, root_ui};
+use super::{ActiveSession, Mode, Play, Report, ReportData, Screen, ScreenUi, palette, show_page};
 use crate::classroom::{self, Attempt, LoadedExercise};
 
 /// The exercise open in the app, if any.
@@ -525,12 +525,7 @@ fn exercise_system(
         next.set(Screen::Library);
         return Ok(());
     };
-    let mut root = root_ui(ctx);
-    let mut action = None;
-    egui::CentralPanel::default()
-        .frame(theme::page(&p))
-        .show(&mut root, |ui| action = exercise_ui(ui, run, &p));
-    if let Some(a) = action {
+    if let Some(a) = show_page(ctx, &p, |ui| exercise_ui(ui, run, &p)) {
         actions.write(a);
         ctx.request_repaint();
     }

@@ -8,7 +8,7 @@ use egui::RichText;
 
 use super::settings::{Progress, Settings};
 use super::theme::{self, Palette};
-use super::{Catalog, Screen, ScreenUi, Selected, palette, root_ui};
+use super::{Catalog, Screen, ScreenUi, Selected, palette, show_page};
 use crate::library::Entry;
 
 /// Search text and filters.
@@ -341,24 +341,21 @@ fn library_system(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
-    let mut root = root_ui(ctx);
     let mut action = None;
     let folder = paths.exercises_dir();
-    egui::CentralPanel::default()
-        .frame(theme::page(&p))
-        .show(&mut root, |ui| {
-            egui::Panel::bottom("library-exercise")
-                .resizable(false)
-                .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 6)))
-                .show(ui, |ui| {
-                    if let Some(a) = exercise_picker_ui(ui, &mut picker, folder.as_deref(), &p) {
-                        action = Some(a);
-                    }
-                });
-            if let Some(a) = library_ui(ui, &catalog.0, &progress, &mut filter, &p) {
-                action = Some(a);
-            }
-        });
+    show_page(ctx, &p, |ui| {
+        egui::Panel::bottom("library-exercise")
+            .resizable(false)
+            .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 6)))
+            .show(ui, |ui| {
+                if let Some(a) = exercise_picker_ui(ui, &mut picker, folder.as_deref(), &p) {
+                    action = Some(a);
+                }
+            });
+        if let Some(a) = library_ui(ui, &catalog.0, &progress, &mut filter, &p) {
+            action = Some(a);
+        }
+    });
     match action {
         Some(LibraryAction::Open(i)) => {
             if let Some(s) = catalog.0.get(i).and_then(Entry::playable) {

@@ -540,6 +540,20 @@ pub fn root_ui(ctx: &egui::Context) -> egui::Ui {
     )
 }
 
+/// Shows a whole-window page (library, exercise, report, settings) with the theme's margins;
+/// returns what `add` returns.
+pub fn show_page<R>(
+    ctx: &egui::Context,
+    p: &theme::Palette,
+    add: impl FnOnce(&mut egui::Ui) -> R,
+) -> R {
+    let mut root = root_ui(ctx);
+    egui::CentralPanel::default()
+        .frame(theme::page(p))
+        .show(&mut root, add)
+        .inner
+}
+
 /// With `CHANGETALK_FIRST_FRAME_EXIT=1`, exits as soon as the first frame has been rendered
 /// (used by `scripts/measure-app.sh` to time start-up against a bare bevy_egui window).
 pub fn first_frame_exit(app: &mut App) {

@@ -14,7 +14,7 @@ use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 use super::settings::{Paths, Settings};
 use super::theme::{self, Palette};
 use super::{
-    ActiveSession, Mode, Play, Report, ReportData, Screen, ScreenUi, Selected, palette, root_ui,
+    ActiveSession, Mode, Play, Report, ReportData, Screen, ScreenUi, Selected, palette, show_page,
 };
 
 /// What the trainee did on the report.
@@ -430,12 +430,7 @@ fn report_system(
         next.set(Screen::Library);
         return Ok(());
     };
-    let mut root = root_ui(ctx);
-    let mut action = None;
-    egui::CentralPanel::default()
-        .frame(theme::page(&p))
-        .show(&mut root, |ui| action = report_ui(ui, data, &p));
-    match action {
+    match show_page(ctx, &p, |ui| report_ui(ui, data, &p)) {
         Some(ReportAction::ExportJson) => data.export_message = Some(export(data, &paths, false)),
         Some(ReportAction::ExportHtml) => data.export_message = Some(export(data, &paths, true)),
         Some(ReportAction::Again) => {

@@ -6,7 +6,7 @@ use egui::RichText;
 
 use super::settings::Settings;
 use super::theme::{self, Palette};
-use super::{Screen, ScreenUi, palette, root_ui};
+use super::{Screen, ScreenUi, palette, show_page};
 
 /// The screen to go back to from settings.
 #[derive(Resource, Debug, Clone, Copy, Default)]
@@ -56,16 +56,12 @@ fn settings_system(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
-    let mut root = root_ui(ctx);
     let mut edited = settings.clone();
-    let mut back = false;
-    egui::CentralPanel::default()
-        .frame(theme::page(&p))
-        .show(&mut root, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                back = settings_ui(ui, &mut edited, &p);
-            });
-        });
+    let back = show_page(ctx, &p, |ui| {
+        egui::ScrollArea::vertical()
+            .show(ui, |ui| settings_ui(ui, &mut edited, &p))
+            .inner
+    });
     if edited != *settings {
         *settings = edited;
     }

@@ -42,3 +42,44 @@ pub fn stderr(o: &Output) -> String {
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// A Bevy app without a window, for the screens' logic: minimal plugins, states, and the
+/// app's resources with folders under `dir`, on `screen`. Tests add the logic plugins and
+/// resources they need.
+#[cfg(feature = "gui")]
+pub fn headless_app(dir: &std::path::Path, screen: changetalk::app::Screen) -> bevy::prelude::App {
+    use bevy::prelude::*;
+    use changetalk::app::settings::{Paths, Progress, Settings};
+    use changetalk::app::settings_screen::ReturnTo;
+    use changetalk::app::{ActiveSession, Report, Selected};
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, bevy::state::app::StatesPlugin));
+    app.insert_resource(Paths {
+        config: Some(dir.join("config")),
+        data: Some(dir.join("data")),
+    })
+    .insert_resource(Settings::default())
+    .insert_resource(Progress::default())
+    .insert_resource(Selected(None))
+    .insert_resource(ActiveSession(None))
+    .insert_resource(Report(None))
+    .insert_resource(ReturnTo::default())
+    .insert_state(screen);
+    app
+}
+
+/// Sends a message to a headless app and runs two frames (the second applies a state change).
+#[cfg(feature = "gui")]
+pub fn send<M: bevy::prelude::Message>(app: &mut bevy::prelude::App, m: M) {
+    app.world_mut().write_message(m);
+    app.update();
+    app.update();
+}
+
+/// The screen a headless app is on.
+#[cfg(feature = "gui")]
+pub fn screen(app: &bevy::prelude::App) -> changetalk::app::Screen {
+    *app.world()
+        .resource::<bevy::prelude::State<changetalk::app::Screen>>()
+        .get()
+}
