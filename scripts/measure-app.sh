@@ -56,3 +56,12 @@ sleep 5
 t0=$(ticks); sleep 10; t1=$(ticks)
 kill "$PID" 2>/dev/null || true
 awk -v d=$((t1 - t0)) -v hz="$hz" 'BEGIN { printf "  %.2f%% of one core\n", 100 * d / hz / 10 }'
+echo "idle CPU with hot reload watching the six clients as user files (30 s, reduced motion):"
+mkdir -p "$CHANGETALK_HOME/data/scenarios"
+for f in scenarios/*.ron; do sed 's/id: "\([a-z-]*\)",/id: "user-\1",/' "$f" > "$CHANGETALK_HOME/data/scenarios/$(basename "$f")"; done
+"$APP" gui --screen session --scenario "$CHANGETALK_HOME/data/scenarios/court-ordered-dui.ron" --choices 1 >/dev/null 2>&1 &
+PID=$!
+sleep 5
+t0=$(ticks); sleep 30; t1=$(ticks)
+kill "$PID" 2>/dev/null || true
+awk -v d=$((t1 - t0)) -v hz="$hz" 'BEGIN { printf "  %.2f%% of one core (%d ticks in 30 s)\n", 100 * d / hz / 30, d }'
