@@ -334,6 +334,28 @@ pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result
     })
 }
 
+/// The student's finished result of this exercise when every attempt is used up: the record
+/// and each scenario's transcript, replayed from the recorded choices (so what is shown is
+/// what the grader will compute). `None` when there is none, or attempts are left.
+pub fn completed_result(
+    loaded: &LoadedExercise,
+    id: &str,
+    dir: &Path,
+) -> Option<(ResultRecord, PathBuf, Vec<Transcript>)> {
+    let path = dir.join(result::result_file_name(&loaded.stem, id));
+    let rec = read_record(&path).ok()?;
+    if !rec.complete || rec.exercise.hash != loaded.hash || rec.attempt < loaded.exercise.attempts {
+        return None;
+    }
+    let mut transcripts = Vec::new();
+    for (i, run) in rec.scenarios.iter().enumerate() {
+        let scenario = loaded.scenarios.get(i)?;
+        let session = result::replay_run(Arc::clone(scenario), run.seed, run).ok()?;
+        transcripts.push(session.transcript());
+    }
+    Some((rec, path, transcripts))
+}
+
 impl Attempt {
     /// The exercise.
     pub fn exercise(&self) -> &Exercise {

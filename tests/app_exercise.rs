@@ -213,7 +213,7 @@ fn practice_exercise_records_take_backs_and_ending_early_moves_on() {
     send(&mut app, SessionAction::End);
     assert_eq!(screen(&app), Screen::Exercise);
     assert!(results.join("week5--p7.json").exists());
-    // A second start is refused: one attempt.
+    // A second start is refused (one attempt); the student sees their results instead.
     let mut again = app_for(&file, &results, "Pat", "p7");
     send(&mut again, ExerciseAction::Start);
     assert_eq!(screen(&again), Screen::Exercise);
@@ -224,12 +224,17 @@ fn practice_exercise_records_take_backs_and_ending_early_moves_on() {
         .as_ref()
         .unwrap();
     assert!(
-        ex.message
+        ex.notice
             .as_deref()
-            .is_some_and(|m| m.contains("has used 1 of 1 attempt")),
-        "{:?}",
+            .is_some_and(|m| m.contains("You have completed this exercise (1 of 1 attempt used)")),
+        "{:?} {:?}",
+        ex.notice,
         ex.message
     );
+    let outcome = ex.outcome.as_ref().expect("the results are shown");
+    assert_eq!(outcome.scores.len(), 2);
+    assert_eq!(outcome.transcripts[0].choices, vec![1]);
+    assert!(ex.attempt.is_none(), "no new attempt was started");
 }
 
 #[test]
@@ -335,10 +340,11 @@ fn after_the_time_limit_no_reply_is_recorded_and_the_result_is_written() {
     let ex = app.world().resource::<ActiveExercise>().0.as_ref().unwrap();
     assert!(ex.outcome.is_some());
     assert!(
-        ex.message
+        ex.notice
             .as_deref()
             .is_some_and(|m| m.starts_with("Time is up")),
-        "{:?}",
+        "{:?} {:?}",
+        ex.notice,
         ex.message
     );
     let rec = parse_result(&std::fs::read(results.join("quiz--t1.json")).unwrap()).unwrap();
@@ -388,4 +394,29 @@ fn reopening_after_the_time_limit_finishes_and_a_mismatched_progress_file_is_ref
     assert!(ex.outcome.is_some(), "{:?}", ex.message);
     let rec = parse_result(&std::fs::read(results.join("quiz--t2.json")).unwrap()).unwrap();
     assert_eq!(rec.scenarios[0].choices[0].number, 2);
+}
+
+#[test]
+fn a_session_screen_without_a_session_goes_to_the_exercise_or_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = exercise(dir.path(), "assessment");
+    let results = dir.path().join("results");
+    let mut app = app_for(&file, &results, "Sam", "s9");
+    app.world_mut()
+        .resource_mut::<NextState<Screen>>()
+        .set(Screen::Session);
+    app.update();
+    app.update();
+    assert_eq!(
+        screen(&app),
+        Screen::Exercise,
+        "an open exercise keeps its page"
+    );
+    app.world_mut().resource_mut::<ActiveExercise>().0 = None;
+    app.world_mut()
+        .resource_mut::<NextState<Screen>>()
+        .set(Screen::Session);
+    app.update();
+    app.update();
+    assert_eq!(screen(&app), Screen::Library);
 }

@@ -225,6 +225,14 @@ fn jumping_in_a_free_session_starts_a_preview_there() {
     app.update();
     assert_eq!(play(&app).session.current_point().unwrap().id, target);
     assert_eq!(play(&app).session.preview_start(), Some(target.as_str()));
+    // The same point again with the client in another state (for trying `when` lines).
+    let mut state = play(&app).session.state();
+    state.discord = 9;
+    app.world_mut()
+        .write_message(SessionAction::PreviewState(state));
+    app.update();
+    assert_eq!(play(&app).session.current_point().unwrap().id, target);
+    assert_eq!(play(&app).session.state(), state);
     app.world_mut().write_message(SessionAction::Restart);
     app.update();
     assert_eq!(play(&app).session.preview_start(), None);

@@ -36,6 +36,8 @@ pub struct ExerciseRun {
     pub attempt: Option<Attempt>,
     /// The last problem to show the student (a bad id, a save that failed…).
     pub message: Option<String>,
+    /// News that is not a problem ("time is up, your result is saved").
+    pub notice: Option<String>,
     /// The results, once every scenario is over.
     pub outcome: Option<Outcome>,
 }
@@ -66,6 +68,7 @@ impl ExerciseRun {
             id: String::new(),
             attempt: None,
             message: None,
+            notice: None,
             outcome: None,
         }
     }
@@ -92,6 +95,7 @@ impl ExerciseRun {
     /// play next, or `None` (with [`ExerciseRun::message`] or [`ExerciseRun::outcome`] set).
     pub fn start(&mut self) -> Option<Play> {
         self.message = None;
+        self.notice = None;
         match classroom::begin(
             self.loaded.clone(),
             &self.name,
@@ -107,6 +111,24 @@ impl ExerciseRun {
                 self.next_play()
             }
             Err(e) => {
+                // Every attempt used: show the result instead of only refusing.
+                if let Some((rec, path, transcripts)) =
+                    classroom::completed_result(&self.loaded, self.id.trim(), &self.results_dir)
+                {
+                    self.name = rec.student.name.clone();
+                    self.set_outcome(&transcripts, rec.total, rec.passed, path);
+                    self.notice = Some(format!(
+                        "You have completed this exercise ({} of {} attempt{} used). These are your results.",
+                        rec.attempt,
+                        self.loaded.exercise.attempts,
+                        if self.loaded.exercise.attempts == 1 {
+                            ""
+                        } else {
+                            "s"
+                        }
+                    ));
+                    return None;
+                }
                 self.message = Some(e.trim_start_matches("error: ").to_string());
                 None
             }
@@ -168,7 +190,7 @@ impl ExerciseRun {
     pub fn end_for_time(&mut self) {
         self.finish_now();
         if self.outcome.is_some() {
-            self.message =
+            self.notice =
                 Some("Time is up: the exercise has ended and your result is saved.".into());
         } else if let Some(m) = &self.message {
             self.message = Some(format!("Time is up. {m}"));
@@ -196,16 +218,9 @@ impl ExerciseRun {
         };
         match a.finish() {
             Ok(transcripts) => {
-                let scores: Vec<Score> = transcripts.iter().map(score_transcript).collect();
-                let pass = &a.loaded.exercise.pass;
-                self.outcome = Some(Outcome {
-                    checks: scores.iter().map(|s| pass.check(s)).collect(),
-                    total: a.record.total.unwrap_or(0.0),
-                    passed: a.record.passed.unwrap_or(false),
-                    result_path: a.result_path.clone(),
-                    transcripts,
-                    scores,
-                });
+                let (total, passed, path) =
+                    (a.record.total, a.record.passed, a.result_path.clone());
+                self.set_outcome(&transcripts, total, passed, path);
             }
             Err(e) => {
                 self.message = Some(format!(
@@ -213,6 +228,26 @@ impl ExerciseRun {
                 ));
             }
         }
+    }
+
+    /// The results page's data for finished transcripts.
+    fn set_outcome(
+        &mut self,
+        transcripts: &[Transcript],
+        total: Option<f64>,
+        passed: Option<bool>,
+        result_path: PathBuf,
+    ) {
+        let scores: Vec<Score> = transcripts.iter().map(score_transcript).collect();
+        let pass = &self.loaded.exercise.pass;
+        self.outcome = Some(Outcome {
+            checks: scores.iter().map(|s| pass.check(s)).collect(),
+            total: total.unwrap_or(0.0),
+            passed: passed.unwrap_or(false),
+            result_path,
+            transcripts: transcripts.to_vec(),
+            scores,
+        });
     }
 
     /// Records a reply the session just took in scenario `i` (the session's last turn).
@@ -310,6 +345,15 @@ pub fn exercise_ui(
                     .show(ui, |ui| {
                         ui.set_width(ui.available_width());
                         ui.label(RichText::new(m).color(p.bad));
+                    });
+                ui.add_space(6.0);
+            }
+            if let Some(n) = &run.notice {
+                theme::card(p)
+                    .stroke(egui::Stroke::new(2.0, p.accent))
+                    .show(ui, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.label(RichText::new(n).strong());
                     });
                 ui.add_space(6.0);
             }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::engine::{Session, TurnRecord};
-use changetalk_core::model::Target;
+use changetalk_core::model::{ClientState, Target};
 use egui::{Color32, RichText};
 
 use super::briefing::{HeaderClick, header};
@@ -43,6 +43,9 @@ pub enum SessionAction {
     ToggleInstructor,
     /// Instructor mode: save the scenario's decision graph as SVG.
     ExportGraph,
+    /// Instructor mode: preview the current point again with the client in this state (to
+    /// try a line's `when` condition).
+    PreviewState(ClientState),
 }
 
 /// How the reply area is shown.
@@ -443,6 +446,13 @@ pub fn instructor_bar(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Opti
                     action = Some(SessionAction::ExportGraph);
                 }
             });
+            egui::CollapsingHeader::new("Client state for a preview…")
+                .id_salt("preview-state")
+                .show(ui, |ui| {
+                    if let Some(a) = state_editor(ui, session) {
+                        action = Some(a);
+                    }
+                });
             if let Some(start) = session.preview_start() {
                 ui.label(
                     RichText::new(format!(
@@ -481,6 +491,17 @@ pub fn apply(action: SessionAction, play: &mut super::Play) -> Option<Screen> {
                     &point.id,
                     play.session.state(),
                 )
+            {
+                play.session = s;
+            }
+            None
+        }
+        SessionAction::PreviewState(state) => {
+            let scenario = Arc::clone(play.session.scenario());
+            if play.exercise.is_none()
+                && let Some(point) = play.session.current_point()
+                && let Some(s) =
+                    Session::preview_from(scenario.clone(), play.seed, &point.id, state)
             {
                 play.session = s;
             }
@@ -557,18 +578,12 @@ fn session_system(
     catalog: Res<Catalog>,
     notice: Res<ReloadNotice>,
     mut area: ResMut<FaceArea>,
-    mut next: ResMut<NextState<Screen>>,
     mut actions: MessageWriter<SessionAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
     let Some(play) = active.0.as_ref() else {
-        // The logic ran first this frame and already chose where to go (an exercise's results
-        // page when its last conversation ends); only a session missing for no reason goes
-        // back to the library.
-        if exercise.0.is_none() {
-            next.set(Screen::Library);
-        }
+        // Nothing to draw; `leave_empty_session` has already chosen where to go.
         return Ok(());
     };
     let mut root = root_ui(ctx);
@@ -691,6 +706,52 @@ fn session_system(
     Ok(())
 }
 
+/// Sliders for the four state variables, starting from the client's state now; "Preview
+/// here" replays the current point with them, so a line's `when` condition can be tried.
+fn state_editor(ui: &mut egui::Ui, session: &Session) -> Option<SessionAction> {
+    let mut action = None;
+    let id = ui.id().with("edited-state");
+    let now = session.state();
+    // (the state the edit started from, the edited state): a reply moves the client on, and
+    // the sliders follow it.
+    let (base, mut st): (ClientState, ClientState) =
+        ui.data(|d| d.get_temp(id)).unwrap_or((now, now));
+    if base != now {
+        st = now;
+    }
+    egui::Grid::new("state-editor")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (label, v) in [
+                ("Engagement", &mut st.engagement),
+                ("Discord", &mut st.discord),
+                ("Importance", &mut st.importance),
+                ("Confidence", &mut st.confidence),
+            ] {
+                ui.label(label);
+                ui.add(egui::Slider::new(v, 0..=10));
+                ui.end_row();
+            }
+        });
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .add_enabled(
+                session.current_point().is_some(),
+                egui::Button::new("Preview here"),
+            )
+            .on_hover_text("Start this point again with the client in this state")
+            .clicked()
+        {
+            action = Some(SessionAction::PreviewState(st));
+        }
+        if ui.button("Back to the state now").clicked() {
+            st = now;
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(id, (now, st)));
+    action
+}
+
 /// Saves the scenario's decision graph as `<reports>/<id>-graph.svg` (atomically); says
 /// where, or why not.
 pub fn export_graph(scenario: &changetalk_core::Scenario, paths: &Paths) -> String {
@@ -779,6 +840,7 @@ pub fn handle_session_actions(
                 | SessionAction::Restart
                 | SessionAction::Settings
                 | SessionAction::ToggleInstructor
+                | SessionAction::PreviewState(_)
                 | SessionAction::ExportGraph => false,
             };
             if advance {
@@ -809,12 +871,36 @@ pub fn handle_session_actions(
     }
 }
 
+/// On the session screen without a session (an exercise just finished, or time ran out):
+/// the exercise's page when an exercise is open, else the library. Runs after the actions,
+/// so a screen they chose is kept.
+pub fn leave_empty_session(
+    screen: Res<State<Screen>>,
+    active: Res<ActiveSession>,
+    exercise: Res<ActiveExercise>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    if *screen.get() != Screen::Session || active.0.is_some() {
+        return;
+    }
+    if matches!(*next, NextState::Unchanged) {
+        next.set(if exercise.0.is_some() {
+            Screen::Exercise
+        } else {
+            Screen::Library
+        });
+    }
+}
+
 /// The session logic without any drawing (used by tests and by [`plugin`]).
 pub fn logic_plugin(app: &mut App) {
     app.init_resource::<ActiveExercise>();
     app.init_resource::<ReloadNotice>();
     app.add_message::<SessionAction>();
-    app.add_systems(Update, handle_session_actions);
+    app.add_systems(
+        Update,
+        (handle_session_actions, leave_empty_session).chain(),
+    );
 }
 
 /// Registers the session screen.
