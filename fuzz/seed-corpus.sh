@@ -6,12 +6,16 @@
 # with the sanitizer flags cargo-fuzz passes):
 #   RUSTC_BOOTSTRAP=1 cargo fuzz run load_scenario -- -max_total_time=600 -dict=ron.dict
 #   RUSTC_BOOTSTRAP=1 cargo fuzz run csv_transcript -- -max_total_time=300 -dict=csv.dict
+#   RUSTC_BOOTSTRAP=1 cargo fuzz run result_file -- -max_total_time=600
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 ron="$here/corpus/load_scenario"
 csv="$here/corpus/csv_transcript"
-mkdir -p "$ron" "$csv"
+res="$here/corpus/result_file"
+mkdir -p "$ron" "$csv" "$res"
+# A real result file written by `changetalk exercise run` (fuzz/seeds/).
+cp "$here"/seeds/*.json "$res/"
 
 # The template has an `__ID__` placeholder; seed both the raw and the filled-in form.
 cp "$root/crates/changetalk-core/src/template.ron" "$ron/template-raw.ron"
