@@ -8,25 +8,28 @@ use changetalk_core::load::MAX_FILE_BYTES;
 /// Reads a UTF-8 text file of at most `limit` bytes; errors name the file and the fix.
 pub fn read_text_limited(path: &Path, limit: u64) -> Result<String, String> {
     let shown = path.display();
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("{shown}: cannot read: {}", io_reason(&e)))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| format!("{shown}: error: cannot read: {}", io_reason(&e)))?;
     if meta.is_dir() {
-        return Err(format!("{shown}: is a folder, expected a file"));
+        return Err(format!("{shown}: error: this is a folder; give a file"));
     }
     if meta.len() > limit {
         return Err(format!(
-            "{shown}: file is {:.1} MB, over the {} MB limit; is this the right file?",
+            "{shown}: error: the file is {:.1} MB, over the {} MB limit; is this the right file?",
             meta.len() as f64 / 1_048_576.0,
             limit / 1_048_576
         ));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {}", io_reason(&e)))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("{shown}: error: cannot read: {}", io_reason(&e)))?;
     String::from_utf8(bytes).map_err(|e| {
         let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = upto.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        // The column counts characters, like every other diagnostic.
+        let col = String::from_utf8_lossy(&upto[line_start..]).chars().count() + 1;
         format!(
-            "{shown}:{line}: error: the file is not UTF-8 text; save it as UTF-8 in your editor"
+            "{shown}:{line}:{col}: error: the file is not UTF-8 text; save it as UTF-8 in your editor"
         )
     })
 }
@@ -102,7 +105,7 @@ mod tests {
         assert!(
             read_text(&p)
                 .unwrap_err()
-                .contains(":2: error: the file is not UTF-8")
+                .contains(":2:1: error: the file is not UTF-8")
         );
     }
 }

@@ -20,24 +20,9 @@ use common::{run, screen, send, stdout};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-/// An exercise of two bundled clients, written by `changetalk exercise new`.
+/// An exercise of two bundled clients in `mode`, seed 11.
 fn exercise(dir: &Path, mode: &str) -> PathBuf {
-    let f = dir.join("week5.ron");
-    let o = run(&[
-        "exercise",
-        "new",
-        "--scenario",
-        "court-ordered-dui",
-        "recovery-burnout",
-        "--mode",
-        mode,
-        "--seed",
-        "11",
-        "-o",
-        f.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", common::stderr(&o));
-    f
+    common::two_client_exercise(dir, "week5", &["--mode", mode, "--seed", "11"])
 }
 
 /// A headless app with the exercise and session logic, on the exercise's sign-in page.
@@ -305,20 +290,7 @@ fn ending_a_conversation_in_an_exercise_asks_first() {
 
 /// An exercise with a 1-minute limit.
 fn timed_exercise(dir: &Path) -> PathBuf {
-    let f = dir.join("quiz.ron");
-    let o = run(&[
-        "exercise",
-        "new",
-        "--scenario",
-        "court-ordered-dui",
-        "recovery-burnout",
-        "--time-limit",
-        "1",
-        "-o",
-        f.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", common::stderr(&o));
-    f
+    common::two_client_exercise(dir, "quiz", &["--time-limit", "1"])
 }
 
 #[test]

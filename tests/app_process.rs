@@ -89,38 +89,27 @@ fn the_app_killed_between_two_turns_resumes_at_the_same_point() {
     let _x = XVFB.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    let file = dir.path().join("week5.ron");
-    let o = common::run(&[
-        "exercise",
-        "new",
-        "--scenario",
-        "court-ordered-dui",
-        "recovery-burnout",
-        "-o",
-        file.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", common::stderr(&o));
+    let file = common::two_client_exercise(dir.path(), "week5", &[]);
     let results = dir.path().join("results");
     let progress = results.join("week5--s1.progress.json");
     let pid_file = dir.path().join("pid");
     let (f, r) = (file.to_str().unwrap(), results.to_str().unwrap());
 
     // Two replies, then the app sits on turn 3 until it is killed.
+    let signed_in = [
+        "--exercise",
+        f,
+        "--student",
+        "Sam Lee",
+        "--id",
+        "s1",
+        "--results",
+        r,
+    ];
     let mut child = gui(
         &home,
         &pid_file,
-        &[
-            "--exercise",
-            f,
-            "--student",
-            "Sam Lee",
-            "--id",
-            "s1",
-            "--results",
-            r,
-            "--choices",
-            "2,1",
-        ],
+        &[&signed_in[..], &["--choices", "2,1"]].concat(),
     )
     .stdout(Stdio::null())
     .stderr(Stdio::null())
@@ -141,23 +130,15 @@ fn the_app_killed_between_two_turns_resumes_at_the_same_point() {
 
     // Reopened: the same point, every earlier reply, and the next reply is added.
     let shot = dir.path().join("resumed.png");
+    let shot_arg = shot.to_str().unwrap();
     let o = gui(
         &home,
         &pid_file,
         &[
-            "--exercise",
-            f,
-            "--student",
-            "Sam Lee",
-            "--id",
-            "s1",
-            "--results",
-            r,
-            "--choices",
-            "3",
-            "--screenshot",
-            shot.to_str().unwrap(),
-        ],
+            &signed_in[..],
+            &["--choices", "3", "--screenshot", shot_arg],
+        ]
+        .concat(),
     )
     .output()
     .expect("xvfb-run runs");

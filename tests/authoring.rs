@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 mod common;
-use common::{bin, checked, root, stderr, stdout};
+use common::{bin, checked, fails_with, root, stderr, stdout};
 
 fn run_in(dir: Option<&Path>, args: &[&str]) -> Output {
     let mut c = bin();
@@ -322,13 +322,8 @@ fn lint_reports_validation_errors_and_fails() {
     // A folder without scenarios and a missing file are errors too.
     let empty = tempfile::tempdir().unwrap();
     let o = run(&["lint", empty.path().to_str().unwrap(), "/nonexistent/x.ron"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("no .ron scenario files in this folder"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(stderr(&o).contains("/nonexistent/x.ron: cannot read: no such file"));
+    fails_with(&o, "no .ron scenario files in this folder");
+    assert!(stderr(&o).contains("/nonexistent/x.ron: error: cannot read: no such file"));
 }
 
 #[test]
@@ -386,12 +381,7 @@ fn new_never_overwrites_and_refuses_bad_ids() {
     let p = dir.path().join("mine.ron");
     std::fs::write(&p, "my own work").unwrap();
     let o = run(&["new", "x", "-o", p.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("mine.ron: error: already exists"),
-        "{}",
-        stderr(&o)
-    );
+    fails_with(&o, "mine.ron: error: already exists");
     assert_eq!(std::fs::read_to_string(&p).unwrap(), "my own work");
     // -o into a folder that does not exist yet.
     let q = dir.path().join("sub/other.ron");
@@ -517,12 +507,7 @@ fn graph_writes_files_escapes_text_and_fails_cleanly() {
     let bad = dir.path().join("bad.ron");
     std::fs::write(&bad, "Scenario(").unwrap();
     let o = run(&["graph", bad.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("bad.ron:1:9: error: this bracket is never closed"),
-        "{}",
-        stderr(&o)
-    );
+    fails_with(&o, "bad.ron:1:9: error: this bracket is never closed");
     let o = run(&["graph", "court-ordered-du"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("did you mean `court-ordered-dui`?"));

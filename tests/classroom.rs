@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 mod common;
-use common::{bin, checked, stderr, stdout};
+use common::{bin, checked, fails_with, stderr, stdout};
 
 fn run_in(home: Option<&Path>, args: &[&str]) -> Output {
     let mut c = bin();
@@ -385,12 +385,7 @@ fn a_result_carries_the_same_score_object_as_play_json() {
         "--results",
         s(&res),
     ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("has used 1 of 1 attempt"),
-        "{}",
-        stderr(&o)
-    );
+    fails_with(&o, "has used 1 of 1 attempt");
 }
 
 #[test]
@@ -1201,12 +1196,7 @@ fn exercise_files_get_clear_diagnostics() {
         "-o",
         s(&out),
     ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("did you mean `court-ordered-dui`?"),
-        "{}",
-        stderr(&o)
-    );
+    fails_with(&o, "did you mean `court-ordered-dui`?");
     let o = run(&[
         "exercise",
         "new",
@@ -1215,8 +1205,7 @@ fn exercise_files_get_clear_diagnostics() {
         "-o",
         s(&ex),
     ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("never overwrites"), "{}", stderr(&o));
+    fails_with(&o, "never overwrites");
     // Bad student ids and a missing results folder.
     ok(&[
         "exercise",
@@ -1237,18 +1226,11 @@ fn exercise_files_get_clear_diagnostics() {
         "--auto",
         "best",
     ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("student id `../etc` cannot be used"),
-        "{}",
-        stderr(&o)
-    );
+    fails_with(&o, "student id `../etc` cannot be used");
     let o = run(&["grade", s(&out), s(&dir.path().join("nowhere"))]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("nowhere: error: cannot read the results folder: no such folder"),
-        "{}",
-        stderr(&o)
+    fails_with(
+        &o,
+        "nowhere: error: cannot read the results folder: no such folder",
     );
 }
 
@@ -1283,12 +1265,7 @@ fn attempts_and_practice_mode() {
         "--results",
         s(&res),
     ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("has used 2 of 2 attempts"),
-        "{}",
-        stderr(&o)
-    );
+    fails_with(&o, "has used 2 of 2 attempts");
     // In practice mode `b` takes a reply back; the progress file follows.
     let path = best_path();
     let mut child = bin()

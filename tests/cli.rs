@@ -3,7 +3,7 @@
 use std::path::Path;
 
 mod common;
-use common::{bin, root, run, stderr, stdout};
+use common::{bin, fails_with, root, run, stderr, stdout};
 
 fn bundled_ids() -> Vec<String> {
     let mut ids = Vec::new();
@@ -153,12 +153,7 @@ fn score_transcript_scores_a_hand_coded_csv() {
     // A bad code is reported at its line and column.
     std::fs::write(&p, "speaker,code,text\ncounselor,reflect,x\n").unwrap();
     let o = run(&["score-transcript", p.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("r.csv:2:11: error: unknown counselor code `reflect`"),
-        "{}",
-        stderr(&o)
-    );
+    fails_with(&o, "r.csv:2:11: error: unknown counselor code `reflect`");
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -188,33 +183,24 @@ fn broken_files_get_clear_messages_never_panics() {
         &good.replacen("Point(", "Pointt(", 1),
     );
     let o = run(&["validate", &p]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("expected `Point(...)` here, found `Pointt(...)`"),
-        "{}",
-        stderr(&o)
-    );
+    fails_with(&o, "expected `Point(...)` here, found `Pointt(...)`");
     // A 50 MB file.
     let p = dir.path().join("huge.ron");
     std::fs::write(&p, vec![b' '; 50 * 1024 * 1024]).unwrap();
     let o = run(&["validate", p.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("huge.ron: file is 50.0 MB, over the 5 MB limit"),
-        "{}",
-        stderr(&o)
+    fails_with(
+        &o,
+        "huge.ron: error: the file is 50.0 MB, over the 5 MB limit",
     );
     // Not UTF-8, a missing file, and an empty file.
     let p = write(dir.path(), "empty.ron", "");
     let o = run(&["validate", &p, "/nonexistent/x.ron"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("empty.ron:1:1: error: expected a value, found the end of the file"),
-        "{}",
-        stderr(&o)
+    fails_with(
+        &o,
+        "empty.ron:1:1: error: expected a value, found the end of the file",
     );
     assert!(
-        stderr(&o).contains("/nonexistent/x.ron: cannot read: no such file"),
+        stderr(&o).contains("/nonexistent/x.ron: error: cannot read: no such file"),
         "{}",
         stderr(&o)
     );
@@ -269,27 +255,16 @@ fn playing_a_broken_file_reports_its_diagnostics_once() {
 #[test]
 fn bad_choices_and_unknown_ids_fail_cleanly() {
     let o = run(&["play", "court-ordered-dui", "--choices", "9"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("turn 1: there is no option 9"),
-        "{}",
-        stderr(&o)
-    );
+    fails_with(&o, "turn 1: there is no option 9");
     let o = run(&["play", "court-ordered-du"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("did you mean `court-ordered-dui`?"),
-        "{}",
-        stderr(&o)
-    );
+    fails_with(&o, "did you mean `court-ordered-dui`?");
     let o = run(&[
         "play",
         "court-ordered-dui",
         "--choices",
         &["1"; 200].join(","),
     ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("choices were given"), "{}", stderr(&o));
+    fails_with(&o, "choices were given");
 }
 
 #[test]

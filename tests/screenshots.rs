@@ -2,6 +2,8 @@
 //! PNG by `changetalk gui --screenshot`, and checked: the requested size, and not blank.
 #![cfg(feature = "gui")]
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -150,20 +152,7 @@ fn every_screen_renders_at_the_requested_size() {
         check(&out, w, h);
     }
     // Instructor mode, and a classroom exercise's sign-in, session and results pages.
-    let ex = dir.path().join("week5.ron");
-    let o = Command::new(env!("CARGO_BIN_EXE_changetalk"))
-        .args([
-            "exercise",
-            "new",
-            "--scenario",
-            "court-ordered-dui",
-            "recovery-burnout",
-            "-o",
-        ])
-        .arg(&ex)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ex = common::two_client_exercise(dir.path(), "week5", &[]);
     let ex = ex.to_str().unwrap();
     let results = dir.path().join("results");
     let results = results.to_str().unwrap();

@@ -194,6 +194,7 @@ pub fn palette(settings: &settings::Settings) -> theme::Palette {
 }
 
 /// Everything the app needs before the window opens, prepared from the command line.
+#[derive(Default)]
 pub struct Startup {
     /// Every scenario file found (loaded once, at start).
     pub catalog: Vec<Entry>,
@@ -207,6 +208,9 @@ pub struct Startup {
     pub report: Option<ReportData>,
     /// The classroom exercise opened with `--exercise`.
     pub exercise: Option<exercise_screen::ExerciseRun>,
+    /// Lines for the terminal once the window is sure to open (a resumed exercise, a draft
+    /// that does not load yet).
+    pub notes: Vec<String>,
 }
 
 /// Resolves the command line into a starting screen; errors are for the terminal.
@@ -247,18 +251,15 @@ pub fn prepare(args: &GuiArgs, mut catalog: Vec<Entry>) -> Result<Startup, Strin
                 // An instructor opening a draft that does not load yet: the app opens on the
                 // library, where the file's card shows its diagnostics and turns into the
                 // client as soon as the file is fixed and saved. Scripts (screenshots) fail.
-                Err(errs) if args.screenshot.is_none() && path.is_file() => {
-                    eprintln!(
-                        "{}\nchangetalk: opening the library; the file reloads when you save it",
-                        errs.join("\n")
+                Err(mut notes) if args.screenshot.is_none() && path.is_file() => {
+                    notes.push(
+                        "changetalk: opening the library; the file reloads when you save it".into(),
                     );
                     return Ok(Startup {
                         catalog,
                         screen: Screen::Library,
-                        selected: None,
-                        play: None,
-                        report: None,
-                        exercise: None,
+                        notes,
+                        ..Startup::default()
                     });
                 }
                 Err(errs) => return Err(errs.join("\n")),
@@ -306,7 +307,7 @@ pub fn prepare(args: &GuiArgs, mut catalog: Vec<Entry>) -> Result<Startup, Strin
         selected,
         play,
         report,
-        exercise: None,
+        ..Startup::default()
     })
 }
 
@@ -320,6 +321,7 @@ fn prepare_exercise(
     let mut run = exercise_screen::open(path, args.results.clone())?;
     let mut play = None;
     let mut screen = Screen::Exercise;
+    let mut notes = Vec::new();
     if let (Some(name), Some(id)) = (&args.student, &args.id) {
         run.name = name.clone();
         run.id = id.clone();
@@ -342,13 +344,13 @@ fn prepare_exercise(
                     )
                 },
             );
-            eprintln!(
+            notes.push(format!(
                 "changetalk: resuming {} for `{}` at {at} ({restored} earlier repl{} restored from {})",
                 run.loaded.file_name,
                 a.record.student.id,
                 if restored == 1 { "y" } else { "ies" },
                 a.progress_path.display()
-            );
+            ));
         }
         // Replies given on the command line are played and saved one by one, exactly as if
         // they were clicked.
@@ -413,10 +415,10 @@ fn prepare_exercise(
     Ok(Startup {
         catalog,
         screen,
-        selected: None,
         play,
-        report: None,
         exercise: Some(run),
+        notes,
+        ..Startup::default()
     })
 }
 
@@ -521,6 +523,9 @@ pub fn run(args: GuiArgs) -> i32 {
              In a terminal, use `changetalk play ID`; to render a screen without a monitor, run under `xvfb-run`."
         );
         return 1;
+    }
+    for note in &start.notes {
+        eprintln!("{note}");
     }
     let mut app = build_app(&args, start);
     match app.run() {

@@ -28,6 +28,34 @@ pub fn run(args: &[&str]) -> Output {
     checked(bin().args(args))
 }
 
+/// Writes `dir/<stem>.ron` with `changetalk exercise new`: the DUI client, then the
+/// recovery-burnout client, with `extra` options (`--mode practice`, `--time-limit 1`…).
+pub fn two_client_exercise(dir: &std::path::Path, stem: &str, extra: &[&str]) -> PathBuf {
+    let f = dir.join(format!("{stem}.ron"));
+    let mut args = vec![
+        "exercise",
+        "new",
+        "--scenario",
+        "court-ordered-dui",
+        "recovery-burnout",
+        "-o",
+    ];
+    let path = f.to_str().expect("temporary paths are UTF-8").to_string();
+    args.push(&path);
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    f
+}
+
+/// Asserts that a run failed with exit code 1 and said `needle` on standard error.
+#[track_caller]
+pub fn fails_with(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains(needle), "expected `{needle}` in:\n{err}");
+}
+
 /// Standard output as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
