@@ -11,8 +11,8 @@ use changetalk_core::engine::Session;
 use changetalk_core::exercise::Exercise;
 use changetalk_core::exercise::{ScenarioRef, content_hash, load_exercise};
 use changetalk_core::result::{
-    self, ChoiceRecord, ExerciseInfo, MAX_RESULT_BYTES, ResultRecord, ScenarioRun, Student,
-    is_valid_student_id, parse_result,
+    self, ChoiceRecord, Derived, ExerciseInfo, MAX_RESULT_BYTES, ResultRecord, ScenarioRun,
+    Student, is_valid_student_id, parse_result,
 };
 use changetalk_core::{Scenario, Transcript};
 
@@ -477,11 +477,12 @@ impl Attempt {
     }
 
     /// Completes the attempt: scores it, writes the result file atomically and removes the
-    /// progress file. Returns the transcripts scored.
-    pub fn finish(&mut self) -> Result<Vec<Transcript>, String> {
+    /// progress file. Returns the transcripts and their scores.
+    pub fn finish(&mut self) -> Result<(Vec<Transcript>, Derived), String> {
         let sessions = self.sessions()?;
         let transcripts: Vec<Transcript> = sessions.iter().map(Session::transcript).collect();
-        self.record
+        let derived = self
+            .record
             .finish(&self.loaded.exercise, &transcripts, now_ms());
         write_atomic(&self.result_path, self.record.to_json().as_bytes())?;
         if self.progress_path.exists()
@@ -492,6 +493,6 @@ impl Attempt {
                 self.progress_path.display()
             );
         }
-        Ok(transcripts)
+        Ok((transcripts, derived))
     }
 }

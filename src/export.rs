@@ -3,10 +3,10 @@
 
 use std::fmt::Write as _;
 
-use changetalk_core::codes::MitiCode;
+use changetalk_core::Scenario;
+use changetalk_core::codes::{MitiCode, codes_label};
 use changetalk_core::engine::Transcript;
 use changetalk_core::score::{BandedMetric, Score};
-use changetalk_core::{Scenario, model::Target};
 use serde::Serialize;
 
 /// The JSON export: the same transcript and score objects as `play --json`.
@@ -206,25 +206,14 @@ svg{{width:100%;height:auto}} .grid{{stroke:#e3e6ec}} .eng{{fill:none;stroke:#25
     }
     o.push_str("<h2>Transcript</h2>");
     for turn in &t.turns {
-        let talk = match turn.client.talk.target() {
-            Target::ChangeTalk => "change talk",
-            Target::SustainTalk => "sustain talk",
-            Target::Discord => "discord",
-            Target::Neutral => "neutral",
-        };
+        let talk = turn.client.talk.target().label();
         let _ = writeln!(
             o,
             "<div class=\"client\"><b>{}</b> <small>({talk})</small>: {}</div><div class=\"you\"><b>You</b>: {}</div><div class=\"codes\">{} · rating {}/5 — {}</div>",
             esc(&scenario.persona.name),
             esc(&turn.client.text),
             esc(&turn.reply.text),
-            esc(&turn
-                .reply
-                .codes
-                .iter()
-                .map(|c| c.label())
-                .collect::<Vec<_>>()
-                .join(" + ")),
+            esc(&codes_label(&turn.reply.codes)),
             turn.reply.rating,
             esc(&turn.reply.feedback)
         );

@@ -125,7 +125,7 @@ fn every_reply_is_saved_and_a_new_app_resumes_at_the_same_point() {
     assert_eq!(screen(&app), Screen::Exercise);
     let ex = app.world().resource::<ActiveExercise>().0.as_ref().unwrap();
     let outcome = ex.outcome.as_ref().expect("finished");
-    assert_eq!(outcome.scores.len(), 2);
+    assert_eq!(outcome.derived.scores.len(), 2);
     assert!(
         !progress.exists(),
         "the progress file is removed at the end"
@@ -217,7 +217,7 @@ fn practice_exercise_records_take_backs_and_ending_early_moves_on() {
         ex.message
     );
     let outcome = ex.outcome.as_ref().expect("the results are shown");
-    assert_eq!(outcome.scores.len(), 2);
+    assert_eq!(outcome.derived.scores.len(), 2);
     assert_eq!(outcome.transcripts[0].choices, vec![1]);
     assert!(ex.attempt.is_none(), "no new attempt was started");
 }

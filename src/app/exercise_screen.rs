@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use changetalk_core::exercise::{CriterionCheck, ExerciseMode};
-use changetalk_core::score::Score;
-use changetalk_core::{Transcript, score_transcript};
+use changetalk_core::Transcript;
+use changetalk_core::exercise::ExerciseMode;
+use changetalk_core::result::{self, Derived};
 use egui::RichText;
 
 use super::settings::Settings;
@@ -46,14 +46,8 @@ pub struct ExerciseRun {
 pub struct Outcome {
     /// Each scenario's transcript.
     pub transcripts: Vec<Transcript>,
-    /// Each scenario's score.
-    pub scores: Vec<Score>,
-    /// Each scenario's pass criteria, checked.
-    pub checks: Vec<Vec<CriterionCheck>>,
-    /// Mean overall.
-    pub total: f64,
-    /// Every scenario met every criterion.
-    pub passed: bool,
+    /// Their scores, criteria checks, total and pass/fail (as in the result file).
+    pub derived: Derived,
     /// The result file written.
     pub result_path: PathBuf,
 }
@@ -75,10 +69,7 @@ impl ExerciseRun {
 
     /// The app's mode for this exercise.
     pub fn mode(&self) -> Mode {
-        match self.loaded.exercise.mode {
-            ExerciseMode::Assessment => Mode::Assessment,
-            ExerciseMode::Practice => Mode::Practice,
-        }
+        self.loaded.exercise.mode.into()
     }
 
     /// Number of scenarios.
@@ -116,7 +107,11 @@ impl ExerciseRun {
                     classroom::completed_result(&self.loaded, self.id.trim(), &self.results_dir)
                 {
                     self.name = rec.student.name.clone();
-                    self.set_outcome(&transcripts, rec.total, rec.passed, path);
+                    self.outcome = Some(Outcome {
+                        derived: result::derive(&self.loaded.exercise, &transcripts),
+                        transcripts,
+                        result_path: path,
+                    });
                     self.notice = Some(format!(
                         "You have completed this exercise ({} of {} attempt{} used). These are your results.",
                         rec.attempt,
@@ -171,12 +166,9 @@ impl ExerciseRun {
             }
         };
         self.message = None;
-        let seed = session.seed();
         Some(Play {
             session,
             mode,
-            seed,
-            started: std::time::Instant::now(),
             exercise: Some(i),
         })
     }
@@ -188,7 +180,7 @@ impl ExerciseRun {
 
     /// Ends the exercise at its time limit and says so (or why the result is not saved).
     pub fn end_for_time(&mut self) {
-        self.finish_now();
+        self.finish();
         if self.outcome.is_some() {
             self.notice =
                 Some("Time is up: the exercise has ended and your result is saved.".into());
@@ -197,30 +189,18 @@ impl ExerciseRun {
         }
     }
 
-    /// Time is up (or the student ends the exercise): every scenario not over is stopped and
-    /// the attempt finished.
-    pub fn finish_now(&mut self) -> Option<Play> {
-        if let Some(a) = self.attempt.as_mut() {
-            for i in 0..a.loaded.scenarios.len() {
-                if a.session(i).is_ok_and(|s| !s.is_over()) {
-                    let _ = a.stop_scenario(i);
-                }
-            }
-        }
-        self.finish();
-        None
-    }
-
-    /// Scores the attempt and writes the result file.
+    /// Scores the attempt and writes the result file; scenarios not over count as ended early.
     fn finish(&mut self) {
         let Some(a) = self.attempt.as_mut() else {
             return;
         };
         match a.finish() {
-            Ok(transcripts) => {
-                let (total, passed, path) =
-                    (a.record.total, a.record.passed, a.result_path.clone());
-                self.set_outcome(&transcripts, total, passed, path);
+            Ok((transcripts, derived)) => {
+                self.outcome = Some(Outcome {
+                    transcripts,
+                    derived,
+                    result_path: a.result_path.clone(),
+                });
             }
             Err(e) => {
                 self.message = Some(format!(
@@ -228,26 +208,6 @@ impl ExerciseRun {
                 ));
             }
         }
-    }
-
-    /// The results page's data for finished transcripts.
-    fn set_outcome(
-        &mut self,
-        transcripts: &[Transcript],
-        total: Option<f64>,
-        passed: Option<bool>,
-        result_path: PathBuf,
-    ) {
-        let scores: Vec<Score> = transcripts.iter().map(score_transcript).collect();
-        let pass = &self.loaded.exercise.pass;
-        self.outcome = Some(Outcome {
-            checks: scores.iter().map(|s| pass.check(s)).collect(),
-            total: total.unwrap_or(0.0),
-            passed: passed.unwrap_or(false),
-            result_path,
-            transcripts: transcripts.to_vec(),
-            scores,
-        });
     }
 
     /// Records a reply the session just took in scenario `i` (the session's last turn).
@@ -499,19 +459,19 @@ fn results_ui(
         return;
     };
     theme::card(p)
-        .stroke(egui::Stroke::new(2.0, if o.passed { p.good } else { p.bad }))
+        .stroke(egui::Stroke::new(2.0, if o.derived.passed { p.good } else { p.bad }))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.label(
-                RichText::new(if o.passed {
+                RichText::new(if o.derived.passed {
                     "Exercise complete — passed"
                 } else {
                     "Exercise complete — not passed"
                 })
                 .heading()
-                .color(if o.passed { p.good } else { p.bad }),
+                .color(if o.derived.passed { p.good } else { p.bad }),
             );
-            ui.label(RichText::new(format!("Total: {:.1} / 100", o.total)).strong());
+            ui.label(RichText::new(format!("Total: {:.1} / 100", o.derived.total)).strong());
             ui.label(
                 RichText::new(format!(
                     "Your result is saved in {}. Your instructor grades it from the replies you chose.",
@@ -522,9 +482,9 @@ fn results_ui(
             );
         });
     ui.add_space(6.0);
-    for (i, score) in o.scores.iter().enumerate() {
+    for (i, score) in o.derived.scores.iter().enumerate() {
         let s = &run.loaded.scenarios[i];
-        let checks = &o.checks[i];
+        let checks = &o.derived.checks[i];
         theme::card(p).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.horizontal_wrapped(|ui| {
@@ -617,7 +577,7 @@ pub fn handle_exercise_actions(
                 let Some(o) = &run.outcome else {
                     continue;
                 };
-                if let (Some(t), Some(s)) = (o.transcripts.get(*i), o.scores.get(*i)) {
+                if let (Some(t), Some(s)) = (o.transcripts.get(*i), o.derived.scores.get(*i)) {
                     report.0 = Some(ReportData {
                         scenario: run.loaded.scenarios[*i].clone(),
                         transcript: t.clone(),
@@ -633,9 +593,9 @@ pub fn handle_exercise_actions(
     }
 }
 
-/// Ends the exercise when its time limit passes while a conversation is on screen. The app
-/// wakes at least once a minute when idle (see `low_power`), and every reply checks the time
-/// before it is recorded, so nothing is recorded after the limit.
+/// Ends the exercise when its time limit passes while a conversation is on screen. It runs
+/// before the session's actions each frame, and the app wakes at least once a minute when
+/// idle (see `low_power`), so nothing is recorded after the limit.
 fn enforce_time_limit(
     mut exercise: ResMut<ActiveExercise>,
     mut active: ResMut<ActiveSession>,
@@ -666,7 +626,16 @@ pub fn open(path: &Path, results: Option<PathBuf>) -> Result<ExerciseRun, String
 pub fn logic_plugin(app: &mut App) {
     app.init_resource::<ActiveExercise>();
     app.add_message::<ExerciseAction>();
-    app.add_systems(Update, handle_exercise_actions);
+    app.add_systems(
+        Update,
+        (
+            handle_exercise_actions,
+            // Before the session's actions, so a reply after the limit is never recorded.
+            enforce_time_limit
+                .run_if(in_state(Screen::Session))
+                .before(super::session_screen::handle_session_actions),
+        ),
+    );
 }
 
 /// Registers the exercise screen.
@@ -674,13 +643,8 @@ pub fn plugin(app: &mut App) {
     logic_plugin(app);
     app.add_systems(
         EguiPrimaryContextPass,
-        (
-            exercise_system
-                .run_if(in_state(Screen::Exercise))
-                .in_set(ScreenUi),
-            enforce_time_limit
-                .run_if(in_state(Screen::Session))
-                .before(ScreenUi),
-        ),
+        exercise_system
+            .run_if(in_state(Screen::Exercise))
+            .in_set(ScreenUi),
     );
 }

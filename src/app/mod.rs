@@ -15,7 +15,6 @@ pub mod settings_screen;
 pub mod theme;
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use bevy::prelude::*;
 use bevy::window::{WindowResizeConstraints, WindowResolution};
@@ -55,6 +54,25 @@ pub enum Mode {
     Assessment,
 }
 
+impl From<changetalk_core::exercise::ExerciseMode> for Mode {
+    fn from(m: changetalk_core::exercise::ExerciseMode) -> Self {
+        match m {
+            changetalk_core::exercise::ExerciseMode::Practice => Mode::Practice,
+            changetalk_core::exercise::ExerciseMode::Assessment => Mode::Assessment,
+        }
+    }
+}
+
+impl Mode {
+    /// "Practice" or "Assessment".
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Practice => "Practice",
+            Mode::Assessment => "Assessment",
+        }
+    }
+}
+
 impl From<ModeArg> for Mode {
     fn from(m: ModeArg) -> Self {
         match m {
@@ -82,10 +100,6 @@ pub struct Play {
     pub session: Session,
     /// Practice or assessment.
     pub mode: Mode,
-    /// Seed used.
-    pub seed: u64,
-    /// When the trainee started.
-    pub started: Instant,
     /// The scenario's index in the open exercise, when this session is part of one.
     pub exercise: Option<usize>,
 }
@@ -96,8 +110,6 @@ impl Play {
         Play {
             session: Session::new(scenario, seed),
             mode,
-            seed,
-            started: Instant::now(),
             exercise: None,
         }
     }
@@ -352,53 +364,41 @@ fn prepare_exercise(
                 a.progress_path.display()
             ));
         }
-        // Replies given on the command line are played and saved one by one, exactly as if
-        // they were clicked.
-        if let Some(policy) = args.auto {
-            let policy: changetalk_core::AutoPolicy = policy.into();
-            while let Some(p) = play.as_mut() {
-                let i = p.exercise.unwrap_or(0);
-                // A scenario whose top replies loop is cut off like `play --auto` does.
-                let mut turns = 0;
-                while !p.session.is_over() {
-                    turns += 1;
-                    if turns > 10_000 {
-                        p.session.stop();
-                        run.record_stop(i);
-                        break;
-                    }
-                    let ratings = p.session.current_ratings();
-                    let k = match policy {
-                        changetalk_core::AutoPolicy::Best => {
-                            changetalk_core::engine::best_index(&ratings)
-                        }
-                        changetalk_core::AutoPolicy::Worst => {
-                            changetalk_core::engine::worst_index(&ratings)
-                        }
-                    };
-                    p.session.choose(k + 1).map_err(|e| e.to_string())?;
+        // Replies given on the command line (`--choices`, or `--auto` for every client) are
+        // played and saved one by one, exactly as if they were clicked.
+        let policy = args.auto.map(changetalk_core::AutoPolicy::from);
+        let mut given = args.choices.iter().flatten().copied();
+        while let Some(p) = play.as_mut() {
+            let i = p.exercise.unwrap_or(0);
+            let next = match policy {
+                // Cut off like `play --auto`, for a scenario whose top replies loop.
+                Some(policy) if p.session.turns().len() < 10_000 => p.session.auto_choice(policy),
+                Some(_) => None,
+                None => match given.next() {
+                    Some(n) => Some(n),
+                    None => break,
+                },
+            };
+            match next {
+                Some(n) => {
+                    p.session.choose(n).map_err(|e| e.to_string())?;
                     run.record_reply(i, p);
                     if let Some(m) = &run.message {
                         return Err(m.clone());
                     }
                 }
+                None if !p.session.is_over() => {
+                    p.session.stop();
+                    run.record_stop(i);
+                }
+                None => {}
+            }
+            if p.session.is_over() {
                 play = run.next_play();
             }
-        } else if let Some(choices) = &args.choices {
-            for &c in choices {
-                let Some(p) = play.as_mut() else {
-                    return Err("the exercise ended before all --choices were played".into());
-                };
-                let i = p.exercise.unwrap_or(0);
-                p.session.choose(c).map_err(|e| e.to_string())?;
-                run.record_reply(i, p);
-                if let Some(m) = &run.message {
-                    return Err(m.clone());
-                }
-                if p.session.is_over() {
-                    play = run.next_play();
-                }
-            }
+        }
+        if given.next().is_some() {
+            return Err("the exercise ended before all --choices were played".into());
         }
         if play.is_some() {
             screen = Screen::Session;

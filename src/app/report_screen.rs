@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use changetalk_core::codes::MitiCode;
+use changetalk_core::codes::{MitiCode, codes_label};
 use changetalk_core::score::{BandedMetric, Score};
 use egui::RichText;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
@@ -14,7 +14,7 @@ use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 use super::settings::{Paths, Settings};
 use super::theme::{self, Palette};
 use super::{
-    ActiveSession, Mode, Play, Report, ReportData, Screen, ScreenUi, Selected, palette, show_page,
+    ActiveSession, Play, Report, ReportData, Screen, ScreenUi, Selected, palette, show_page,
 };
 
 /// What the trainee did on the report.
@@ -246,14 +246,7 @@ pub fn report_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) -> Option<Re
             action = Some(ReportAction::Library);
         }
         ui.heading(format!("Report — {}", data.scenario.persona.name));
-        ui.label(
-            RichText::new(if data.mode == Mode::Practice {
-                "practice"
-            } else {
-                "assessment"
-            })
-            .color(p.muted),
-        );
+        ui.label(RichText::new(data.mode.name().to_lowercase()).color(p.muted));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Export HTML").clicked() {
                 action = Some(ReportAction::ExportHtml);
@@ -364,13 +357,7 @@ pub fn report_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) -> Option<Re
                             "{}: {}",
                             data.scenario.persona.name, turn.client.text
                         )));
-                        let codes = turn
-                            .reply
-                            .codes
-                            .iter()
-                            .map(|c| c.label())
-                            .collect::<Vec<_>>()
-                            .join(" + ");
+                        let codes = codes_label(&turn.reply.codes);
                         ui.label(
                             RichText::new(format!("You: {}", turn.reply.text)).color(p.accent),
                         );

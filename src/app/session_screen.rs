@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use changetalk_core::codes::{codes_label, normalize_turn};
 use changetalk_core::engine::{Session, TurnRecord};
 use changetalk_core::model::{ClientState, Target};
 use egui::{Color32, RichText};
@@ -48,6 +49,20 @@ pub enum SessionAction {
     PreviewState(ClientState),
 }
 
+impl SessionAction {
+    /// Instructor mode's tools (never in a classroom exercise).
+    pub fn is_instructor_tool(self) -> bool {
+        matches!(
+            self,
+            SessionAction::Jump(_)
+                | SessionAction::Restart
+                | SessionAction::PreviewState(_)
+                | SessionAction::ToggleInstructor
+                | SessionAction::ExportGraph
+        )
+    }
+}
+
 /// How the reply area is shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplyView {
@@ -84,15 +99,6 @@ const NUMBER_KEYS: [egui::Key; 9] = [
     egui::Key::Num8,
     egui::Key::Num9,
 ];
-
-fn talk_label(t: Target) -> &'static str {
-    match t {
-        Target::ChangeTalk => "change talk",
-        Target::SustainTalk => "sustain talk",
-        Target::Discord => "discord",
-        Target::Neutral => "neutral",
-    }
-}
 
 fn talk_colour(p: &Palette, t: Target) -> Color32 {
     match t {
@@ -140,7 +146,7 @@ pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, p: &Palette) {
                 ui.label(RichText::new(&name).strong().small());
                 if practice {
                     ui.label(
-                        RichText::new(talk_label(talk))
+                        RichText::new(talk.label())
                             .small()
                             .color(talk_colour(p, talk)),
                     );
@@ -157,9 +163,13 @@ pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, p: &Palette) {
             ui.label(&turn.reply.text);
             if practice {
                 ui.label(
-                    RichText::new(format!("{} · {}/5", codes_text(turn), turn.reply.rating))
-                        .small()
-                        .color(rating_colour(p, turn.reply.rating)),
+                    RichText::new(format!(
+                        "{} · {}/5",
+                        codes_label(&turn.reply.codes),
+                        turn.reply.rating
+                    ))
+                    .small()
+                    .color(rating_colour(p, turn.reply.rating)),
                 );
             }
         });
@@ -179,19 +189,6 @@ pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, p: &Palette) {
     }
 }
 
-fn codes_text(turn: &TurnRecord) -> String {
-    if turn.reply.codes.is_empty() {
-        "not coded".to_string()
-    } else {
-        turn.reply
-            .codes
-            .iter()
-            .map(|c| c.label())
-            .collect::<Vec<_>>()
-            .join(" + ")
-    }
-}
-
 /// The feedback card shown in practice mode after a reply.
 pub fn feedback_card(ui: &mut egui::Ui, turn: &TurnRecord, p: &Palette) {
     let colour = rating_colour(p, turn.reply.rating);
@@ -204,7 +201,7 @@ pub fn feedback_card(ui: &mut egui::Ui, turn: &TurnRecord, p: &Palette) {
             ui.set_width(ui.available_width());
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new("Your last reply:").strong());
-                theme::chip(ui, &codes_text(turn), colour);
+                theme::chip(ui, &codes_label(&turn.reply.codes), colour);
                 ui.label(
                     RichText::new(format!("{}/5", turn.reply.rating))
                         .strong()
@@ -294,21 +291,12 @@ pub fn reply_ui(
             }
             if view.instructor {
                 let rating = ratings.get(i).copied().unwrap_or(0);
-                let codes = changetalk_core::codes::normalize_turn(&o.codes);
-                let codes = if codes.is_empty() {
-                    "not coded".to_string()
-                } else {
-                    codes
-                        .iter()
-                        .map(|c| c.label())
-                        .collect::<Vec<_>>()
-                        .join(" + ")
-                };
+                let codes = codes_label(&normalize_turn(&o.codes));
                 let target = o.responds_to.unwrap_or(line_target);
                 ui.label(
                     RichText::new(format!(
                         "      {codes} · {rating}/5 · responds to {} · next: {}",
-                        talk_label(target),
+                        target.label(),
                         o.next
                     ))
                     .small()
@@ -400,7 +388,7 @@ pub fn instructor_bar(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Opti
                         RichText::new(format!(
                             "line `{}` · {}",
                             line.line,
-                            talk_label(line.talk.target())
+                            line.talk.target().label()
                         ))
                         .small()
                         .color(p.muted),
@@ -482,36 +470,27 @@ pub fn meters_ui(ui: &mut egui::Ui, session: &Session, p: &Palette) {
 pub fn apply(action: SessionAction, play: &mut super::Play) -> Option<Screen> {
     match action {
         SessionAction::Jump(i) => {
-            let scenario = Arc::clone(play.session.scenario());
-            if play.exercise.is_none()
-                && let Some(point) = scenario.points.get(i)
-                && let Some(s) = Session::preview_from(
-                    scenario.clone(),
-                    play.seed,
-                    &point.id,
-                    play.session.state(),
-                )
+            let s = &play.session;
+            if let Some(point) = s.scenario().points.get(i)
+                && let Some(p) =
+                    Session::preview_from(Arc::clone(s.scenario()), s.seed(), &point.id, s.state())
             {
-                play.session = s;
+                play.session = p;
             }
             None
         }
         SessionAction::PreviewState(state) => {
-            let scenario = Arc::clone(play.session.scenario());
-            if play.exercise.is_none()
-                && let Some(point) = play.session.current_point()
-                && let Some(s) =
-                    Session::preview_from(scenario.clone(), play.seed, &point.id, state)
+            let s = &play.session;
+            if let Some(point) = s.current_point()
+                && let Some(p) =
+                    Session::preview_from(Arc::clone(s.scenario()), s.seed(), &point.id, state)
             {
-                play.session = s;
+                play.session = p;
             }
             None
         }
-        SessionAction::ToggleInstructor | SessionAction::ExportGraph => None,
         SessionAction::Restart => {
-            if play.exercise.is_none() {
-                play.session = Session::new(Arc::clone(play.session.scenario()), play.seed);
-            }
+            play.session = Session::new(Arc::clone(play.session.scenario()), play.session.seed());
             None
         }
         SessionAction::Choose(n) => {
@@ -530,7 +509,10 @@ pub fn apply(action: SessionAction, play: &mut super::Play) -> Option<Screen> {
         }
         SessionAction::ShowReport => Some(Screen::Report),
         SessionAction::Back => Some(Screen::Library),
-        SessionAction::Settings => Some(Screen::Settings),
+        // These change settings or files, not the session: `handle_session_actions` does them.
+        SessionAction::Settings | SessionAction::ToggleInstructor | SessionAction::ExportGraph => {
+            None
+        }
     }
 }
 
@@ -608,11 +590,7 @@ fn session_system(
                 .inner_margin(egui::Margin::symmetric(14, 8)),
         )
         .show(&mut root, |ui| {
-            let mode = if play.mode == Mode::Practice {
-                "Practice"
-            } else {
-                "Assessment"
-            };
+            let mode = play.mode.name();
             let (back_label, subtitle) = match in_exercise {
                 Some((i, run)) => ("‹ Exercise", format!("{mode} · {}", run.status(i))),
                 None => ("‹ Library", mode.to_string()),
@@ -786,30 +764,26 @@ pub fn handle_session_actions(
         let Some(play) = active.0.as_mut() else {
             return;
         };
-        if let SessionAction::Settings = a {
-            open_settings(Screen::Session, &mut ret, &mut next);
+        // Instructor tools never touch a classroom exercise.
+        if play.exercise.is_some() && a.is_instructor_tool() {
             continue;
         }
-        if let SessionAction::ToggleInstructor = a {
-            if play.exercise.is_none() {
+        match a {
+            SessionAction::Settings => {
+                open_settings(Screen::Session, &mut ret, &mut next);
+                continue;
+            }
+            SessionAction::ToggleInstructor => {
                 settings.instructor_mode = !settings.instructor_mode;
+                continue;
             }
-            continue;
-        }
-        if let SessionAction::ExportGraph = a {
-            if play.exercise.is_none() {
+            SessionAction::ExportGraph => {
                 notice.0 = Some(export_graph(play.session.scenario(), &paths));
+                continue;
             }
-            continue;
+            _ => {}
         }
         if let (Some(i), Some(run)) = (play.exercise, exercise.0.as_mut()) {
-            // After the time limit nothing more is recorded: the exercise ends as it stood.
-            if run.time_is_up() {
-                run.end_for_time();
-                active.0 = None;
-                next.set(Screen::Exercise);
-                return;
-            }
             let before = play.session.turns().len();
             let advance = match a {
                 SessionAction::Choose(_) => {
@@ -836,12 +810,7 @@ pub fn handle_session_actions(
                     next.set(Screen::Exercise);
                     false
                 }
-                SessionAction::Jump(_)
-                | SessionAction::Restart
-                | SessionAction::Settings
-                | SessionAction::ToggleInstructor
-                | SessionAction::PreviewState(_)
-                | SessionAction::ExportGraph => false,
+                _ => false,
             };
             if advance {
                 match run.next_play() {

@@ -9,20 +9,21 @@ use std::io::{BufRead, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use changetalk_core::AutoPolicy;
 use changetalk_core::engine::Session;
 use changetalk_core::exercise::{
     Exercise, ExerciseMode, PassCriteria, ScenarioRef, content_hash, load_exercise,
 };
-use changetalk_core::result::{self, ChoiceRecord, ResultRecord};
-use changetalk_core::{AutoPolicy, Transcript};
+use changetalk_core::result::{ChoiceRecord, Derived, ResultRecord};
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::Auto;
-use super::text_report::{client_line, codes_label, score_text};
+use super::text_report::{client_line, score_text};
 use crate::classroom::{self, Attempt, check_student};
 pub use crate::classroom::{LoadedExercise, default_results_dir, load, now_ms};
 use crate::files::write_atomic;
 use crate::library;
+use changetalk_core::codes::codes_label;
 
 /// Options of `changetalk exercise`.
 #[derive(Debug, Args)]
@@ -352,8 +353,8 @@ fn run_exercise(
     } else if !interactive_play(&mut play)? {
         return Ok(0);
     }
-    let transcripts = play.finish()?;
-    print_summary(&play.loaded, &play.record, &transcripts, scripted);
+    let (_, derived) = play.finish()?;
+    print_summary(&play.loaded, &play.record, &derived, scripted);
     println!("result saved to {}", play.result_path.display());
     Ok(0)
 }
@@ -591,14 +592,8 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
     Ok(true)
 }
 
-fn print_summary(
-    loaded: &LoadedExercise,
-    record: &ResultRecord,
-    transcripts: &[Transcript],
-    scripted: bool,
-) {
+fn print_summary(loaded: &LoadedExercise, record: &ResultRecord, d: &Derived, scripted: bool) {
     let ex = &loaded.exercise;
-    let d = result::derive(ex, transcripts);
     if !scripted {
         for (i, s) in d.scores.iter().enumerate() {
             println!("--- {} ---", ex.scenarios[i].id);

@@ -8,8 +8,9 @@ use changetalk_core::score_transcript;
 use serde::Serialize;
 
 use super::Auto;
-use super::text_report::{client_line, codes_label, score_text, transcript_text};
+use super::text_report::{client_line, score_text, transcript_text};
 use crate::library;
+use changetalk_core::codes::codes_label;
 
 /// The `--json` output of `play`.
 #[derive(Serialize)]

@@ -2,21 +2,9 @@
 
 use std::fmt::Write as _;
 
-use changetalk_core::codes::MitiCode;
+use changetalk_core::codes::{MitiCode, codes_label};
 use changetalk_core::engine::{ClientLineRecord, Transcript};
 use changetalk_core::score::{BandedMetric, Score};
-
-/// Codes as a readable list ("Complex reflection + Affirm").
-pub fn codes_label(codes: &[MitiCode]) -> String {
-    if codes.is_empty() {
-        return "not coded".to_string();
-    }
-    codes
-        .iter()
-        .map(|c| c.label())
-        .collect::<Vec<_>>()
-        .join(" + ")
-}
 
 /// One client line: `CLIENT (sustain talk, defensive): "…"`.
 pub fn client_line(name: &str, l: &ClientLineRecord) -> String {

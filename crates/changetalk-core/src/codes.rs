@@ -147,6 +147,18 @@ impl MitiCode {
     }
 }
 
+/// A reply's codes for people: "Complex reflection + Affirm", or "not coded".
+pub fn codes_label(codes: &[MitiCode]) -> String {
+    if codes.is_empty() {
+        return "not coded".to_string();
+    }
+    codes
+        .iter()
+        .map(|c| c.label())
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 /// Applies the MITI per-turn rules to the codes of one speaking turn (mi-reference §1):
 /// each code at most once; one question per turn (open if any question was open); a simple
 /// and a complex reflection in one turn count as complex; Confront beats Question;

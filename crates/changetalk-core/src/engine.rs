@@ -619,18 +619,28 @@ impl Session {
         }
     }
 
-    /// Plays to the end (or `max_turns`) choosing the best- or worst-rated option each time.
-    pub fn auto_play(&mut self, policy: AutoPolicy, max_turns: usize) {
-        while !self.is_over() && self.turns.len() < max_turns {
-            let ratings = self.current_ratings();
-            if ratings.is_empty() {
-                break;
-            }
-            let i = match policy {
+    /// The option (1-based) `--auto` would choose now: the best- or worst-rated one; `None`
+    /// when the session is over.
+    pub fn auto_choice(&self, policy: AutoPolicy) -> Option<usize> {
+        let ratings = self.current_ratings();
+        if self.is_over() || ratings.is_empty() {
+            return None;
+        }
+        Some(
+            1 + match policy {
                 AutoPolicy::Best => best_index(&ratings),
                 AutoPolicy::Worst => worst_index(&ratings),
+            },
+        )
+    }
+
+    /// Plays to the end (or `max_turns`) choosing the best- or worst-rated option each time.
+    pub fn auto_play(&mut self, policy: AutoPolicy, max_turns: usize) {
+        while self.turns.len() < max_turns {
+            let Some(n) = self.auto_choice(policy) else {
+                break;
             };
-            if self.choose(i + 1).is_err() {
+            if self.choose(n).is_err() {
                 break;
             }
         }

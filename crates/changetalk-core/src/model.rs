@@ -648,6 +648,15 @@ impl Target {
             Target::Neutral => "neutral",
         }
     }
+    /// In words, for people: "change talk".
+    pub fn label(self) -> &'static str {
+        match self {
+            Target::ChangeTalk => "change talk",
+            Target::SustainTalk => "sustain talk",
+            Target::Discord => "discord",
+            Target::Neutral => "neutral",
+        }
+    }
 }
 
 /// How the client feels; the face shows it.

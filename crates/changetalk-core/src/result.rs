@@ -175,7 +175,13 @@ impl ResultRecord {
     }
 
     /// Completes the record: fills the derived scores from the sessions and marks it done.
-    pub fn finish(&mut self, ex: &Exercise, transcripts: &[Transcript], finished_unix_ms: i64) {
+    /// Returns what was derived (for a shell to show without scoring again).
+    pub fn finish(
+        &mut self,
+        ex: &Exercise,
+        transcripts: &[Transcript],
+        finished_unix_ms: i64,
+    ) -> Derived {
         let d = derive(ex, transcripts);
         self.scores = d.scores.iter().map(to_json_value).collect();
         self.score = Some(to_json_value(&d.score));
@@ -183,6 +189,7 @@ impl ResultRecord {
         self.passed = Some(d.passed);
         self.finished_at = Some(format_timestamp(finished_unix_ms));
         self.complete = true;
+        d
     }
 }
 
