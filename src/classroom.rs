@@ -31,11 +31,7 @@ pub fn read_record(path: &Path) -> Result<ResultRecord, String> {
 /// The results folder the app and `exercise run` use: `$CHANGETALK_HOME/data/results`, or
 /// the platform data folder's `results` (`~/.local/share/changetalk/results` on Linux).
 pub fn default_results_dir() -> Option<PathBuf> {
-    if let Ok(home) = std::env::var("CHANGETALK_HOME") {
-        return Some(PathBuf::from(home).join("data").join("results"));
-    }
-    directories::ProjectDirs::from("org", "ChangeTalk", "changetalk")
-        .map(|d| d.data_dir().join("results"))
+    crate::files::data_dir().map(|d| d.join("results"))
 }
 
 /// Unix time now, in milliseconds.
@@ -191,17 +187,21 @@ pub struct Attempt {
     pub resumed: bool,
 }
 
-/// Checks a student's name and id as typed; returns the trimmed name. Errors say how to fix
-/// them.
-pub fn check_student(name: &str, id: &str) -> Result<String, String> {
-    if !is_valid_student_id(id) {
-        return Err(format!(
-            "student id `{id}` cannot be used: write 1 to 128 letters, digits, `-`, `_`, `.`, `@` or `+` (the id your LMS knows, e.g. a student number or e-mail)"
-        ));
+/// Checks a student id as typed; the error says how to fix it.
+pub fn check_student_id(id: &str) -> Result<(), String> {
+    if is_valid_student_id(id) {
+        return Ok(());
     }
+    Err(format!(
+        "error: student id `{id}` cannot be used: write 1 to 128 letters, digits, `-`, `_`, `.`, `@` or `+` (the id your LMS knows, e.g. a student number or e-mail)"
+    ))
+}
+
+/// Checks a student's name as typed; returns it trimmed.
+pub fn check_student_name(name: &str) -> Result<String, String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err("the student's name must be 1 to 200 characters on one line".to_string());
+        return Err("error: the student's name must be 1 to 200 characters on one line".into());
     }
     Ok(name.to_string())
 }
@@ -212,9 +212,7 @@ pub fn check_student(name: &str, id: &str) -> Result<String, String> {
 pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result<Attempt, String> {
     // The id must be valid; the name only matters for a new attempt (saved progress keeps
     // the name it was started with).
-    if let Err(e) = check_student("-", id) {
-        return Err(format!("error: {e}"));
-    }
+    check_student_id(id)?;
     std::fs::create_dir_all(dir).map_err(|e| {
         format!(
             "{}: error: cannot create the results folder: {e}",
@@ -307,7 +305,7 @@ pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result
         }
         return Ok(a);
     }
-    let name = check_student(name, id).map_err(|e| format!("error: {e}"))?;
+    let name = check_student_name(name)?;
     let started_ms = now_ms();
     let record = ResultRecord::new(
         Student {
@@ -357,11 +355,6 @@ pub fn completed_result(
 }
 
 impl Attempt {
-    /// The exercise.
-    pub fn exercise(&self) -> &Exercise {
-        &self.loaded.exercise
-    }
-
     /// Writes the progress file atomically.
     pub fn save_progress(&self) -> Result<(), String> {
         write_atomic(&self.progress_path, self.record.to_json().as_bytes())
@@ -461,7 +454,7 @@ impl Attempt {
 
     /// Every scenario's session replayed from the record; scenarios not over are stopped
     /// (they count as ended early).
-    pub fn sessions(&mut self) -> Result<Vec<Session>, String> {
+    fn sessions(&mut self) -> Result<Vec<Session>, String> {
         let n = self.loaded.scenarios.len();
         self.ensure_run(n.saturating_sub(1));
         let mut v = Vec::with_capacity(n);

@@ -1,9 +1,31 @@
 //! File access for the shells: bounded reads with clear errors, and atomic writes.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use changetalk_core::load::MAX_FILE_BYTES;
+
+/// The program's data folder (user scenarios, results, progress, reports, exercises):
+/// `$CHANGETALK_HOME/data` when that is set, else the platform's
+/// (`~/.local/share/changetalk` on Linux).
+pub fn data_dir() -> Option<PathBuf> {
+    match std::env::var_os("CHANGETALK_HOME") {
+        Some(home) => Some(PathBuf::from(home).join("data")),
+        None => project_dirs().map(|d| d.data_dir().to_path_buf()),
+    }
+}
+
+/// The program's config folder (settings): `$CHANGETALK_HOME/config`, else the platform's.
+pub fn config_dir() -> Option<PathBuf> {
+    match std::env::var_os("CHANGETALK_HOME") {
+        Some(home) => Some(PathBuf::from(home).join("config")),
+        None => project_dirs().map(|d| d.config_dir().to_path_buf()),
+    }
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("org", "ChangeTalk", "changetalk")
+}
 
 /// Reads a UTF-8 text file of at most `limit` bytes; errors name the file and the fix.
 pub fn read_text_limited(path: &Path, limit: u64) -> Result<String, String> {
@@ -57,7 +79,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
         _ => std::path::PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("{}: cannot create folder: {e}", dir.display()))?;
+        .map_err(|e| format!("{}: error: cannot create the folder: {e}", dir.display()))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
@@ -73,7 +95,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("{shown}: cannot write: {e}")
+        format!("{shown}: error: cannot write: {e}")
     })
 }
 

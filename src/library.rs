@@ -119,11 +119,7 @@ pub fn bundled() -> Vec<Entry> {
 /// `CHANGETALK_HOME` overrides it with `$CHANGETALK_HOME/data/scenarios`, like the app's other
 /// folders.
 pub fn user_dir() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("CHANGETALK_HOME") {
-        return Some(PathBuf::from(home).join("data").join("scenarios"));
-    }
-    directories::ProjectDirs::from("org", "ChangeTalk", "changetalk")
-        .map(|d| d.data_dir().join("scenarios"))
+    crate::files::data_dir().map(|d| d.join("scenarios"))
 }
 
 /// Every `.ron` file directly in a folder, sorted.
@@ -160,17 +156,6 @@ pub fn resolve(arg: &str) -> Result<Arc<Scenario>, String> {
     }
 }
 
-/// Like [`resolve`], but looks ids up in already-loaded entries (the app's catalog).
-pub fn resolve_in(arg: &str, entries: &[Entry]) -> Result<Arc<Scenario>, String> {
-    if looks_like_path(arg) {
-        load_file(Path::new(arg))
-            .loaded
-            .map_err(|errs| errs.join("\n"))
-    } else {
-        find_id(arg, entries)
-    }
-}
-
 /// Prints a [`resolve`] error: file diagnostics already carry `path:line:col: error:`, other
 /// messages get an `error:` prefix.
 pub fn report_error(e: &str) {
@@ -186,10 +171,20 @@ pub fn looks_like_path(arg: &str) -> bool {
     Path::new(arg).exists() || arg.ends_with(".ron") || arg.contains(std::path::MAIN_SEPARATOR)
 }
 
-fn find_id(arg: &str, entries: &[Entry]) -> Result<Arc<Scenario>, String> {
+/// The scenario with id `arg` among `entries`.
+pub fn find_id(arg: &str, entries: &[Entry]) -> Result<Arc<Scenario>, String> {
+    find_entry(arg, entries).and_then(|e| e.loaded.clone().map_err(|errs| errs.join("\n")))
+}
+
+/// The entry whose scenario has id `arg`; the error lists the known ids with a "did you
+/// mean".
+pub fn find_entry<'a>(arg: &str, entries: &'a [Entry]) -> Result<&'a Entry, String> {
     let loaded = || entries.iter().filter_map(|e| e.loaded.as_ref().ok());
-    if let Some(s) = loaded().find(|s| s.id == arg) {
-        return Ok(Arc::clone(s));
+    if let Some(e) = entries
+        .iter()
+        .find(|e| e.loaded.as_ref().is_ok_and(|s| s.id == arg))
+    {
+        return Ok(e);
     }
     let ids: Vec<&str> = loaded().map(|s| s.id.as_str()).collect();
     let hint = changetalk_core::load::suggest(arg, ids.iter().copied());

@@ -277,7 +277,7 @@ pub fn prepare(args: &GuiArgs, mut catalog: Vec<Entry>) -> Result<Startup, Strin
                 Err(errs) => return Err(errs.join("\n")),
             }
         }
-        Some(s) => Some(library::resolve_in(s, &catalog)?),
+        Some(s) => Some(library::find_id(s, &catalog)?),
         None if needs_scenario => {
             // Default to the first client that loads.
             catalog.iter().find_map(|e| e.loaded.as_ref().ok().cloned())
@@ -295,7 +295,8 @@ pub fn prepare(args: &GuiArgs, mut catalog: Vec<Entry>) -> Result<Startup, Strin
     ) {
         let mut p = Play::new(Arc::clone(s), args.seed, args.mode.into());
         if let Some(auto) = args.auto {
-            p.session.auto_play(auto.into(), 10_000);
+            p.session
+                .auto_play(auto.into(), changetalk_core::engine::MAX_AUTO_TURNS);
         } else if let Some(choices) = &args.choices {
             for c in choices {
                 if p.session.is_over() {
@@ -372,7 +373,11 @@ fn prepare_exercise(
             let i = p.exercise.unwrap_or(0);
             let next = match policy {
                 // Cut off like `play --auto`, for a scenario whose top replies loop.
-                Some(policy) if p.session.turns().len() < 10_000 => p.session.auto_choice(policy),
+                Some(policy)
+                    if p.session.turns().len() < changetalk_core::engine::MAX_AUTO_TURNS =>
+                {
+                    p.session.auto_choice(policy)
+                }
                 Some(_) => None,
                 None => match given.next() {
                     Some(n) => Some(n),

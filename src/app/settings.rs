@@ -45,22 +45,9 @@ pub struct Paths {
 impl Paths {
     /// The platform's folders (XDG on Linux).
     pub fn discover() -> Paths {
-        if let Ok(home) = std::env::var("CHANGETALK_HOME") {
-            let home = PathBuf::from(home);
-            return Paths {
-                config: Some(home.join("config")),
-                data: Some(home.join("data")),
-            };
-        }
-        match directories::ProjectDirs::from("org", "ChangeTalk", "changetalk") {
-            Some(d) => Paths {
-                config: Some(d.config_dir().to_path_buf()),
-                data: Some(d.data_dir().to_path_buf()),
-            },
-            None => Paths {
-                config: None,
-                data: None,
-            },
+        Paths {
+            config: crate::files::config_dir(),
+            data: crate::files::data_dir(),
         }
     }
 

@@ -10,17 +10,17 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use changetalk_core::AutoPolicy;
-use changetalk_core::engine::Session;
+use changetalk_core::engine::MAX_AUTO_TURNS;
 use changetalk_core::exercise::{
     Exercise, ExerciseMode, PassCriteria, ScenarioRef, content_hash, load_exercise,
 };
 use changetalk_core::result::{ChoiceRecord, Derived, ResultRecord};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 
-use super::Auto;
 use super::text_report::{client_line, score_text};
-use crate::classroom::{self, Attempt, check_student};
-pub use crate::classroom::{LoadedExercise, default_results_dir, load, now_ms};
+use super::{Auto, ModeArg};
+use crate::classroom::{self, Attempt, check_student_id};
+use crate::classroom::{LoadedExercise, default_results_dir, load};
 use crate::files::write_atomic;
 use crate::library;
 use changetalk_core::codes::codes_label;
@@ -31,15 +31,6 @@ pub struct ExerciseArgs {
     /// What to do with an exercise.
     #[command(subcommand)]
     pub command: ExerciseCommand,
-}
-
-/// `--mode` of `exercise new`.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum ModeChoice {
-    /// Feedback only at the end; replies are final.
-    Assessment,
-    /// Feedback after every reply; `b` takes a reply back.
-    Practice,
 }
 
 /// The `exercise` subcommands.
@@ -63,8 +54,8 @@ pub enum ExerciseCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Assessment (feedback at the end) or practice.
-        #[arg(long, value_enum, default_value_t = ModeChoice::Assessment)]
-        mode: ModeChoice,
+        #[arg(long, value_enum, default_value_t = ModeArg::Assessment)]
+        mode: ModeArg,
         /// Minimum overall score (0–100) to pass.
         #[arg(long, default_value_t = 60.0)]
         pass: f64,
@@ -138,8 +129,8 @@ pub fn run(args: ExerciseArgs) -> i32 {
             instructions,
             seed,
             mode: match mode {
-                ModeChoice::Assessment => ExerciseMode::Assessment,
-                ModeChoice::Practice => ExerciseMode::Practice,
+                ModeArg::Assessment => ExerciseMode::Assessment,
+                ModeArg::Practice => ExerciseMode::Practice,
             },
             pass: PassCriteria {
                 overall: pass,
@@ -204,33 +195,22 @@ fn new_exercise(o: NewOptions) -> Result<i32, String> {
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let mut refs: Vec<ScenarioRef> = Vec::new();
     let mut titles: Vec<String> = Vec::new();
+    // The bundled and user scenarios are read once, when the first id needs them.
+    let mut entries: Option<Vec<library::Entry>> = None;
     for arg in &o.scenarios {
-        let path = Path::new(arg);
-        let looks_like_path =
-            path.exists() || arg.ends_with(".ron") || arg.contains(std::path::MAIN_SEPARATOR);
-        let (scenario, text, file) = if looks_like_path {
-            let entry = library::load_file(path);
-            let s = entry.loaded.map_err(|e| e.join("\n"))?;
-            (s, entry.text, Some(relative_path(path, &out_dir)))
+        let (entry, file) = if library::looks_like_path(arg) {
+            let path = Path::new(arg);
+            (
+                library::load_file(path),
+                Some(relative_path(path, &out_dir)),
+            )
         } else {
-            let entries = library::all();
-            let ids: Vec<String> = entries
-                .iter()
-                .filter_map(|e| e.loaded.as_ref().ok().map(|s| s.id.clone()))
-                .collect();
-            let Some(e) = entries
-                .into_iter()
-                .find(|e| e.loaded.as_ref().is_ok_and(|s| s.id == *arg))
-            else {
-                let hint = changetalk_core::load::suggest(arg, ids.iter().map(String::as_str));
-                return Err(format!(
-                    "error: no scenario file or id `{arg}`{hint}; known ids: {}",
-                    ids.join(", ")
-                ));
-            };
-            let s = e.loaded.map_err(|e| e.join("\n"))?;
-            (s, e.text, None)
+            let all = entries.get_or_insert_with(library::all);
+            let found = library::find_entry(arg, all).map_err(|e| format!("error: {e}"))?;
+            (found.clone(), None)
         };
+        let scenario = entry.loaded.map_err(|e| e.join("\n"))?;
+        let text = entry.text;
         if refs.iter().any(|r| r.id == scenario.id) {
             return Err(format!(
                 "error: scenario `{}` is named twice; each scenario may appear once",
@@ -332,7 +312,7 @@ fn run_exercise(
     results: Option<PathBuf>,
 ) -> Result<i32, String> {
     // Check the student first: a typo in the id should not wait for the scenarios to load.
-    check_student(name, id).map_err(|e| format!("error: {e}"))?;
+    check_student_id(id)?;
     let loaded = load(file)?;
     let dir = match results {
         Some(d) => d,
@@ -391,7 +371,7 @@ fn scripted_play(
     };
     for i in 0..n {
         play.ensure_run(i);
-        let mut s = Session::new(Arc::clone(&play.loaded.scenarios[i]), ex.seed_of(i));
+        let mut s = play.session(i)?;
         match (&groups, auto) {
             (Some(groups), _) => {
                 let g = &groups[i];
@@ -408,12 +388,12 @@ fn scripted_play(
                         .map_err(|e| format!("error: scenario `{}`: {e}", ex.scenarios[i].id))?;
                 }
             }
-            (None, Some(policy)) => s.auto_play(AutoPolicy::from(policy), 10_000),
+            (None, Some(policy)) => s.auto_play(AutoPolicy::from(policy), MAX_AUTO_TURNS),
             (None, None) => {}
         }
+        // Scenarios left unfinished are marked ended early when the attempt finishes.
         let at = play.elapsed_ms();
-        let run = &mut play.record.scenarios[i];
-        run.choices = s
+        play.record.scenarios[i].choices = s
             .turns()
             .iter()
             .map(|t| ChoiceRecord {
@@ -422,9 +402,6 @@ fn scripted_play(
                 at_ms: at,
             })
             .collect();
-        if !s.is_over() {
-            run.stopped = true;
-        }
     }
     Ok(())
 }
@@ -471,14 +448,20 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
     play.save_progress()?;
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
-    let mut time_up = false;
+    let time_up = |limit: Option<u32>| {
+        println!(
+            "\nTime is up ({} minutes): the exercise ends here.",
+            limit.unwrap_or(0)
+        );
+        // Finishing marks every conversation not over as ended early.
+        Ok(true)
+    };
     for i in 0..n {
+        if play.time_is_up() {
+            return time_up(ex.time_limit_minutes);
+        }
         play.ensure_run(i);
         let mut session = play.session(i)?;
-        if time_up && !session.is_over() {
-            play.record.scenarios[i].stopped = true;
-            session.stop();
-        }
         if session.is_over() {
             continue;
         }
@@ -529,14 +512,8 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
                     return Ok(false);
                 }
             };
-            if let Some(limit) = ex.time_limit_minutes
-                && play.elapsed_ms() > u64::from(limit) * 60_000
-            {
-                println!("\nTime is up ({limit} minutes): the exercise ends here.");
-                time_up = true;
-                session.stop();
-                play.stop_scenario(i)?;
-                break;
+            if play.time_is_up() {
+                return time_up(ex.time_limit_minutes);
             }
             match input.trim() {
                 "q" | "quit" => {

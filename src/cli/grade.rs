@@ -11,7 +11,7 @@ use changetalk_core::result::{MAX_RESULT_BYTES, is_valid_student_id};
 use changetalk_core::xapi::{self, XapiOptions};
 use clap::Args;
 
-use super::exercise::{LoadedExercise, load};
+use crate::classroom::{LoadedExercise, load};
 use crate::export::esc;
 use crate::files::{read_text_limited, write_atomic};
 

@@ -37,7 +37,7 @@ pub fn run(
     let mut session = Session::new(Arc::clone(&scenario), seed);
     let scripted = auto.is_some() || choices.is_some();
     if let Some(policy) = auto {
-        session.auto_play(policy.into(), 10_000);
+        session.auto_play(policy.into(), changetalk_core::engine::MAX_AUTO_TURNS);
     } else if let Some(choices) = choices {
         for (i, c) in choices.iter().enumerate() {
             if session.is_over() {

@@ -647,6 +647,9 @@ impl Session {
     }
 }
 
+/// Most turns `--auto` plays before it stops a scenario whose top-rated replies loop.
+pub const MAX_AUTO_TURNS: usize = 10_000;
+
 /// Which option `--auto` picks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AutoPolicy {
