@@ -112,11 +112,6 @@ impl MitiCode {
         }
     }
 
-    /// Looks a code up by its RON spelling.
-    pub fn from_ron_name(s: &str) -> Option<MitiCode> {
-        MitiCode::ALL.into_iter().find(|c| c.ron_name() == s)
-    }
-
     /// Looks a code up by its snake_case spelling.
     pub fn from_json_name(s: &str) -> Option<MitiCode> {
         MitiCode::ALL.into_iter().find(|c| c.json_name() == s)

@@ -302,13 +302,7 @@ impl<'s> Decoder<'s> {
             }
         };
         if !(lo..=hi).contains(&v) {
-            let show = |x: f64| {
-                if x.fract() == 0.0 {
-                    format!("{x:.0}")
-                } else {
-                    format!("{x}")
-                }
-            };
+            let show = crate::exercise::trim_num;
             self.err(
                 n.span,
                 format!(

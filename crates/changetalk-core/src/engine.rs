@@ -245,7 +245,8 @@ struct PreviewStart {
     state: ClientState,
 }
 
-/// The rating of each option at a point, with the index of the best and worst.
+/// The 1–5 rating of each option at a point, for a client line of type `line_target` (an
+/// option's `responds_to` wins over it).
 pub fn option_ratings(point: &Point, line_target: Target) -> Vec<u8> {
     point
         .options
@@ -311,9 +312,22 @@ pub fn reply_effect(persona: &Persona, option: &ReplyOption, target: Target) -> 
 impl Session {
     /// Starts a session: the client says their first line.
     pub fn new(scenario: Arc<Scenario>, seed: u64) -> Session {
+        let point = scenario.point_index(&scenario.start);
         let state = scenario.persona.initial;
+        Session::start(scenario, seed, point, state, None)
+    }
+
+    /// A session at `point` in `state`: the client says their line, drawn with a fresh
+    /// generator from `seed`.
+    fn start(
+        scenario: Arc<Scenario>,
+        seed: u64,
+        point: Option<usize>,
+        state: ClientState,
+        preview: Option<PreviewStart>,
+    ) -> Session {
         let mut s = Session {
-            point: scenario.point_index(&scenario.start),
+            point,
             scenario,
             seed,
             rng: SessionRng::new(seed),
@@ -323,7 +337,7 @@ impl Session {
             choices: Vec::new(),
             ending: None,
             stopped: false,
-            preview: None,
+            preview,
         };
         s.speak();
         s
@@ -340,15 +354,8 @@ impl Session {
         state: ClientState,
     ) -> Option<Session> {
         let point = scenario.point_index(point_id)?;
-        let mut s = Session::new(Arc::clone(&scenario), seed);
-        // Start again from the chosen point: a fresh generator, so the first line drawn is
-        // the same as for any other preview from this point with this seed.
-        s.rng = SessionRng::new(seed);
-        s.point = Some(point);
-        s.state = state;
-        s.preview = Some(PreviewStart { point, state });
-        s.speak();
-        Some(s)
+        let preview = Some(PreviewStart { point, state });
+        Some(Session::start(scenario, seed, Some(point), state, preview))
     }
 
     /// The point a preview started from, when this session is one.
@@ -572,16 +579,13 @@ impl Session {
         if self.choices.is_empty() {
             return Err(SessionError::NothingToRewind);
         }
-        let keep = self.choices[..self.choices.len() - 1].to_vec();
+        let keep = &self.choices[..self.choices.len() - 1];
+        let scenario = Arc::clone(&self.scenario);
         let mut s = match self.preview {
-            Some(p) => {
-                let id = self.scenario.points[p.point].id.clone();
-                Session::preview_from(Arc::clone(&self.scenario), self.seed, &id, p.state)
-                    .ok_or(SessionError::Over)?
-            }
-            None => Session::new(Arc::clone(&self.scenario), self.seed),
+            Some(p) => Session::start(scenario, self.seed, Some(p.point), p.state, self.preview),
+            None => Session::new(scenario, self.seed),
         };
-        for c in keep {
+        for &c in keep {
             s.choose(c)?;
         }
         *self = s;

@@ -204,11 +204,6 @@ impl PassCriteria {
         }
         out
     }
-
-    /// True when every criterion is met.
-    pub fn passes(&self, s: &Score) -> bool {
-        self.check(s).iter().all(|c| c.met)
-    }
 }
 
 /// `60` for 60.0, `1.5` for 1.5.

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::engine::{Transcript, option_ratings};
-use crate::exercise::{CriterionCheck, Exercise};
+use crate::exercise::{CriterionCheck, Exercise, trim_num};
 use crate::model::Scenario;
 use crate::result::{
     ResultRecord, derive, parse_result, replay_run, student_id_from_file_name, to_json_value,
@@ -600,8 +600,8 @@ fn grade_record(p: &Pinned, file: &str, rec: &ResultRecord, row: &mut GradeRow) 
         Some(t) if close(t, d.total) => {}
         Some(t) => edits.push(format!(
             "total: stored {}, recomputed {}",
-            fmt_num(t),
-            fmt_num(d.total)
+            trim_num(t),
+            trim_num(d.total)
         )),
         None => edits.push("total: removed from the file".to_string()),
     }
@@ -637,14 +637,9 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
 
-fn fmt_num(x: f64) -> String {
-    let s = format!("{x}");
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
-}
-
 fn show(v: &Value) -> String {
     let s = match v.as_f64() {
-        Some(x) => fmt_num(x),
+        Some(x) => trim_num(x),
         None => v.to_string(),
     };
     if s.chars().count() > 40 {
@@ -668,8 +663,8 @@ fn diff_json(path: &str, stored: &Value, fresh: &Value, out: &mut Vec<String>) {
             if !close(x, y) {
                 out.push(format!(
                     "{path}: stored {}, recomputed {}",
-                    fmt_num(x),
-                    fmt_num(y)
+                    trim_num(x),
+                    trim_num(y)
                 ));
             }
         }

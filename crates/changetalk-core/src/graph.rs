@@ -11,13 +11,10 @@
 //! The SVG layout is layered: a point's column is its breadth-first depth from `start`; within a
 //! column, nodes keep the order in which the search found them; endings take the last column.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write as _;
 
-use std::sync::Arc;
-
-use crate::engine::{AutoPolicy, Session};
-use crate::lint::{BEST_PATH_SEED, option_rating};
+use crate::lint::{best_path_session, point_ratings};
 use crate::model::{Outcome, Point, Scenario};
 
 /// How good the replies at a point, or one reply, are.
@@ -77,20 +74,12 @@ fn outcome_fill(o: Outcome) -> &'static str {
 
 /// The rating of the best reply at a point (0 with no options).
 pub fn best_rating(p: &Point) -> u8 {
-    p.options
-        .iter()
-        .map(|o| option_rating(p, o))
-        .max()
-        .unwrap_or(0)
+    point_ratings(p).into_iter().max().unwrap_or(0)
 }
 
 /// What the client says at a point when nothing special holds.
 fn point_text(p: &Point) -> &str {
-    p.lines
-        .iter()
-        .find(|l| l.when.is_none())
-        .or(p.lines.first())
-        .map_or("", |l| l.text.as_str())
+    p.default_line().map_or("", |l| l.text.as_str())
 }
 
 /// Up to `lines` lines of at most `width` characters, broken at spaces, with "…" when cut.
@@ -283,9 +272,10 @@ impl<'a> Layout<'a> {
             });
             per_col[ending_col] += 1;
         }
-        let best_path = best_path(s);
+        let best_path = best_path(s, &point_ix);
         let mut edges = Vec::new();
         for (i, p) in s.points.iter().enumerate() {
+            let ratings = point_ratings(p);
             for (k, o) in p.options.iter().enumerate() {
                 let to = if let Some(&j) = point_ix.get(o.next.as_str()) {
                     node_of_point[j]
@@ -298,7 +288,7 @@ impl<'a> Layout<'a> {
                     from: node_of_point[i],
                     to,
                     number: k + 1,
-                    rating: option_rating(p, o),
+                    rating: ratings[k],
                     best: best_path.contains(&(i, k + 1)),
                 });
             }
@@ -321,17 +311,18 @@ impl<'a> Layout<'a> {
 
 /// The (point index, 1-based option number) pairs the best path takes: the top-rated reply at
 /// every point, seed 1, as `play --auto best` and `lint` play it.
-fn best_path(s: &Scenario) -> Vec<(usize, usize)> {
-    if s.point(&s.start).is_none() {
-        return Vec::new();
-    }
-    let limit = s.points.len().saturating_mul(4).saturating_add(4);
-    let mut session = Session::new(Arc::new(s.clone()), BEST_PATH_SEED);
-    session.auto_play(AutoPolicy::Best, limit);
+fn best_path(s: &Scenario, point_ix: &HashMap<&str, usize>) -> HashSet<(usize, usize)> {
+    let Some((session, _)) = best_path_session(s) else {
+        return HashSet::new();
+    };
     session
         .turns()
         .iter()
-        .filter_map(|t| s.point_index(&t.client.point).map(|i| (i, t.reply.number)))
+        .filter_map(|t| {
+            point_ix
+                .get(t.client.point.as_str())
+                .map(|&i| (i, t.reply.number))
+        })
         .collect()
 }
 

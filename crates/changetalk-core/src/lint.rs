@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
-use crate::codes::{MitiCode, rate_reply};
+use crate::codes::MitiCode;
 use crate::diag::{Diagnostic, Span, sort_diagnostics};
-use crate::engine::{AutoPolicy, EndReason, Session, reply_effect};
+use crate::engine::{AutoPolicy, EndReason, Session, option_ratings, reply_effect};
 use crate::model::{Outcome, Point, ReplyOption, Scenario, Target};
 use crate::score::{BandedMetric, score_transcript};
 
@@ -72,17 +72,24 @@ pub fn lint(s: &Scenario, cfg: &LintConfig) -> Vec<Diagnostic> {
 /// What a reply at this point answers when its option has no `responds_to`: the talk type of
 /// the point's first line without `when` (the line said when nothing special holds).
 pub fn point_target(p: &Point) -> Target {
-    p.lines
-        .iter()
-        .find(|l| l.when.is_none())
-        .or(p.lines.first())
+    p.default_line()
         .map_or(Target::Neutral, |l| l.talk.target())
 }
 
-/// The 1–5 rating of an option at its point, answering its `responds_to` or the point's
+/// The 1–5 rating of each option at a point, answering its `responds_to` or the point's
 /// [`point_target`].
-pub fn option_rating(p: &Point, o: &ReplyOption) -> u8 {
-    rate_reply(&o.codes, o.responds_to.unwrap_or_else(|| point_target(p)))
+pub fn point_ratings(p: &Point) -> Vec<u8> {
+    option_ratings(p, point_target(p))
+}
+
+/// The best path: the top-rated reply at every point, seed 1, as `play --auto best` plays
+/// it, within a generous turn limit (also returned). `None` without a start point.
+pub fn best_path_session(s: &Scenario) -> Option<(Session, usize)> {
+    s.point(&s.start)?;
+    let limit = s.points.len().saturating_mul(4).saturating_add(4);
+    let mut session = Session::new(Arc::new(s.clone()), BEST_PATH_SEED);
+    session.auto_play(AutoPolicy::Best, limit);
+    Some((session, limit))
 }
 
 /// A point needs an MI-consistent option to model, and a weaker one to learn from.
@@ -91,7 +98,7 @@ fn check_option_spread(s: &Scenario, d: &mut Vec<Diagnostic>) {
         if p.options.is_empty() {
             continue;
         }
-        let ratings: Vec<u8> = p.options.iter().map(|o| option_rating(p, o)).collect();
+        let ratings = point_ratings(p);
         let best = ratings.iter().copied().max().unwrap_or(0);
         let worst = ratings.iter().copied().min().unwrap_or(0);
         if best < CONSISTENT_RATING {
@@ -333,12 +340,9 @@ fn band_warning(name: &str, m: &BandedMetric, fmt_value: impl Fn(f64) -> String)
 /// The model conversation — the best-rated reply at every point — must model good MI: reach a
 /// good ending, reach the fair band in R:Q and %CR, and be long enough to practise on.
 fn check_best_path(s: &Scenario, cfg: &LintConfig, d: &mut Vec<Diagnostic>) {
-    if s.point(&s.start).is_none() {
+    let Some((session, limit)) = best_path_session(s) else {
         return;
-    }
-    let limit = s.points.len().saturating_mul(4).saturating_add(4);
-    let mut session = Session::new(Arc::new(s.clone()), BEST_PATH_SEED);
-    session.auto_play(AutoPolicy::Best, limit);
+    };
     let t = session.transcript();
     let sc = score_transcript(&t);
     let span = path_span(s);

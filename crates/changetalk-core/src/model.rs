@@ -442,6 +442,17 @@ pub struct Point {
     pub spans: PointSpans,
 }
 
+impl Point {
+    /// The line the client says here when nothing special holds: the first without `when`,
+    /// else the first.
+    pub fn default_line(&self) -> Option<&Line> {
+        self.lines
+            .iter()
+            .find(|l| l.when.is_none())
+            .or(self.lines.first())
+    }
+}
+
 /// Where a point's parts are.
 #[derive(Debug, Clone, Default)]
 pub struct PointSpans {

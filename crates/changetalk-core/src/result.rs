@@ -323,7 +323,10 @@ pub fn derive(ex: &Exercise, transcripts: &[Transcript]) -> Derived {
     let total = if scores.is_empty() {
         0.0
     } else {
-        round1(scores.iter().map(|s| s.overall).sum::<f64>() / scores.len() as f64)
+        crate::score::round_to(
+            scores.iter().map(|s| s.overall).sum::<f64>() / scores.len() as f64,
+            1,
+        )
     };
     let checks: Vec<Vec<CriterionCheck>> = scores.iter().map(|s| ex.pass.check(s)).collect();
     let scenario_passed: Vec<bool> = checks.iter().map(|c| c.iter().all(|x| x.met)).collect();
@@ -336,10 +339,6 @@ pub fn derive(ex: &Exercise, transcripts: &[Transcript]) -> Derived {
         scenario_passed,
         passed,
     }
-}
-
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
 }
 
 /// The exercise's Score: the one scenario's, or all turns scored as one conversation.

@@ -293,7 +293,7 @@ pub struct Score {
 }
 
 /// Rounds to `places` decimals, half away from zero.
-fn round_to(x: f64, places: i32) -> f64 {
+pub(crate) fn round_to(x: f64, places: i32) -> f64 {
     let m = 10f64.powi(places);
     (x * m).round() / m
 }

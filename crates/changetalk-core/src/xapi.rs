@@ -346,7 +346,7 @@ fn row_statements(
             language: "en-US".to_string(),
             extensions,
         };
-        let scaled = ((score.overall / 100.0).clamp(-1.0, 1.0) * 10_000.0).round() / 10_000.0;
+        let scaled = crate::score::round_to((score.overall / 100.0).clamp(-1.0, 1.0), 4);
         let result = XResult {
             score: XScore {
                 scaled,
