@@ -239,6 +239,13 @@ impl<'s> Decoder<'s> {
         options: &[(&'static str, T)],
         what: &str,
     ) -> Option<T> {
+        let names = || {
+            options
+                .iter()
+                .map(|(k, _)| *k)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let word = match &n.value {
             Value::Ident(s) => s.as_str(),
             Value::Str(s) => {
@@ -246,29 +253,19 @@ impl<'s> Decoder<'s> {
                     .iter()
                     .find(|(k, _)| k.eq_ignore_ascii_case(s))
                     .map(|(k, _)| *k);
-                let names = options
-                    .iter()
-                    .map(|(k, _)| *k)
-                    .collect::<Vec<_>>()
-                    .join(", ");
                 self.err(
                     n.span,
                     match hint {
                         Some(h) => format!("{what} is written without quotes: `{h}`"),
-                        None => format!("{what} is written without quotes, one of: {names}"),
+                        None => format!("{what} is written without quotes, one of: {}", names()),
                     },
                 );
                 return None;
             }
             other => {
-                let names = options
-                    .iter()
-                    .map(|(k, _)| *k)
-                    .collect::<Vec<_>>()
-                    .join(", ");
                 self.err(
                     n.span,
-                    format!("{what} must be one of {names}; found {}", other.kind()),
+                    format!("{what} must be one of {}; found {}", names(), other.kind()),
                 );
                 return None;
             }
@@ -277,14 +274,9 @@ impl<'s> Decoder<'s> {
             return Some(*v);
         }
         let hint = suggest(word, options.iter().map(|(k, _)| *k));
-        let names = options
-            .iter()
-            .map(|(k, _)| *k)
-            .collect::<Vec<_>>()
-            .join(", ");
         self.err(
             n.span,
-            format!("unknown {what} `{word}`{hint}; expected one of {names}"),
+            format!("unknown {what} `{word}`{hint}; expected one of {}", names()),
         );
         None
     }

@@ -28,7 +28,6 @@ use sha2::{Digest, Sha256};
 
 use crate::decode::Decoder;
 use crate::diag::{Diagnostic, Severity, Span, sort_diagnostics};
-use crate::load::{is_valid_id, suggest};
 use crate::ron_tree::{self, Node, Value};
 use crate::score::Score;
 
@@ -455,7 +454,16 @@ impl Decoder<'_> {
             .and_then(|n| self.int(n, 0, i64::MAX, "`seed`"))
             .unwrap_or(0) as u64;
         let mode = match self.req(&o, "mode") {
-            Some(n) => self.mode(n).unwrap_or(ExerciseMode::Assessment),
+            Some(n) => self
+                .variant(
+                    n,
+                    &[
+                        ("Assessment", ExerciseMode::Assessment),
+                        ("Practice", ExerciseMode::Practice),
+                    ],
+                    "mode",
+                )
+                .unwrap_or(ExerciseMode::Assessment),
             None => ExerciseMode::Assessment,
         };
         let pass = self
@@ -482,58 +490,9 @@ impl Decoder<'_> {
         })
     }
 
-    fn mode(&mut self, n: &Node) -> Option<ExerciseMode> {
-        match &n.value {
-            Value::Ident(s) if s == "Assessment" => Some(ExerciseMode::Assessment),
-            Value::Ident(s) if s == "Practice" => Some(ExerciseMode::Practice),
-            Value::Ident(s) => {
-                let hint = suggest(s, ["Assessment", "Practice"]);
-                self.err(
-                    n.span,
-                    format!("unknown mode `{s}`{hint}; expected Assessment or Practice"),
-                );
-                None
-            }
-            Value::Str(s) => {
-                self.err(
-                    n.span,
-                    format!(
-                        "mode is written without quotes: `{}`",
-                        if s.eq_ignore_ascii_case("practice") {
-                            "Practice"
-                        } else {
-                            "Assessment"
-                        }
-                    ),
-                );
-                None
-            }
-            other => {
-                self.err(
-                    n.span,
-                    format!(
-                        "mode must be Assessment or Practice, found {}",
-                        other.kind()
-                    ),
-                );
-                None
-            }
-        }
-    }
-
     fn scenario_ref(&mut self, n: &Node) -> Option<ScenarioRef> {
         let o = self.obj(n, "Scenario", &["id", "hash", "file", "seed"])?;
-        let id = self.req(&o, "id").and_then(|v| {
-            let s = self.string(v, "scenario `id`")?;
-            if !is_valid_id(&s) {
-                self.err(
-                    v.span,
-                    format!("scenario `id` `{s}` is not a valid id: use letters, digits, `-`, `_` and `.`"),
-                );
-                return None;
-            }
-            Some(s)
-        });
+        let id = self.req(&o, "id").and_then(|v| self.id(v, "scenario `id`"));
         let hash = self.req(&o, "hash").and_then(|v| {
             let s = self.string(v, "scenario `hash`")?;
             if !is_valid_hash(&s) {
