@@ -12,11 +12,10 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 use changetalk::app::briefing::{self, BriefingAction};
 use changetalk::app::hot_reload::{self, FileWatcher, WatchList, file_problems};
-use changetalk::app::session_screen::{
-    self, ReplyView, SessionAction, file_errors_banner, reply_ui,
-};
+use changetalk::app::session_screen::{self, ReplyView, SessionAction, reply_ui};
 use changetalk::app::settings::Settings;
 use changetalk::app::theme::Palette;
+use changetalk::app::theme::file_errors_banner;
 use changetalk::app::{ActiveSession, Catalog, Mode, Screen, Selected};
 use changetalk::library;
 use changetalk_core::Session;

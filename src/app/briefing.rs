@@ -7,10 +7,13 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::Scenario;
 use egui::RichText;
 
+use super::hot_reload;
 use super::settings::Settings;
 use super::settings_screen::{ReturnTo, open_settings};
-use super::theme::{self, Palette};
-use super::{ActiveSession, FaceArea, Mode, Play, Screen, ScreenUi, Selected, palette, root_ui};
+use super::theme::{self, HeaderClick, Palette, header};
+use super::{
+    ActiveSession, Catalog, FaceArea, Mode, Play, Screen, ScreenUi, Selected, palette, root_ui,
+};
 
 /// What the trainee chose on the briefing.
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,73 +24,6 @@ pub enum BriefingAction {
     Settings,
     /// Start a session in this mode.
     Start(Mode),
-}
-
-/// What was clicked in the header bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HeaderClick {
-    /// The back button.
-    Back,
-    /// Settings.
-    Settings,
-    /// The instructor-mode toggle.
-    Instructor,
-}
-
-/// Header bar shared by the briefing and session screens. `instructor` shows the
-/// instructor-mode toggle in that state (`None` hides it).
-pub fn header(
-    ui: &mut egui::Ui,
-    back_label: &str,
-    title: &str,
-    subtitle: &str,
-    instructor: Option<bool>,
-    p: &Palette,
-) -> Option<HeaderClick> {
-    let mut click = None;
-    ui.horizontal(|ui| {
-        if ui.button(back_label).clicked() {
-            click = Some(HeaderClick::Back);
-        }
-        // The buttons keep their place on the right; the title takes what is left and wraps
-        // (large text never slides under the buttons).
-        let button = ui.style().text_styles[&egui::TextStyle::Button].size;
-        let right_w = button * if instructor.is_some() { 15.0 } else { 6.5 };
-        let title_w = (ui.available_width() - right_w).max(80.0);
-        ui.allocate_ui_with_layout(
-            egui::vec2(title_w, 0.0),
-            egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true),
-            |ui| {
-                ui.label(
-                    RichText::new(title)
-                        .strong()
-                        .size(ui.style().text_styles[&egui::TextStyle::Heading].size * 0.8),
-                );
-                ui.label(RichText::new(subtitle).color(p.muted));
-            },
-        );
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.button("⚙ Settings").clicked() {
-                click = Some(HeaderClick::Settings);
-            }
-            if let Some(on) = instructor
-                && ui
-                    .add(
-                        egui::Button::new(if on {
-                            "✔ Instructor mode"
-                        } else {
-                            "Instructor mode"
-                        })
-                        .selected(on),
-                    )
-                    .on_hover_text("Show each reply's codes and rating; jump to any point")
-                    .clicked()
-            {
-                click = Some(HeaderClick::Instructor);
-            }
-        });
-    });
-    click
 }
 
 /// The details column: who the client is and what to practise.
@@ -165,16 +101,15 @@ pub fn start_ui(ui: &mut egui::Ui, p: &Palette) -> Option<BriefingAction> {
 fn briefing_system(
     mut contexts: EguiContexts,
     selected: Res<Selected>,
+    catalog: Res<Catalog>,
     settings: Res<Settings>,
     mut area: ResMut<FaceArea>,
-    mut next: ResMut<NextState<Screen>>,
     mut actions: MessageWriter<BriefingAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
     let Some(scenario) = selected.0.clone() else {
-        next.set(Screen::Library);
-        return Ok(());
+        return Ok(()); // `leave_empty_screen` goes elsewhere
     };
     let mut root = root_ui(ctx);
     let mut action = None;
@@ -189,6 +124,9 @@ fn briefing_system(
                 Some(HeaderClick::Back) => action = Some(BriefingAction::Back),
                 Some(HeaderClick::Settings) => action = Some(BriefingAction::Settings),
                 _ => {}
+            }
+            if let Some((entry, errors)) = hot_reload::file_problems(&catalog.0, &scenario) {
+                theme::file_errors_banner(ui, &entry.origin.display_name(), errors, &p);
             }
         });
     let width = (root.available_width() * 0.56).max(420.0);

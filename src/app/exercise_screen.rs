@@ -14,7 +14,7 @@ use egui::RichText;
 
 use super::settings::Settings;
 use super::settings_screen::{ReturnTo, open_settings};
-use super::theme::{self, Palette};
+use super::theme::{self, HeaderClick, Palette, header};
 use super::{ActiveSession, Mode, Play, Report, ReportData, Screen, ScreenUi, palette, show_page};
 use crate::classroom::{self, Attempt, LoadedExercise};
 
@@ -281,41 +281,31 @@ pub fn exercise_ui(
     run: &mut ExerciseRun,
     p: &Palette,
 ) -> Option<ExerciseAction> {
-    let mut action = None;
-    ui.horizontal(|ui| {
-        if ui.button("‹ Library").clicked() {
-            action = Some(ExerciseAction::Library);
-        }
-        ui.heading(RichText::new(&run.loaded.exercise.title).strong());
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.button("⚙ Settings").clicked() {
-                action = Some(ExerciseAction::Settings);
-            }
-        });
-    });
-    ui.label(RichText::new("Classroom exercise").color(p.muted));
+    let mut action = match header(
+        ui,
+        "‹ Library",
+        &run.loaded.exercise.title,
+        "Classroom exercise",
+        None,
+        p,
+    ) {
+        Some(HeaderClick::Back) => Some(ExerciseAction::Library),
+        Some(HeaderClick::Settings) => Some(ExerciseAction::Settings),
+        _ => None,
+    };
     ui.add_space(6.0);
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.set_max_width(880.0);
-            if let Some(m) = &run.message {
-                theme::card(p)
-                    .stroke(egui::Stroke::new(2.0, p.bad))
-                    .show(ui, |ui| {
+            for (text, colour) in [(&run.message, p.bad), (&run.notice, p.accent)] {
+                if let Some(text) = text {
+                    theme::banner(p, colour).show(ui, |ui| {
                         ui.set_width(ui.available_width());
-                        ui.label(RichText::new(m).color(p.bad));
+                        ui.label(RichText::new(text).strong().color(colour));
                     });
-                ui.add_space(6.0);
-            }
-            if let Some(n) = &run.notice {
-                theme::card(p)
-                    .stroke(egui::Stroke::new(2.0, p.accent))
-                    .show(ui, |ui| {
-                        ui.set_width(ui.available_width());
-                        ui.label(RichText::new(n).strong());
-                    });
-                ui.add_space(6.0);
+                    ui.add_space(6.0);
+                }
             }
             if run.outcome.is_some() {
                 results_ui(ui, run, p, &mut action);
@@ -458,29 +448,24 @@ fn results_ui(
     let Some(o) = &run.outcome else {
         return;
     };
-    theme::card(p)
-        .stroke(egui::Stroke::new(2.0, if o.derived.passed { p.good } else { p.bad }))
-        .show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.label(
-                RichText::new(if o.derived.passed {
-                    "Exercise complete — passed"
-                } else {
-                    "Exercise complete — not passed"
-                })
-                .heading()
-                .color(if o.derived.passed { p.good } else { p.bad }),
-            );
-            ui.label(RichText::new(format!("Total: {:.1} / 100", o.derived.total)).strong());
-            ui.label(
-                RichText::new(format!(
-                    "Your result is saved in {}. Your instructor grades it from the replies you chose.",
-                    o.result_path.display()
-                ))
-                .small()
-                .color(p.muted),
-            );
-        });
+    let (verdict, colour) = if o.derived.passed {
+        ("Exercise complete — passed", p.good)
+    } else {
+        ("Exercise complete — not passed", p.bad)
+    };
+    theme::banner(p, colour).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(verdict).heading().color(colour));
+        ui.label(RichText::new(format!("Total: {:.1} / 100", o.derived.total)).strong());
+        ui.label(
+            RichText::new(format!(
+                "Your result is saved in {}. Your instructor grades it from the replies you chose.",
+                o.result_path.display()
+            ))
+            .small()
+            .color(p.muted),
+        );
+    });
     ui.add_space(6.0);
     for (i, score) in o.derived.scores.iter().enumerate() {
         let s = &run.loaded.scenarios[i];
@@ -520,14 +505,12 @@ fn exercise_system(
     mut contexts: EguiContexts,
     settings: Res<Settings>,
     mut exercise: ResMut<ActiveExercise>,
-    mut next: ResMut<NextState<Screen>>,
     mut actions: MessageWriter<ExerciseAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
     let Some(run) = exercise.0.as_mut() else {
-        next.set(Screen::Library);
-        return Ok(());
+        return Ok(()); // `leave_empty_screen` goes elsewhere
     };
     if let Some(a) = show_page(ctx, &p, |ui| exercise_ui(ui, run, &p)) {
         actions.write(a);

@@ -311,12 +311,6 @@ fn darker(c: Color, f: f32) -> Color {
     Color::srgb(s.red * f, s.green * f, s.blue * f)
 }
 
-fn despawn_face(mut commands: Commands, roots: Query<Entity, With<FaceRoot>>) {
-    for e in &roots {
-        commands.entity(e).despawn();
-    }
-}
-
 /// Builds the face for the selected client (again when the client changes).
 // A Bevy system takes each resource it uses as a parameter.
 #[allow(clippy::too_many_arguments)]
@@ -339,8 +333,8 @@ fn build_face(
     let Some(scenario) = in_session.or(selected.0.as_ref()) else {
         return;
     };
-    let look = scenario.persona.face.clone();
-    if anim.built_for.as_ref() == Some(&look) && !roots.is_empty() {
+    let look = &scenario.persona.face;
+    if anim.built_for.as_ref() == Some(look) && !roots.is_empty() {
         return;
     }
     for e in &roots {
@@ -874,7 +868,6 @@ fn place_face(
 /// Registers the face.
 pub fn plugin(app: &mut App) {
     app.init_resource::<FaceAnim>();
-    app.add_systems(OnEnter(Screen::Library), despawn_face);
     app.add_systems(
         Update,
         (

@@ -48,7 +48,6 @@ pub fn text_hash(text: &str) -> u64 {
 #[derive(Resource)]
 pub struct FileWatcher {
     changes: Mutex<Receiver<PathBuf>>,
-    list: Arc<Mutex<WatchList>>,
 }
 
 impl FileWatcher {
@@ -56,24 +55,14 @@ impl FileWatcher {
     /// sent (the app passes its event-loop wake-up).
     pub fn start(list: WatchList, wake: Option<Box<dyn Fn() + Send>>) -> FileWatcher {
         let (tx, rx) = channel();
-        let list = Arc::new(Mutex::new(list));
-        let shared = Arc::clone(&list);
         let spawned = std::thread::Builder::new()
             .name("changetalk-watch".into())
-            .spawn(move || watch_loop(&shared, &tx, wake.as_deref()));
+            .spawn(move || watch_loop(&list, &tx, wake.as_deref()));
         if let Err(e) = spawned {
             warn!("hot reload is off: cannot start the file watcher ({e})");
         }
         FileWatcher {
             changes: Mutex::new(rx),
-            list,
-        }
-    }
-
-    /// Adds a file to watch.
-    pub fn watch_file(&self, path: PathBuf) {
-        if let Ok(mut l) = self.list.lock() {
-            l.files.insert(path);
         }
     }
 
@@ -93,23 +82,16 @@ fn stamp(path: &Path) -> Stamp {
     Some((m.modified().ok()?, m.len()))
 }
 
-fn snapshot(list: &Arc<Mutex<WatchList>>) -> BTreeSet<PathBuf> {
-    let Ok(l) = list.lock() else {
-        return BTreeSet::new();
-    };
-    let mut all = l.files.clone();
-    for d in &l.dirs {
+fn snapshot(list: &WatchList) -> BTreeSet<PathBuf> {
+    let mut all = list.files.clone();
+    for d in &list.dirs {
         all.extend(library::ron_files(d));
     }
     all
 }
 
-fn watch_loop(
-    list: &Arc<Mutex<WatchList>>,
-    tx: &Sender<PathBuf>,
-    wake: Option<&(dyn Fn() + Send)>,
-) {
-    let loaded = list.lock().map(|l| l.loaded.clone()).unwrap_or_default();
+fn watch_loop(list: &WatchList, tx: &Sender<PathBuf>, wake: Option<&(dyn Fn() + Send)>) {
+    let loaded = &list.loaded;
     let mut seen: BTreeMap<PathBuf, Stamp> = BTreeMap::new();
     let mut changed_at_start = false;
     for p in snapshot(list) {

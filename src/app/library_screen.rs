@@ -163,20 +163,21 @@ pub fn library_ui(
                     ui.selectable_value(&mut filter.stage, Some(s), s.name());
                 }
             });
-        let mut topics: Vec<String> = entries
-            .iter()
-            .filter_map(|e| e.playable().map(|s| s.topic.clone()))
-            .filter(|t| !t.is_empty())
-            .collect();
-        topics.sort();
-        topics.dedup();
         ui.label("Topic");
         egui::ComboBox::from_id_salt("topic-filter")
-            .selected_text(filter.topic.clone().unwrap_or_else(|| "All topics".into()))
+            .selected_text(filter.topic.as_deref().unwrap_or("All topics"))
             .show_ui(ui, |ui| {
+                // Built only while the list is open.
+                let mut topics: Vec<&str> = entries
+                    .iter()
+                    .filter_map(|e| e.playable().map(|s| s.topic.as_str()))
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                topics.sort_unstable();
+                topics.dedup();
                 ui.selectable_value(&mut filter.topic, None, "All topics");
                 for t in topics {
-                    ui.selectable_value(&mut filter.topic, Some(t.clone()), t);
+                    ui.selectable_value(&mut filter.topic, Some(t.to_string()), t);
                 }
             });
     });
@@ -276,20 +277,7 @@ fn entry_card(
                             .small()
                             .color(p.muted),
                     );
-                    egui::ScrollArea::vertical()
-                        .id_salt(("errors", i))
-                        .max_height(120.0)
-                        .show(ui, |ui| {
-                            for e in errors.iter().take(20) {
-                                ui.label(RichText::new(e).monospace().small().color(p.bad));
-                            }
-                            if errors.len() > 20 {
-                                ui.label(
-                                    RichText::new(format!("… and {} more", errors.len() - 20))
-                                        .small(),
-                                );
-                            }
-                        });
+                    theme::error_list(ui, p, errors, 20, ("errors", i));
                 }
             }
         });

@@ -130,7 +130,7 @@ pub struct ReportData {
     /// Practice or assessment.
     pub mode: Mode,
     /// Result of the last export, shown to the trainee.
-    pub export_message: Option<String>,
+    pub export_message: Option<Result<String, String>>,
     /// A scenario of a classroom exercise (no "play again"; back goes to the results).
     pub from_exercise: bool,
 }

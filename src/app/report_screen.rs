@@ -259,8 +259,14 @@ pub fn report_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) -> Option<Re
             }
         });
     });
-    if let Some(m) = &data.export_message {
-        ui.label(RichText::new(m).small().color(p.good));
+    match &data.export_message {
+        Some(Ok(m)) => {
+            ui.label(RichText::new(m).small().color(p.good));
+        }
+        Some(Err(m)) => {
+            ui.label(RichText::new(m).small().color(p.bad));
+        }
+        None => {}
     }
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
@@ -379,11 +385,10 @@ pub fn report_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) -> Option<Re
     action
 }
 
-fn export(data: &ReportData, paths: &Paths, html: bool) -> String {
+fn export(data: &ReportData, paths: &Paths, html: bool) -> Result<String, String> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let dir = paths.reports_dir();
     let (name, body) = if html {
         (
             format!("{}-{stamp}.html", data.scenario.id),
@@ -395,10 +400,9 @@ fn export(data: &ReportData, paths: &Paths, html: bool) -> String {
             crate::export::session_json(&data.transcript, &data.score),
         )
     };
-    let path = dir.join(name);
-    match crate::files::write_atomic(&path, body.as_bytes()) {
-        Ok(()) => format!("Saved {}", path.display()),
-        Err(e) => format!("Could not save: {e}"),
+    match paths.save_to_reports(&name, body.as_bytes()) {
+        Ok(path) => Ok(format!("Saved {}", path.display())),
+        Err(e) => Err(format!("Could not save: {e}")),
     }
 }
 
@@ -414,8 +418,7 @@ fn report_system(
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
     let Some(data) = report.0.as_mut() else {
-        next.set(Screen::Library);
-        return Ok(());
+        return Ok(()); // `leave_empty_screen` goes elsewhere
     };
     match show_page(ctx, &p, |ui| report_ui(ui, data, &p)) {
         Some(ReportAction::ExportJson) => data.export_message = Some(export(data, &paths, false)),

@@ -10,12 +10,11 @@ use changetalk_core::engine::{Session, TurnRecord};
 use changetalk_core::model::{ClientState, Target};
 use egui::{Color32, RichText};
 
-use super::briefing::{HeaderClick, header};
 use super::exercise_screen::ActiveExercise;
 use super::hot_reload::{self, ReloadNotice};
 use super::settings::{Paths, Progress, Settings};
 use super::settings_screen::{ReturnTo, open_settings};
-use super::theme::{self, Palette};
+use super::theme::{self, HeaderClick, Palette, header};
 use super::{
     ActiveSession, Catalog, FaceArea, Mode, Report, ReportData, Screen, ScreenUi, palette, root_ui,
 };
@@ -516,39 +515,6 @@ pub fn apply(action: SessionAction, play: &mut super::Play) -> Option<Screen> {
     }
 }
 
-/// A red banner: the scenario file on disk has errors, and the last good version is what
-/// is being played (hot reload keeps it playable).
-pub fn file_errors_banner(ui: &mut egui::Ui, name: &str, errors: &[String], p: &Palette) {
-    egui::Frame::new()
-        .fill(p.panel)
-        .stroke(egui::Stroke::new(2.0, p.bad))
-        .corner_radius(egui::CornerRadius::same(8))
-        .inner_margin(egui::Margin::same(8))
-        .show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.label(
-                RichText::new(format!(
-                    "⚠ {name} has {} error{} — you are playing the last version that loaded. Fix the file and save; it reloads by itself.",
-                    errors.len(),
-                    if errors.len() == 1 { "" } else { "s" }
-                ))
-                .strong()
-                .color(p.bad),
-            );
-            egui::ScrollArea::vertical()
-                .id_salt("reload-errors")
-                .max_height(90.0)
-                .show(ui, |ui| {
-                    for e in errors.iter().take(12) {
-                        ui.label(RichText::new(e).monospace().small().color(p.bad));
-                    }
-                    if errors.len() > 12 {
-                        ui.label(RichText::new(format!("… and {} more", errors.len() - 12)).small());
-                    }
-                });
-        });
-}
-
 /// Draws the session; it only reads it — changes go through [`SessionAction`] messages.
 // A Bevy system takes each resource it uses as a parameter.
 #[allow(clippy::too_many_arguments)]
@@ -608,7 +574,7 @@ fn session_system(
                 ui.label(RichText::new(m).color(p.bad));
             }
             if let Some((entry, errors)) = problems {
-                file_errors_banner(ui, &entry.origin.display_name(), errors, &p);
+                theme::file_errors_banner(ui, &entry.origin.display_name(), errors, &p);
             }
             if in_exercise.is_none()
                 && let Some(m) = &notice.0
@@ -733,12 +699,9 @@ fn state_editor(ui: &mut egui::Ui, session: &Session) -> Option<SessionAction> {
 /// Saves the scenario's decision graph as `<reports>/<id>-graph.svg` (atomically); says
 /// where, or why not.
 pub fn export_graph(scenario: &changetalk_core::Scenario, paths: &Paths) -> String {
-    let path = paths
-        .reports_dir()
-        .join(format!("{}-graph.svg", scenario.id));
     let svg = changetalk_core::graph::to_svg(scenario);
-    match crate::files::write_atomic(&path, svg.as_bytes()) {
-        Ok(()) => format!("Saved the decision graph to {}", path.display()),
+    match paths.save_to_reports(&format!("{}-graph.svg", scenario.id), svg.as_bytes()) {
+        Ok(path) => format!("Saved the decision graph to {}", path.display()),
         Err(e) => format!("Could not save the graph: {e}"),
     }
 }
@@ -840,19 +803,26 @@ pub fn handle_session_actions(
     }
 }
 
-/// On the session screen without a session (an exercise just finished, or time ran out):
-/// the exercise's page when an exercise is open, else the library. Runs after the actions,
-/// so a screen they chose is kept.
-pub fn leave_empty_session(
+/// Leaves a screen that has nothing to show (the session just finished an exercise, time
+/// ran out, a report or client is gone): the exercise's page when an exercise is open, else
+/// the library. The one place for this fallback; it runs after the screens' actions, so a
+/// screen they chose is kept, and the drawing systems never change the screen themselves.
+pub fn leave_empty_screen(
     screen: Res<State<Screen>>,
     active: Res<ActiveSession>,
+    selected: Res<super::Selected>,
+    report: Res<Report>,
     exercise: Res<ActiveExercise>,
     mut next: ResMut<NextState<Screen>>,
 ) {
-    if *screen.get() != Screen::Session || active.0.is_some() {
-        return;
-    }
-    if matches!(*next, NextState::Unchanged) {
+    let empty = match screen.get() {
+        Screen::Session => active.0.is_none(),
+        Screen::Briefing => selected.0.is_none(),
+        Screen::Report => report.0.is_none(),
+        Screen::Exercise => exercise.0.is_none(),
+        Screen::Library | Screen::Settings => false,
+    };
+    if empty && matches!(*next, NextState::Unchanged) {
         next.set(if exercise.0.is_some() {
             Screen::Exercise
         } else {
@@ -868,7 +838,10 @@ pub fn logic_plugin(app: &mut App) {
     app.add_message::<SessionAction>();
     app.add_systems(
         Update,
-        (handle_session_actions, leave_empty_session).chain(),
+        (handle_session_actions, leave_empty_screen)
+            .chain()
+            .after(super::briefing::handle_briefing_actions)
+            .after(super::exercise_screen::handle_exercise_actions),
     );
 }
 

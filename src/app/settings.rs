@@ -64,6 +64,13 @@ impl Paths {
         self.data.as_ref().map(|d| d.join("exercises"))
     }
 
+    /// Saves `body` as `name` in the reports folder (atomically); the path written.
+    pub fn save_to_reports(&self, name: &str, body: &[u8]) -> Result<PathBuf, String> {
+        let path = self.reports_dir().join(name);
+        crate::files::write_atomic(&path, body)?;
+        Ok(path)
+    }
+
     /// Folder for exported reports.
     pub fn reports_dir(&self) -> PathBuf {
         self.data

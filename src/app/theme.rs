@@ -227,3 +227,115 @@ pub fn difficulty_colour(p: &Palette, d: Difficulty) -> Color32 {
         Difficulty::Advanced => p.bad,
     }
 }
+
+/// What was clicked in the header bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderClick {
+    /// The back button.
+    Back,
+    /// Settings.
+    Settings,
+    /// The instructor-mode toggle.
+    Instructor,
+}
+
+/// Header bar shared by the briefing and session screens. `instructor` shows the
+/// instructor-mode toggle in that state (`None` hides it).
+pub fn header(
+    ui: &mut egui::Ui,
+    back_label: &str,
+    title: &str,
+    subtitle: &str,
+    instructor: Option<bool>,
+    p: &Palette,
+) -> Option<HeaderClick> {
+    let mut click = None;
+    ui.horizontal(|ui| {
+        if ui.button(back_label).clicked() {
+            click = Some(HeaderClick::Back);
+        }
+        // The buttons keep their place on the right; the title takes what is left and wraps
+        // (large text never slides under the buttons).
+        let button = ui.style().text_styles[&egui::TextStyle::Button].size;
+        let right_w = button * if instructor.is_some() { 15.0 } else { 6.5 };
+        let title_w = (ui.available_width() - right_w).max(80.0);
+        ui.allocate_ui_with_layout(
+            egui::vec2(title_w, 0.0),
+            egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true),
+            |ui| {
+                ui.label(
+                    RichText::new(title)
+                        .strong()
+                        .size(ui.style().text_styles[&egui::TextStyle::Heading].size * 0.8),
+                );
+                ui.label(RichText::new(subtitle).color(p.muted));
+            },
+        );
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("⚙ Settings").clicked() {
+                click = Some(HeaderClick::Settings);
+            }
+            if let Some(on) = instructor
+                && ui
+                    .add(
+                        egui::Button::new(if on {
+                            "✔ Instructor mode"
+                        } else {
+                            "Instructor mode"
+                        })
+                        .selected(on),
+                    )
+                    .on_hover_text("Show each reply's codes and rating; jump to any point")
+                    .clicked()
+            {
+                click = Some(HeaderClick::Instructor);
+            }
+        });
+    });
+    click
+}
+
+/// A card with a coloured outline, for messages: red for problems, the accent for news, the
+/// band colour for a result.
+pub fn banner(p: &Palette, colour: Color32) -> egui::Frame {
+    card(p).stroke(Stroke::new(2.0, colour))
+}
+
+/// Diagnostics as a scrolling list of at most `limit` lines, then "… and N more".
+pub fn error_list(
+    ui: &mut egui::Ui,
+    p: &Palette,
+    errors: &[String],
+    limit: usize,
+    salt: impl std::hash::Hash + std::fmt::Debug,
+) {
+    egui::ScrollArea::vertical()
+        .id_salt(salt)
+        .max_height(110.0)
+        .show(ui, |ui| {
+            for e in errors.iter().take(limit) {
+                ui.label(RichText::new(e).monospace().small().color(p.bad));
+            }
+            if errors.len() > limit {
+                ui.label(RichText::new(format!("… and {} more", errors.len() - limit)).small());
+            }
+        });
+}
+
+/// A red banner: the scenario file on disk has errors, and the last good version is what
+/// is being played (hot reload keeps it playable).
+pub fn file_errors_banner(ui: &mut egui::Ui, name: &str, errors: &[String], p: &Palette) {
+    banner(p, p.bad).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new(format!(
+                    "⚠ {name} has {} error{} — you are playing the last version that loaded. Fix the file and save; it reloads by itself.",
+                    errors.len(),
+                    if errors.len() == 1 { "" } else { "s" }
+                ))
+                .strong()
+                .color(p.bad),
+            );
+            error_list(ui, p, errors, 12, "reload-errors");
+        });
+}
