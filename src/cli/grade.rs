@@ -274,7 +274,7 @@ pub fn class_report_html(loaded: &LoadedExercise, pinned: &Pinned, book: &Gradeb
         esc(&loaded.hash),
         ex.seed,
         ex.mode.ron_name().to_lowercase(),
-        esc(&pass_rule(ex))
+        esc(&ex.pass.describe().join(", "))
     );
     for (r, s) in ex.scenarios.iter().zip(&loaded.scenarios) {
         let _ = writeln!(
@@ -388,31 +388,4 @@ fn item_html(o: &mut String, it: &ItemStat) {
         );
     }
     o.push_str("</table>\n");
-}
-
-fn pass_rule(ex: &changetalk_core::exercise::Exercise) -> String {
-    let p = &ex.pass;
-    let mut parts = vec![format!("overall ≥ {}", p.overall)];
-    if let Some(v) = p.min_reflection_to_question {
-        parts.push(format!("R:Q ≥ {v}"));
-    }
-    if let Some(v) = p.min_percent_complex_reflections {
-        parts.push(format!("%CR ≥ {v}"));
-    }
-    if let Some(v) = p.min_percent_open_questions {
-        parts.push(format!("% open ≥ {v}"));
-    }
-    if let Some(v) = p.min_percent_mi_adherent {
-        parts.push(format!("% MI-adherent ≥ {v}"));
-    }
-    if let Some(v) = p.min_relational {
-        parts.push(format!("relational ≥ {v}"));
-    }
-    if let Some(v) = p.min_technical {
-        parts.push(format!("technical ≥ {v}"));
-    }
-    if let Some(v) = p.max_non_adherent {
-        parts.push(format!("non-adherent ≤ {v}"));
-    }
-    parts.join(", ")
 }

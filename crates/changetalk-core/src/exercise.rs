@@ -203,6 +203,16 @@ impl PassCriteria {
         }
         out
     }
+
+    /// The criteria in words ("overall ≥ 60", "R:Q ≥ 1"…), as [`PassCriteria::check`] names
+    /// them (its wording does not depend on the score checked).
+    pub fn describe(&self) -> Vec<String> {
+        let empty = crate::score::score(&crate::score::CodedSession::default());
+        self.check(&empty)
+            .into_iter()
+            .map(|c| c.criterion)
+            .collect()
+    }
 }
 
 /// `60` for 60.0, `1.5` for 1.5.
