@@ -488,16 +488,20 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
         }
         play.save_progress()?;
         while !session.is_over() {
-            let (Some(point), Some(line)) = (
-                session.current_point().cloned(),
+            let (options, Some(line)) = (
+                session
+                    .current_options()
+                    .into_iter()
+                    .map(|o| o.text.clone())
+                    .collect::<Vec<_>>(),
                 session.current_line().cloned(),
             ) else {
                 break;
             };
             println!("Turn {}", session.choices().len() + 1);
             println!("{}", client_line(&who, &line));
-            for (k, o) in point.options.iter().enumerate() {
-                println!("  {}) {}", k + 1, o.text);
+            for (k, o) in options.iter().enumerate() {
+                println!("  {}) {o}", k + 1);
             }
             print!("> ");
             let _ = std::io::stdout().flush();
@@ -557,7 +561,7 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
                     },
                     Err(_) => println!(
                         "(type a number from 1 to {}, `end` or `q`)\n",
-                        point.options.len()
+                        options.len()
                     ),
                 },
             }

@@ -1,6 +1,7 @@
 //! The command line: a thin shell over the core. Every command prints clear messages and
 //! exits non-zero on failure.
 
+pub mod audit;
 pub mod exercise;
 pub mod grade;
 pub mod graph;
@@ -101,6 +102,17 @@ pub enum Command {
         /// Fewest decision points the best path must pass through.
         #[arg(long, default_value_t = changetalk_core::lint::DEFAULT_MIN_POINTS)]
         min_points: usize,
+    },
+    /// What a trainee who knows no MI would score: surface strategies (always longest,
+    /// shortest, first, last, random) against the model conversation. Exit 1 when one comes
+    /// within 25 points of it or reaches its ending.
+    Audit {
+        /// Scenario files, folders, or ids of bundled scenarios.
+        #[arg(required = true)]
+        scenarios: Vec<String>,
+        /// Print the reports as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Draw a scenario's decision graph as Graphviz DOT or as SVG.
     Graph {
@@ -243,6 +255,7 @@ pub fn run(command: Command) -> i32 {
             format,
             output,
         } => graph::run(&scenario, format, output.as_deref()),
+        Command::Audit { scenarios, json } => audit::run(&scenarios, json),
         Command::Gui(args) => open_app(args),
         Command::Exercise(args) => exercise::run(args),
         Command::Grade(args) => grade::run(args),

@@ -97,15 +97,19 @@ fn interactive(session: &mut Session) {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     while !session.is_over() {
-        let (Some(point), Some(line)) = (
-            session.current_point().cloned(),
+        let (options, Some(line)) = (
+            session
+                .current_options()
+                .into_iter()
+                .map(|o| o.text.clone())
+                .collect::<Vec<_>>(),
             session.current_line().cloned(),
         ) else {
             break;
         };
         println!("{}", client_line(&name, &line));
-        for (i, o) in point.options.iter().enumerate() {
-            println!("  {}) {}", i + 1, o.text);
+        for (i, o) in options.iter().enumerate() {
+            println!("  {}) {o}", i + 1);
         }
         print!("> ");
         let _ = std::io::stdout().flush();
@@ -133,7 +137,7 @@ fn interactive(session: &mut Session) {
                 },
                 Err(_) => println!(
                     "(type a number from 1 to {}, `b` or `q`)\n",
-                    point.options.len()
+                    options.len()
                 ),
             },
         }

@@ -159,7 +159,7 @@ fn coded_sessions() -> Vec<CodedSession> {
                 turns.push(CodedTurn::new(&codes, said));
             }
             client.push(Target::ALL[rng.below(Target::ALL.len())]);
-            CodedSession { turns, client }
+            CodedSession { turns, client, remaining: None }
         })
         .collect()
 }

@@ -186,13 +186,17 @@ pub fn normalize_turn(codes: &[MitiCode]) -> Vec<MitiCode> {
 /// - 1: a roadblock — Persuade or Confront anywhere in the turn.
 /// - 2: neither a reflection nor an MI-adherent move: closed question, information,
 ///   or nothing codable.
-/// - 3: an open question, persuasion with permission, a simple reflection of sustain talk
-///   or discord, or an adherent move alone.
-/// - 4: a simple reflection of change or neutral talk; a complex reflection of sustain
-///   talk or neutral talk; an open question or simple reflection with an adherent move.
+/// - 3: an open question, persuasion with permission, a simple reflection of sustain talk,
+///   discord or neutral talk, or an adherent move alone.
+/// - 4: a simple reflection of change talk; a complex reflection of sustain talk or neutral
+///   talk; an open question that evokes change talk (`evokes_change_talk`); an open question
+///   or simple reflection with an adherent move.
 /// - 5: a complex reflection of change talk or of discord, or any complex reflection together
 ///   with an adherent move.
-pub fn rate_reply(codes: &[MitiCode], responds_to: Target) -> u8 {
+///
+/// A simple restatement of neutral talk rates below a complex reflection of it (HRQ levels 3
+/// and 4): adding meaning is the stronger reply.
+pub fn rate_reply(codes: &[MitiCode], responds_to: Target, evokes_change_talk: bool) -> u8 {
     use MitiCode::*;
     let codes = normalize_turn(codes);
     let has = |c: MitiCode| codes.contains(&c);
@@ -207,13 +211,17 @@ pub fn rate_reply(codes: &[MitiCode], responds_to: Target) -> u8 {
         return 4;
     }
     if has(SimpleReflection) {
-        if adherent || matches!(responds_to, Target::ChangeTalk | Target::Neutral) {
+        if adherent || responds_to == Target::ChangeTalk {
             return 4;
         }
         return 3;
     }
     if has(OpenQuestion) {
-        return if adherent { 4 } else { 3 };
+        return if adherent || evokes_change_talk {
+            4
+        } else {
+            3
+        };
     }
     if adherent || has(PersuadeWithPermission) {
         return 3;
@@ -254,25 +262,26 @@ mod tests {
     #[test]
     fn ratings() {
         assert_eq!(
-            rate_reply(&[ComplexReflection, Confront], Target::SustainTalk),
+            rate_reply(&[ComplexReflection, Confront], Target::SustainTalk, false),
             1
         );
-        assert_eq!(rate_reply(&[ClosedQuestion], Target::SustainTalk), 2);
-        assert_eq!(rate_reply(&[GivingInformation], Target::Neutral), 2);
-        assert_eq!(rate_reply(&[], Target::Neutral), 2);
-        assert_eq!(rate_reply(&[OpenQuestion], Target::SustainTalk), 3);
-        assert_eq!(rate_reply(&[SimpleReflection], Target::SustainTalk), 3);
-        assert_eq!(rate_reply(&[SimpleReflection], Target::ChangeTalk), 4);
-        assert_eq!(rate_reply(&[ComplexReflection], Target::SustainTalk), 4);
-        assert_eq!(rate_reply(&[ComplexReflection], Target::ChangeTalk), 5);
+        assert_eq!(rate_reply(&[ClosedQuestion], Target::SustainTalk, false), 2);
+        assert_eq!(rate_reply(&[GivingInformation], Target::Neutral, false), 2);
+        assert_eq!(rate_reply(&[], Target::Neutral, false), 2);
+        assert_eq!(rate_reply(&[OpenQuestion], Target::SustainTalk, false), 3);
+        assert_eq!(rate_reply(&[SimpleReflection], Target::SustainTalk, false), 3);
+        assert_eq!(rate_reply(&[SimpleReflection], Target::ChangeTalk, false), 4);
+        assert_eq!(rate_reply(&[ComplexReflection], Target::SustainTalk, false), 4);
+        assert_eq!(rate_reply(&[ComplexReflection], Target::ChangeTalk, false), 5);
         assert_eq!(
-            rate_reply(
-                &[ComplexReflection, EmphasizingAutonomy],
-                Target::SustainTalk
-            ),
+            rate_reply(&[ComplexReflection, EmphasizingAutonomy], Target::SustainTalk, false),
             5
         );
-        assert_eq!(rate_reply(&[Affirm], Target::Neutral), 3);
-        assert_eq!(rate_reply(&[OpenQuestion, Affirm], Target::Neutral), 4);
+        assert_eq!(rate_reply(&[Affirm], Target::Neutral, false), 3);
+        assert_eq!(rate_reply(&[OpenQuestion, Affirm], Target::Neutral, false), 4);
+        assert_eq!(rate_reply(&[OpenQuestion], Target::Neutral, true), 4);
+        // A plain restatement of neutral talk rates below a complex reflection of it.
+        assert_eq!(rate_reply(&[SimpleReflection], Target::Neutral, false), 3);
+        assert_eq!(rate_reply(&[ComplexReflection], Target::Neutral, false), 4);
     }
 }

@@ -1,8 +1,11 @@
 //! The session engine: a deterministic state machine over a scenario.
 //!
 //! The same scenario, seed and choices always give the same transcript, byte for byte: the
-//! random generator is ChaCha8 seeded by a fixed SplitMix64 expansion of the seed, and the
-//! engine draws exactly one number each time the client speaks at a point.
+//! random generator is ChaCha8 seeded by a fixed SplitMix64 expansion of the seed. Each time
+//! the client speaks at a point the engine draws one number for the line variant and then
+//! shuffles the point's options (Fisher–Yates, one draw per option after the first), so the
+//! order a trainee sees carries no hint of which reply is best, and the same seed shows every
+//! student the same order. Choices are numbers in that displayed order.
 
 use std::sync::Arc;
 
@@ -73,6 +76,9 @@ pub struct ReplyRecord {
     pub codes: Vec<MitiCode>,
     /// What the reply answered.
     pub responds_to: Target,
+    /// The option is an open question that asks for change talk.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub evokes_change_talk: bool,
     /// 1–5 rating of the reply.
     pub rating: u8,
     /// The author's teaching note.
@@ -177,6 +183,10 @@ pub struct Transcript {
     pub status: Status,
     /// State now.
     pub final_state: ClientState,
+    /// For a conversation not yet at an ending: the fewest replies still needed to reach one
+    /// from where it stands (scoring uses it to mark an early stop incomplete).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<usize>,
     /// The point an instructor's preview started from (absent for a normal session, which
     /// starts at the scenario's `start`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -231,6 +241,8 @@ pub struct Session {
     state: ClientState,
     point: Option<usize>,
     current: Option<ClientLineRecord>,
+    /// The current point's options in displayed order (indices into `Point::options`).
+    order: Vec<usize>,
     turns: Vec<TurnRecord>,
     choices: Vec<usize>,
     ending: Option<EndingRecord>,
@@ -245,13 +257,23 @@ struct PreviewStart {
     state: ClientState,
 }
 
-/// The 1–5 rating of each option at a point, for a client line of type `line_target` (an
-/// option's `responds_to` wins over it).
+/// The 1–5 rating of one option, for a client line of type `line_target` (the option's
+/// `responds_to` wins over it).
+pub fn option_rating(o: &ReplyOption, line_target: Target) -> u8 {
+    rate_reply(
+        &o.codes,
+        o.responds_to.unwrap_or(line_target),
+        o.evokes_change_talk,
+    )
+}
+
+/// The 1–5 rating of each option at a point in file order, for a client line of type
+/// `line_target` (an option's `responds_to` wins over it).
 pub fn option_ratings(point: &Point, line_target: Target) -> Vec<u8> {
     point
         .options
         .iter()
-        .map(|o| rate_reply(&o.codes, o.responds_to.unwrap_or(line_target)))
+        .map(|o| option_rating(o, line_target))
         .collect()
 }
 
@@ -333,6 +355,7 @@ impl Session {
             rng: SessionRng::new(seed),
             state,
             current: None,
+            order: Vec::new(),
             turns: Vec::new(),
             choices: Vec::new(),
             ending: None,
@@ -380,20 +403,13 @@ impl Session {
     fn speak(&mut self) {
         let Some(pi) = self.point else {
             self.current = None;
+            self.order.clear();
             return;
         };
         let point = &self.scenario.points[pi];
         let turn = self.turns.len();
-        let matching: Vec<&Line> = point
-            .lines
-            .iter()
-            .filter(|l| l.when.as_ref().is_some_and(|c| c.eval(&self.state, turn)))
-            .collect();
-        let pool: Vec<&Line> = if matching.is_empty() {
-            point.lines.iter().filter(|l| l.when.is_none()).collect()
-        } else {
-            matching
-        };
+        let last = self.turns.last().map(|t| t.reply.option.as_str());
+        let pool = line_pool(point, &self.state, turn, last);
         let draw = self.rng.below(pool.len());
         self.current = pool.get(draw).map(|l| ClientLineRecord {
             point: point.id.clone(),
@@ -402,6 +418,13 @@ impl Session {
             talk: l.talk,
             mood: l.mood,
         });
+        // Fisher–Yates: the displayed order of the options.
+        let mut order: Vec<usize> = (0..point.options.len()).collect();
+        for i in (1..order.len()).rev() {
+            let j = self.rng.below(i + 1);
+            order.swap(i, j);
+        }
+        self.order = order;
     }
 
     /// The scenario being played.
@@ -442,11 +465,34 @@ impl Session {
             .map_or(Target::Neutral, |l| l.talk.target())
     }
 
-    /// Ratings of the current options (empty when over).
-    pub fn current_ratings(&self) -> Vec<u8> {
+    /// The current options in the order the trainee sees them: option `n` (1-based) of a
+    /// choice is `current_options()[n - 1]`. Empty when over.
+    pub fn current_options(&self) -> Vec<&ReplyOption> {
         self.current_point()
-            .map(|p| option_ratings(p, self.current_target()))
+            .map(|p| self.order.iter().map(|&i| &p.options[i]).collect())
             .unwrap_or_default()
+    }
+
+    /// The current options' indices in the file, in displayed order (empty when over).
+    pub fn current_order(&self) -> &[usize] {
+        if self.is_over() { &[] } else { &self.order }
+    }
+
+    /// Ratings of the current options in displayed order (empty when over).
+    pub fn current_ratings(&self) -> Vec<u8> {
+        let target = self.current_target();
+        self.current_options()
+            .into_iter()
+            .map(|o| option_rating(o, target))
+            .collect()
+    }
+
+    /// The displayed number (1-based) of the option with this id at the current point.
+    pub fn displayed_number(&self, option_id: &str) -> Option<usize> {
+        self.current_options()
+            .iter()
+            .position(|o| o.id == option_id)
+            .map(|i| i + 1)
     }
 
     /// Exchanges so far.
@@ -497,10 +543,12 @@ impl Session {
                 turn: self.turns.len() + 1,
             });
         }
-        let idx = number - 1;
+        let idx = self.order.get(number - 1).copied().unwrap_or(number - 1);
         let option = &point.options[idx];
         let line_target = self.current_target();
         let target = option.responds_to.unwrap_or(line_target);
+        // The best option is chosen in file order (first on ties), so the model conversation
+        // does not depend on the displayed order; its number is where it is displayed.
         let ratings = option_ratings(point, line_target);
         let rating = ratings[idx];
         let best = best_index(&ratings);
@@ -508,7 +556,11 @@ impl Session {
             let b = &point.options[best];
             BetterOption {
                 option: b.id.clone(),
-                number: best + 1,
+                number: self
+                    .order
+                    .iter()
+                    .position(|&i| i == best)
+                    .map_or(best + 1, |p| p + 1),
                 text: b.text.clone(),
                 codes: normalize_turn(&b.codes),
                 rating: ratings[best],
@@ -536,6 +588,7 @@ impl Session {
                 text: option.text.clone(),
                 codes: normalize_turn(&option.codes),
                 responds_to: target,
+                evokes_change_talk: option.evokes_change_talk,
                 rating,
                 feedback: option.feedback.clone(),
             },
@@ -562,6 +615,7 @@ impl Session {
     }
 
     fn end(&mut self, e: &Ending, reason: EndReason) {
+        self.order.clear();
         self.ending = Some(EndingRecord {
             id: e.id.clone(),
             title: e.title.clone(),
@@ -619,6 +673,15 @@ impl Session {
             ending: self.ending.clone(),
             status: self.status(),
             final_state: self.state,
+            remaining: if self.ending.is_some() {
+                None
+            } else {
+                Some(
+                    self.point
+                        .and_then(|p| replies_to_ending(&self.scenario, p))
+                        .unwrap_or(self.scenario.points.len().max(1)),
+                )
+            },
             start_point: self.preview_start().map(str::to_string),
         }
     }
@@ -626,16 +689,18 @@ impl Session {
     /// The option (1-based) `--auto` would choose now: the best- or worst-rated one; `None`
     /// when the session is over.
     pub fn auto_choice(&self, policy: AutoPolicy) -> Option<usize> {
-        let ratings = self.current_ratings();
-        if self.is_over() || ratings.is_empty() {
+        let point = self.current_point()?;
+        let ratings = option_ratings(point, self.current_target());
+        if ratings.is_empty() {
             return None;
         }
-        Some(
-            1 + match policy {
-                AutoPolicy::Best => best_index(&ratings),
-                AutoPolicy::Worst => worst_index(&ratings),
-            },
-        )
+        // Best and worst are picked in file order (first on ties), so `--auto` plays the same
+        // conversation whatever the displayed order.
+        let idx = match policy {
+            AutoPolicy::Best => best_index(&ratings),
+            AutoPolicy::Worst => worst_index(&ratings),
+        };
+        self.order.iter().position(|&i| i == idx).map(|p| p + 1)
     }
 
     /// Plays to the end (or `max_turns`) choosing the best- or worst-rated option each time.
@@ -661,4 +726,61 @@ pub enum AutoPolicy {
     Best,
     /// The lowest-rated option.
     Worst,
+}
+
+/// The lines the client may say at `point`: those whose `after` lists the reply just given
+/// (`last`) and whose `when` holds; else those without `after` whose `when` holds; else those
+/// with neither. The engine draws one of them.
+pub fn line_pool<'a>(
+    point: &'a Point,
+    state: &ClientState,
+    turn: usize,
+    last: Option<&str>,
+) -> Vec<&'a Line> {
+    let when_holds = |l: &Line| l.when.as_ref().is_none_or(|c| c.eval(state, turn));
+    let answering: Vec<&Line> = point
+        .lines
+        .iter()
+        .filter(|l| last.is_some_and(|id| l.after.iter().any(|a| a == id)) && when_holds(l))
+        .collect();
+    if !answering.is_empty() {
+        return answering;
+    }
+    let matching: Vec<&Line> = point
+        .lines
+        .iter()
+        .filter(|l| l.after.is_empty() && l.when.as_ref().is_some_and(|c| c.eval(state, turn)))
+        .collect();
+    if !matching.is_empty() {
+        return matching;
+    }
+    point
+        .lines
+        .iter()
+        .filter(|l| l.after.is_empty() && l.when.is_none())
+        .collect()
+}
+
+/// The fewest replies that lead from point `from` (an index) to any ending; `None` when no
+/// ending can be reached from it.
+pub fn replies_to_ending(s: &Scenario, from: usize) -> Option<usize> {
+    let mut dist: Vec<Option<usize>> = vec![None; s.points.len()];
+    let mut queue = std::collections::VecDeque::new();
+    dist[from] = Some(0);
+    queue.push_back(from);
+    while let Some(pi) = queue.pop_front() {
+        let d = dist[pi].unwrap_or(0);
+        for o in &s.points[pi].options {
+            if s.ending(&o.next).is_some() {
+                return Some(d + 1);
+            }
+            if let Some(ni) = s.point_index(&o.next)
+                && dist[ni].is_none()
+            {
+                dist[ni] = Some(d + 1);
+                queue.push_back(ni);
+            }
+        }
+    }
+    None
 }

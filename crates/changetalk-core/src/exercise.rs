@@ -147,6 +147,12 @@ impl PassCriteria {
             }
         }
         let mut out = Vec::new();
+        // Only a finished conversation can pass: stopping early is not a shortcut.
+        out.push(CriterionCheck {
+            criterion: "conversation finished".to_string(),
+            value: Some(s.completion),
+            met: s.complete,
+        });
         out.push(CriterionCheck {
             criterion: format!("overall ≥ {}", trim_num(self.overall)),
             value: Some(s.overall),

@@ -2,6 +2,7 @@
 //! engine and MITI scoring. No Bevy and no I/O: every function takes text or values and returns
 //! values, so the CLI, the desktop app and the grader all compute exactly the same thing.
 
+pub mod audit;
 pub mod codes;
 pub mod condition;
 pub mod csv_transcript;

@@ -502,7 +502,7 @@ impl Decoder<'_> {
     }
 
     fn line(&mut self, n: &Node) -> Option<Line> {
-        let o = self.obj(n, "Line", &["id", "text", "talk", "mood", "when"])?;
+        let o = self.obj(n, "Line", &["id", "text", "talk", "mood", "when", "after"])?;
         let mut spans = LineSpans {
             whole: n.span,
             ..Default::default()
@@ -534,12 +534,24 @@ impl Decoder<'_> {
             .and_then(|n| self.variant(n, &moods, "mood"))
             .unwrap_or(Mood::Calm);
         let when = self.get(&o, "when").and_then(|n| self.condition(n));
+        let mut after = Vec::new();
+        if let Some(an) = self.get(&o, "after")
+            && let Some(items) = self.list(an, "`after`")
+        {
+            for item in items {
+                if let Some(id) = self.id(item, "an `after` option id") {
+                    spans.after.push(item.span);
+                    after.push(id);
+                }
+            }
+        }
         Some(Line {
             id,
             text,
             talk,
             mood,
             when,
+            after,
             spans,
         })
     }
@@ -627,6 +639,7 @@ impl Decoder<'_> {
                 "text",
                 "codes",
                 "responds_to",
+                "evokes_change_talk",
                 "effects",
                 "next",
                 "feedback",
@@ -674,6 +687,10 @@ impl Decoder<'_> {
         let responds_to = self
             .get(&o, "responds_to")
             .and_then(|n| self.variant(n, &targets, "`responds_to`"));
+        let evokes_change_talk = self
+            .get(&o, "evokes_change_talk")
+            .and_then(|n| self.boolean(n, "`evokes_change_talk`"))
+            .unwrap_or(false);
         let effects = match self.get(&o, "effects") {
             Some(n) => self.effects(n, "Effects"),
             None => Effects::default(),
@@ -697,6 +714,7 @@ impl Decoder<'_> {
             text,
             codes,
             responds_to,
+            evokes_change_talk,
             effects,
             next,
             feedback,

@@ -443,12 +443,12 @@ pub struct Point {
 }
 
 impl Point {
-    /// The line the client says here when nothing special holds: the first without `when`,
-    /// else the first.
+    /// The line the client says here when nothing special holds: the first without `when`
+    /// or `after`, else the first.
     pub fn default_line(&self) -> Option<&Line> {
         self.lines
             .iter()
-            .find(|l| l.when.is_none())
+            .find(|l| l.when.is_none() && l.after.is_empty())
             .or(self.lines.first())
     }
 }
@@ -479,6 +479,9 @@ pub struct Line {
     pub mood: Mood,
     /// Only said when this holds.
     pub when: Option<Condition>,
+    /// Option ids this line answers: when non-empty, the line is said only right after one
+    /// of these replies (and then wins over the point's other lines).
+    pub after: Vec<String>,
     /// Source locations.
     #[serde(skip)]
     pub spans: LineSpans,
@@ -495,6 +498,8 @@ pub struct LineSpans {
     pub text: Span,
     /// The `talk` value; empty (the default) when the file does not write `talk`.
     pub talk: Span,
+    /// The `after` value, one span per listed option id.
+    pub after: Vec<Span>,
 }
 
 impl LineSpans {
@@ -516,6 +521,9 @@ pub struct ReplyOption {
     pub codes: Vec<MitiCode>,
     /// What the reply answers; when absent, the talk type of the line just said.
     pub responds_to: Option<Target>,
+    /// An open question that asks for change talk (DARN: "What would be different if…?"):
+    /// it credits Cultivating Change Talk and rates as a strong reply.
+    pub evokes_change_talk: bool,
     /// Author's overrides of the persona's default reaction.
     pub effects: Effects,
     /// Next point or ending id.

@@ -355,6 +355,9 @@ fn exercise_score(transcripts: &[Transcript], scores: &[Score]) -> Score {
         let c = CodedSession::from_transcript(t);
         coded.turns.extend(c.turns);
         coded.client.extend(c.client);
+        if let Some(left) = c.remaining {
+            coded.remaining = Some(coded.remaining.unwrap_or(0) + left);
+        }
         missed.extend(s.feedback.missed_moments.iter().map(|m| MissedMoment {
             turn: m.turn + offset,
             ..m.clone()

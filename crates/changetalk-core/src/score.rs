@@ -18,6 +18,8 @@ pub struct CodedTurn {
     pub codes: Vec<MitiCode>,
     /// What the turn answered.
     pub responds_to: Target,
+    /// An open question asking for change talk (credits Cultivating Change Talk).
+    pub evokes_change_talk: bool,
 }
 
 impl CodedTurn {
@@ -26,7 +28,13 @@ impl CodedTurn {
         CodedTurn {
             codes: normalize_turn(codes),
             responds_to,
+            evokes_change_talk: false,
         }
+    }
+    /// The same turn marked as an evocative question (only an open question can evoke).
+    pub fn evoking(mut self, evokes: bool) -> Self {
+        self.evokes_change_talk = evokes && self.has(MitiCode::OpenQuestion);
+        self
     }
     fn has(&self, c: MitiCode) -> bool {
         self.codes.contains(&c)
@@ -48,6 +56,9 @@ pub struct CodedSession {
     pub turns: Vec<CodedTurn>,
     /// Talk type of every client utterance.
     pub client: Vec<Target>,
+    /// For a conversation stopped before an ending: the fewest replies that were still needed
+    /// to reach one. `None` for a finished conversation (and a hand-coded role-play).
+    pub remaining: Option<usize>,
 }
 
 impl CodedSession {
@@ -62,9 +73,17 @@ impl CodedSession {
             turns: t
                 .turns
                 .iter()
-                .map(|x| CodedTurn::new(&x.reply.codes, x.reply.responds_to))
+                .map(|x| {
+                    CodedTurn::new(&x.reply.codes, x.reply.responds_to)
+                        .evoking(x.reply.evokes_change_talk)
+                })
                 .collect(),
             client,
+            remaining: if t.ending.is_some() {
+                None
+            } else {
+                Some(t.remaining.unwrap_or(1).max(1))
+            },
         }
     }
 }
@@ -286,11 +305,24 @@ pub struct Score {
     pub globals: Globals,
     /// Band per metric with thresholds.
     pub bands: Bands,
-    /// Overall score 0–100.
+    /// Overall score 0–100. For a conversation stopped before an ending, the score of the
+    /// part played times `completion`.
     pub overall: f64,
+    /// The conversation reached an ending (false when the trainee stopped early or time ran
+    /// out: the report, JSON and exports mark it incomplete).
+    pub complete: bool,
+    /// How much of the conversation was done, 0–1: replies given / (replies given + the fewest
+    /// replies still needed to reach an ending). 1 for a finished conversation.
+    pub completion: f64,
+    /// Where the global ratings come from: `estimated_from_codes` — computed from the
+    /// behaviour codes by fixed rules (`docs/scoring.md`), not a human coder's gestalt.
+    pub globals_source: &'static str,
     /// Strengths, growth areas and missed moments.
     pub feedback: Feedback,
 }
+
+/// The `globals_source` of every score: the globals are estimated from the codes.
+pub const GLOBALS_SOURCE: &str = "estimated_from_codes";
 
 /// Rounds to `places` decimals, half away from zero.
 pub(crate) fn round_to(x: f64, places: i32) -> f64 {
@@ -310,12 +342,13 @@ pub fn global_from_credits(credits: &[u32]) -> u8 {
     (1 + (4 * sum + 50 * n) / (100 * n)) as u8
 }
 
-/// Credit a turn earns toward Cultivating Change Talk.
+/// Credit a turn earns toward Cultivating Change Talk: full credit for a complex reflection
+/// or an open question that asks for change talk.
 pub fn cct_credit(t: &CodedTurn) -> u32 {
     use MitiCode::*;
     if t.non_adherent() {
         0
-    } else if t.has(ComplexReflection) {
+    } else if t.has(ComplexReflection) || t.evokes_change_talk {
         100
     } else if t.has(SimpleReflection) || t.has(OpenQuestion) {
         75
@@ -407,7 +440,9 @@ pub fn score(s: &CodedSession) -> Score {
     let cct_items: Vec<u32> = s
         .turns
         .iter()
-        .filter(|t| t.responds_to == Target::ChangeTalk || t.has(MitiCode::Persuade))
+        .filter(|t| {
+            t.responds_to == Target::ChangeTalk || t.has(MitiCode::Persuade) || t.evokes_change_talk
+        })
         .map(cct_credit)
         .collect();
     let sst_items: Vec<u32> = s
@@ -465,7 +500,17 @@ pub fn score(s: &CodedSession) -> Score {
         sst: !sst_items.is_empty(),
         relational: !s.turns.is_empty(),
     };
-    let overall = overall_score(s, &globals, evidence, &counts, cts);
+    let completion = match s.remaining {
+        None => 1.0,
+        Some(left) => {
+            let done = s.turns.len() as f64;
+            done / (done + left.max(1) as f64)
+        }
+    };
+    let overall = round_to(
+        overall_score(s, &globals, evidence, &counts, cts) * completion,
+        1,
+    );
 
     let mut score = Score {
         turns: s.turns.len(),
@@ -485,6 +530,9 @@ pub fn score(s: &CodedSession) -> Score {
         globals,
         bands,
         overall,
+        complete: s.remaining.is_none(),
+        completion: round_to(completion, 3),
+        globals_source: GLOBALS_SOURCE,
         feedback: Feedback {
             strengths: Vec::new(),
             growth_areas: Vec::new(),
@@ -578,6 +626,15 @@ fn written_feedback(sc: &Score, s: &CodedSession) -> (Vec<String>, Vec<String>) 
             "No replies were scored yet: a session needs at least one counsellor turn.".to_string(),
         );
         return (good, grow);
+    }
+    if !sc.complete {
+        grow.push(format!(
+            "The conversation was ended before it reached an ending: {} repl{} of about {} needed, so the overall counts {:.0}% of the score of the part played. Stay with the client to an ending; a good opening alone is not a good session.",
+            sc.turns,
+            if sc.turns == 1 { "y" } else { "ies" },
+            s.remaining.map_or(sc.turns, |r| sc.turns + r),
+            100.0 * sc.completion
+        ));
     }
     let b = &sc.bands;
     match (b.reflection_to_question.band, sc.reflection_to_question) {
@@ -694,6 +751,7 @@ mod tests {
         let s = score(&CodedSession {
             turns: vec![CodedTurn::new(&[Affirm], Target::Neutral)],
             client: vec![Target::Neutral],
+            remaining: None,
         });
         assert_eq!(s.reflection_to_question, None);
         assert_eq!(s.percent_complex_reflections, None);

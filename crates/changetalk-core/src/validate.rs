@@ -170,12 +170,40 @@ fn check_links(s: &Scenario, budget: &mut Budget, diags: &mut Vec<Diagnostic>) {
 }
 
 fn check_lines(s: &Scenario, diags: &mut Vec<Diagnostic>) {
+    // Which point each option leads to, for `after`.
+    let leads_to: HashMap<&str, &str> = s
+        .points
+        .iter()
+        .flat_map(|p| p.options.iter())
+        .map(|o| (o.id.as_str(), o.next.as_str()))
+        .collect();
     for p in &s.points {
-        if !p.lines.is_empty() && p.lines.iter().all(|l| l.when.is_some()) {
+        for l in &p.lines {
+            for (id, span) in l.after.iter().zip(&l.spans.after) {
+                match leads_to.get(id.as_str()) {
+                    None => diags.push(Diagnostic::error(
+                        *span,
+                        format!(
+                            "line `{}` answers `{id}`, which is not an option: `after` lists the ids of the replies this line answers",
+                            l.id
+                        ),
+                    )),
+                    Some(next) if *next != p.id => diags.push(Diagnostic::error(
+                        *span,
+                        format!(
+                            "line `{}` answers option `{id}`, but that option leads to `{next}`, not to point `{}`: the line could never be said; list only options whose `next` is this point",
+                            l.id, p.id
+                        ),
+                    )),
+                    Some(_) => {}
+                }
+            }
+        }
+        if !p.lines.is_empty() && p.lines.iter().all(|l| l.when.is_some() || !l.after.is_empty()) {
             diags.push(Diagnostic::error(
                 p.spans.lines,
                 format!(
-                    "every line of point `{}` has a `when` condition; add one line without `when` for the client to say when no condition holds",
+                    "every line of point `{}` has a `when` or `after` condition; add one line without either for the client to say when no condition holds",
                     p.id
                 ),
             ));
