@@ -137,8 +137,16 @@ svg{{width:100%;height:auto}} .grid{{stroke:#e3e6ec}} .eng{{fill:none;stroke:#25
     );
     let _ = writeln!(
         o,
-        "<h2>Overall: {:.1} / 100</h2><table><tr><th>Metric</th><th class=\"num\">Value</th><th>Band</th><th>Thresholds</th></tr>",
-        s.overall
+        "<h2>Overall: {:.1} / 100{}</h2><table><tr><th>Metric</th><th class=\"num\">Value</th><th>Band</th><th>Thresholds</th></tr>",
+        s.overall,
+        if s.complete {
+            String::new()
+        } else {
+            format!(
+                " — incomplete ({:.0}% of the conversation played; the overall counts that share)",
+                100.0 * s.completion
+            )
+        }
     );
     let b = &s.bands;
     band_row(&mut o, "Relational global", &b.relational, "");
@@ -161,7 +169,7 @@ svg{{width:100%;height:auto}} .grid{{stroke:#e3e6ec}} .eng{{fill:none;stroke:#25
     let g = &s.globals;
     let _ = writeln!(
         o,
-        "<p>Estimated globals (1–5): cultivating change talk {}, softening sustain talk {}, partnership {}, empathy {}. Client: {} change talk, {} sustain talk, {} discord; change-talk share {}.</p>",
+        "<p>Globals (1–5), estimated from the codes by fixed rules (not a human coder's rating): cultivating change talk {}, softening sustain talk {}, partnership {}, empathy {}. Client: {} change talk, {} sustain talk, {} discord; change-talk share {}.</p>",
         g.cultivating_change_talk,
         g.softening_sustain_talk,
         g.partnership,

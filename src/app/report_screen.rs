@@ -123,7 +123,7 @@ pub fn metrics_ui(ui: &mut egui::Ui, s: &Score, p: &Palette) {
     let g = &s.globals;
     ui.label(
         RichText::new(format!(
-            "Globals (1–5): cultivating change talk {} · softening sustain talk {} · partnership {} · empathy {}",
+            "Globals (1–5), estimated from your codes by fixed rules, not rated by a human coder: cultivating change talk {} · softening sustain talk {} · partnership {} · empathy {}",
             g.cultivating_change_talk, g.softening_sustain_talk, g.partnership, g.empathy
         ))
         .small(),
@@ -289,6 +289,16 @@ pub fn report_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) -> Option<Re
                         ui.label(
                             RichText::new(format!("{} turns · {ending}", s.turns)).color(p.muted),
                         );
+                        if !s.complete {
+                            ui.label(
+                                RichText::new(format!(
+                                    "Incomplete: about {:.0}% of the conversation was played, so the overall counts that share of the score. It does not count as your best score.",
+                                    100.0 * s.completion
+                                ))
+                                .strong()
+                                .color(p.bad),
+                            );
+                        }
                     });
                 });
                 metrics_ui(ui, s, p);

@@ -135,15 +135,23 @@ fn bubble(ui: &mut egui::Ui, fill: Color32, right: bool, add: impl FnOnce(&mut e
     });
 }
 
-/// The conversation so far, as chat bubbles.
-pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, p: &Palette) {
+/// The conversation so far, as chat bubbles. In practice each client line carries its talk
+/// type once the trainee has replied to it; the line waiting for a reply shows it only when
+/// `label_pending` (the "show talk type" setting, or instructor mode).
+pub fn chat_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    mode: Mode,
+    label_pending: bool,
+    p: &Palette,
+) {
     let name = session.scenario().persona.name.clone();
     let practice = mode == Mode::Practice;
-    let client = |ui: &mut egui::Ui, text: &str, talk: Target| {
+    let client = |ui: &mut egui::Ui, text: &str, talk: Target, labelled: bool| {
         bubble(ui, p.client_bubble, false, |ui| {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(&name).strong().small());
-                if practice {
+                if practice && labelled {
                     ui.label(
                         RichText::new(talk.label())
                             .small()
@@ -156,7 +164,7 @@ pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, p: &Palette) {
     };
     let last = session.turns().len();
     for turn in session.turns() {
-        client(ui, &turn.client.text, turn.client.talk.target());
+        client(ui, &turn.client.text, turn.client.talk.target(), true);
         bubble(ui, p.trainee_bubble, true, |ui| {
             ui.label(RichText::new("You").strong().small());
             ui.label(&turn.reply.text);
@@ -177,7 +185,7 @@ pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, p: &Palette) {
         }
     }
     if let Some(line) = session.current_line() {
-        client(ui, &line.text, line.talk.target());
+        client(ui, &line.text, line.talk.target(), label_pending);
     }
     if let Some(end) = session.ending() {
         ui.add_space(6.0);
@@ -229,13 +237,13 @@ pub fn reply_ui(
 ) -> Option<SessionAction> {
     let mut action = None;
     let practice = view.mode == Mode::Practice;
-    let confirm_id = egui::Id::new("confirm-end-session");
+    let confirm_id = confirm_id();
     if view.instructor
         && let Some(a) = instructor_bar(ui, session, p)
     {
         action = Some(a);
     }
-    if let Some(point) = session.current_point() {
+    if session.current_point().is_some() {
         ui.horizontal_wrapped(|ui| {
             if practice
                 && !session.turns().is_empty()
@@ -254,19 +262,30 @@ pub fn reply_ui(
                 action = Some(SessionAction::End);
             }
         });
-        if view.confirm_end && ui.data(|d| d.get_temp::<bool>(confirm_id)).unwrap_or(false) {
+        let pending = ui
+            .data(|d| d.get_temp::<PendingExit>(confirm_id))
+            .unwrap_or_default();
+        if view.confirm_end && pending != PendingExit::None {
             ui.horizontal_wrapped(|ui| {
-                ui.label(
-                    RichText::new(
-                        "End this conversation now? It counts as ended early and cannot be undone.",
+                let (question, yes, yes_action) = if pending == PendingExit::Leave {
+                    (
+                        "Leave this conversation for the library? It is not finished, so it will not count as a score.",
+                        "Yes, leave",
+                        SessionAction::Back,
                     )
-                    .color(p.bad),
-                );
-                if ui.button("Yes, end it (E)").clicked() {
-                    action = Some(SessionAction::End);
+                } else {
+                    (
+                        "End this conversation now? It is not finished: the report marks it incomplete and its score counts only the part you played.",
+                        "Yes, end it (E)",
+                        SessionAction::End,
+                    )
+                };
+                ui.label(RichText::new(question).color(p.bad));
+                if ui.button(yes).clicked() {
+                    action = Some(yes_action);
                 }
                 if ui.button("Keep talking (Esc)").clicked() {
-                    ui.data_mut(|d| d.insert_temp(confirm_id, false));
+                    ui.data_mut(|d| d.insert_temp(confirm_id, PendingExit::None));
                 }
             });
         }
@@ -277,7 +296,7 @@ pub fn reply_ui(
         );
         let ratings = session.current_ratings();
         let line_target = session.current_target();
-        for (i, o) in point.options.iter().enumerate() {
+        for (i, o) in session.current_options().into_iter().enumerate() {
             let n = i + 1;
             let text = RichText::new(format!("{n}   {}", o.text));
             let button = egui::Button::new(text)
@@ -321,15 +340,18 @@ pub fn reply_ui(
     }
     if view.confirm_end
         && ui.input(|i| i.key_pressed(egui::Key::Escape))
-        && ui.data(|d| d.get_temp::<bool>(confirm_id)).unwrap_or(false)
+        && ui
+            .data(|d| d.get_temp::<PendingExit>(confirm_id))
+            .is_some_and(|p| p != PendingExit::None)
     {
-        ui.data_mut(|d| d.insert_temp(confirm_id, false));
+        ui.data_mut(|d| d.insert_temp(confirm_id, PendingExit::None));
     }
     // Keyboard shortcuts (ignored while typing in a text field).
     if !ui.ctx().egui_wants_keyboard_input() {
         ui.input(|i| {
-            if let Some(point) = session.current_point() {
-                for (k, key) in NUMBER_KEYS.iter().enumerate().take(point.options.len()) {
+            if session.current_point().is_some() {
+                let shown = session.current_options().len();
+                for (k, key) in NUMBER_KEYS.iter().enumerate().take(shown) {
                     if i.key_pressed(*key) {
                         action = Some(SessionAction::Choose(k + 1));
                     }
@@ -346,22 +368,54 @@ pub fn reply_ui(
             }
         });
     }
-    // In an exercise the first "end" only asks; the second ends the conversation.
+    // Mid-conversation the first "end" only asks; the second ends the conversation.
     match action {
-        Some(SessionAction::End) if view.confirm_end => {
-            let asked = ui.data(|d| d.get_temp::<bool>(confirm_id)).unwrap_or(false);
-            ui.data_mut(|d| d.insert_temp(confirm_id, !asked));
+        Some(SessionAction::End) if view.confirm_end && !session.is_over() => {
+            let asked = ui.data(|d| d.get_temp::<PendingExit>(confirm_id)) == Some(PendingExit::End);
+            let next = if asked { PendingExit::None } else { PendingExit::End };
+            ui.data_mut(|d| d.insert_temp(confirm_id, next));
             if !asked {
                 action = None;
                 ui.ctx().request_repaint();
             }
         }
         Some(_) => {
-            ui.data_mut(|d| d.insert_temp(confirm_id, false));
+            ui.data_mut(|d| d.insert_temp(confirm_id, PendingExit::None));
         }
         None => {}
     }
     action
+}
+
+/// A question waiting under the replies before a conversation is left unfinished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PendingExit {
+    /// Nothing asked.
+    #[default]
+    None,
+    /// "End this conversation now?"
+    End,
+    /// "Leave this conversation for the library?"
+    Leave,
+}
+
+/// The id under which the pending question is kept in egui's memory.
+pub fn confirm_id() -> egui::Id {
+    egui::Id::new("confirm-end-session")
+}
+
+/// Mid-conversation, "‹ Library" first asks (the answer is drawn under the replies); the
+/// second click, or "Yes, leave", goes.
+pub fn gate_leave(ctx: &egui::Context, session: &Session) -> bool {
+    if session.is_over() || session.turns().is_empty() {
+        return true;
+    }
+    let id = confirm_id();
+    let asked = ctx.data(|d| d.get_temp::<PendingExit>(id)) == Some(PendingExit::Leave);
+    let next = if asked { PendingExit::None } else { PendingExit::Leave };
+    ctx.data_mut(|d| d.insert_temp(id, next));
+    ctx.request_repaint();
+    asked
 }
 
 /// Instructor mode's tools above the replies: where the conversation is, jump to any point,
@@ -540,8 +594,9 @@ fn session_system(
     let in_exercise = play.exercise.zip(exercise.0.as_ref());
     let mut view = ReplyView::new(play.mode);
     view.instructor = settings.instructor_mode && in_exercise.is_none();
+    // Ending a conversation before an ending always asks first (it scores as incomplete).
+    view.confirm_end = true;
     if let Some((i, run)) = in_exercise {
-        view.confirm_end = true;
         view.finish_label = if i + 1 < run.len() {
             "Next client".to_string()
         } else {
@@ -563,7 +618,13 @@ fn session_system(
             };
             let toggle = in_exercise.is_none().then_some(view.instructor);
             match header(ui, back_label, &scenario.title, &subtitle, toggle, &p) {
-                Some(HeaderClick::Back) => action = Some(SessionAction::Back),
+                // In an exercise "‹ Exercise" keeps everything; elsewhere leaving asks first.
+                Some(HeaderClick::Back)
+                    if in_exercise.is_some() || gate_leave(ui.ctx(), &play.session) =>
+                {
+                    action = Some(SessionAction::Back)
+                }
+                Some(HeaderClick::Back) => {}
                 Some(HeaderClick::Settings) => action = Some(SessionAction::Settings),
                 Some(HeaderClick::Instructor) => action = Some(SessionAction::ToggleInstructor),
                 None => {}
@@ -606,7 +667,10 @@ fn session_system(
                 .auto_shrink([false, false])
                 .max_height(chat_h)
                 .min_scrolled_height(chat_h)
-                .show(ui, |ui| chat_ui(ui, &play.session, play.mode, &p));
+                .show(ui, |ui| {
+                    let label_pending = settings.show_talk_labels || view.instructor;
+                    chat_ui(ui, &play.session, play.mode, label_pending, &p)
+                });
             ui.add_space(6.0);
             let mut needed = reply_h;
             egui::ScrollArea::vertical()
@@ -791,7 +855,9 @@ pub fn handle_session_actions(
             if screen == Screen::Report {
                 let data = ReportData::from_play(play);
                 // Previews from a jumped-to point are not practice sessions.
+                // Only a finished conversation counts toward the best score.
                 if play.session.preview_start().is_none()
+                    && data.score.complete
                     && let Err(e) = progress.record(&paths, &data.scenario.id, data.score.overall)
                 {
                     warn!("cannot save progress: {e}");

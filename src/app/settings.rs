@@ -20,6 +20,9 @@ pub struct Settings {
     /// Instructor mode: each reply shows its codes and rating, and a session can jump to any
     /// decision point (never in a classroom exercise).
     pub instructor_mode: bool,
+    /// Practice: show the client line's talk type (change, sustain, discord) before the
+    /// trainee replies. Off by default, so recognising change talk is part of the practice.
+    pub show_talk_labels: bool,
 }
 
 impl Default for Settings {
@@ -29,6 +32,7 @@ impl Default for Settings {
             high_contrast: false,
             reduced_motion: false,
             instructor_mode: false,
+            show_talk_labels: false,
         }
     }
 }

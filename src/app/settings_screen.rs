@@ -40,6 +40,9 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut Settings, p: &Palette) -> bool {
         ui.checkbox(&mut s.reduced_motion, "Reduce motion");
         ui.label(RichText::new("The client's face changes without animation, and does not blink or sway.").small().color(p.muted));
         ui.separator();
+        ui.checkbox(&mut s.show_talk_labels, "Show the client's talk type before I reply");
+        ui.label(RichText::new("Practice: label what the client just said as change talk, sustain talk or discord straight away. Off, the label appears once you have replied, so hearing change talk is part of the practice.").small().color(p.muted));
+        ui.separator();
         ui.checkbox(&mut s.instructor_mode, "Instructor mode");
         ui.label(RichText::new("For writing and checking clients: every reply shows its MITI codes and rating, you can jump to any decision point, and scenario files reload when you save them. Not available in classroom exercises.").small().color(p.muted));
         ui.separator();

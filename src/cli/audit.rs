@@ -118,6 +118,14 @@ pub fn report_text(r: &AuditReport) -> String {
         l.other_words,
         l.ratio
     );
+    let _ = writeln!(
+        out,
+        "  the longest option is a weak reply at {} of {} points, the shortest at {} (lint allows {:.0}% each)",
+        l.longest_is_weak,
+        l.points,
+        l.shortest_is_weak,
+        100.0 * changetalk_core::lint::MAX_EXTREME_IS_WEAK
+    );
     if r.cue_tells.is_empty() {
         let _ = writeln!(out, "  cue tells: none");
     } else {

@@ -69,8 +69,17 @@ pub fn score_text(s: &Score) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\nSCORE  overall {:.1}/100 over {} counsellor turns",
-        s.overall, s.turns
+        "\nSCORE  overall {:.1}/100 over {} counsellor turns{}",
+        s.overall,
+        s.turns,
+        if s.complete {
+            String::new()
+        } else {
+            format!(
+                " — INCOMPLETE: ended before an ending, {:.0}% of the conversation played (the overall counts that share)",
+                100.0 * s.completion
+            )
+        }
     );
     let b = &s.bands;
     for line in [
@@ -86,7 +95,7 @@ pub fn score_text(s: &Score) -> String {
     let g = &s.globals;
     let _ = writeln!(
         out,
-        "  Globals: cultivating change talk {}, softening sustain talk {}, partnership {}, empathy {}",
+        "  Globals (estimated from the codes, not a coder's rating): cultivating change talk {}, softening sustain talk {}, partnership {}, empathy {}",
         g.cultivating_change_talk, g.softening_sustain_talk, g.partnership, g.empathy
     );
     let share = s

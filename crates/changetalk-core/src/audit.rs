@@ -51,6 +51,10 @@ pub enum Strategy {
     AlwaysLast,
     /// A reply at random.
     Random,
+    /// Anything but the longest reply (at random among the rest): the tell turned around.
+    AvoidLongest,
+    /// The second-longest reply.
+    SecondLongest,
     /// The first reply shown that is not a question (any, if all are).
     NeverAskAQuestion,
     /// The first reply shown that is a reflection (any, if none is).
@@ -59,13 +63,15 @@ pub enum Strategy {
 
 impl Strategy {
     /// Every strategy, in report order.
-    pub const ALL: [Strategy; 8] = [
+    pub const ALL: [Strategy; 10] = [
         Strategy::Model,
         Strategy::AlwaysLongest,
         Strategy::AlwaysShortest,
         Strategy::AlwaysFirst,
         Strategy::AlwaysLast,
         Strategy::Random,
+        Strategy::AvoidLongest,
+        Strategy::SecondLongest,
         Strategy::NeverAskAQuestion,
         Strategy::AlwaysReflect,
     ];
@@ -79,6 +85,8 @@ impl Strategy {
             Strategy::AlwaysFirst => "always first",
             Strategy::AlwaysLast => "always last",
             Strategy::Random => "random",
+            Strategy::AvoidLongest => "never the longest",
+            Strategy::SecondLongest => "second longest",
             Strategy::NeverAskAQuestion => "never ask a question",
             Strategy::AlwaysReflect => "always reflect",
         }
@@ -94,6 +102,8 @@ impl Strategy {
                 | Strategy::AlwaysFirst
                 | Strategy::AlwaysLast
                 | Strategy::Random
+                | Strategy::AvoidLongest
+                | Strategy::SecondLongest
         )
     }
 }
@@ -117,6 +127,9 @@ fn pick(strategy: Strategy, options: &[&ReplyOption], rng: &mut SessionRng) -> u
         best
     };
     let first_with = |f: &dyn Fn(&ReplyOption) -> bool| options.iter().position(|o| f(o));
+    // Displayed positions from longest to shortest (first shown wins a tie).
+    let mut by_length: Vec<usize> = (0..n).collect();
+    by_length.sort_by_key(|&i| std::cmp::Reverse(word_count(&options[i].text)));
     match strategy {
         Strategy::Model => 0,
         Strategy::AlwaysLongest => by_words(true),
@@ -124,6 +137,14 @@ fn pick(strategy: Strategy, options: &[&ReplyOption], rng: &mut SessionRng) -> u
         Strategy::AlwaysFirst => 0,
         Strategy::AlwaysLast => n.saturating_sub(1),
         Strategy::Random => rng.below(n),
+        Strategy::AvoidLongest => {
+            if n < 2 {
+                0
+            } else {
+                by_length[1 + rng.below(n - 1)]
+            }
+        }
+        Strategy::SecondLongest => by_length.get(1).copied().unwrap_or(0),
         Strategy::NeverAskAQuestion => {
             first_with(&|o| !normalize_turn(&o.codes).iter().any(|c| c.is_question()))
                 .unwrap_or(0)
@@ -232,6 +253,11 @@ pub struct LengthTell {
     pub other_words: f64,
     /// `best_words / other_words`.
     pub ratio: f64,
+    /// Points where the longest option (the first of equals in the file) is weak — the tell
+    /// turned around: "never pick the longest".
+    pub longest_is_weak: usize,
+    /// Points where the shortest option is weak.
+    pub shortest_is_weak: usize,
     /// The first best option that is the longest at its point.
     #[serde(skip)]
     pub first_span: Option<Span>,
@@ -395,13 +421,21 @@ fn points_with_best(s: &Scenario) -> Vec<(usize, Vec<u8>, usize)> {
 pub fn length_tell(s: &Scenario) -> LengthTell {
     let mut points = 0;
     let mut longest = 0;
+    let (mut longest_weak, mut shortest_weak) = (0, 0);
     let mut first_span = None;
     let (mut best_words, mut best_n, mut other_words, mut other_n) = (0usize, 0usize, 0usize, 0usize);
-    for (pi, _ratings, best) in points_with_best(s) {
+    for (pi, ratings, best) in points_with_best(s) {
         let p = &s.points[pi];
         points += 1;
         let words: Vec<usize> = p.options.iter().map(|o| word_count(&o.text)).collect();
         let max = words.iter().copied().max().unwrap_or(0);
+        let min = words.iter().copied().min().unwrap_or(0);
+        if words.iter().zip(&ratings).any(|(w, r)| *w == max && *r <= WEAK_RATING) {
+            longest_weak += 1;
+        }
+        if words.iter().zip(&ratings).any(|(w, r)| *w == min && *r <= WEAK_RATING) {
+            shortest_weak += 1;
+        }
         if words[best] == max {
             longest += 1;
             first_span.get_or_insert(p.options[best].spans.text);
@@ -425,6 +459,8 @@ pub fn length_tell(s: &Scenario) -> LengthTell {
         best_words: round_to(bw, 1),
         other_words: round_to(ow, 1),
         ratio: round_to(if ow > 0.0 { bw / ow } else { 0.0 }, 2),
+        longest_is_weak: longest_weak,
+        shortest_is_weak: shortest_weak,
         first_span,
     }
 }

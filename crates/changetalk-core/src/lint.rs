@@ -78,6 +78,10 @@ pub fn lint(s: &Scenario, cfg: &LintConfig) -> Vec<Diagnostic> {
 /// Largest share of points where the best option may be the longest (`length-tell`).
 pub const MAX_BEST_IS_LONGEST: f64 = 0.40;
 
+/// Largest share of points where the longest (or the shortest) option may be a weak one
+/// (`length-tell` turned around: "never pick the longest").
+pub const MAX_EXTREME_IS_WEAK: f64 = 0.60;
+
 /// Largest ratio of best options' mean words to the others' (`length-tell`).
 pub const MAX_BEST_WORDS_RATIO: f64 = 1.3;
 
@@ -102,6 +106,20 @@ fn check_length_tell(s: &Scenario, d: &mut Vec<Diagnostic>) {
                 100.0 * MAX_BEST_IS_LONGEST
             ),
         ));
+    }
+    for (what, n) in [("longest", l.longest_is_weak), ("shortest", l.shortest_is_weak)] {
+        let share = n as f64 / l.points as f64;
+        if share > MAX_EXTREME_IS_WEAK {
+            d.push(Diagnostic::warning(
+                path_span(s),
+                format!(
+                    "length-tell: the {what} option is a weak reply at {n} of {} points ({:.0}%, at most {:.0}%): the tell turned around — \"never pick the {what}\" finds the good replies; let a strong reply be the {what} at more points",
+                    l.points,
+                    100.0 * share,
+                    100.0 * MAX_EXTREME_IS_WEAK
+                ),
+            ));
+        }
     }
     if l.ratio > MAX_BEST_WORDS_RATIO {
         d.push(Diagnostic::warning(
