@@ -77,7 +77,34 @@ fn assessment_cannot_rewind_and_ending_early_scores_the_session() {
     let data = report.0.as_ref().expect("a report");
     assert_eq!(data.transcript.turns.len(), 1);
     assert_eq!(data.mode, Mode::Assessment);
-    // The best score is remembered for the library card.
+    // Ending early is incomplete: scored by completion, never the library's best score.
+    assert!(!data.score.complete);
+    assert!(data.score.completion < 0.2, "{}", data.score.completion);
+    let progress = app.world().resource::<Progress>();
+    assert_eq!(progress.best.get("court-ordered-dui"), None);
+    assert!(!dir.path().join("data/progress.json").exists());
+}
+
+#[test]
+fn a_finished_conversation_sets_the_best_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = headless(dir.path());
+    send(&mut app, BriefingAction::Start(Mode::Assessment));
+    for _ in 0..64 {
+        let next = {
+            let play = app.world().resource::<ActiveSession>();
+            play.0
+                .as_ref()
+                .and_then(|p| p.session.auto_choice(changetalk_core::AutoPolicy::Best))
+        };
+        let Some(n) = next else { break };
+        send(&mut app, SessionAction::Choose(n));
+    }
+    send(&mut app, SessionAction::ShowReport);
+    assert_eq!(screen(&app), Screen::Report);
+    let report = app.world().resource::<Report>();
+    let data = report.0.as_ref().expect("a report");
+    assert!(data.score.complete);
     let progress = app.world().resource::<Progress>();
     assert_eq!(
         progress.best.get("court-ordered-dui"),
@@ -89,7 +116,8 @@ fn assessment_cannot_rewind_and_ending_early_scores_the_session() {
 #[test]
 fn reply_buttons_are_found_and_clicked_by_their_labels() {
     let session = Session::new(dui(), 1);
-    let first = session.current_point().unwrap().options[0].text.clone();
+    // The first option shown (the order is shuffled from the seed).
+    let first = session.current_options()[0].text.clone();
     let mut harness = Harness::new_ui_state(
         |ui, state: &mut (Session, Option<SessionAction>)| {
             if let Some(a) = reply_ui(
@@ -252,4 +280,51 @@ fn exercises_in_the_folder_open_from_the_library() {
         harness.state().1,
         Some(LibraryAction::OpenExercise("/elsewhere/quiz.ron".into()))
     );
+}
+
+#[test]
+fn leaving_mid_conversation_asks_first_and_talk_labels_wait_for_the_reply() {
+    let mut session = Session::new(dui(), 1);
+    // Before any reply there is nothing to lose: leaving does not ask.
+    let ctx = egui::Context::default();
+    assert!(session_screen::gate_leave(&ctx, &session));
+    session.choose(1).unwrap();
+    let mut view = ReplyView::new(Mode::Practice);
+    view.confirm_end = true;
+    let mut harness = Harness::new_ui_state(
+        |ui, state: &mut (Session, ReplyView, Vec<SessionAction>, bool)| {
+            if state.3 {
+                state.3 = false;
+                if session_screen::gate_leave(ui.ctx(), &state.0) {
+                    state.2.push(SessionAction::Back);
+                }
+            }
+            if let Some(a) = reply_ui(ui, &state.0, &state.1, &Palette::NORMAL) {
+                state.2.push(a);
+            }
+        },
+        (session, view, Vec::new(), true),
+    );
+    harness.run();
+    assert!(harness.state().2.is_empty(), "the first ‹ Library only asks");
+    harness.get_by_label_contains("Leave this conversation for the library?");
+    harness.get_by_label("Yes, leave").click();
+    harness.run();
+    assert_eq!(harness.state().2, vec![SessionAction::Back]);
+
+    // Practice hides the pending line's talk type until the trainee replies.
+    let session = Session::new(dui(), 1);
+    let label = session.current_line().unwrap().talk.target().label().to_string();
+    let shown = |label_pending: bool| {
+        let mut h = Harness::new_ui_state(
+            move |ui, s: &mut Session| {
+                session_screen::chat_ui(ui, s, Mode::Practice, label_pending, &Palette::NORMAL)
+            },
+            session.clone(),
+        );
+        h.run();
+        h.query_by_label(&label).is_some()
+    };
+    assert!(!shown(false), "no `{label}` label before the reply");
+    assert!(shown(true), "the setting shows `{label}`");
 }

@@ -273,12 +273,12 @@ fn ending_a_conversation_in_an_exercise_asks_first() {
     harness.get_by_label("End session (E)").click();
     harness.run();
     assert!(harness.state().2.is_empty(), "the first press only asks");
-    harness.get_by_label_contains("cannot be undone");
+    harness.get_by_label_contains("End this conversation now?");
     harness.get_by_label("Keep talking (Esc)").click();
     harness.run();
     assert!(
         harness
-            .query_by_label_contains("cannot be undone")
+            .query_by_label_contains("End this conversation now?")
             .is_none()
     );
     harness.get_by_label("End session (E)").click();

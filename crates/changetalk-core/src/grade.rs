@@ -127,8 +127,8 @@ pub struct TurnDigest {
     pub point: String,
     /// The client line said there.
     pub line: String,
-    /// The option chosen (1-based).
-    pub option: usize,
+    /// The option chosen, by id (its displayed number depends on the shuffle).
+    pub option: String,
     /// A better-rated option existed.
     pub missed: bool,
 }
@@ -569,7 +569,7 @@ fn grade_record(p: &Pinned, file: &str, rec: &ResultRecord, row: &mut GradeRow) 
             .map(|x| TurnDigest {
                 point: x.client.point.clone(),
                 line: x.client.line.clone(),
-                option: x.reply.number,
+                option: x.reply.option.clone(),
                 missed: x.better.is_some(),
             })
             .collect();
@@ -992,7 +992,8 @@ pub fn distributions(ex: &Exercise, book: &Gradebook) -> Vec<Distribution> {
 /// How often one option was chosen at a point.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OptionStat {
-    /// Number as shown (1-based).
+    /// Position in the scenario file (1-based); students saw the options in a shuffled order,
+    /// so options are counted by id.
     pub number: usize,
     /// Option id.
     pub id: String,
@@ -1036,7 +1037,7 @@ pub fn item_analysis(p: &Pinned, book: &Gradebook) -> Vec<ItemStat> {
         visits: usize,
         students: usize,
         missed: usize,
-        options: HashMap<usize, usize>,
+        options: HashMap<String, usize>,
         lines: HashMap<String, usize>,
     }
     let mut acc: HashMap<(usize, String), Acc> = HashMap::new();
@@ -1057,7 +1058,7 @@ pub fn item_analysis(p: &Pinned, book: &Gradebook) -> Vec<ItemStat> {
                     a.students += 1;
                 }
                 a.missed += usize::from(t.missed);
-                *a.options.entry(t.option).or_default() += 1;
+                *a.options.entry(t.option.clone()).or_default() += 1;
                 *a.lines.entry(t.line.clone()).or_default() += 1;
             }
         }
@@ -1086,7 +1087,7 @@ pub fn item_analysis(p: &Pinned, book: &Gradebook) -> Vec<ItemStat> {
             .iter()
             .enumerate()
             .map(|(i, o)| {
-                let count = a.options.get(&(i + 1)).copied().unwrap_or(0);
+                let count = a.options.get(&o.id).copied().unwrap_or(0);
                 OptionStat {
                     number: i + 1,
                     id: o.id.clone(),

@@ -1,7 +1,8 @@
 //! xAPI 1.0.3 statements for graded results, so they can go to any Learning Record Store.
 //!
 //! For every student and scenario that was graded, two statements: `completed` and then
-//! `passed` or `failed` (against the exercise's pass criteria). The actor is identified by an
+//! `passed` or `failed` (against the exercise's pass criteria). A conversation stopped before
+//! an ending gets only `failed`, with `completion: false`. The actor is identified by an
 //! account (`homePage` = the LMS, `name` = the student's id), the object is the scenario, the
 //! exercise is the parent activity in the context, and the result carries `score.scaled`
 //! (overall / 100), `raw`, `min`, `max`, `success`, `completion` and an ISO 8601 `duration`.
@@ -355,7 +356,8 @@ fn row_statements(
                 max: 100.0,
             },
             success: passed,
-            completion: true,
+            // A conversation stopped before an ending is not completed (scoring.md §5).
+            completion: score.complete,
             duration: iso8601_duration(g.duration_ms.unwrap_or(0)),
         };
         let when = g
@@ -364,10 +366,11 @@ fn row_statements(
             .or(row.started_ms)
             .unwrap_or(0);
         let timestamp = format_timestamp(when);
-        for verb in [
-            VERB_COMPLETED,
-            if passed { VERB_PASSED } else { VERB_FAILED },
-        ] {
+        let verbs = [
+            score.complete.then_some(VERB_COMPLETED),
+            Some(if passed { VERB_PASSED } else { VERB_FAILED }),
+        ];
+        for verb in verbs.into_iter().flatten() {
             let word = verb.rsplit('/').next().unwrap_or(verb);
             out.push(Statement {
                 id: uuid_from(&[
