@@ -80,14 +80,19 @@ fn state_changes_follow_persona_defaults_and_overrides() {
     // Template: complex reflection → engagement +1, discord −1 (built-in).
     let mut s = Session::new(template(), 1);
     let before = s.state();
-    s.choose(1).unwrap();
+    pick(&mut s, "opening.reflect");
     assert_eq!(s.state().engagement, before.engagement + 1);
     assert_eq!(s.state().discord, before.discord - 1);
     // Template's persona overrides confront to (engagement −2, discord +4); the option
     // overrides discord to +6, so discord rises by 6 and engagement falls by 2.
-    let mut s = Session::replay(template(), 1, &[1]).unwrap();
+    let confront = s
+        .current_options()
+        .iter()
+        .find(|o| o.codes == [changetalk_core::MitiCode::Confront] && o.effects.discord == Some(6))
+        .map(|o| o.id.clone())
+        .expect("the template's confronting reply with a discord override");
     let before = s.state();
-    s.choose(3).unwrap();
+    pick(&mut s, &confront);
     assert_eq!(s.state().discord, (before.discord + 6).min(10));
     assert_eq!(s.state().engagement, before.engagement - 2);
 }
@@ -101,7 +106,7 @@ fn high_discord_ends_the_session_with_the_walkout() {
             .replace("next: \"gone\"", "next: \"b\""),
     );
     let mut session = Session::new(s, 1);
-    session.choose(2).unwrap();
+    pick(&mut session, "a.c");
     let e = session.ending().expect("walked out");
     assert_eq!(e.id, "gone");
     assert_eq!(e.reason, EndReason::Walkout);
@@ -121,7 +126,8 @@ fn rewind_restores_exactly_the_previous_moment() {
 
 #[test]
 fn better_option_is_recorded_when_a_weaker_reply_is_chosen() {
-    let s = Session::replay(template(), 1, &[2]).unwrap();
+    let mut s = Session::new(template(), 1);
+    pick(&mut s, "opening.warn");
     let t = s.transcript();
     let b = t.turns[0].better.as_ref().expect("a better option existed");
     assert_eq!(b.option, "opening.reflect");
@@ -202,4 +208,12 @@ fn preview_rewind_replays_from_the_preview_start() {
     p.rewind().unwrap();
     assert_eq!(serde_json::to_string(&p.transcript()).unwrap(), before);
     assert_eq!(p.current_point().unwrap().id, target);
+}
+
+/// Chooses the option with this id, wherever the shuffle shows it.
+fn pick(s: &mut Session, id: &str) {
+    let n = s
+        .displayed_number(id)
+        .unwrap_or_else(|| panic!("no option `{id}` here"));
+    s.choose(n).unwrap();
 }
