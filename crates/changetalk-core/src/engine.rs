@@ -183,8 +183,9 @@ pub struct Transcript {
     pub status: Status,
     /// State now.
     pub final_state: ClientState,
-    /// For a conversation not yet at an ending: the fewest replies still needed to reach one
-    /// from where it stands (scoring uses it to mark an early stop incomplete).
+    /// For a conversation not yet at an ending: how many replies the model conversation would
+    /// still need from where it stands ([`Session::model_remaining`]; scoring uses it to mark
+    /// an early stop incomplete).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining: Option<usize>,
     /// The point an instructor's preview started from (absent for a normal session, which
@@ -676,13 +677,30 @@ impl Session {
             remaining: if self.ending.is_some() {
                 None
             } else {
-                Some(
-                    self.point
-                        .and_then(|p| replies_to_ending(&self.scenario, p))
-                        .unwrap_or(self.scenario.points.len().max(1)),
-                )
+                Some(self.model_remaining())
             },
             start_point: self.preview_start().map(str::to_string),
+        }
+    }
+
+    /// How many replies the model conversation still needs from here: the best-rated reply at
+    /// every point until an ending (a walkout counts). When the best replies loop, the fewest
+    /// replies to any ending on the graph instead.
+    pub fn model_remaining(&self) -> usize {
+        let Some(point) = self.point else {
+            return 1;
+        };
+        let limit = self.scenario.points.len().saturating_mul(4).saturating_add(4);
+        let mut s = self.clone();
+        s.stopped = false;
+        let start = s.turns.len();
+        s.auto_play(AutoPolicy::Best, start.saturating_add(limit));
+        if s.ending.is_some() {
+            (s.turns.len() - start).max(1)
+        } else {
+            replies_to_ending(&self.scenario, point)
+                .unwrap_or(self.scenario.points.len())
+                .max(1)
         }
     }
 

@@ -56,8 +56,8 @@ pub struct CodedSession {
     pub turns: Vec<CodedTurn>,
     /// Talk type of every client utterance.
     pub client: Vec<Target>,
-    /// For a conversation stopped before an ending: the fewest replies that were still needed
-    /// to reach one. `None` for a finished conversation (and a hand-coded role-play).
+    /// For a conversation stopped before an ending: the replies the model conversation still
+    /// needed from there. `None` for a finished conversation (and a hand-coded role-play).
     pub remaining: Option<usize>,
 }
 
@@ -311,8 +311,8 @@ pub struct Score {
     /// The conversation reached an ending (false when the trainee stopped early or time ran
     /// out: the report, JSON and exports mark it incomplete).
     pub complete: bool,
-    /// How much of the conversation was done, 0–1: replies given / (replies given + the fewest
-    /// replies still needed to reach an ending). 1 for a finished conversation.
+    /// How much of the conversation was done, 0–1: replies given / (replies given + the
+    /// replies the model conversation still needed from there). 1 for a finished conversation.
     pub completion: f64,
     /// Where the global ratings come from: `estimated_from_codes` — computed from the
     /// behaviour codes by fixed rules (`docs/scoring.md`), not a human coder's gestalt.
