@@ -306,7 +306,10 @@ fn leaving_mid_conversation_asks_first_and_talk_labels_wait_for_the_reply() {
         (session, view, Vec::new(), true),
     );
     harness.run();
-    assert!(harness.state().2.is_empty(), "the first ‹ Library only asks");
+    assert!(
+        harness.state().2.is_empty(),
+        "the first ‹ Library only asks"
+    );
     harness.get_by_label_contains("Leave this conversation for the library?");
     harness.get_by_label("Yes, leave").click();
     harness.run();
@@ -314,7 +317,13 @@ fn leaving_mid_conversation_asks_first_and_talk_labels_wait_for_the_reply() {
 
     // Practice hides the pending line's talk type until the trainee replies.
     let session = Session::new(dui(), 1);
-    let label = session.current_line().unwrap().talk.target().label().to_string();
+    let label = session
+        .current_line()
+        .unwrap()
+        .talk
+        .target()
+        .label()
+        .to_string();
     let shown = |label_pending: bool| {
         let mut h = Harness::new_ui_state(
             move |ui, s: &mut Session| {

@@ -231,8 +231,11 @@ fn flaws() -> Vec<Flaw> {
         Flaw {
             // A roadblock's own answering line is removed: the client no longer hears it.
             name: "deaf-client.ron",
-            text: edit(&t, "\"test.after-warn\"", "\"test.after-warn-unused\"")
-                .replacen("after: [\"opening.warn\"]", "after: [\"opening.ask\"]", 1),
+            text: edit(&t, "\"test.after-warn\"", "\"test.after-warn-unused\"").replacen(
+                "after: [\"opening.warn\"]",
+                "after: [\"opening.ask\"]",
+                1,
+            ),
             needle: "\"opening.warn\"",
             after: None,
             message: "deaf-client: weak option `opening.warn`",
@@ -274,7 +277,8 @@ fn each_flaw_is_caught_at_its_line() {
         let (o, w) = lint_warnings(path, &[]);
         assert_eq!(o.status.code(), Some(0), "{}: {}", f.name, stderr(&o));
         assert!(
-            w.iter().any(|l| l.starts_with(&prefix) && l.contains(f.message)),
+            w.iter()
+                .any(|l| l.starts_with(&prefix) && l.contains(f.message)),
             "{}: expected {prefix:?} … {:?}, got {w:#?}",
             f.name,
             f.message,

@@ -138,13 +138,7 @@ fn bubble(ui: &mut egui::Ui, fill: Color32, right: bool, add: impl FnOnce(&mut e
 /// The conversation so far, as chat bubbles. In practice each client line carries its talk
 /// type once the trainee has replied to it; the line waiting for a reply shows it only when
 /// `label_pending` (the "show talk type" setting, or instructor mode).
-pub fn chat_ui(
-    ui: &mut egui::Ui,
-    session: &Session,
-    mode: Mode,
-    label_pending: bool,
-    p: &Palette,
-) {
+pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, label_pending: bool, p: &Palette) {
     let name = session.scenario().persona.name.clone();
     let practice = mode == Mode::Practice;
     let client = |ui: &mut egui::Ui, text: &str, talk: Target, labelled: bool| {
@@ -371,8 +365,13 @@ pub fn reply_ui(
     // Mid-conversation the first "end" only asks; the second ends the conversation.
     match action {
         Some(SessionAction::End) if view.confirm_end && !session.is_over() => {
-            let asked = ui.data(|d| d.get_temp::<PendingExit>(confirm_id)) == Some(PendingExit::End);
-            let next = if asked { PendingExit::None } else { PendingExit::End };
+            let asked =
+                ui.data(|d| d.get_temp::<PendingExit>(confirm_id)) == Some(PendingExit::End);
+            let next = if asked {
+                PendingExit::None
+            } else {
+                PendingExit::End
+            };
             ui.data_mut(|d| d.insert_temp(confirm_id, next));
             if !asked {
                 action = None;
@@ -412,7 +411,11 @@ pub fn gate_leave(ctx: &egui::Context, session: &Session) -> bool {
     }
     let id = confirm_id();
     let asked = ctx.data(|d| d.get_temp::<PendingExit>(id)) == Some(PendingExit::Leave);
-    let next = if asked { PendingExit::None } else { PendingExit::Leave };
+    let next = if asked {
+        PendingExit::None
+    } else {
+        PendingExit::Leave
+    };
     ctx.data_mut(|d| d.insert_temp(id, next));
     ctx.request_repaint();
     asked

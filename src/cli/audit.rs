@@ -27,7 +27,10 @@ pub fn run(scenarios: &[String], json: bool) -> i32 {
             let mut found: Vec<PathBuf> = Vec::new();
             super::validate::collect(p, &mut found, 0);
             if found.is_empty() {
-                eprintln!("{}: error: no .ron scenario files in this folder", p.display());
+                eprintln!(
+                    "{}: error: no .ron scenario files in this folder",
+                    p.display()
+                );
                 return 1;
             }
             names.extend(found.iter().map(|f| f.display().to_string()));

@@ -135,10 +135,7 @@ fn interactive(session: &mut Session) {
                     ),
                     Err(e) => println!("({e})\n"),
                 },
-                Err(_) => println!(
-                    "(type a number from 1 to {}, `b` or `q`)\n",
-                    options.len()
-                ),
+                Err(_) => println!("(type a number from 1 to {}, `b` or `q`)\n", options.len()),
             },
         }
     }

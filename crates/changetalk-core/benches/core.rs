@@ -159,7 +159,11 @@ fn coded_sessions() -> Vec<CodedSession> {
                 turns.push(CodedTurn::new(&codes, said));
             }
             client.push(Target::ALL[rng.below(Target::ALL.len())]);
-            CodedSession { turns, client, remaining: None }
+            CodedSession {
+                turns,
+                client,
+                remaining: None,
+            }
         })
         .collect()
 }
@@ -275,12 +279,41 @@ fn scoring(c: &mut Criterion) {
     g.finish();
 }
 
+/// `changetalk audit` and `lint` on every shipped client: 200 seeded runs of ten strategies
+/// each, plus the menu's tells and the deaf-client check.
+fn auditing(c: &mut Criterion) {
+    let scenarios: Vec<changetalk_core::Scenario> = realistic_sources()
+        .iter()
+        .filter_map(|(_, t)| load_scenario(t).ok())
+        .collect();
+    let mut g = c.benchmark_group("audit_shipped_clients");
+    g.throughput(Throughput::Elements(scenarios.len() as u64));
+    g.bench_function("audit", |b| {
+        b.iter(|| {
+            scenarios
+                .iter()
+                .map(|s| changetalk_core::audit::audit(black_box(s)).strategies.len())
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("lint", |b| {
+        b.iter(|| {
+            let cfg = changetalk_core::lint::LintConfig::default();
+            scenarios
+                .iter()
+                .map(|s| changetalk_core::lint::lint(black_box(s), &cfg).len())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
-    targets = validation, scoring
+    targets = validation, scoring, auditing
 }
 criterion_main!(benches);

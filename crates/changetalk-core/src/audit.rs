@@ -146,8 +146,7 @@ fn pick(strategy: Strategy, options: &[&ReplyOption], rng: &mut SessionRng) -> u
         }
         Strategy::SecondLongest => by_length.get(1).copied().unwrap_or(0),
         Strategy::NeverAskAQuestion => {
-            first_with(&|o| !normalize_turn(&o.codes).iter().any(|c| c.is_question()))
-                .unwrap_or(0)
+            first_with(&|o| !normalize_turn(&o.codes).iter().any(|c| c.is_question())).unwrap_or(0)
         }
         Strategy::AlwaysReflect => {
             first_with(&|o| o.codes.iter().any(|c| c.is_reflection())).unwrap_or(0)
@@ -169,7 +168,7 @@ fn turn_limit(s: &Scenario) -> usize {
 
 fn play(s: &Arc<Scenario>, strategy: Strategy, seed: u64) -> Run {
     let mut session = Session::new(Arc::clone(s), seed);
-    let mut rng = SessionRng::new(seed ^ 0x5EED_0F_A0D1);
+    let mut rng = SessionRng::new(seed ^ 0x005E_ED0F_A0D1);
     let limit = turn_limit(s);
     while !session.is_over() && session.turns().len() < limit {
         let number = if strategy == Strategy::Model {
@@ -301,7 +300,12 @@ pub fn audit(s: &Scenario) -> AuditReport {
     let arc = Arc::new(s.clone());
     let mut results: Vec<(Strategy, Vec<Run>)> = Strategy::ALL
         .iter()
-        .map(|&st| (st, (0..AUDIT_RUNS).map(|seed| play(&arc, st, seed)).collect()))
+        .map(|&st| {
+            (
+                st,
+                (0..AUDIT_RUNS).map(|seed| play(&arc, st, seed)).collect(),
+            )
+        })
         .collect();
     let model_runs = results.remove(0).1;
     let model_mean = mean(&model_runs);
@@ -423,17 +427,26 @@ pub fn length_tell(s: &Scenario) -> LengthTell {
     let mut longest = 0;
     let (mut longest_weak, mut shortest_weak) = (0, 0);
     let mut first_span = None;
-    let (mut best_words, mut best_n, mut other_words, mut other_n) = (0usize, 0usize, 0usize, 0usize);
+    let (mut best_words, mut best_n, mut other_words, mut other_n) =
+        (0usize, 0usize, 0usize, 0usize);
     for (pi, ratings, best) in points_with_best(s) {
         let p = &s.points[pi];
         points += 1;
         let words: Vec<usize> = p.options.iter().map(|o| word_count(&o.text)).collect();
         let max = words.iter().copied().max().unwrap_or(0);
         let min = words.iter().copied().min().unwrap_or(0);
-        if words.iter().zip(&ratings).any(|(w, r)| *w == max && *r <= WEAK_RATING) {
+        if words
+            .iter()
+            .zip(&ratings)
+            .any(|(w, r)| *w == max && *r <= WEAK_RATING)
+        {
             longest_weak += 1;
         }
-        if words.iter().zip(&ratings).any(|(w, r)| *w == min && *r <= WEAK_RATING) {
+        if words
+            .iter()
+            .zip(&ratings)
+            .any(|(w, r)| *w == min && *r <= WEAK_RATING)
+        {
             shortest_weak += 1;
         }
         if words[best] == max {
@@ -482,7 +495,10 @@ fn words(text: &str) -> Vec<String> {
 /// Every cue of one option: its word pairs, its marks, a leading question word, the name.
 fn cues_of(text: &str, names: &[String]) -> HashSet<String> {
     let w = words(text);
-    let mut out: HashSet<String> = w.windows(2).map(|p| format!("\"{} {}\"", p[0], p[1])).collect();
+    let mut out: HashSet<String> = w
+        .windows(2)
+        .map(|p| format!("\"{} {}\"", p[0], p[1]))
+        .collect();
     for mark in ['!', '?'] {
         if text.contains(mark) {
             out.insert(format!("\"{mark}\""));
@@ -597,7 +613,14 @@ pub fn deaf_client(s: &Scenario) -> DeafClient {
     DeafClient {
         weak_replies: weak_n,
         answered_like_best: same,
-        share: round_to(if weak_n == 0 { 0.0 } else { same as f64 / weak_n as f64 }, 3),
+        share: round_to(
+            if weak_n == 0 {
+                0.0
+            } else {
+                same as f64 / weak_n as f64
+            },
+            3,
+        ),
         options,
     }
 }
@@ -611,7 +634,10 @@ pub fn first_visits(s: &Scenario) -> Vec<Session> {
     }
     let mut seen: HashSet<String> = HashSet::new();
     let mut queue = std::collections::VecDeque::new();
-    queue.push_back(Session::new(Arc::new(s.clone()), crate::lint::BEST_PATH_SEED));
+    queue.push_back(Session::new(
+        Arc::new(s.clone()),
+        crate::lint::BEST_PATH_SEED,
+    ));
     while let Some(session) = queue.pop_front() {
         let Some(point) = session.current_point() else {
             continue;

@@ -217,11 +217,7 @@ pub fn rate_reply(codes: &[MitiCode], responds_to: Target, evokes_change_talk: b
         return 3;
     }
     if has(OpenQuestion) {
-        return if adherent || evokes_change_talk {
-            4
-        } else {
-            3
-        };
+        return if adherent || evokes_change_talk { 4 } else { 3 };
     }
     if adherent || has(PersuadeWithPermission) {
         return 3;
@@ -269,16 +265,35 @@ mod tests {
         assert_eq!(rate_reply(&[GivingInformation], Target::Neutral, false), 2);
         assert_eq!(rate_reply(&[], Target::Neutral, false), 2);
         assert_eq!(rate_reply(&[OpenQuestion], Target::SustainTalk, false), 3);
-        assert_eq!(rate_reply(&[SimpleReflection], Target::SustainTalk, false), 3);
-        assert_eq!(rate_reply(&[SimpleReflection], Target::ChangeTalk, false), 4);
-        assert_eq!(rate_reply(&[ComplexReflection], Target::SustainTalk, false), 4);
-        assert_eq!(rate_reply(&[ComplexReflection], Target::ChangeTalk, false), 5);
         assert_eq!(
-            rate_reply(&[ComplexReflection, EmphasizingAutonomy], Target::SustainTalk, false),
+            rate_reply(&[SimpleReflection], Target::SustainTalk, false),
+            3
+        );
+        assert_eq!(
+            rate_reply(&[SimpleReflection], Target::ChangeTalk, false),
+            4
+        );
+        assert_eq!(
+            rate_reply(&[ComplexReflection], Target::SustainTalk, false),
+            4
+        );
+        assert_eq!(
+            rate_reply(&[ComplexReflection], Target::ChangeTalk, false),
+            5
+        );
+        assert_eq!(
+            rate_reply(
+                &[ComplexReflection, EmphasizingAutonomy],
+                Target::SustainTalk,
+                false
+            ),
             5
         );
         assert_eq!(rate_reply(&[Affirm], Target::Neutral, false), 3);
-        assert_eq!(rate_reply(&[OpenQuestion, Affirm], Target::Neutral, false), 4);
+        assert_eq!(
+            rate_reply(&[OpenQuestion, Affirm], Target::Neutral, false),
+            4
+        );
         assert_eq!(rate_reply(&[OpenQuestion], Target::Neutral, true), 4);
         // A plain restatement of neutral talk rates below a complex reflection of it.
         assert_eq!(rate_reply(&[SimpleReflection], Target::Neutral, false), 3);

@@ -690,7 +690,12 @@ impl Session {
         let Some(point) = self.point else {
             return 1;
         };
-        let limit = self.scenario.points.len().saturating_mul(4).saturating_add(4);
+        let limit = self
+            .scenario
+            .points
+            .len()
+            .saturating_mul(4)
+            .saturating_add(4);
         let mut s = self.clone();
         s.stopped = false;
         let start = s.turns.len();

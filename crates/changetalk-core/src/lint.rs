@@ -107,7 +107,10 @@ fn check_length_tell(s: &Scenario, d: &mut Vec<Diagnostic>) {
             ),
         ));
     }
-    for (what, n) in [("longest", l.longest_is_weak), ("shortest", l.shortest_is_weak)] {
+    for (what, n) in [
+        ("longest", l.longest_is_weak),
+        ("shortest", l.shortest_is_weak),
+    ] {
         let share = n as f64 / l.points as f64;
         if share > MAX_EXTREME_IS_WEAK {
             d.push(Diagnostic::warning(

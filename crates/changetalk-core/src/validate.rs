@@ -199,7 +199,11 @@ fn check_lines(s: &Scenario, diags: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        if !p.lines.is_empty() && p.lines.iter().all(|l| l.when.is_some() || !l.after.is_empty()) {
+        if !p.lines.is_empty()
+            && p.lines
+                .iter()
+                .all(|l| l.when.is_some() || !l.after.is_empty())
+        {
             diags.push(Diagnostic::error(
                 p.spans.lines,
                 format!(

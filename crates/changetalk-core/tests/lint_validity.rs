@@ -86,7 +86,11 @@ fn length_tell_and_naive_strategy_when_the_best_reply_is_the_longest() {
     );
     let w = warnings(&text);
     // At the first best option's text: the best is the longest everywhere.
-    has(&w, "length-tell: the best option is the longest at 17 of 17 points", &at(&text, first));
+    has(
+        &w,
+        "length-tell: the best option is the longest at 17 of 17 points",
+        &at(&text, first),
+    );
     has(&w, "length-tell: best options average", &at(&text, first));
     // …so always picking the longest reply plays the model conversation (at `start`).
     let start = load(&text).spans.start.start;
@@ -145,7 +149,14 @@ fn deaf_client_when_a_roadblock_gets_the_best_replys_line() {
         .expect("a line answering one weak reply")
         .clone();
     let weak = line.after[0].clone();
-    let text = edit(BASE, vec![(line.spans.whole.start, line.spans.whole.end + 1, String::new())]);
+    let text = edit(
+        BASE,
+        vec![(
+            line.spans.whole.start,
+            line.spans.whole.end + 1,
+            String::new(),
+        )],
+    );
     let s2 = load(&text);
     let option = s2
         .points

@@ -105,7 +105,11 @@ fn any_session() -> impl Strategy<Value = CodedSession> {
         proptest::collection::vec(any_turn(), 0..40),
         proptest::collection::vec(any_target(), 0..40),
     )
-        .prop_map(|(turns, client)| CodedSession { turns, client, remaining: None })
+        .prop_map(|(turns, client)| CodedSession {
+            turns,
+            client,
+            remaining: None,
+        })
 }
 
 proptest! {

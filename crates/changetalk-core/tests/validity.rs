@@ -9,11 +9,26 @@ use changetalk_core::engine::AutoPolicy;
 use changetalk_core::{Scenario, Session, load_scenario, score_transcript};
 
 const BUNDLED: [(&str, &str); 6] = [
-    ("court-ordered-dui", include_str!("../../../scenarios/court-ordered-dui.ron")),
-    ("gambling-resigned", include_str!("../../../scenarios/gambling-resigned.ron")),
-    ("opioid-rationalising", include_str!("../../../scenarios/opioid-rationalising.ron")),
-    ("vaping-teen-reluctant", include_str!("../../../scenarios/vaping-teen-reluctant.ron")),
-    ("recovery-burnout", include_str!("../../../scenarios/recovery-burnout.ron")),
+    (
+        "court-ordered-dui",
+        include_str!("../../../scenarios/court-ordered-dui.ron"),
+    ),
+    (
+        "gambling-resigned",
+        include_str!("../../../scenarios/gambling-resigned.ron"),
+    ),
+    (
+        "opioid-rationalising",
+        include_str!("../../../scenarios/opioid-rationalising.ron"),
+    ),
+    (
+        "vaping-teen-reluctant",
+        include_str!("../../../scenarios/vaping-teen-reluctant.ron"),
+    ),
+    (
+        "recovery-burnout",
+        include_str!("../../../scenarios/recovery-burnout.ron"),
+    ),
     (
         "cannabis-maintenance-burnout",
         include_str!("../../../scenarios/cannabis-maintenance-burnout.ron"),
@@ -67,15 +82,27 @@ fn the_client_answers_weak_replies_and_length_tells_nothing() {
     for s in bundled() {
         let r = audit(&s);
         let d = &r.deaf_client;
-        assert!(d.share <= 0.30, "{}: {} of {} weak replies answered like the best", s.id, d.answered_like_best, d.weak_replies);
+        assert!(
+            d.share <= 0.30,
+            "{}: {} of {} weak replies answered like the best",
+            s.id,
+            d.answered_like_best,
+            d.weak_replies
+        );
         weak += d.weak_replies;
         deaf += d.answered_like_best;
         points += r.length.points;
         longest += r.length.best_is_longest;
         assert!(r.cue_tells.is_empty(), "{}: {:?}", s.id, r.cue_tells);
     }
-    assert!(deaf * 5 <= weak, "{deaf} of {weak} weak replies answered like the best");
-    assert!(longest * 5 <= points * 2, "best is the longest at {longest} of {points} points");
+    assert!(
+        deaf * 5 <= weak,
+        "{deaf} of {weak} weak replies answered like the best"
+    );
+    assert!(
+        longest * 5 <= points * 2,
+        "best is the longest at {longest} of {points} points"
+    );
 }
 
 #[test]
@@ -108,11 +135,20 @@ fn the_same_seed_shows_the_same_order_and_replays_byte_for_byte() {
         let s = Arc::new(s);
         let a = Session::new(Arc::clone(&s), 7);
         let b = Session::new(Arc::clone(&s), 7);
-        let ids = |x: &Session| x.current_options().iter().map(|o| o.id.clone()).collect::<Vec<_>>();
+        let ids = |x: &Session| {
+            x.current_options()
+                .iter()
+                .map(|o| o.id.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(ids(&a), ids(&b));
         // Across seeds the first option shown is not always the same one.
         let firsts: std::collections::HashSet<String> = (0..20)
-            .map(|seed| Session::new(Arc::clone(&s), seed).current_options()[0].id.clone())
+            .map(|seed| {
+                Session::new(Arc::clone(&s), seed).current_options()[0]
+                    .id
+                    .clone()
+            })
             .collect();
         assert!(firsts.len() > 1, "{}: the order never changes", s.id);
         let mut x = Session::new(Arc::clone(&s), 3);
@@ -126,7 +162,10 @@ fn the_same_seed_shows_the_same_order_and_replays_byte_for_byte() {
         let mut z = Session::new(Arc::clone(&s), 11);
         z.auto_play(AutoPolicy::Best, 200);
         let opts = |t: &changetalk_core::Transcript| {
-            t.turns.iter().map(|x| x.reply.option.clone()).collect::<Vec<_>>()
+            t.turns
+                .iter()
+                .map(|x| x.reply.option.clone())
+                .collect::<Vec<_>>()
         };
         assert_eq!(opts(&x.transcript()), opts(&z.transcript()));
     }
