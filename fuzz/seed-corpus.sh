@@ -18,8 +18,8 @@ mkdir -p "$ron" "$csv" "$res"
 cp "$here"/seeds/*.json "$res/"
 
 # The template has an `__ID__` placeholder; seed both the raw and the filled-in form.
-cp "$root/crates/changetalk-core/src/template.ron" "$ron/template-raw.ron"
-sed 's/__ID__/template/' "$root/crates/changetalk-core/src/template.ron" > "$ron/template.ron"
+cp "$root/crates/changetalk-core/src/format/template.ron" "$ron/template-raw.ron"
+sed 's/__ID__/template/' "$root/crates/changetalk-core/src/format/template.ron" > "$ron/template.ron"
 for f in "$root"/scenarios/*.ron "$root"/crates/changetalk-core/tests/data/*.ron; do
     [ -e "$f" ] || continue
     cp "$f" "$ron/$(basename "$f")"

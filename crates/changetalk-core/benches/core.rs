@@ -42,7 +42,7 @@ fn realistic_sources() -> Vec<(String, String)> {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut sources = vec![(
         "template.ron".to_string(),
-        include_str!("../src/template.ron").replace("__ID__", "template"),
+        include_str!("../src/format/template.ron").replace("__ID__", "template"),
     )];
     let scenarios = crate_dir.join("../../scenarios");
     let mut paths: Vec<_> = std::fs::read_dir(&scenarios)

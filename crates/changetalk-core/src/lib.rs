@@ -1,31 +1,35 @@
 //! ChangeTalk's pure core: the scenario format and its loader, the validator, the session
 //! engine and MITI scoring. No Bevy and no I/O: every function takes text or values and returns
 //! values, so the CLI, the desktop app and the grader all compute exactly the same thing.
+//!
+//! Layers, each importing only those before it (ARCHITECTURE.md at the repository root):
+//! [`source`] → [`miti`] → [`engine`] → [`format`] → [`authoring`] → [`classroom`].
 
-pub mod audit;
-pub mod codes;
-pub mod condition;
-pub mod csv_transcript;
-mod decode;
-pub mod diag;
+pub mod authoring;
+pub mod classroom;
 pub mod engine;
-pub mod exercise;
-pub mod grade;
-pub mod graph;
-pub mod lint;
-pub mod load;
-pub mod model;
-pub mod result;
-pub mod ron_tree;
-pub mod score;
-pub mod template;
-pub mod validate;
-pub mod xapi;
+pub mod format;
+pub mod miti;
+pub mod source;
 
-pub use codes::MitiCode;
-pub use diag::{Diagnostic, LineIndex, Severity};
-pub use engine::{AutoPolicy, Session, Transcript};
-pub use load::load_scenario;
-pub use model::Scenario;
-pub use score::{Score, score, score_transcript};
-pub use template::TEMPLATE;
+pub use engine::model::Scenario;
+pub use engine::{AutoPolicy, Session, Transcript, score_transcript};
+pub use format::load::load_scenario;
+pub use format::template::TEMPLATE;
+pub use miti::codes::MitiCode;
+pub use miti::score::{Score, score};
+pub use source::diag::{Diagnostic, LineIndex, Severity};
+
+// The flat module paths of earlier releases, while the shells move to the layered paths.
+#[doc(hidden)]
+pub use authoring::{audit, graph, lint};
+#[doc(hidden)]
+pub use classroom::{exercise, grade, result, xapi};
+#[doc(hidden)]
+pub use engine::{condition, model};
+#[doc(hidden)]
+pub use format::{load, template, validate};
+#[doc(hidden)]
+pub use miti::{codes, csv_transcript, score};
+#[doc(hidden)]
+pub use source::{diag, ron_tree};

@@ -12,7 +12,7 @@ fn scenario(text: &str) -> Arc<Scenario> {
 }
 
 fn template() -> Arc<Scenario> {
-    scenario(&include_str!("../src/template.ron").replace("__ID__", "t"))
+    scenario(&include_str!("../src/format/template.ron").replace("__ID__", "t"))
 }
 
 #[test]

@@ -210,6 +210,6 @@ fn wrong_types_are_reported_where_they_are() {
 
 #[test]
 fn bundled_template_is_valid() {
-    let t = include_str!("../src/template.ron").replace("__ID__", "template-check");
+    let t = include_str!("../src/format/template.ron").replace("__ID__", "template-check");
     assert_eq!(errors(&t), Vec::<String>::new());
 }

@@ -1,7 +1,7 @@
 //! The commented template scenario that `changetalk new` writes: a complete, playable client
 //! that passes `validate` and `lint --deny warnings`, for an author to edit.
 
-use crate::load::is_valid_id;
+use crate::format::load::is_valid_id;
 
 /// The template's text, with [`ID_PLACEHOLDER`] where the scenario id goes.
 pub const TEMPLATE: &str = include_str!("template.ron");
@@ -23,7 +23,7 @@ pub fn template_for(id: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::{LintConfig, lint};
+    use crate::authoring::lint::{LintConfig, lint};
 
     #[test]
     fn filled_template_loads_with_its_id_and_lints_clean() {

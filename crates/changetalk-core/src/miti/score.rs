@@ -7,9 +7,8 @@
 
 use serde::Serialize;
 
-use crate::codes::{CodeClass, MitiCode, normalize_turn};
-use crate::engine::{BetterOption, Transcript};
-use crate::model::Target;
+use crate::miti::codes::{CodeClass, MitiCode, normalize_turn};
+use crate::miti::talk::Target;
 
 /// One counsellor speaking turn, coded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,33 +58,6 @@ pub struct CodedSession {
     /// For a conversation stopped before an ending: the replies the model conversation still
     /// needed from there. `None` for a finished conversation (and a hand-coded role-play).
     pub remaining: Option<usize>,
-}
-
-impl CodedSession {
-    /// The coded form of a simulator transcript: each reply with its codes and target, and
-    /// every client line (including one still waiting for a reply).
-    pub fn from_transcript(t: &Transcript) -> CodedSession {
-        let mut client: Vec<Target> = t.turns.iter().map(|x| x.client.talk.target()).collect();
-        if let Some(p) = &t.pending {
-            client.push(p.talk.target());
-        }
-        CodedSession {
-            turns: t
-                .turns
-                .iter()
-                .map(|x| {
-                    CodedTurn::new(&x.reply.codes, x.reply.responds_to)
-                        .evoking(x.reply.evokes_change_talk)
-                })
-                .collect(),
-            client,
-            remaining: if t.ending.is_some() {
-                None
-            } else {
-                Some(t.remaining.unwrap_or(1).max(1))
-            },
-        }
-    }
 }
 
 /// Counts per code, after the per-turn rules.
@@ -711,25 +683,6 @@ fn written_feedback(sc: &Score, s: &CodedSession) -> (Vec<String>, Vec<String>) 
     (good, grow)
 }
 
-/// Scores a simulator transcript, including the missed moments where a better reply existed.
-pub fn score_transcript(t: &Transcript) -> Score {
-    let mut sc = score(&CodedSession::from_transcript(t));
-    sc.feedback.missed_moments = t
-        .turns
-        .iter()
-        .filter_map(|turn| {
-            turn.better.as_ref().map(|b| MissedMoment {
-                turn: turn.number,
-                client: turn.client.text.clone(),
-                chosen: turn.reply.text.clone(),
-                chosen_rating: turn.reply.rating,
-                better: b.clone(),
-            })
-        })
-        .collect();
-    sc
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -761,4 +714,21 @@ mod tests {
         assert!(json.contains("\"reflection_to_question\":null"));
         assert!(!json.contains("NaN"));
     }
+}
+
+/// A better reply the trainee could have chosen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BetterOption {
+    /// The option's id.
+    pub option: String,
+    /// Its number as shown (1-based).
+    pub number: usize,
+    /// What it says.
+    pub text: String,
+    /// MITI codes after the per-turn rules.
+    pub codes: Vec<MitiCode>,
+    /// Its 1–5 rating.
+    pub rating: u8,
+    /// Why it works.
+    pub feedback: String,
 }

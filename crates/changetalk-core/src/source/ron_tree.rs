@@ -2,13 +2,13 @@
 //!
 //! Serde-based RON readers stop at the first error and forget where values were. Scenario
 //! diagnostics must point at the offending item, so the loader first reads the file into this
-//! spanned tree, then converts the tree into the scenario model (see [`crate::load`]).
+//! spanned tree, then converts the tree into the scenario model (see [`crate::format::load`]).
 //! The grammar is the RON subset scenario files use: structs (named or not), tuples, lists,
 //! maps, strings (with escapes and raw strings), numbers, booleans, characters, identifiers
 //! (enum variants), `//` and nested `/* */` comments, trailing commas and `#![enable(..)]`
 //! attributes.
 
-use crate::diag::{Diagnostic, Span};
+use crate::source::diag::{Diagnostic, Span};
 
 /// Deepest nesting a file may use; deeper input is refused rather than risk the stack.
 pub const MAX_DEPTH: usize = 64;

@@ -14,8 +14,8 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write as _;
 
-use crate::lint::{best_path_session, point_ratings};
-use crate::model::{Outcome, Point, Scenario};
+use crate::authoring::lint::{best_path_session, point_ratings};
+use crate::engine::model::{Outcome, Point, Scenario};
 
 /// How good the replies at a point, or one reply, are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -693,7 +693,7 @@ mod tests {
     use super::*;
     use crate::load_scenario;
 
-    const MINIMAL: &str = include_str!("../tests/data/minimal.ron");
+    const MINIMAL: &str = include_str!("../../tests/data/minimal.ron");
 
     #[test]
     fn escapes() {

@@ -4,10 +4,10 @@
 //! Consecutive counsellor rows form one speaking turn (MITI codes per turn); each turn answers
 //! the talk type of the most recent client row.
 
-use crate::codes::MitiCode;
-use crate::diag::{Diagnostic, Span};
-use crate::model::Target;
-use crate::score::{CodedSession, CodedTurn};
+use crate::engine::model::Target;
+use crate::miti::codes::MitiCode;
+use crate::miti::score::{CodedSession, CodedTurn};
+use crate::source::diag::{Diagnostic, Span};
 
 /// Client codes accepted in the `code` column.
 pub const CLIENT_CODES: [&str; 4] = ["change_talk", "sustain_talk", "discord", "neutral"];
@@ -137,7 +137,7 @@ pub fn read_coded_csv(text: &str) -> Result<CodedSession, Vec<Diagnostic>> {
                             Some(c) => codes.push(c),
                             None => {
                                 ok = false;
-                                let hint = crate::load::suggest(
+                                let hint = crate::format::load::suggest(
                                     part,
                                     MitiCode::ALL.iter().map(|c| c.json_name()),
                                 );
@@ -169,7 +169,7 @@ pub fn read_coded_csv(text: &str) -> Result<CodedSession, Vec<Diagnostic>> {
                     "sustain_talk" => Target::SustainTalk,
                     "discord" => Target::Discord,
                     other => {
-                        let hint = crate::load::suggest(other, CLIENT_CODES);
+                        let hint = crate::format::load::suggest(other, CLIENT_CODES);
                         diags.push(Diagnostic::error(
                             at(1),
                             format!("unknown client code `{other}`{hint}; use change_talk, sustain_talk, discord or neutral"),

@@ -26,10 +26,10 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::decode::Decoder;
-use crate::diag::{Diagnostic, Severity, Span, sort_diagnostics};
-use crate::ron_tree::{self, Node, Value};
-use crate::score::Score;
+use crate::format::decode::Decoder;
+use crate::miti::score::Score;
+use crate::source::diag::{Diagnostic, Severity, Span, sort_diagnostics};
+use crate::source::ron_tree::{self, Node, Value};
 
 /// Largest exercise file accepted, in bytes.
 pub const MAX_EXERCISE_BYTES: usize = 1024 * 1024;
@@ -213,7 +213,7 @@ impl PassCriteria {
     /// The criteria in words ("overall ≥ 60", "R:Q ≥ 1"…), as [`PassCriteria::check`] names
     /// them (its wording does not depend on the score checked).
     pub fn describe(&self) -> Vec<String> {
-        let empty = crate::score::score(&crate::score::CodedSession::default());
+        let empty = crate::miti::score::score(&crate::miti::score::CodedSession::default());
         self.check(&empty)
             .into_iter()
             .map(|c| c.criterion)
@@ -221,14 +221,7 @@ impl PassCriteria {
     }
 }
 
-/// `60` for 60.0, `1.5` for 1.5.
-pub fn trim_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
-}
+pub use crate::source::text::trim_num;
 
 /// A classroom exercise.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -595,7 +588,7 @@ impl Decoder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diag::LineIndex;
+    use crate::source::diag::LineIndex;
 
     const H: &str = "ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12";
 

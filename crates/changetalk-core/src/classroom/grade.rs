@@ -15,13 +15,13 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::engine::{Transcript, option_ratings};
-use crate::exercise::{CriterionCheck, Exercise, trim_num};
-use crate::model::Scenario;
-use crate::result::{
+use crate::classroom::exercise::{CriterionCheck, Exercise, trim_num};
+use crate::classroom::result::{
     ResultRecord, derive, parse_result, replay_run, student_id_from_file_name, to_json_value,
 };
-use crate::score::{Band, BandedMetric, Score};
+use crate::engine::model::Scenario;
+use crate::engine::{Transcript, option_ratings};
+use crate::miti::score::{Band, BandedMetric, Score};
 
 /// The exercise being graded, with its scenarios already checked against their hashes.
 #[derive(Debug, Clone, Copy)]
@@ -1079,7 +1079,7 @@ pub fn item_analysis(p: &Pinned, book: &Gradebook) -> Vec<ItemStat> {
             .map(|(l, _)| l.clone())
             .unwrap_or_default();
         let line = point.lines.iter().find(|l| l.id == line_id);
-        let target = line.map_or(crate::model::Target::Neutral, |l| l.talk.target());
+        let target = line.map_or(crate::engine::model::Target::Neutral, |l| l.talk.target());
         let ratings = option_ratings(point, target);
         let best_rating = ratings.iter().copied().max().unwrap_or(0);
         let options = point
@@ -1185,21 +1185,21 @@ mod tests {
     }
 
     fn class() -> (Exercise, Vec<Arc<Scenario>>) {
-        let text = include_str!("../../../scenarios/court-ordered-dui.ron");
+        let text = include_str!("../../../../scenarios/court-ordered-dui.ron");
         let scenario = Arc::new(crate::load_scenario(text).expect("bundled scenario loads"));
         let ex = Exercise {
             title: "Week 3".into(),
             instructions: String::new(),
-            scenarios: vec![crate::exercise::ScenarioRef {
+            scenarios: vec![crate::classroom::exercise::ScenarioRef {
                 id: scenario.id.clone(),
-                hash: crate::exercise::content_hash(text.as_bytes()),
+                hash: crate::classroom::exercise::content_hash(text.as_bytes()),
                 file: None,
                 seed: None,
                 span: Default::default(),
             }],
             seed: 42,
-            mode: crate::exercise::ExerciseMode::Assessment,
-            pass: crate::exercise::PassCriteria {
+            mode: crate::classroom::exercise::ExerciseMode::Assessment,
+            pass: crate::classroom::exercise::PassCriteria {
                 overall: 60.0,
                 ..Default::default()
             },
@@ -1218,11 +1218,11 @@ mod tests {
         let mut s = crate::Session::new(Arc::clone(&sc[0]), ex.seed);
         s.auto_play(policy, 1000);
         let mut rec = ResultRecord::new(
-            crate::result::Student {
+            crate::classroom::result::Student {
                 name: id.to_uppercase(),
                 id: id.into(),
             },
-            crate::result::ExerciseInfo {
+            crate::classroom::result::ExerciseInfo {
                 title: ex.title.clone(),
                 hash: "h".repeat(64),
                 file: "week3.ron".into(),
@@ -1232,14 +1232,14 @@ mod tests {
             1_700_000_000_000,
             1,
         );
-        rec.scenarios.push(crate::result::ScenarioRun {
+        rec.scenarios.push(crate::classroom::result::ScenarioRun {
             id: sc[0].id.clone(),
             hash: ex.scenarios[0].hash.clone(),
             seed: ex.seed,
             choices: s
                 .turns()
                 .iter()
-                .map(|t| crate::result::ChoiceRecord {
+                .map(|t| crate::classroom::result::ChoiceRecord {
                     number: t.reply.number,
                     option_id: t.reply.option.clone(),
                     at_ms: 10_000 * t.number as u64,
@@ -1354,10 +1354,10 @@ mod tests {
         assert!(csv.starts_with("Student,ID,SIS User ID,SIS Login ID,Section,Week 3 total,"));
         assert_eq!(csv.lines().count(), book.rows.len() + 1);
         // xAPI: two statements per replayed student.
-        let st = crate::xapi::statements(
+        let st = crate::classroom::xapi::statements(
             &p,
             &book,
-            &crate::xapi::XapiOptions {
+            &crate::classroom::xapi::XapiOptions {
                 home_page: "https://lms.example.edu".into(),
                 activity_base: "https://x.example.org/xapi".into(),
                 platform: "test".into(),

@@ -4,14 +4,16 @@
 //!
 //! The linter expects a scenario that loaded without errors (the CLI validates first).
 
-use std::sync::Arc;
-
-use crate::audit;
-use crate::codes::MitiCode;
-use crate::diag::{Diagnostic, Span, sort_diagnostics};
-use crate::engine::{AutoPolicy, EndReason, Session, option_ratings, reply_effect};
-use crate::model::{Outcome, Point, ReplyOption, Scenario, Target};
-use crate::score::{BandedMetric, score_transcript};
+use crate::authoring::audit;
+pub use crate::authoring::model_path::{
+    BEST_PATH_SEED, best_path_session, point_ratings, point_target,
+};
+use crate::engine::model::{Outcome, ReplyOption, Scenario};
+use crate::engine::score_transcript;
+use crate::engine::{EndReason, reply_effect};
+use crate::miti::codes::MitiCode;
+use crate::miti::score::BandedMetric;
+use crate::source::diag::{Diagnostic, Span, sort_diagnostics};
 
 /// Fewest decision points the best path should have by default. Short enough for a first
 /// scenario; the bundled clients have 12 or more.
@@ -23,9 +25,6 @@ pub const CONSISTENT_RATING: u8 = 3;
 
 /// An option rated below this is a "weaker" reply the trainee can learn from.
 pub const STRONG_RATING: u8 = 4;
-
-/// The seed of the best path the linter plays.
-pub const BEST_PATH_SEED: u64 = 1;
 
 /// Settings of the linter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,29 +210,6 @@ fn check_naive_strategy(s: &Scenario, d: &mut Vec<Diagnostic>) {
     }
 }
 
-/// What a reply at this point answers when its option has no `responds_to`: the talk type of
-/// the point's first line without `when` (the line said when nothing special holds).
-pub fn point_target(p: &Point) -> Target {
-    p.default_line()
-        .map_or(Target::Neutral, |l| l.talk.target())
-}
-
-/// The 1–5 rating of each option at a point, answering its `responds_to` or the point's
-/// [`point_target`].
-pub fn point_ratings(p: &Point) -> Vec<u8> {
-    option_ratings(p, point_target(p))
-}
-
-/// The best path: the top-rated reply at every point, seed 1, as `play --auto best` plays
-/// it, within a generous turn limit (also returned). `None` without a start point.
-pub fn best_path_session(s: &Scenario) -> Option<(Session, usize)> {
-    s.point(&s.start)?;
-    let limit = s.points.len().saturating_mul(4).saturating_add(4);
-    let mut session = Session::new(Arc::new(s.clone()), BEST_PATH_SEED);
-    session.auto_play(AutoPolicy::Best, limit);
-    Some((session, limit))
-}
-
 /// A point needs an MI-consistent option to model, and a weaker one to learn from.
 fn check_option_spread(s: &Scenario, d: &mut Vec<Diagnostic>) {
     for p in &s.points {
@@ -408,9 +384,9 @@ fn check_endings_reached(s: &Scenario, d: &mut Vec<Diagnostic>) {
 
 /// True when some reply can raise discord, for any line its point may say.
 fn some_reply_raises_discord(s: &Scenario) -> bool {
-    let discord = crate::model::StateVar::ALL
+    let discord = crate::engine::model::StateVar::ALL
         .iter()
-        .position(|v| *v == crate::model::StateVar::Discord)
+        .position(|v| *v == crate::engine::model::StateVar::Discord)
         .unwrap_or(1);
     s.points.iter().any(|p| {
         p.options.iter().any(|o| {
@@ -598,7 +574,7 @@ mod tests {
         assert!(!has_specific_reference("you need it"));
     }
 
-    const MINIMAL: &str = include_str!("../tests/data/minimal.ron");
+    const MINIMAL: &str = include_str!("../../tests/data/minimal.ron");
 
     fn warnings(text: &str, cfg: LintConfig) -> Vec<String> {
         let s = load_scenario(text).expect("valid");

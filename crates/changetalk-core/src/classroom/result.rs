@@ -19,10 +19,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::classroom::exercise::{CriterionCheck, Exercise, ExerciseMode};
+use crate::engine::model::Scenario;
+use crate::engine::score_transcript;
 use crate::engine::{Session, SessionError, Transcript};
-use crate::exercise::{CriterionCheck, Exercise, ExerciseMode};
-use crate::model::Scenario;
-use crate::score::{CodedSession, MissedMoment, Score, score, score_transcript};
+use crate::miti::score::{CodedSession, MissedMoment, Score, score};
 
 /// The `format` value of result and progress files.
 pub const RESULT_FORMAT: &str = "changetalk-result/1";
@@ -323,7 +324,7 @@ pub fn derive(ex: &Exercise, transcripts: &[Transcript]) -> Derived {
     let total = if scores.is_empty() {
         0.0
     } else {
-        crate::score::round_to(
+        crate::miti::score::round_to(
             scores.iter().map(|s| s.overall).sum::<f64>() / scores.len() as f64,
             1,
         )

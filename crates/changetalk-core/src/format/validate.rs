@@ -2,9 +2,9 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::diag::{Diagnostic, Span};
-use crate::load::{edit_distance, suggest};
-use crate::model::Scenario;
+use crate::engine::model::Scenario;
+use crate::source::diag::{Diagnostic, Span};
+use crate::source::text::{edit_distance, suggest};
 
 /// "Did you mean" hints and near-miss checks compare a broken id with every id of the file,
 /// which is quadratic: a generated file of thousands of broken links (well inside the size
@@ -383,7 +383,7 @@ mod tests {
         for i in 0..broken {
             points.push_str(&point(format!("q{i}"), format!("nowhere{i}")));
         }
-        include_str!("../tests/data/minimal.ron")
+        include_str!("../../tests/data/minimal.ron")
             .replacen("next: \"b\"", "next: \"c0\"", 1)
             .replacen("points: [\n", &format!("points: [\n{points}"), 1)
     }
@@ -395,7 +395,7 @@ mod tests {
         // and 20,000 broken links over 5 minutes (each compared with every id for hints).
         let text = big_scenario(15_000, 15_000);
         let t = std::time::Instant::now();
-        let errors = crate::load::load_scenario(&text).unwrap_err();
+        let errors = crate::format::load::load_scenario(&text).unwrap_err();
         assert!(
             t.elapsed() < std::time::Duration::from_secs(60),
             "took {:?}",
@@ -413,10 +413,10 @@ mod tests {
 
     #[test]
     fn a_long_chain_is_valid_and_early_hints_survive() {
-        assert!(crate::load::load_scenario(&big_scenario(2_000, 0)).is_ok());
+        assert!(crate::format::load::load_scenario(&big_scenario(2_000, 0)).is_ok());
         // The first broken links still get their "did you mean".
         let text = big_scenario(50, 3).replace("nowhere0", "c17x");
-        let errors = crate::load::load_scenario(&text).unwrap_err();
+        let errors = crate::format::load::load_scenario(&text).unwrap_err();
         assert!(
             errors.iter().any(|d| d.message.contains("leads to `c17x`")
                 && d.message.contains("did you mean `c17`")),

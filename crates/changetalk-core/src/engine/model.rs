@@ -1,18 +1,15 @@
 //! The scenario model: a client persona, decision points, counsellor options and endings.
 //!
-//! Values here come from [`crate::load::load_scenario`], which fills in every span so the
+//! Values here come from [`crate::format::load::load_scenario`], which fills in every span so the
 //! validator and linter can point at the exact item in the source file.
 
 use serde::Serialize;
 
-use crate::codes::MitiCode;
-use crate::condition::Condition;
-use crate::diag::Span;
-
-/// Lowest value of a client-state variable.
-pub const STATE_MIN: i32 = 0;
-/// Highest value of a client-state variable.
-pub const STATE_MAX: i32 = 10;
+use crate::engine::condition::Condition;
+pub use crate::engine::state::{ClientState, STATE_MAX, STATE_MIN, StateVar};
+use crate::miti::codes::MitiCode;
+pub use crate::miti::talk::{DarnCat, TalkType, Target};
+use crate::source::diag::Span;
 
 /// A whole client: metadata, persona, decision points and endings.
 #[derive(Debug, Clone, Serialize)]
@@ -168,79 +165,6 @@ pub struct PersonaSpans {
     pub portrait: Span,
     /// The walkout `ending` value.
     pub walkout_ending: Span,
-}
-
-/// The client's inner state, 0–10 each. Conditions and the face read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub struct ClientState {
-    /// Willingness to talk openly with the counsellor.
-    pub engagement: i32,
-    /// Friction in the relationship (mi-reference §4: discord is about the relationship).
-    pub discord: i32,
-    /// How important change feels to the client.
-    pub importance: i32,
-    /// How confident the client is that they could change.
-    pub confidence: i32,
-}
-
-impl ClientState {
-    /// The value of a named variable.
-    pub fn get(&self, var: StateVar) -> i32 {
-        match var {
-            StateVar::Engagement => self.engagement,
-            StateVar::Discord => self.discord,
-            StateVar::Importance => self.importance,
-            StateVar::Confidence => self.confidence,
-        }
-    }
-
-    /// Adds `delta` to a variable, keeping it within 0–10.
-    pub fn add(&mut self, var: StateVar, delta: i32) {
-        let slot = match var {
-            StateVar::Engagement => &mut self.engagement,
-            StateVar::Discord => &mut self.discord,
-            StateVar::Importance => &mut self.importance,
-            StateVar::Confidence => &mut self.confidence,
-        };
-        *slot = (*slot + delta).clamp(STATE_MIN, STATE_MAX);
-    }
-}
-
-/// A client-state variable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StateVar {
-    /// See [`ClientState::engagement`].
-    Engagement,
-    /// See [`ClientState::discord`].
-    Discord,
-    /// See [`ClientState::importance`].
-    Importance,
-    /// See [`ClientState::confidence`].
-    Confidence,
-}
-
-impl StateVar {
-    /// All variables.
-    pub const ALL: [StateVar; 4] = [
-        StateVar::Engagement,
-        StateVar::Discord,
-        StateVar::Importance,
-        StateVar::Confidence,
-    ];
-    /// The name used in files and conditions.
-    pub fn name(self) -> &'static str {
-        match self {
-            StateVar::Engagement => "engagement",
-            StateVar::Discord => "discord",
-            StateVar::Importance => "importance",
-            StateVar::Confidence => "confidence",
-        }
-    }
-    /// Looks a variable up by name.
-    pub fn from_name(s: &str) -> Option<StateVar> {
-        StateVar::ALL.into_iter().find(|v| v.name() == s)
-    }
 }
 
 /// Changes to client state; a missing value means "use the default".
@@ -550,132 +474,6 @@ pub struct OptionSpans {
     pub next: Span,
     /// The `feedback` value.
     pub feedback: Span,
-}
-
-/// Client talk type with DARN-CAT kind (mi-reference §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case", tag = "type", content = "kind")]
-pub enum TalkType {
-    /// Toward change.
-    Change(DarnCat),
-    /// Against change.
-    Sustain(DarnCat),
-    /// About the relationship (pushing back on the counsellor).
-    Discord,
-    /// Neither.
-    Neutral,
-}
-
-impl TalkType {
-    /// What a reply to this line responds to.
-    pub fn target(self) -> Target {
-        match self {
-            TalkType::Change(_) => Target::ChangeTalk,
-            TalkType::Sustain(_) => Target::SustainTalk,
-            TalkType::Discord => Target::Discord,
-            TalkType::Neutral => Target::Neutral,
-        }
-    }
-    /// The flat name used in CSV and JSON summaries.
-    pub fn flat_name(self) -> &'static str {
-        self.target().json_name()
-    }
-}
-
-/// DARN-CAT: kinds of change (or sustain) talk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DarnCat {
-    /// "I want…"
-    Desire,
-    /// "I could…"
-    Ability,
-    /// "I'd have more money…"
-    Reasons,
-    /// "I have to…"
-    Need,
-    /// "I will…"
-    Commitment,
-    /// "I'm ready to…"
-    Activation,
-    /// "I poured it out last night."
-    TakingSteps,
-}
-
-impl DarnCat {
-    /// All kinds.
-    pub const ALL: [DarnCat; 7] = [
-        DarnCat::Desire,
-        DarnCat::Ability,
-        DarnCat::Reasons,
-        DarnCat::Need,
-        DarnCat::Commitment,
-        DarnCat::Activation,
-        DarnCat::TakingSteps,
-    ];
-    /// The RON spelling.
-    pub fn name(self) -> &'static str {
-        match self {
-            DarnCat::Desire => "Desire",
-            DarnCat::Ability => "Ability",
-            DarnCat::Reasons => "Reasons",
-            DarnCat::Need => "Need",
-            DarnCat::Commitment => "Commitment",
-            DarnCat::Activation => "Activation",
-            DarnCat::TakingSteps => "TakingSteps",
-        }
-    }
-}
-
-/// What a counsellor reply responds to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Target {
-    /// Change talk.
-    ChangeTalk,
-    /// Sustain talk.
-    SustainTalk,
-    /// Discord.
-    Discord,
-    /// Neutral talk.
-    Neutral,
-}
-
-impl Target {
-    /// All targets.
-    pub const ALL: [Target; 4] = [
-        Target::ChangeTalk,
-        Target::SustainTalk,
-        Target::Discord,
-        Target::Neutral,
-    ];
-    /// The RON spelling.
-    pub fn name(self) -> &'static str {
-        match self {
-            Target::ChangeTalk => "ChangeTalk",
-            Target::SustainTalk => "SustainTalk",
-            Target::Discord => "Discord",
-            Target::Neutral => "Neutral",
-        }
-    }
-    /// The snake_case spelling used in JSON and CSV.
-    pub fn json_name(self) -> &'static str {
-        match self {
-            Target::ChangeTalk => "change_talk",
-            Target::SustainTalk => "sustain_talk",
-            Target::Discord => "discord",
-            Target::Neutral => "neutral",
-        }
-    }
-    /// In words, for people: "change talk".
-    pub fn label(self) -> &'static str {
-        match self {
-            Target::ChangeTalk => "change talk",
-            Target::SustainTalk => "sustain talk",
-            Target::Discord => "discord",
-            Target::Neutral => "neutral",
-        }
-    }
 }
 
 /// How the client feels; the face shows it.

@@ -1,18 +1,18 @@
 //! Turns scenario text into a [`Scenario`], reporting every mistake with its position.
 //!
 //! Reading happens in three steps, and all diagnostics of all steps come back together:
-//! 1. size and syntax ([`crate::ron_tree::parse`]);
+//! 1. size and syntax ([`crate::source::ron_tree::parse`]);
 //! 2. decoding the spanned tree into the model (unknown fields, wrong types, unknown codes,
 //!    out-of-range values, conditions);
-//! 3. semantic checks over the whole graph ([`crate::validate`]).
+//! 3. semantic checks over the whole graph ([`crate::format::validate`]).
 
-use crate::codes::MitiCode;
-use crate::condition::Condition;
-use crate::decode::{Decoder, Obj};
-use crate::diag::{Diagnostic, Span, sort_diagnostics};
-use crate::model::*;
-use crate::ron_tree::{self, Name, Node, Value};
-use crate::validate;
+use crate::engine::condition::Condition;
+use crate::engine::model::*;
+use crate::format::decode::{Decoder, Obj};
+use crate::format::validate;
+use crate::miti::codes::MitiCode;
+use crate::source::diag::{Diagnostic, Span, sort_diagnostics};
+use crate::source::ron_tree::{self, Name, Node, Value};
 
 /// Largest scenario file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
@@ -40,7 +40,7 @@ pub fn load_scenario(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
     }
     if diags
         .iter()
-        .any(|d| d.severity == crate::diag::Severity::Error)
+        .any(|d| d.severity == crate::source::diag::Severity::Error)
     {
         sort_diagnostics(&mut diags);
         diags.dedup();
@@ -70,60 +70,7 @@ fn placeholder_persona() -> Persona {
     }
 }
 
-/// Edit distance between two short strings, counting a swap of neighbours as one edit
-/// (for "did you mean" hints).
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for i in 0..=a.len() {
-        d[i * w] = i;
-    }
-    for (j, slot) in d.iter_mut().enumerate().take(w) {
-        *slot = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1)
-                .min(d[i * w + j - 1] + 1)
-                .min(d[(i - 1) * w + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * w + j - 2] + 1);
-            }
-            d[i * w + j] = v;
-        }
-    }
-    d[a.len() * w + b.len()]
-}
-
-/// A " (did you mean `x`?)" hint when a candidate is close, or "".
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    let len = word.chars().count();
-    let limit = (len / 3).max(1);
-    // Words whose lengths differ by more than `limit` are more than `limit` edits apart and
-    // could never be suggested; skipping them keeps a huge misspelt name from costing
-    // (length × candidate length) time and memory.
-    let best = candidates
-        .into_iter()
-        .filter(|c| *c != word && c.chars().count().abs_diff(len) <= limit)
-        .map(|c| (edit_distance(word, c), c))
-        .min_by_key(|(d, _)| *d);
-    match best {
-        Some((d, c)) if d <= limit && d < len => format!(" (did you mean `{c}`?)"),
-        _ => String::new(),
-    }
-}
-
-/// True for ids made of letters, digits, `-`, `_` and `.`.
-pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 128
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
+pub use crate::source::text::{edit_distance, is_valid_id, suggest};
 
 impl Decoder<'_> {
     fn scenario(&mut self, root: &Node) -> Option<Scenario> {

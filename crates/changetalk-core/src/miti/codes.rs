@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::Target;
+use crate::miti::talk::Target;
 
 /// A counsellor behaviour code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

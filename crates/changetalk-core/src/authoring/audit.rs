@@ -16,13 +16,14 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::codes::{MitiCode, normalize_turn};
-use crate::diag::Span;
+use crate::engine::model::{ReplyOption, Scenario};
+use crate::engine::score_transcript;
 use crate::engine::{
     AutoPolicy, EndReason, Session, SessionRng, best_index, option_ratings, replies_to_ending,
 };
-use crate::model::{ReplyOption, Scenario};
-use crate::score::{round_to, score_transcript};
+use crate::miti::codes::{MitiCode, normalize_turn};
+use crate::miti::score::round_to;
+use crate::source::diag::Span;
 
 /// Seeded runs per strategy (seeds `0..AUDIT_RUNS`).
 pub const AUDIT_RUNS: u64 = 200;
@@ -414,7 +415,7 @@ fn points_with_best(s: &Scenario) -> Vec<(usize, Vec<u8>, usize)> {
         .enumerate()
         .filter(|(_, p)| p.options.len() >= 2)
         .map(|(i, p)| {
-            let ratings = option_ratings(p, crate::lint::point_target(p));
+            let ratings = option_ratings(p, crate::authoring::model_path::point_target(p));
             let best = best_index(&ratings);
             (i, ratings, best)
         })
@@ -595,7 +596,10 @@ pub fn deaf_at(session: &Session) -> (Vec<String>, Vec<String>) {
 
 /// Along the model conversation (seed 1), how often a weak reply gets the best reply's answer.
 pub fn deaf_client(s: &Scenario) -> DeafClient {
-    let mut session = Session::new(Arc::new(s.clone()), crate::lint::BEST_PATH_SEED);
+    let mut session = Session::new(
+        Arc::new(s.clone()),
+        crate::authoring::model_path::BEST_PATH_SEED,
+    );
     let limit = turn_limit(s);
     let (mut weak_n, mut options) = (0, Vec::new());
     while !session.is_over() && session.turns().len() < limit {
@@ -636,7 +640,7 @@ pub fn first_visits(s: &Scenario) -> Vec<Session> {
     let mut queue = std::collections::VecDeque::new();
     queue.push_back(Session::new(
         Arc::new(s.clone()),
-        crate::lint::BEST_PATH_SEED,
+        crate::authoring::model_path::BEST_PATH_SEED,
     ));
     while let Some(session) = queue.pop_front() {
         let Some(point) = session.current_point() else {
@@ -658,7 +662,7 @@ pub fn first_visits(s: &Scenario) -> Vec<Session> {
 
 /// The model conversation's ending and its reason, for messages.
 pub fn model_ending(s: &Scenario) -> Option<(String, EndReason)> {
-    let (session, _) = crate::lint::best_path_session(s)?;
+    let (session, _) = crate::authoring::model_path::best_path_session(s)?;
     session.ending().map(|e| (e.id.clone(), e.reason))
 }
 

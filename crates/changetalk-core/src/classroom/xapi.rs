@@ -17,8 +17,8 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::grade::{FlagKind, GradeRow, Gradebook, Pinned};
-use crate::result::format_timestamp;
+use crate::classroom::grade::{FlagKind, GradeRow, Gradebook, Pinned};
+use crate::classroom::result::format_timestamp;
 
 /// The xAPI version the statements follow.
 pub const XAPI_VERSION: &str = "1.0.3";
@@ -347,7 +347,7 @@ fn row_statements(
             language: "en-US".to_string(),
             extensions,
         };
-        let scaled = crate::score::round_to((score.overall / 100.0).clamp(-1.0, 1.0), 4);
+        let scaled = crate::miti::score::round_to((score.overall / 100.0).clamp(-1.0, 1.0), 4);
         let result = XResult {
             score: XScore {
                 scaled,

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::model::{ClientState, StateVar};
+use crate::engine::state::{ClientState, StateVar};
 
 /// A parsed condition with its source text.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,9 +1,9 @@
 //! Shared decoding from the spanned RON tree into typed values, with a diagnostic at the
 //! exact item for every mistake. Used by the scenario loader and the exercise reader.
 
-use crate::diag::{Diagnostic, Span};
-use crate::load::{is_valid_id, suggest};
-use crate::ron_tree::{Name, Node, Value};
+use crate::source::diag::{Diagnostic, Span};
+use crate::source::ron_tree::{Name, Node, Value};
+use crate::source::text::{is_valid_id, suggest};
 
 /// A struct read from the tree: its type name, where it is, and its known fields.
 pub(crate) struct Obj<'a> {
@@ -294,7 +294,7 @@ impl<'s> Decoder<'s> {
             }
         };
         if !(lo..=hi).contains(&v) {
-            let show = crate::exercise::trim_num;
+            let show = crate::classroom::exercise::trim_num;
             self.err(
                 n.span,
                 format!(

@@ -1,0 +1,16 @@
+//! The scenario model and the session engine: a deterministic state machine over a scenario
+//! with a seeded generator, its transcript, and the transcript's score. Imports `source` and
+//! `miti`.
+
+pub mod condition;
+pub mod model;
+pub mod records;
+pub mod rng;
+pub mod scored;
+pub mod session;
+pub mod state;
+
+pub use records::*;
+pub use rng::SessionRng;
+pub use scored::{coded_session, score_transcript};
+pub use session::*;

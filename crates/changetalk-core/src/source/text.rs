@@ -1,0 +1,66 @@
+//! Small text helpers every file format shares: ids, "did you mean" hints, and numbers
+//! written the way people write them.
+
+/// Edit distance between two short strings, counting a swap of neighbours as one edit
+/// (for "did you mean" hints).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        d[i * w] = i;
+    }
+    for (j, slot) in d.iter_mut().enumerate().take(w) {
+        *slot = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+        }
+    }
+    d[a.len() * w + b.len()]
+}
+
+/// A " (did you mean `x`?)" hint when a candidate is close, or "".
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let len = word.chars().count();
+    let limit = (len / 3).max(1);
+    // Words whose lengths differ by more than `limit` are more than `limit` edits apart and
+    // could never be suggested; skipping them keeps a huge misspelt name from costing
+    // (length × candidate length) time and memory.
+    let best = candidates
+        .into_iter()
+        .filter(|c| *c != word && c.chars().count().abs_diff(len) <= limit)
+        .map(|c| (edit_distance(word, c), c))
+        .min_by_key(|(d, _)| *d);
+    match best {
+        Some((d, c)) if d <= limit && d < len => format!(" (did you mean `{c}`?)"),
+        _ => String::new(),
+    }
+}
+
+/// True for ids made of letters, digits, `-`, `_` and `.`.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// `60` for 60.0, `1.5` for 1.5.
+pub fn trim_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
