@@ -691,7 +691,7 @@ fn legend(out: &mut String, s: &Scenario) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load_scenario;
+    use crate::format::load::load_scenario;
 
     const MINIMAL: &str = include_str!("../../tests/data/minimal.ron");
 

@@ -528,7 +528,19 @@ fn check_best_path(s: &Scenario, cfg: &LintConfig, d: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load_scenario;
+    use crate::format::load::load_scenario;
+
+    #[test]
+    fn the_template_lints_clean() {
+        let text = crate::format::template::template_for("my-client_2.0").unwrap();
+        let s = load_scenario(&text).expect("template is valid");
+        let idx = crate::source::diag::LineIndex::new(&text);
+        let shown: Vec<String> = lint(&s, &LintConfig::default())
+            .iter()
+            .map(|d| d.render("t", &idx))
+            .collect();
+        assert!(shown.is_empty(), "{shown:#?}");
+    }
 
     #[test]
     fn question_marks_ignore_trailing_quotes_and_space() {

@@ -294,7 +294,7 @@ impl<'s> Decoder<'s> {
             }
         };
         if !(lo..=hi).contains(&v) {
-            let show = crate::classroom::exercise::trim_num;
+            let show = crate::source::text::trim_num;
             self.err(
                 n.span,
                 format!(

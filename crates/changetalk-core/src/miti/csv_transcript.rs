@@ -4,9 +4,9 @@
 //! Consecutive counsellor rows form one speaking turn (MITI codes per turn); each turn answers
 //! the talk type of the most recent client row.
 
-use crate::engine::model::Target;
 use crate::miti::codes::MitiCode;
 use crate::miti::score::{CodedSession, CodedTurn};
+use crate::miti::talk::Target;
 use crate::source::diag::{Diagnostic, Span};
 
 /// Client codes accepted in the `code` column.
@@ -137,7 +137,7 @@ pub fn read_coded_csv(text: &str) -> Result<CodedSession, Vec<Diagnostic>> {
                             Some(c) => codes.push(c),
                             None => {
                                 ok = false;
-                                let hint = crate::format::load::suggest(
+                                let hint = crate::source::text::suggest(
                                     part,
                                     MitiCode::ALL.iter().map(|c| c.json_name()),
                                 );
@@ -169,7 +169,7 @@ pub fn read_coded_csv(text: &str) -> Result<CodedSession, Vec<Diagnostic>> {
                     "sustain_talk" => Target::SustainTalk,
                     "discord" => Target::Discord,
                     other => {
-                        let hint = crate::format::load::suggest(other, CLIENT_CODES);
+                        let hint = crate::source::text::suggest(other, CLIENT_CODES);
                         diags.push(Diagnostic::error(
                             at(1),
                             format!("unknown client code `{other}`{hint}; use change_talk, sustain_talk, discord or neutral"),

@@ -1,0 +1,79 @@
+//! The gradebook CSV an LMS imports (Moodle, Canvas): identity columns, grades, flags.
+
+use crate::classroom::exercise::Exercise;
+use crate::classroom::grade::Gradebook;
+
+/// The gradebook's header: the five identity columns Canvas exports and imports (`Student`,
+/// `ID`, `SIS User ID`, `SIS Login ID`, `Section`), then the grade columns, then `flags`.
+/// The student's id is written as `SIS User ID` (map it to Moodle's "ID number").
+pub fn csv_header(ex: &Exercise) -> Vec<String> {
+    let mut h: Vec<String> = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    h.push(format!("{} total", ex.title));
+    for s in &ex.scenarios {
+        h.push(format!("{}: {} overall", ex.title, s.id));
+    }
+    h.push(format!("{} pass", ex.title));
+    h.push("flags".to_string());
+    h
+}
+
+/// One CSV field: quoted when needed (RFC 4180), and a text starting with `=`, `+`, `-`, `@`
+/// (which spreadsheets run as a formula) prefixed with `'`.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// A score as the gradebook writes it: one decimal.
+fn grade_num(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+/// The gradebook: a header and one row per student (CRLF line ends, as RFC 4180 asks).
+pub fn gradebook_csv(ex: &Exercise, book: &Gradebook) -> String {
+    let mut out = String::new();
+    let line = |out: &mut String, fields: Vec<String>| {
+        let joined: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&joined.join(","));
+        out.push_str("\r\n");
+    };
+    line(&mut out, csv_header(ex));
+    for r in &book.rows {
+        let mut f = vec![
+            r.student_name.clone(),
+            String::new(),
+            r.student_id.clone(),
+            String::new(),
+            String::new(),
+        ];
+        f.push(r.total.map(grade_num).unwrap_or_default());
+        for (i, _) in ex.scenarios.iter().enumerate() {
+            f.push(
+                r.scenarios
+                    .get(i)
+                    .and_then(|g| g.score.as_ref())
+                    .map(|s| grade_num(s.overall))
+                    .unwrap_or_default(),
+            );
+        }
+        f.push(match r.passed {
+            Some(true) => "pass".to_string(),
+            Some(false) => "fail".to_string(),
+            None => String::new(),
+        });
+        f.push(r.flag_codes());
+        line(&mut out, f);
+    }
+    out
+}
