@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::engine::model::{Point, Scenario, Target};
 use crate::engine::{AutoPolicy, Session, option_ratings};
+use crate::source::diag::Span;
 
 /// The seed of the best path the linter plays.
 pub const BEST_PATH_SEED: u64 = 1;
@@ -31,4 +32,10 @@ pub fn best_path_session(s: &Scenario) -> Option<(Session, usize)> {
     let mut session = Session::new(Arc::new(s.clone()), BEST_PATH_SEED);
     session.auto_play(AutoPolicy::Best, limit);
     Some((session, limit))
+}
+
+/// Where whole-path warnings point: the `start` value.
+/// Where a file-level finding about the model conversation is reported: the `start` value.
+pub fn path_span(s: &Scenario) -> Span {
+    s.spans.start
 }

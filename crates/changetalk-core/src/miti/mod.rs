@@ -5,5 +5,6 @@
 
 pub mod codes;
 pub mod csv_transcript;
+mod feedback;
 pub mod score;
 pub mod talk;
