@@ -27,21 +27,8 @@ pub fn session_json(t: &Transcript, s: &Score) -> String {
     .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML (the core's one escaper for HTML and SVG).
+pub use changetalk_core::source::text::escape_markup as esc;
 
 fn band_row(out: &mut String, name: &str, m: &BandedMetric, unit: &str) {
     let (value, band, class) = match (m.value, m.band) {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use changetalk_core::grade::{
     self, Distribution, Gradebook, InputFile, ItemStat, Pinned, RosterEntry,
 };
-use changetalk_core::result::{MAX_RESULT_BYTES, is_valid_student_id};
+use changetalk_core::result::MAX_RESULT_BYTES;
 use changetalk_core::xapi::{self, XapiOptions};
 use clap::Args;
 
@@ -97,49 +97,18 @@ pub fn read_input(p: &Path) -> InputFile {
     InputFile { name, bytes }
 }
 
-/// Reads a roster: one student per line, id first, then optionally the name (CSV or plain
-/// text). A header line is skipped.
+/// Reads a roster (see [`changetalk_core::classroom::roster`]): a CSV whose id column is
+/// found by its header (`SIS User ID`, `ID number`, `Student ID`, `ID`…), or ids one a line.
 pub fn read_roster(path: &Path) -> Result<Vec<RosterEntry>, String> {
     let text = read_text_limited(path, 16 * 1024 * 1024)?;
-    let mut out: Vec<RosterEntry> = Vec::new();
-    let mut bad = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim().trim_start_matches('\u{feff}');
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let mut fields = line.splitn(2, [',', ';', '\t']);
-        let id = fields
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_matches('"')
-            .to_string();
-        let name = fields
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_matches('"')
-            .to_string();
-        if !is_valid_student_id(&id) || id.eq_ignore_ascii_case("id") {
-            if n == 0 {
-                continue; // header
-            }
-            bad.push(format!(
-                "{}:{}: error: `{id}` is not a student id (letters, digits, - _ . @ +)",
-                path.display(),
-                n + 1
-            ));
-            continue;
-        }
-        if !out.iter().any(|e| e.id == id) {
-            out.push(RosterEntry { id, name });
-        }
-    }
-    if !bad.is_empty() {
-        return Err(bad.join("\n"));
-    }
-    Ok(out)
+    changetalk_core::classroom::roster::parse_roster(&text).map_err(|diags| {
+        let idx = changetalk_core::LineIndex::new(&text);
+        diags
+            .iter()
+            .map(|d| d.render(&path.display().to_string(), &idx))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }
 
 fn grade_folder(args: &GradeArgs) -> Result<i32, String> {

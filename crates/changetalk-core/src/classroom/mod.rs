@@ -6,4 +6,5 @@
 pub mod exercise;
 pub mod grade;
 pub mod result;
+pub mod roster;
 pub mod xapi;

@@ -7,84 +7,11 @@
 use crate::miti::codes::MitiCode;
 use crate::miti::score::{CodedSession, CodedTurn};
 use crate::miti::talk::Target;
+pub use crate::source::csv::parse_csv;
 use crate::source::diag::{Diagnostic, Span};
 
 /// Client codes accepted in the `code` column.
 pub const CLIENT_CODES: [&str; 4] = ["change_talk", "sustain_talk", "discord", "neutral"];
-
-/// Splits CSV text into records of fields, per RFC 4180 (quoted fields, doubled quotes,
-/// CRLF or LF). Each field carries the byte offset where it starts.
-pub fn parse_csv(text: &str) -> Result<Vec<Vec<(String, usize)>>, Diagnostic> {
-    let b = text.as_bytes();
-    let mut i = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut records = Vec::new();
-    let mut record: Vec<(String, usize)> = Vec::new();
-    loop {
-        // One field.
-        let start = i;
-        let mut field = String::new();
-        if i < b.len() && b[i] == b'"' {
-            i += 1;
-            loop {
-                match text[i..].find('"') {
-                    None => {
-                        return Err(Diagnostic::error(
-                            Span::new(start, start + 1),
-                            "this quoted field is never closed: add the closing `\"`",
-                        ));
-                    }
-                    Some(rel) => {
-                        field.push_str(&text[i..i + rel]);
-                        i += rel + 1;
-                        if i < b.len() && b[i] == b'"' {
-                            field.push('"');
-                            i += 1;
-                        } else {
-                            break;
-                        }
-                    }
-                }
-            }
-            if i < b.len() && !matches!(b[i], b',' | b'\n' | b'\r') {
-                return Err(Diagnostic::error(
-                    Span::new(i, i + 1),
-                    "unexpected text after a quoted field: put the whole field in quotes and double any `\"` inside",
-                ));
-            }
-        } else {
-            while i < b.len() && !matches!(b[i], b',' | b'\n' | b'\r') {
-                i += 1;
-            }
-            field.push_str(&text[start..i]);
-        }
-        record.push((field, start));
-        if i >= b.len() {
-            if !(record.len() == 1 && record[0].0.is_empty()) {
-                records.push(record);
-            }
-            break;
-        }
-        match b[i] {
-            b',' => i += 1,
-            _ => {
-                if b[i] == b'\r' {
-                    i += 1;
-                }
-                if i < b.len() && b[i] == b'\n' {
-                    i += 1;
-                }
-                let r = std::mem::take(&mut record);
-                if !(r.len() == 1 && r[0].0.trim().is_empty()) {
-                    records.push(r);
-                }
-                if i >= b.len() {
-                    break;
-                }
-            }
-        }
-    }
-    Ok(records)
-}
 
 /// Reads a hand-coded transcript. Every bad row is reported, with its position.
 pub fn read_coded_csv(text: &str) -> Result<CodedSession, Vec<Diagnostic>> {

@@ -2,6 +2,7 @@
 //! line:col, the spanned RON tree every file format is read through, and small text helpers
 //! (ids, "did you mean", number formatting). Imports nothing else of the crate.
 
+pub mod csv;
 pub mod diag;
 pub mod ron_tree;
 pub mod text;

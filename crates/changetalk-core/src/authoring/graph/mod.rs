@@ -120,34 +120,20 @@ fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
     out
 }
 
-/// Removes characters XML 1.0 forbids (controls other than tab, newline, return).
-fn xml_chars(s: &str) -> impl Iterator<Item = char> + '_ {
-    s.chars().filter(|c| {
-        !matches!(*c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
-    })
-}
-
-/// Escapes text for XML content and attribute values.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in xml_chars(s) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for SVG (the crate's one markup escaper).
+pub use crate::source::text::escape_markup as xml_escape;
 
 /// Escapes text for a double-quoted DOT string; a newline becomes `\n`.
 pub fn dot_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in xml_chars(s) {
+    for c in s.chars() {
         match c {
+            '\u{0}'..='\u{8}'
+            | '\u{b}'
+            | '\u{c}'
+            | '\u{e}'..='\u{1f}'
+            | '\u{fffe}'
+            | '\u{ffff}' => {}
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
             '\n' => out.push_str("\\n"),
@@ -420,7 +406,7 @@ mod tests {
     fn escapes() {
         assert_eq!(
             xml_escape("<a href=\"x\">&'\u{1}"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
         assert_eq!(dot_escape("say \"hi\"\\\nnow"), "say \\\"hi\\\"\\\\\\nnow");
     }

@@ -2,6 +2,8 @@
 
 use crate::classroom::exercise::Exercise;
 use crate::classroom::grade::Gradebook;
+pub use crate::source::csv::csv_field;
+use crate::source::csv::csv_record;
 
 /// The gradebook's header: the five identity columns Canvas exports and imports (`Student`,
 /// `ID`, `SIS User ID`, `SIS Login ID`, `Section`), then the grade columns, then `flags`.
@@ -20,21 +22,6 @@ pub fn csv_header(ex: &Exercise) -> Vec<String> {
     h
 }
 
-/// One CSV field: quoted when needed (RFC 4180), and a text starting with `=`, `+`, `-`, `@`
-/// (which spreadsheets run as a formula) prefixed with `'`.
-pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 /// A score as the gradebook writes it: one decimal.
 fn grade_num(x: f64) -> String {
     format!("{x:.1}")
@@ -43,12 +30,7 @@ fn grade_num(x: f64) -> String {
 /// The gradebook: a header and one row per student (CRLF line ends, as RFC 4180 asks).
 pub fn gradebook_csv(ex: &Exercise, book: &Gradebook) -> String {
     let mut out = String::new();
-    let line = |out: &mut String, fields: Vec<String>| {
-        let joined: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&joined.join(","));
-        out.push_str("\r\n");
-    };
-    line(&mut out, csv_header(ex));
+    out.push_str(&csv_record(&csv_header(ex)));
     for r in &book.rows {
         let mut f = vec![
             r.student_name.clone(),
@@ -73,7 +55,7 @@ pub fn gradebook_csv(ex: &Exercise, book: &Gradebook) -> String {
             None => String::new(),
         });
         f.push(r.flag_codes());
-        line(&mut out, f);
+        out.push_str(&csv_record(&f));
     }
     out
 }
