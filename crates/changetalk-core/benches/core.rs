@@ -163,6 +163,7 @@ fn coded_sessions() -> Vec<CodedSession> {
                 turns,
                 client,
                 remaining: None,
+                outcome_factor: 1.0,
             }
         })
         .collect()

@@ -109,6 +109,7 @@ fn any_session() -> impl Strategy<Value = CodedSession> {
             turns,
             client,
             remaining: None,
+            outcome_factor: 1.0,
         })
 }
 

@@ -350,6 +350,7 @@ fn exercise_score(transcripts: &[Transcript], scores: &[Score]) -> Score {
         return s.clone();
     }
     let mut coded = CodedSession::default();
+    let mut factors: Vec<f64> = Vec::new();
     let mut missed: Vec<MissedMoment> = Vec::new();
     let mut offset = 0usize;
     for (t, s) in transcripts.iter().zip(scores) {
@@ -359,11 +360,15 @@ fn exercise_score(transcripts: &[Transcript], scores: &[Score]) -> Score {
         if let Some(left) = c.remaining {
             coded.remaining = Some(coded.remaining.unwrap_or(0) + left);
         }
+        factors.push(c.outcome_factor);
         missed.extend(s.feedback.missed_moments.iter().map(|m| MissedMoment {
             turn: m.turn + offset,
             ..m.clone()
         }));
         offset += t.turns.len();
+    }
+    if !factors.is_empty() {
+        coded.outcome_factor = factors.iter().sum::<f64>() / factors.len() as f64;
     }
     let mut sc = score(&coded);
     sc.feedback.missed_moments = missed;

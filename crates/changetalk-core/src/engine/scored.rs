@@ -23,6 +23,7 @@ impl CodedSession {
                 })
                 .collect(),
             client,
+            outcome_factor: t.ending.as_ref().map_or(1.0, |e| outcome_factor(e.outcome)),
             remaining: if t.ending.is_some() {
                 None
             } else {
@@ -54,4 +55,15 @@ pub fn score_transcript(t: &Transcript) -> Score {
         })
         .collect();
     sc
+}
+
+/// What an ending makes of the overall (`docs/scoring.md` §5): a Positive ending keeps it
+/// whole, a Mixed one 85%, a Disengaged one (shut down, walked out) 60%.
+pub fn outcome_factor(o: crate::engine::model::Outcome) -> f64 {
+    use crate::engine::model::Outcome;
+    match o {
+        Outcome::Positive => 1.0,
+        Outcome::Mixed => 0.85,
+        Outcome::Disengaged => 0.6,
+    }
 }

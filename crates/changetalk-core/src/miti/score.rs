@@ -50,7 +50,7 @@ impl CodedTurn {
 }
 
 /// A conversation reduced to what scoring needs.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CodedSession {
     /// Counsellor turns in order.
     pub turns: Vec<CodedTurn>,
@@ -59,6 +59,20 @@ pub struct CodedSession {
     /// For a conversation stopped before an ending: the replies the model conversation still
     /// needed from there. `None` for a finished conversation (and a hand-coded role-play).
     pub remaining: Option<usize>,
+    /// What the ending makes of the overall (1 when the conversation ended well, or has no
+    /// ending to judge, as a hand-coded role-play): see [`Score::outcome_factor`].
+    pub outcome_factor: f64,
+}
+
+impl Default for CodedSession {
+    fn default() -> Self {
+        CodedSession {
+            turns: Vec::new(),
+            client: Vec::new(),
+            remaining: None,
+            outcome_factor: 1.0,
+        }
+    }
 }
 
 /// Counts per code, after the per-turn rules.
@@ -287,6 +301,12 @@ pub struct Score {
     /// How much of the conversation was done, 0–1: replies given / (replies given + the
     /// replies the model conversation still needed from there). 1 for a finished conversation.
     pub completion: f64,
+    /// How the ending weighs on the overall: 1 for a good ending (and for a role-play without
+    /// one), 0.85 when the client leaves with little movement (Mixed), 0.6 when they shut down
+    /// or walk out (Disengaged). The client's response is the simulator's verdict on the whole
+    /// conversation, which the codes alone can miss (a reflection that steps past a suicide cue
+    /// codes well).
+    pub outcome_factor: f64,
     /// Where the global ratings come from: `estimated_from_codes` — computed from the
     /// behaviour codes by fixed rules (`docs/scoring.md`), not a human coder's gestalt.
     pub globals_source: &'static str,
@@ -480,8 +500,13 @@ pub fn score(s: &CodedSession) -> Score {
             done / (done + left.max(1) as f64)
         }
     };
+    let outcome_factor = if s.outcome_factor.is_finite() {
+        s.outcome_factor.clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
     let overall = round_to(
-        overall_score(s, &globals, evidence, &counts, cts) * completion,
+        overall_score(s, &globals, evidence, &counts, cts) * completion * outcome_factor,
         1,
     );
 
@@ -506,6 +531,7 @@ pub fn score(s: &CodedSession) -> Score {
         complete: s.remaining.is_none(),
         completion: round_to(completion, 3),
         globals_source: GLOBALS_SOURCE,
+        outcome_factor: round_to(outcome_factor, 2),
         feedback: Feedback {
             strengths: Vec::new(),
             growth_areas: Vec::new(),
@@ -613,6 +639,7 @@ mod tests {
             turns: vec![CodedTurn::new(&[Affirm], Target::Neutral)],
             client: vec![Target::Neutral],
             remaining: None,
+            outcome_factor: 1.0,
         });
         assert_eq!(s.reflection_to_question, None);
         assert_eq!(s.percent_complex_reflections, None);
