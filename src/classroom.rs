@@ -1,14 +1,20 @@
 //! Classroom exercises outside the pure core: finding an exercise's pinned scenarios on disk,
 //! and a student's attempt — the progress file saved atomically after every turn, resuming,
-//! attempts, the time limit and the final result file. `changetalk exercise run` and the app
-//! both play exercises through [`Attempt`], so they write the same files.
+//! attempts, the time limit and the final result file.
+//!
+//! [`Attempt`] is the one driver of an exercise: [`Attempt::next_conversation`] hands out the next
+//! conversation, and [`Attempt::reply`], [`Attempt::take_back`], [`Attempt::end_early`] and
+//! [`Attempt::finish`] play and record it. `changetalk exercise run` (typed, scripted or
+//! `--auto`) and the app (clicked, or given on its command line) are thin shells over these
+//! steps, so they write the same files.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use changetalk_core::engine::Session;
-use changetalk_core::exercise::Exercise;
+use changetalk_core::AutoPolicy;
+use changetalk_core::engine::{MAX_AUTO_TURNS, Session};
+use changetalk_core::exercise::{Exercise, ExerciseMode};
 use changetalk_core::exercise::{ScenarioRef, content_hash, load_exercise};
 use changetalk_core::result::{
     self, ChoiceRecord, Derived, ExerciseInfo, MAX_RESULT_BYTES, ResultRecord, ScenarioRun,
@@ -185,6 +191,9 @@ pub struct Attempt {
     pub result_path: PathBuf,
     /// True when the attempt continues saved progress.
     pub resumed: bool,
+    /// Save the progress file after every step (on unless a scripted run writes only its
+    /// result: then nothing is on disk until [`Attempt::finish`]).
+    pub save_every_step: bool,
 }
 
 /// Checks a student id as typed; the error says how to fix it.
@@ -298,6 +307,7 @@ pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result
             progress_path,
             result_path,
             resumed: true,
+            save_every_step: true,
         };
         // Every saved reply must still replay.
         for i in 0..a.record.scenarios.len() {
@@ -329,6 +339,7 @@ pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result
         progress_path,
         result_path,
         resumed: false,
+        save_every_step: true,
     })
 }
 
@@ -354,10 +365,58 @@ pub fn completed_result(
     Some((rec, path, transcripts))
 }
 
+/// What comes next in an attempt (see [`Attempt::next_conversation`]).
+#[derive(Debug)]
+pub enum Next {
+    /// Scenario `index`'s conversation, replayed from the record.
+    Conversation {
+        /// The scenario's index in the exercise.
+        index: usize,
+        /// Its session, at the point the record reached.
+        session: Box<Session>,
+    },
+    /// Every scenario is over: [`Attempt::finish`] writes the result.
+    AllOver,
+    /// The time limit has passed: [`Attempt::finish`] ends every conversation not over.
+    TimeUp,
+}
+
+/// Why a step of an attempt did not happen, or was not saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepError {
+    /// The session refused the step (no such option, nothing to take back, replies are final
+    /// in an assessment); nothing changed.
+    Refused(String),
+    /// The time limit has passed; nothing was recorded.
+    TimeUp,
+    /// The saved replies no longer replay (the error names the file and the fix).
+    Replay(String),
+    /// The step was taken and is in the record, but the progress file could not be written.
+    NotSaved(String),
+}
+
+impl std::fmt::Display for StepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StepError::Refused(e) | StepError::Replay(e) | StepError::NotSaved(e) => f.write_str(e),
+            StepError::TimeUp => f.write_str("the time limit has passed"),
+        }
+    }
+}
+
 impl Attempt {
     /// Writes the progress file atomically.
     pub fn save_progress(&self) -> Result<(), String> {
         write_atomic(&self.progress_path, self.record.to_json().as_bytes())
+    }
+
+    /// Saves after a step, unless this run writes only its result.
+    fn save_step(&self) -> Result<(), StepError> {
+        if self.save_every_step {
+            self.save_progress().map_err(StepError::NotSaved)
+        } else {
+            Ok(())
+        }
     }
 
     /// Milliseconds since the attempt started.
@@ -395,7 +454,7 @@ impl Attempt {
     }
 
     /// Makes sure the record lists scenarios `0..=i`.
-    pub fn ensure_run(&mut self, i: usize) {
+    fn ensure_run(&mut self, i: usize) {
         while self.record.scenarios.len() <= i {
             let k = self.record.scenarios.len();
             let sref = &self.loaded.exercise.scenarios[k];
@@ -412,7 +471,7 @@ impl Attempt {
 
     /// The first scenario not yet over (its ending reached or stopped); `None` when every
     /// scenario is over.
-    pub fn current_scenario(&self) -> Result<Option<usize>, String> {
+    fn current_scenario(&self) -> Result<Option<usize>, String> {
         for i in 0..self.loaded.scenarios.len() {
             if !self.session(i)?.is_over() {
                 return Ok(Some(i));
@@ -421,35 +480,85 @@ impl Attempt {
         Ok(None)
     }
 
-    /// Records reply `number` (option `option_id`) in scenario `i` and saves the progress.
-    pub fn record_choice(
+    /// What comes next: the first conversation not over, replayed from the record, or the
+    /// end. Nothing starts unless its progress can be saved (a crash would otherwise lose it).
+    pub fn next_conversation(&mut self) -> Result<Next, StepError> {
+        if self.time_is_up() {
+            return Ok(Next::TimeUp);
+        }
+        let Some(index) = self.current_scenario().map_err(StepError::Replay)? else {
+            return Ok(Next::AllOver);
+        };
+        self.ensure_run(index);
+        self.save_step()?;
+        let session = Box::new(self.session(index).map_err(StepError::Replay)?);
+        Ok(Next::Conversation { index, session })
+    }
+
+    /// Plays reply `number` (as displayed) in conversation `index` and records it.
+    pub fn reply(
         &mut self,
-        i: usize,
+        index: usize,
+        session: &mut Session,
         number: usize,
-        option_id: &str,
-    ) -> Result<(), String> {
-        self.ensure_run(i);
-        let at_ms = self.elapsed_ms();
-        self.record.scenarios[i].choices.push(ChoiceRecord {
-            number,
-            option_id: option_id.to_string(),
-            at_ms,
-        });
-        self.save_progress()
+    ) -> Result<(), StepError> {
+        if self.time_is_up() {
+            return Err(StepError::TimeUp);
+        }
+        let turn = session
+            .choose(number)
+            .map_err(|e| StepError::Refused(e.to_string()))?;
+        let choice = ChoiceRecord {
+            number: turn.reply.number,
+            option_id: turn.reply.option.clone(),
+            at_ms: self.elapsed_ms(),
+        };
+        self.ensure_run(index);
+        self.record.scenarios[index].choices.push(choice);
+        self.save_step()
     }
 
-    /// Takes back the last reply of scenario `i` (practice exercises) and saves.
-    pub fn take_back(&mut self, i: usize) -> Result<(), String> {
-        self.ensure_run(i);
-        self.record.scenarios[i].choices.pop();
-        self.save_progress()
+    /// Plays the best- or worst-rated reply (`--auto`); `Ok(false)` when there is none, or the
+    /// conversation has run to [`MAX_AUTO_TURNS`] (a scenario whose top replies loop).
+    pub fn auto_reply(
+        &mut self,
+        index: usize,
+        session: &mut Session,
+        policy: AutoPolicy,
+    ) -> Result<bool, StepError> {
+        if session.turns().len() >= MAX_AUTO_TURNS {
+            return Ok(false);
+        }
+        let Some(number) = session.auto_choice(policy) else {
+            return Ok(false);
+        };
+        self.reply(index, session, number).map(|()| true)
     }
 
-    /// Marks scenario `i` as ended early by the student (or the time limit) and saves.
-    pub fn stop_scenario(&mut self, i: usize) -> Result<(), String> {
-        self.ensure_run(i);
-        self.record.scenarios[i].stopped = true;
-        self.save_progress()
+    /// Takes back the last reply of conversation `index` (practice exercises only).
+    pub fn take_back(&mut self, index: usize, session: &mut Session) -> Result<(), StepError> {
+        if self.loaded.exercise.mode != ExerciseMode::Practice {
+            return Err(StepError::Refused(
+                "replies are final in an assessment".to_string(),
+            ));
+        }
+        if self.time_is_up() {
+            return Err(StepError::TimeUp);
+        }
+        session
+            .rewind()
+            .map_err(|e| StepError::Refused(e.to_string()))?;
+        self.ensure_run(index);
+        self.record.scenarios[index].choices.pop();
+        self.save_step()
+    }
+
+    /// Ends conversation `index` before its ending (the student, or the time limit).
+    pub fn end_early(&mut self, index: usize, session: &mut Session) -> Result<(), StepError> {
+        session.stop();
+        self.ensure_run(index);
+        self.record.scenarios[index].stopped = true;
+        self.save_step()
     }
 
     /// Every scenario's session replayed from the record; scenarios not over are stopped

@@ -7,16 +7,16 @@ use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use changetalk_core::Transcript;
 use changetalk_core::exercise::ExerciseMode;
 use changetalk_core::result::{self, Derived};
+use changetalk_core::{AutoPolicy, Session, Transcript};
 use egui::RichText;
 
 use super::settings::Settings;
 use super::settings_screen::{ReturnTo, open_settings};
 use super::theme::{self, HeaderClick, Palette, header};
 use super::{ActiveSession, Mode, Play, Report, ReportData, Screen, ScreenUi, palette, show_page};
-use crate::classroom::{self, Attempt, LoadedExercise};
+use crate::classroom::{self, Attempt, LoadedExercise, Next, StepError};
 
 /// The exercise open in the app, if any.
 #[derive(Resource, Default)]
@@ -130,47 +130,39 @@ impl ExerciseRun {
         }
     }
 
-    /// The session of the first scenario not yet over, replayed from the record; when every
-    /// scenario is over, finishes the attempt and returns `None`.
+    /// The next conversation, replayed from the record; when every scenario is over (or the
+    /// time is up), finishes the attempt and returns `None`.
     pub fn next_play(&mut self) -> Option<Play> {
         let mode = self.mode();
-        let attempt = self.attempt.as_mut()?;
-        if attempt.time_is_up() {
-            self.end_for_time();
-            return None;
-        }
-        let current = match attempt.current_scenario() {
-            Ok(c) => c,
-            Err(e) => {
-                self.message = Some(e);
-                return None;
+        let next = self.attempt.as_mut()?.next_conversation();
+        match next {
+            Ok(Next::Conversation { index, session }) => {
+                self.message = None;
+                Some(Play {
+                    session: *session,
+                    mode,
+                    exercise: Some(index),
+                })
             }
-        };
-        let Some(i) = current else {
-            self.finish();
-            return None;
-        };
-        attempt.ensure_run(i);
-        // Nothing starts unless progress can be saved: otherwise a crash would lose it all.
-        if let Err(e) = attempt.save_progress() {
-            self.message = Some(format!(
-                "Your progress cannot be saved, so the exercise cannot continue: {e}. Make the results folder writable (or ask your instructor), then try again."
-            ));
-            return None;
-        }
-        let session = match attempt.session(i) {
-            Ok(s) => s,
-            Err(e) => {
-                self.message = Some(e);
-                return None;
+            Ok(Next::AllOver) => {
+                self.finish();
+                None
             }
-        };
-        self.message = None;
-        Some(Play {
-            session,
-            mode,
-            exercise: Some(i),
-        })
+            Ok(Next::TimeUp) => {
+                self.end_for_time();
+                None
+            }
+            Err(StepError::NotSaved(e)) => {
+                self.message = Some(format!(
+                    "Your progress cannot be saved, so the exercise cannot continue: {e}. Make the results folder writable (or ask your instructor), then try again."
+                ));
+                None
+            }
+            Err(e) => {
+                self.message = Some(e.to_string());
+                None
+            }
+        }
     }
 
     /// True when the attempt has a time limit and it has passed.
@@ -210,32 +202,105 @@ impl ExerciseRun {
         }
     }
 
-    /// Records a reply the session just took in scenario `i` (the session's last turn).
-    pub fn record_reply(&mut self, i: usize, play: &Play) {
-        let Some(a) = self.attempt.as_mut() else {
-            return;
+    /// Runs a step of the attempt on the conversation `play` shows. A step that was taken but
+    /// not saved says so; one the session refused changes nothing; at the time limit the
+    /// exercise ends.
+    fn step(
+        &mut self,
+        play: &mut Play,
+        step: impl FnOnce(&mut Attempt, usize, &mut Session) -> Result<(), StepError>,
+    ) -> Result<(), StepError> {
+        let (Some(i), Some(a)) = (play.exercise, self.attempt.as_mut()) else {
+            return Err(StepError::Refused("not an exercise conversation".into()));
         };
-        let Some(turn) = play.session.turns().last() else {
-            return;
-        };
-        self.message = a
-            .record_choice(i, turn.reply.number, &turn.reply.option)
-            .err()
-            .map(save_failed);
-    }
-
-    /// Records that the student took back the last reply of scenario `i`.
-    pub fn record_take_back(&mut self, i: usize) {
-        if let Some(a) = self.attempt.as_mut() {
-            self.message = a.take_back(i).err().map(save_failed);
+        match step(a, i, &mut play.session) {
+            Ok(()) => {
+                self.message = None;
+                Ok(())
+            }
+            Err(StepError::NotSaved(e)) => {
+                self.message = Some(format!("Your last reply could not be saved: {e}"));
+                Err(StepError::NotSaved(e))
+            }
+            Err(StepError::TimeUp) => {
+                self.end_for_time();
+                Err(StepError::TimeUp)
+            }
+            Err(e) => Err(e),
         }
     }
 
-    /// Records that the student ended scenario `i` early.
-    pub fn record_stop(&mut self, i: usize) {
-        if let Some(a) = self.attempt.as_mut() {
-            self.message = a.stop_scenario(i).err().map(save_failed);
+    /// Reply `n` in the conversation on screen, saved at once.
+    pub fn reply(&mut self, play: &mut Play, n: usize) -> Result<(), StepError> {
+        self.step(play, |a, i, s| a.reply(i, s, n))
+    }
+
+    /// `--auto`: the best- or worst-rated reply; `Ok(false)` when there is none to play.
+    pub fn auto_reply(&mut self, play: &mut Play, policy: AutoPolicy) -> Result<bool, StepError> {
+        let mut played = false;
+        self.step(play, |a, i, s| {
+            played = a.auto_reply(i, s, policy)?;
+            Ok(())
+        })?;
+        Ok(played)
+    }
+
+    /// Takes back the last reply (practice exercises).
+    pub fn take_back(&mut self, play: &mut Play) -> Result<(), StepError> {
+        self.step(play, |a, i, s| a.take_back(i, s))
+    }
+
+    /// Ends the conversation on screen early.
+    pub fn end_conversation(&mut self, play: &mut Play) -> Result<(), StepError> {
+        self.step(play, |a, i, s| a.end_early(i, s))
+    }
+
+    /// Plays replies given on the command line (`--choices` across the scenarios in order, or
+    /// `--auto` for every client) from `play` on, one by one through the same steps as
+    /// clicks; returns the conversation left on screen (`None` when the exercise is over).
+    pub fn play_given(
+        &mut self,
+        mut play: Option<Play>,
+        choices: &[usize],
+        auto: Option<AutoPolicy>,
+    ) -> Result<Option<Play>, String> {
+        let mut given = choices.iter().copied();
+        while let Some(p) = play.as_mut() {
+            let taken = match (auto, p.session.is_over()) {
+                (_, true) => Ok(false),
+                (Some(policy), false) => self.auto_reply(p, policy),
+                (None, false) => match given.next() {
+                    Some(n) => self.reply(p, n).map(|()| true),
+                    None => break,
+                },
+            };
+            match taken {
+                Ok(true) => {}
+                // `--auto` found no reply (or the conversation loops): it ends there.
+                Ok(false) if !p.session.is_over() => {
+                    self.end_conversation(p).map_err(|e| self.failed(e))?;
+                }
+                Ok(false) => {}
+                // Out of time: the exercise has ended (its page says so).
+                Err(StepError::TimeUp) => {
+                    play = None;
+                    break;
+                }
+                Err(e) => return Err(self.failed(e)),
+            }
+            if p.session.is_over() {
+                play = self.next_play();
+            }
         }
+        if given.next().is_some() {
+            return Err("the exercise ended before all --choices were played".into());
+        }
+        Ok(play)
+    }
+
+    /// What to say about a step that failed: the message shown, else the error.
+    fn failed(&self, e: StepError) -> String {
+        self.message.clone().unwrap_or_else(|| e.to_string())
     }
 
     /// A short status for the session header: "Scenario 1 of 2 · Sam Lee · 12 min left".
@@ -249,10 +314,6 @@ impl ExerciseRun {
         }
         s
     }
-}
-
-fn save_failed(e: String) -> String {
-    format!("Your last reply could not be saved: {e}")
 }
 
 /// What the student did on the exercise page.

@@ -339,7 +339,7 @@ fn prepare_exercise(
         run.name = name.clone();
         run.id = id.clone();
         play = run.start();
-        if run.attempt.is_none() {
+        if run.attempt.is_none() && run.outcome.is_none() {
             return Err(run.message.unwrap_or_default());
         }
         if let Some(a) = &run.attempt
@@ -367,44 +367,12 @@ fn prepare_exercise(
         }
         // Replies given on the command line (`--choices`, or `--auto` for every client) are
         // played and saved one by one, exactly as if they were clicked.
-        let policy = args.auto.map(changetalk_core::AutoPolicy::from);
-        let mut given = args.choices.iter().flatten().copied();
-        while let Some(p) = play.as_mut() {
-            let i = p.exercise.unwrap_or(0);
-            let next = match policy {
-                // Cut off like `play --auto`, for a scenario whose top replies loop.
-                Some(policy)
-                    if p.session.turns().len() < changetalk_core::engine::MAX_AUTO_TURNS =>
-                {
-                    p.session.auto_choice(policy)
-                }
-                Some(_) => None,
-                None => match given.next() {
-                    Some(n) => Some(n),
-                    None => break,
-                },
-            };
-            match next {
-                Some(n) => {
-                    p.session.choose(n).map_err(|e| e.to_string())?;
-                    run.record_reply(i, p);
-                    if let Some(m) = &run.message {
-                        return Err(m.clone());
-                    }
-                }
-                None if !p.session.is_over() => {
-                    p.session.stop();
-                    run.record_stop(i);
-                }
-                None => {}
-            }
-            if p.session.is_over() {
-                play = run.next_play();
-            }
-        }
-        if given.next().is_some() {
-            return Err("the exercise ended before all --choices were played".into());
-        }
+        let given = args.choices.as_deref().unwrap_or_default();
+        play = run.play_given(
+            play,
+            given,
+            args.auto.map(changetalk_core::AutoPolicy::from),
+        )?;
         if play.is_some() {
             screen = Screen::Session;
         }

@@ -18,6 +18,7 @@ use super::theme::{self, HeaderClick, Palette, header};
 use super::{
     ActiveSession, Catalog, FaceArea, Mode, Report, ReportData, Screen, ScreenUi, palette, root_ui,
 };
+use crate::classroom::StepError;
 
 /// What the trainee did during the session.
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
@@ -813,43 +814,37 @@ pub fn handle_session_actions(
             }
             _ => {}
         }
-        if let (Some(i), Some(run)) = (play.exercise, exercise.0.as_mut()) {
-            let before = play.session.turns().len();
-            let advance = match a {
-                SessionAction::Choose(_) => {
-                    apply(*a, play);
-                    if play.session.turns().len() > before {
-                        run.record_reply(i, play);
-                    }
-                    false
+        if let (Some(_), Some(run)) = (play.exercise, exercise.0.as_mut()) {
+            // Some(true): on to the next conversation; Some(false): the exercise has ended.
+            let moved = match a {
+                SessionAction::Choose(n) => {
+                    (run.reply(play, *n) == Err(StepError::TimeUp)).then_some(false)
                 }
                 SessionAction::Rewind => {
-                    apply(*a, play);
-                    if play.session.turns().len() < before {
-                        run.record_take_back(i);
-                    }
-                    false
+                    (run.take_back(play) == Err(StepError::TimeUp)).then_some(false)
                 }
                 SessionAction::End => {
-                    play.session.stop();
-                    run.record_stop(i);
-                    true
+                    let _ = run.end_conversation(play);
+                    Some(true)
                 }
-                SessionAction::ShowReport => play.session.is_over(),
+                SessionAction::ShowReport => play.session.is_over().then_some(true),
                 SessionAction::Back => {
                     next.set(Screen::Exercise);
-                    false
+                    None
                 }
-                _ => false,
+                _ => None,
             };
-            if advance {
-                match run.next_play() {
-                    Some(p) => *play = p,
-                    None => {
-                        active.0 = None;
-                        next.set(Screen::Exercise);
-                        return;
-                    }
+            let next_play = match moved {
+                Some(true) => run.next_play(),
+                _ => None,
+            };
+            match (moved, next_play) {
+                (None, _) => {}
+                (Some(_), Some(p)) => *play = p,
+                (Some(_), None) => {
+                    active.0 = None;
+                    next.set(Screen::Exercise);
+                    return;
                 }
             }
             continue;

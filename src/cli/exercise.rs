@@ -9,17 +9,15 @@ use std::io::{BufRead, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use changetalk_core::AutoPolicy;
-use changetalk_core::engine::MAX_AUTO_TURNS;
 use changetalk_core::exercise::{
     Exercise, ExerciseMode, PassCriteria, ScenarioRef, content_hash, load_exercise,
 };
-use changetalk_core::result::{ChoiceRecord, Derived, ResultRecord};
+use changetalk_core::result::{Derived, ResultRecord};
 use clap::{Args, Subcommand};
 
 use super::text_report::{client_line, score_text};
 use super::{Auto, ModeArg};
-use crate::classroom::{self, Attempt, check_student_id};
+use crate::classroom::{self, Attempt, Next, StepError, check_student_id};
 use crate::classroom::{LoadedExercise, default_results_dir, load};
 use crate::files::write_atomic;
 use crate::library;
@@ -339,6 +337,8 @@ fn run_exercise(
     Ok(0)
 }
 
+/// `--choices` (one list per scenario) or `--auto`: every reply through the same steps as a
+/// typed run, written only as the final result (a run that fails part-way leaves nothing).
 fn scripted_play(
     play: &mut Attempt,
     choices: Option<Vec<String>>,
@@ -369,41 +369,48 @@ fn scripted_play(
         }
         None => None,
     };
-    for i in 0..n {
-        play.ensure_run(i);
-        let mut s = play.session(i)?;
+    play.save_every_step = false;
+    while let Next::Conversation {
+        index: i,
+        mut session,
+    } = play.next_conversation().map_err(step)?
+    {
+        let id = &ex.scenarios[i].id;
         match (&groups, auto) {
             (Some(groups), _) => {
                 let g = &groups[i];
                 for (k, c) in g.iter().enumerate() {
-                    if s.is_over() {
+                    if session.is_over() {
                         return Err(format!(
-                            "error: scenario `{}` ended after {k} replies, but {} choices were given; remove the extra {}",
-                            ex.scenarios[i].id,
+                            "error: scenario `{id}` ended after {k} replies, but {} choices were given; remove the extra {}",
                             g.len(),
                             g.len() - k
                         ));
                     }
-                    s.choose(*c)
-                        .map_err(|e| format!("error: scenario `{}`: {e}", ex.scenarios[i].id))?;
+                    play.reply(i, &mut session, *c)
+                        .map_err(|e| format!("error: scenario `{id}`: {e}"))?;
                 }
             }
-            (None, Some(policy)) => s.auto_play(AutoPolicy::from(policy), MAX_AUTO_TURNS),
+            (None, Some(policy)) => {
+                while !session.is_over()
+                    && play
+                        .auto_reply(i, &mut session, policy.into())
+                        .map_err(step)?
+                {}
+            }
             (None, None) => {}
         }
-        // Scenarios left unfinished are marked ended early when the attempt finishes.
-        let at = play.elapsed_ms();
-        play.record.scenarios[i].choices = s
-            .turns()
-            .iter()
-            .map(|t| ChoiceRecord {
-                number: t.reply.number,
-                option_id: t.reply.option.clone(),
-                at_ms: at,
-            })
-            .collect();
+        // A conversation the replies do not finish counts as ended early.
+        if !session.is_over() {
+            play.end_early(i, &mut session).map_err(step)?;
+        }
     }
     Ok(())
+}
+
+/// A step's error for the terminal.
+fn step(e: StepError) -> String {
+    e.to_string()
 }
 
 /// Plays interactively from standard input; false when the student paused (progress kept).
@@ -444,8 +451,6 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
             play.progress_path.display()
         );
     }
-    play.ensure_run(0);
-    play.save_progress()?;
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let time_up = |limit: Option<u32>| {
@@ -456,15 +461,19 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
         // Finishing marks every conversation not over as ended early.
         Ok(true)
     };
-    for i in 0..n {
-        if play.time_is_up() {
-            return time_up(ex.time_limit_minutes);
-        }
-        play.ensure_run(i);
-        let mut session = play.session(i)?;
-        if session.is_over() {
-            continue;
-        }
+    let paused = |play: &Attempt| {
+        println!(
+            "Progress saved to {}; run the same command to continue.",
+            play.progress_path.display()
+        );
+        Ok(false)
+    };
+    loop {
+        let (i, mut session) = match play.next_conversation().map_err(step)? {
+            Next::Conversation { index, session } => (index, *session),
+            Next::AllOver => break,
+            Next::TimeUp => return time_up(ex.time_limit_minutes),
+        };
         let scenario = Arc::clone(&play.loaded.scenarios[i]);
         let who = scenario.persona.name.clone();
         println!(
@@ -486,7 +495,6 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
                 }
             );
         }
-        play.save_progress()?;
         while !session.is_over() {
             let (options, Some(line)) = (
                 session
@@ -509,61 +517,45 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
                 Some(Ok(l)) => l,
                 _ => {
                     println!();
-                    println!(
-                        "Progress saved to {}; run the same command to continue.",
-                        play.progress_path.display()
-                    );
-                    return Ok(false);
+                    return paused(play);
                 }
             };
             if play.time_is_up() {
                 return time_up(ex.time_limit_minutes);
             }
-            match input.trim() {
-                "q" | "quit" => {
-                    println!(
-                        "Progress saved to {}; run the same command to continue.",
-                        play.progress_path.display()
-                    );
-                    return Ok(false);
-                }
-                "end" => {
-                    session.stop();
-                    play.stop_scenario(i)?;
-                    println!("(conversation ended)\n");
-                }
-                "b" | "back" if ex.mode == ExerciseMode::Practice => match session.rewind() {
-                    Ok(()) => {
-                        play.take_back(i)?;
-                        println!("(took back the last reply)\n");
-                    }
-                    Err(e) => println!("({e})\n"),
-                },
-                "b" | "back" => println!("(replies are final in an assessment)\n"),
+            let done = match input.trim() {
+                "q" | "quit" => return paused(play),
+                "end" => play
+                    .end_early(i, &mut session)
+                    .map(|()| "(conversation ended)\n".to_string()),
+                "b" | "back" => play
+                    .take_back(i, &mut session)
+                    .map(|()| "(took back the last reply)\n".to_string()),
                 other => match other.parse::<usize>() {
-                    Ok(k) => match session.choose(k) {
-                        Ok(turn) => {
-                            let option_id = turn.reply.option.clone();
-                            let feedback = format!(
+                    Ok(k) => play.reply(i, &mut session, k).map(|()| {
+                        let turn = session.turns().last().expect("the reply just played");
+                        if ex.mode == ExerciseMode::Practice {
+                            format!(
                                 "  [{} · rating {}/5] {}\n",
                                 codes_label(&turn.reply.codes),
                                 turn.reply.rating,
                                 turn.reply.feedback
-                            );
-                            play.record_choice(i, k, &option_id)?;
-                            if ex.mode == ExerciseMode::Practice {
-                                println!("{feedback}");
-                            } else {
-                                println!("  (reply recorded)\n");
-                            }
+                            )
+                        } else {
+                            "  (reply recorded)\n".to_string()
                         }
-                        Err(e) => println!("({e})\n"),
-                    },
-                    Err(_) => println!(
-                        "(type a number from 1 to {}, `end` or `q`)\n",
+                    }),
+                    Err(_) => Err(StepError::Refused(format!(
+                        "type a number from 1 to {}, `end` or `q`",
                         options.len()
-                    ),
+                    ))),
                 },
+            };
+            match done {
+                Ok(said) => println!("{said}"),
+                Err(StepError::Refused(e)) => println!("({e})\n"),
+                Err(StepError::TimeUp) => return time_up(ex.time_limit_minutes),
+                Err(e) => return Err(e.to_string()),
             }
         }
         if let Some(e) = session.ending() {
