@@ -8,15 +8,17 @@ use std::sync::Arc;
 
 use bevy::prelude::*;
 use bevy_egui::egui;
-use changetalk::app::briefing::{self, BriefingAction};
-use changetalk::app::library_screen::{
+use changetalk::app::screens::briefing::BriefingAction;
+use changetalk::app::screens::library::{
     ExercisePicker, LibraryAction, LibraryFilter, exercise_picker_ui, library_ui,
 };
-use changetalk::app::session_screen::{self, ReplyView, SessionAction, reply_ui};
+use changetalk::app::screens::session::{
+    self as session_screen, ReplyView, SessionAction, reply_ui,
+};
+use changetalk::app::screens::settings::settings_ui;
 use changetalk::app::settings::{Progress, Settings};
-use changetalk::app::settings_screen::settings_ui;
+use changetalk::app::state::{Mode, Play, Report, Screen, Selected};
 use changetalk::app::theme::Palette;
-use changetalk::app::{ActiveSession, Mode, Report, Screen, Selected};
 use changetalk::library;
 use changetalk_core::{Scenario, Session};
 use common::{screen, send};
@@ -27,20 +29,17 @@ fn dui() -> Arc<Scenario> {
     library::resolve("court-ordered-dui").expect("bundled client")
 }
 
-/// A headless app with the briefing and session logic, starting on the briefing.
+/// A headless app on the briefing of the DUI client.
 fn headless(dir: &std::path::Path) -> App {
     let mut app = common::headless_app(dir, Screen::Briefing);
-    app.insert_resource(Selected(Some(dui())));
-    app.add_plugins((briefing::logic_plugin, session_screen::logic_plugin));
+    app.insert_resource(Selected(dui()));
     app.update();
     app
 }
 
 fn turns(app: &App) -> usize {
     app.world()
-        .resource::<ActiveSession>()
-        .0
-        .as_ref()
+        .get_resource::<Play>()
         .map_or(0, |p| p.session.turns().len())
 }
 
@@ -73,8 +72,7 @@ fn assessment_cannot_rewind_and_ending_early_scores_the_session() {
     assert_eq!(turns(&app), 1, "assessment mode has no take-backs");
     send(&mut app, SessionAction::End);
     assert_eq!(screen(&app), Screen::Report);
-    let report = app.world().resource::<Report>();
-    let data = report.0.as_ref().expect("a report");
+    let data = app.world().resource::<Report>();
     assert_eq!(data.transcript.turns.len(), 1);
     assert_eq!(data.mode, Mode::Assessment);
     // Ending early is incomplete: scored by completion, never the library's best score.
@@ -91,19 +89,16 @@ fn a_finished_conversation_sets_the_best_score() {
     let mut app = headless(dir.path());
     send(&mut app, BriefingAction::Start(Mode::Assessment));
     for _ in 0..64 {
-        let next = {
-            let play = app.world().resource::<ActiveSession>();
-            play.0
-                .as_ref()
-                .and_then(|p| p.session.auto_choice(changetalk_core::AutoPolicy::Best))
-        };
+        let next = app
+            .world()
+            .get_resource::<Play>()
+            .and_then(|p| p.session.auto_choice(changetalk_core::AutoPolicy::Best));
         let Some(n) = next else { break };
         send(&mut app, SessionAction::Choose(n));
     }
     send(&mut app, SessionAction::ShowReport);
     assert_eq!(screen(&app), Screen::Report);
-    let report = app.world().resource::<Report>();
-    let data = report.0.as_ref().expect("a report");
+    let data = app.world().resource::<Report>();
     assert!(data.score.complete);
     let progress = app.world().resource::<Progress>();
     assert_eq!(

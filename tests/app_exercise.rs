@@ -9,11 +9,16 @@ use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
 use bevy_egui::egui;
-use changetalk::app::exercise_screen::{self, ActiveExercise, ExerciseAction, exercise_ui};
-use changetalk::app::session_screen::{self, ReplyView, SessionAction, reply_ui};
+use changetalk::app::exercise::ExerciseRun;
+use changetalk::app::screens::briefing::BriefingAction;
+use changetalk::app::screens::exercise::{ExerciseAction, SignInForm, sign_in_page};
+use changetalk::app::screens::library::LibraryAction;
+use changetalk::app::screens::report::ReportAction;
+use changetalk::app::screens::session::{ReplyView, SessionAction, reply_ui};
+use changetalk::app::screens::settings::SettingsAction;
 use changetalk::app::settings::Settings;
+use changetalk::app::state::{Catalog, ExercisePage, Mode, Play, Report, Screen, Selected};
 use changetalk::app::theme::Palette;
-use changetalk::app::{ActiveSession, Mode, Screen};
 use changetalk_core::engine::best_index;
 use changetalk_core::result::parse_result;
 use common::{run, screen, send, stdout};
@@ -25,26 +30,31 @@ fn exercise(dir: &Path, mode: &str) -> PathBuf {
     common::two_client_exercise(dir, "week5", &["--mode", mode, "--seed", "11"])
 }
 
-/// A headless app with the exercise and session logic, on the exercise's sign-in page.
-fn app_for(file: &Path, results: &Path, name: &str, id: &str) -> App {
-    let mut run = exercise_screen::open(file, Some(results.to_path_buf())).expect("loads");
-    run.name = name.into();
-    run.id = id.into();
+/// A headless app on the exercise's sign-in page.
+fn app_for(file: &Path, results: &Path) -> App {
+    let run = ExerciseRun::open(file, Some(results.to_path_buf())).expect("loads");
     let mut app = common::headless_app(results, Screen::Exercise);
-    app.add_plugins((exercise_screen::logic_plugin, session_screen::logic_plugin));
-    app.insert_resource(ActiveExercise(Some(run)));
+    app.insert_resource(run);
     app.update();
     app
 }
 
+/// The student signing in with this name and id.
+fn sign_in(name: &str, id: &str) -> ExerciseAction {
+    ExerciseAction::SignIn {
+        name: name.into(),
+        id: id.into(),
+    }
+}
+
+/// The exercise open in the app.
+fn run_of(app: &App) -> &ExerciseRun {
+    app.world().resource::<ExerciseRun>()
+}
+
 /// (scenario index, turns played) of the session on screen.
 fn position(app: &App) -> (usize, usize) {
-    let play = app
-        .world()
-        .resource::<ActiveSession>()
-        .0
-        .as_ref()
-        .expect("a session");
+    let play = app.world().resource::<Play>();
     (
         play.exercise.expect("an exercise session"),
         play.session.turns().len(),
@@ -52,7 +62,7 @@ fn position(app: &App) -> (usize, usize) {
 }
 
 fn transcript_json(app: &App) -> String {
-    let play = app.world().resource::<ActiveSession>().0.as_ref().unwrap();
+    let play = app.world().resource::<Play>();
     serde_json::to_string(&play.session.transcript()).unwrap()
 }
 
@@ -66,7 +76,7 @@ fn progress_choices(path: &Path) -> Vec<Vec<usize>> {
 }
 
 fn best_choice(app: &App) -> usize {
-    let play = app.world().resource::<ActiveSession>().0.as_ref().unwrap();
+    let play = app.world().resource::<Play>();
     best_index(&play.session.current_ratings()) + 1
 }
 
@@ -77,8 +87,8 @@ fn every_reply_is_saved_and_a_new_app_resumes_at_the_same_point() {
     let results = dir.path().join("results");
     let progress = results.join("week5--s100.progress.json");
 
-    let mut app = app_for(&file, &results, "Sam Lee", "s100");
-    send(&mut app, ExerciseAction::Start);
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Sam Lee", "s100"));
     assert_eq!(screen(&app), Screen::Session);
     assert_eq!(position(&app), (0, 0));
     send(&mut app, SessionAction::Choose(2));
@@ -94,27 +104,23 @@ fn every_reply_is_saved_and_a_new_app_resumes_at_the_same_point() {
     let before = transcript_json(&app);
     drop(app); // the app is gone, as after a crash: only the files remain
 
-    let mut app = app_for(&file, &results, "", "s100");
-    send(&mut app, ExerciseAction::Start);
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("", "s100"));
     assert_eq!(screen(&app), Screen::Session);
     assert_eq!(position(&app), (0, 2), "resumed at the same turn");
     assert_eq!(transcript_json(&app), before, "the same conversation");
-    {
-        let ex = app.world().resource::<ActiveExercise>().0.as_ref().unwrap();
-        assert_eq!(ex.name, "Sam Lee", "the saved name is kept");
-    }
+    let attempt = run_of(&app).attempt.as_ref().expect("signed in");
+    assert_eq!(
+        attempt.record.student.name, "Sam Lee",
+        "the saved name is kept"
+    );
 
     // Play both clients to the end with the best replies; the second starts on its own.
     for _ in 0..200 {
         if screen(&app) != Screen::Session {
             break;
         }
-        let over = app
-            .world()
-            .resource::<ActiveSession>()
-            .0
-            .as_ref()
-            .is_some_and(|p| p.session.is_over());
+        let over = app.world().resource::<Play>().session.is_over();
         if over {
             send(&mut app, SessionAction::ShowReport);
         } else {
@@ -123,7 +129,9 @@ fn every_reply_is_saved_and_a_new_app_resumes_at_the_same_point() {
         }
     }
     assert_eq!(screen(&app), Screen::Exercise);
-    let ex = app.world().resource::<ActiveExercise>().0.as_ref().unwrap();
+    assert_eq!(page(&app), Some(ExercisePage::Results));
+    assert!(!app.world().contains_resource::<Play>());
+    let ex = run_of(&app);
     let outcome = ex.outcome.as_ref().expect("finished");
     assert_eq!(outcome.derived.scores.len(), 2);
     assert!(
@@ -172,8 +180,8 @@ fn practice_exercise_records_take_backs_and_ending_early_moves_on() {
     let file = exercise(dir.path(), "practice");
     let results = dir.path().join("results");
     let progress = results.join("week5--p7.progress.json");
-    let mut app = app_for(&file, &results, "Pat", "p7");
-    send(&mut app, ExerciseAction::Start);
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Pat", "p7"));
     send(&mut app, SessionAction::Choose(1));
     send(&mut app, SessionAction::Choose(1));
     send(&mut app, SessionAction::Rewind);
@@ -193,21 +201,18 @@ fn practice_exercise_records_take_backs_and_ending_early_moves_on() {
     // Leaving for the exercise page keeps everything; ending the last one finishes.
     send(&mut app, SessionAction::Back);
     assert_eq!(screen(&app), Screen::Exercise);
-    send(&mut app, ExerciseAction::Start);
+    assert_eq!(page(&app), Some(ExercisePage::SignIn));
+    send(&mut app, ExerciseAction::Continue);
     assert_eq!(position(&app), (1, 0));
     send(&mut app, SessionAction::End);
     assert_eq!(screen(&app), Screen::Exercise);
     assert!(results.join("week5--p7.json").exists());
     // A second start is refused (one attempt); the student sees their results instead.
-    let mut again = app_for(&file, &results, "Pat", "p7");
-    send(&mut again, ExerciseAction::Start);
+    let mut again = app_for(&file, &results);
+    send(&mut again, sign_in("Pat", "p7"));
     assert_eq!(screen(&again), Screen::Exercise);
-    let ex = again
-        .world()
-        .resource::<ActiveExercise>()
-        .0
-        .as_ref()
-        .unwrap();
+    assert_eq!(page(&again), Some(ExercisePage::Results));
+    let ex = run_of(&again);
     assert!(
         ex.notice
             .as_deref()
@@ -226,14 +231,14 @@ fn practice_exercise_records_take_backs_and_ending_early_moves_on() {
 fn sign_in_page_needs_a_name_and_id_and_shows_bad_ids() {
     let dir = tempfile::tempdir().unwrap();
     let file = exercise(dir.path(), "assessment");
-    let run = exercise_screen::open(&file, Some(dir.path().join("r"))).unwrap();
+    let run = ExerciseRun::open(&file, Some(dir.path().join("r"))).unwrap();
     let mut harness = Harness::new_ui_state(
-        |ui, state: &mut (exercise_screen::ExerciseRun, Option<ExerciseAction>)| {
-            if let Some(a) = exercise_ui(ui, &mut state.0, &Palette::NORMAL) {
-                state.1 = Some(a);
+        |ui, state: &mut (ExerciseRun, SignInForm, Option<ExerciseAction>)| {
+            if let Some(a) = sign_in_page(ui, &state.0, &mut state.1, &Palette::NORMAL) {
+                state.2 = Some(a);
             }
         },
-        (run, None),
+        (run, SignInForm::default(), None),
     );
     harness.set_size(egui::vec2(1024.0, 640.0));
     harness.run();
@@ -242,16 +247,16 @@ fn sign_in_page_needs_a_name_and_id_and_shows_bad_ids() {
     // Disabled until both are filled in.
     harness.get_by_label("Start the exercise (Enter)").click();
     harness.run();
-    assert_eq!(harness.state().1, None);
-    harness.state_mut().0.name = "Sam Lee".into();
-    harness.state_mut().0.id = "s 100".into();
+    assert_eq!(harness.state().2, None);
+    harness.state_mut().1.name = "Sam Lee".into();
+    harness.state_mut().1.id = "s 100".into();
     harness.run();
     harness.get_by_label("Start the exercise (Enter)").click();
     harness.run();
-    assert_eq!(harness.state().1, Some(ExerciseAction::Start));
+    assert_eq!(harness.state().2, Some(sign_in("Sam Lee", "s 100")));
     // The app shows why an id is refused.
     let state = harness.state_mut();
-    assert!(state.0.start().is_none());
+    assert!(state.0.sign_in("Sam Lee", "s 100").is_none());
     harness.run();
     harness.get_by_label_contains("student id `s 100` cannot be used");
 }
@@ -298,18 +303,19 @@ fn after_the_time_limit_no_reply_is_recorded_and_the_result_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let file = timed_exercise(dir.path());
     let results = dir.path().join("results");
-    let mut app = app_for(&file, &results, "Tim", "t1");
-    send(&mut app, ExerciseAction::Start);
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Tim", "t1"));
     send(&mut app, SessionAction::Choose(1));
     // Two minutes pass.
     {
-        let mut ex = app.world_mut().resource_mut::<ActiveExercise>();
-        let attempt = ex.0.as_mut().unwrap().attempt.as_mut().unwrap();
+        let mut ex = app.world_mut().resource_mut::<ExerciseRun>();
+        let attempt = ex.attempt.as_mut().unwrap();
         attempt.started_ms -= 120_000;
     }
     send(&mut app, SessionAction::Choose(1));
     assert_eq!(screen(&app), Screen::Exercise);
-    let ex = app.world().resource::<ActiveExercise>().0.as_ref().unwrap();
+    assert_eq!(page(&app), Some(ExercisePage::Results));
+    let ex = run_of(&app);
     assert!(ex.outcome.is_some());
     assert!(
         ex.notice
@@ -334,8 +340,8 @@ fn reopening_after_the_time_limit_finishes_and_a_mismatched_progress_file_is_ref
     let file = timed_exercise(dir.path());
     let results = dir.path().join("results");
     let progress = results.join("quiz--t2.progress.json");
-    let mut app = app_for(&file, &results, "Tia", "t2");
-    send(&mut app, ExerciseAction::Start);
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Tia", "t2"));
     send(&mut app, SessionAction::Choose(2));
     drop(app);
     // A progress file whose seed was changed by hand does not resume.
@@ -343,10 +349,10 @@ fn reopening_after_the_time_limit_finishes_and_a_mismatched_progress_file_is_ref
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["scenarios"][0]["seed"] = serde_json::json!(999);
     std::fs::write(&progress, serde_json::to_string(&v).unwrap()).unwrap();
-    let mut app = app_for(&file, &results, "Tia", "t2");
-    send(&mut app, ExerciseAction::Start);
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Tia", "t2"));
     {
-        let ex = app.world().resource::<ActiveExercise>().0.as_ref().unwrap();
+        let ex = run_of(&app);
         assert!(
             ex.message
                 .as_deref()
@@ -359,36 +365,102 @@ fn reopening_after_the_time_limit_finishes_and_a_mismatched_progress_file_is_ref
     v["scenarios"][0]["seed"] = serde_json::json!(1);
     v["started_at"] = serde_json::json!("2020-01-01T00:00:00.000Z");
     std::fs::write(&progress, serde_json::to_string(&v).unwrap()).unwrap();
-    let mut app = app_for(&file, &results, "Tia", "t2");
-    send(&mut app, ExerciseAction::Start);
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Tia", "t2"));
     assert_eq!(screen(&app), Screen::Exercise);
-    let ex = app.world().resource::<ActiveExercise>().0.as_ref().unwrap();
+    let ex = run_of(&app);
     assert!(ex.outcome.is_some(), "{:?}", ex.message);
     let rec = parse_result(&std::fs::read(results.join("quiz--t2.json")).unwrap()).unwrap();
     assert_eq!(rec.scenarios[0].choices[0].number, 2);
 }
 
+/// The exercise page the app shows, if it is on the exercise screen.
+fn page(app: &App) -> Option<ExercisePage> {
+    app.world()
+        .get_resource::<State<ExercisePage>>()
+        .map(|s| *s.get())
+}
+
+/// Fails unless the screen shown has what it shows: the flow opens a screen only together
+/// with its data (there is no fallback for an empty screen).
+#[track_caller]
+fn assert_screen_has_its_data(app: &App, step: usize) {
+    let w = app.world();
+    let has = match screen(app) {
+        Screen::Session => w.contains_resource::<Play>(),
+        Screen::Briefing => w.contains_resource::<Selected>(),
+        Screen::Report => w.contains_resource::<Report>(),
+        Screen::Exercise => {
+            let run = w.get_resource::<ExerciseRun>();
+            let results = run.is_some_and(|r| r.outcome.is_some());
+            let want = if results {
+                ExercisePage::Results
+            } else {
+                ExercisePage::SignIn
+            };
+            run.is_some() && page(app) == Some(want)
+        }
+        Screen::Library | Screen::Settings => true,
+    };
+    assert!(has, "step {step}: {:?} without its data", screen(app));
+}
+
 #[test]
-fn a_session_screen_without_a_session_goes_to_the_exercise_or_the_library() {
+fn every_screen_the_flow_opens_has_what_it_shows() {
     let dir = tempfile::tempdir().unwrap();
-    let file = exercise(dir.path(), "assessment");
+    let file = exercise(dir.path(), "practice");
     let results = dir.path().join("results");
-    let mut app = app_for(&file, &results, "Sam", "s9");
-    app.world_mut()
-        .resource_mut::<NextState<Screen>>()
-        .set(Screen::Session);
-    app.update();
-    app.update();
-    assert_eq!(
-        screen(&app),
-        Screen::Exercise,
-        "an open exercise keeps its page"
-    );
-    app.world_mut().resource_mut::<ActiveExercise>().0 = None;
-    app.world_mut()
-        .resource_mut::<NextState<Screen>>()
-        .set(Screen::Session);
-    app.update();
-    app.update();
-    assert_eq!(screen(&app), Screen::Library);
+    let mut app = app_for(&file, &results);
+    app.insert_resource(Catalog(changetalk::library::bundled()));
+    // A fixed pseudo-random walk over what a student can do on each screen: first through
+    // the exercise to its results, then the library's clients.
+    let mut rng = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut finished = 0;
+    for step in 0..800 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let r = (rng >> 33) as usize;
+        let here = screen(&app);
+        seen.insert(format!("{here:?}"));
+        match here {
+            Screen::Exercise => match r % 12 {
+                0 if step > 500 => send(&mut app, ExerciseAction::Library),
+                1 => send(&mut app, ExerciseAction::Settings),
+                2 | 3 => send(&mut app, ExerciseAction::ViewReport(r % 3)),
+                4..=6 => send(&mut app, ExerciseAction::Continue),
+                _ => send(&mut app, sign_in("Kim", &format!("k{}", r % 4))),
+            },
+            Screen::Session => match r % 10 {
+                0 => send(&mut app, SessionAction::Back),
+                1 => send(&mut app, SessionAction::Settings),
+                2 => send(&mut app, SessionAction::Rewind),
+                3 | 4 => send(&mut app, SessionAction::End),
+                5 => send(&mut app, SessionAction::ShowReport),
+                _ => send(&mut app, SessionAction::Choose(1 + r % 4)),
+            },
+            Screen::Report => match r % 2 {
+                0 => send(&mut app, ReportAction::Again),
+                _ => send(&mut app, ReportAction::Library),
+            },
+            Screen::Settings => send(&mut app, SettingsAction::Back),
+            Screen::Library => match r % 4 {
+                0 => send(&mut app, LibraryAction::Settings),
+                _ => send(&mut app, LibraryAction::Open(r % 6)),
+            },
+            Screen::Briefing => match r % 5 {
+                0 => send(&mut app, BriefingAction::Back),
+                1 => send(&mut app, BriefingAction::Settings),
+                2 => send(&mut app, BriefingAction::Start(Mode::Assessment)),
+                _ => send(&mut app, BriefingAction::Start(Mode::Practice)),
+            },
+        }
+        assert_screen_has_its_data(&app, step);
+        if here == Screen::Session && page(&app) == Some(ExercisePage::Results) {
+            finished += 1;
+        }
+    }
+    assert_eq!(finished, 1, "the student finishes the exercise");
+    assert_eq!(seen.len(), 6, "the walk visits every screen: {seen:?}");
 }

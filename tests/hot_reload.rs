@@ -10,13 +10,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use changetalk::app::briefing::{self, BriefingAction};
 use changetalk::app::hot_reload::{self, FileWatcher, WatchList, file_problems};
-use changetalk::app::session_screen::{self, ReplyView, SessionAction, reply_ui};
+use changetalk::app::screens::briefing::BriefingAction;
+use changetalk::app::screens::session::{ReplyView, SessionAction, reply_ui};
 use changetalk::app::settings::Settings;
+use changetalk::app::state::{Catalog, Mode, Play, Screen, Selected};
 use changetalk::app::theme::Palette;
 use changetalk::app::theme::file_errors_banner;
-use changetalk::app::{ActiveSession, Catalog, Mode, Screen, Selected};
 use changetalk::library;
 use changetalk_core::Session;
 use changetalk_core::model::Target;
@@ -31,12 +31,8 @@ fn app_playing(file: &Path, home: &Path) -> App {
     let scenario = entry.loaded.clone().expect("the copy loads");
     let mut app = common::headless_app(home, Screen::Briefing);
     app.insert_resource(Catalog(vec![entry]))
-        .insert_resource(Selected(Some(scenario)));
-    app.add_plugins((
-        briefing::logic_plugin,
-        session_screen::logic_plugin,
-        hot_reload::logic_plugin,
-    ));
+        .insert_resource(Selected(scenario));
+    app.add_plugins(hot_reload::logic_plugin);
     let mut list = WatchList::default();
     list.files.insert(file.to_path_buf());
     app.insert_resource(FileWatcher::start(list, None));
@@ -48,8 +44,8 @@ fn app_playing(file: &Path, home: &Path) -> App {
     app
 }
 
-fn play(app: &App) -> &changetalk::app::Play {
-    app.world().resource::<ActiveSession>().0.as_ref().unwrap()
+fn play(app: &App) -> &Play {
+    app.world().resource::<Play>()
 }
 
 /// Runs the app until `done` holds; the time it took.
@@ -104,10 +100,7 @@ fn a_saved_edit_appears_within_two_seconds_and_a_broken_one_keeps_the_last_good_
         "the reply was replayed on the new version"
     );
     let good = Arc::clone(play(&app).session.scenario());
-    assert!(Arc::ptr_eq(
-        app.world().resource::<Selected>().0.as_ref().unwrap(),
-        &good
-    ));
+    assert!(Arc::ptr_eq(&app.world().resource::<Selected>().0, &good));
 
     // 2. A broken edit: the diagnostic appears, the good version stays.
     let broken = DUI

@@ -17,8 +17,7 @@ use std::time::{Duration, SystemTime};
 use bevy::prelude::*;
 use changetalk_core::{Scenario, Session};
 
-use super::exercise_screen::ActiveExercise;
-use super::{ActiveSession, Catalog, Selected};
+use super::state::{Catalog, Play, Selected};
 use crate::library::{self, Entry};
 
 /// How often the watcher looks at the files.
@@ -240,8 +239,8 @@ pub fn rebuild(session: &Session, new: Arc<Scenario>) -> Result<Session, String>
 pub fn apply_reloads(
     watcher: Option<Res<FileWatcher>>,
     mut catalog: ResMut<Catalog>,
-    mut selected: ResMut<Selected>,
-    mut active: ResMut<ActiveSession>,
+    mut selected: Option<ResMut<Selected>>,
+    mut play: Option<ResMut<Play>>,
     mut notice: ResMut<ReloadNotice>,
 ) {
     let Some(watcher) = watcher else {
@@ -286,11 +285,13 @@ pub fn apply_reloads(
                 old: Some(old),
                 new,
             } => {
-                if selected.0.as_ref().is_some_and(|s| Arc::ptr_eq(s, &old)) {
-                    selected.0 = Some(Arc::clone(&new));
+                if let Some(selected) = selected.as_mut()
+                    && Arc::ptr_eq(&selected.0, &old)
+                {
+                    selected.0 = Arc::clone(&new);
                 }
                 // Exercises play their pinned copies; they are never swapped.
-                if let Some(play) = active.0.as_mut()
+                if let Some(play) = play.as_mut()
                     && play.exercise.is_none()
                     && Arc::ptr_eq(play.session.scenario(), &old)
                 {
@@ -350,7 +351,6 @@ fn start_watcher(
 /// The reload logic (tests insert their own [`FileWatcher`]).
 pub fn logic_plugin(app: &mut App) {
     app.init_resource::<ReloadNotice>();
-    app.init_resource::<ActiveExercise>();
     app.add_systems(PreUpdate, apply_reloads);
 }
 

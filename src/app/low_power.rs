@@ -8,6 +8,10 @@
 //! The fix is in how the app feeds egui: after bevy_egui has written the frame's input and
 //! before the egui pass begins, drop `ModifiersChanged` events that repeat the modifiers egui
 //! already knows. Real modifier changes still reach egui.
+//!
+//! This module is also the one writer of `WinitSettings`: the face says when it next needs a
+//! frame, a screenshot or a start-up measurement asks for continuous frames, all through
+//! [`Redraw`], and [`apply_redraw`] turns that into the window's schedule.
 
 use std::time::Duration;
 
@@ -63,17 +67,94 @@ fn filter_egui_input(
     }
 }
 
-/// The idle update policy: sleep until input, waking at most every few seconds.
-pub fn idle_settings() -> WinitSettings {
-    WinitSettings {
-        focused_mode: UpdateMode::reactive_low_power(Duration::from_secs(60)),
-        unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(60)),
+/// When the window draws: the one input to `WinitSettings`.
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
+pub struct Redraw {
+    /// Frames as fast as they come (a screenshot is being taken, or start-up is timed).
+    pub continuous: bool,
+    /// Otherwise: sleep until input, or until this much time has passed (the face's next
+    /// blink, sway or transition; a minute when it rests).
+    pub wake_after: Duration,
+}
+
+impl Default for Redraw {
+    fn default() -> Self {
+        Redraw {
+            continuous: false,
+            wake_after: Duration::from_secs(60),
+        }
     }
 }
 
-/// Installs reactive rendering and the input filter.
+impl Redraw {
+    /// The window's schedule: the same focused or not (a visible window beside another app
+    /// still blinks).
+    pub fn settings(&self) -> WinitSettings {
+        if self.continuous {
+            return WinitSettings::continuous();
+        }
+        let mode = UpdateMode::reactive_low_power(self.wake_after);
+        WinitSettings {
+            focused_mode: mode,
+            unfocused_mode: mode,
+        }
+    }
+}
+
+/// Writes [`Redraw`] into `WinitSettings` when it changes (a new schedule forces a frame, so
+/// it is written only when it differs).
+pub fn apply_redraw(redraw: Res<Redraw>, mut winit: ResMut<WinitSettings>) {
+    if !redraw.is_changed() {
+        return;
+    }
+    let want = redraw.settings();
+    if winit.focused_mode != want.focused_mode || winit.unfocused_mode != want.unfocused_mode {
+        *winit = want;
+    }
+}
+
+/// True when `CHANGETALK_FIRST_FRAME_EXIT` asks to exit once the first frame is rendered (used
+/// by `scripts/measure-app.sh` to time start-up against a bare bevy_egui window).
+pub fn first_frame_exit_requested() -> bool {
+    std::env::var_os("CHANGETALK_FIRST_FRAME_EXIT").is_some()
+}
+
+/// Exits once the first frame has been rendered.
+fn exit_after_first_frame(app: &mut App) {
+    app.add_systems(
+        Last,
+        |mut frames: Local<u32>, mut exit: MessageWriter<AppExit>| {
+            *frames += 1;
+            // Frame 1 is extracted and rendered while frame 2 updates: by the end of update 2
+            // the first frame has been presented.
+            if *frames == 2 {
+                exit.write(AppExit::Success);
+            }
+        },
+    );
+}
+
+/// For a bare bevy_egui app without this module's plugin (`examples/bare_egui.rs`): with
+/// `CHANGETALK_FIRST_FRAME_EXIT=1`, continuous frames and an exit after the first, exactly as
+/// the app does.
+pub fn first_frame_exit(app: &mut App) {
+    if first_frame_exit_requested() {
+        app.insert_resource(WinitSettings::continuous());
+        exit_after_first_frame(app);
+    }
+}
+
+/// Installs reactive rendering, its one writer, and the input filter.
 pub fn plugin(app: &mut App) {
-    app.insert_resource(idle_settings());
+    if first_frame_exit_requested() {
+        exit_after_first_frame(app);
+        app.world_mut()
+            .get_resource_or_insert_with(Redraw::default)
+            .continuous = true;
+    }
+    let redraw = *app.world_mut().get_resource_or_insert_with(Redraw::default);
+    app.insert_resource(redraw.settings())
+        .add_systems(Last, apply_redraw);
     app.add_systems(
         PreUpdate,
         filter_egui_input

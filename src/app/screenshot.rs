@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
-use bevy::winit::WinitSettings;
+
+use super::low_power::Redraw;
 
 /// Present while the app runs only to take a screenshot; the face then holds still.
 #[derive(Resource, Debug, Clone)]
@@ -79,6 +80,8 @@ pub fn install(app: &mut App, path: PathBuf) {
         done: None,
     });
     // Keep frames coming until the capture is written.
-    app.insert_resource(WinitSettings::continuous());
+    app.world_mut()
+        .get_resource_or_insert_with(Redraw::default)
+        .continuous = true;
     app.add_systems(Last, step);
 }

@@ -1,8 +1,97 @@
-//! Colours, text sizes and the small widgets every screen shares.
+//! Colours, text sizes and the small widgets every screen shares; the theme and the focus
+//! ring applied around the screens' egui systems ([`ScreenUi`]).
 
+use bevy::prelude::*;
 use bevy_egui::egui::{self, Color32, CornerRadius, RichText, Stroke, Vec2};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 use changetalk_core::model::{Difficulty, Stage};
 use changetalk_core::score::Band;
+
+use super::settings::Settings;
+
+/// System set of the screens' egui systems (after the theme is applied, before the focus
+/// ring is drawn over them).
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScreenUi;
+
+/// The current palette.
+pub fn palette(settings: &Settings) -> Palette {
+    Palette::for_contrast(settings.high_contrast)
+}
+
+/// Applies theme and text scale when settings change.
+fn apply_theme(
+    mut contexts: EguiContexts,
+    settings: Res<Settings>,
+    mut clear: ResMut<ClearColor>,
+    mut applied: Local<Option<Settings>>,
+) -> Result {
+    if applied.as_ref() == Some(&*settings) {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    let p = palette(&settings);
+    apply(ctx, &p, settings.text_scale, settings.high_contrast);
+    let [r, g, b, _] = p.bg.to_array();
+    clear.0 = bevy::color::Color::srgb_u8(r, g, b);
+    *applied = Some(settings.clone());
+    Ok(())
+}
+
+/// Draws a clear ring around whichever widget has keyboard focus, on every screen, so
+/// keyboard-only use always shows where it is.
+fn focus_ring(mut contexts: EguiContexts, settings: Res<Settings>) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let Some(id) = ctx.memory(|m| m.focused()) else {
+        return Ok(());
+    };
+    let Some(r) = ctx.read_response(id) else {
+        return Ok(());
+    };
+    let p = palette(&settings);
+    let width = if settings.high_contrast { 4.0 } else { 3.0 };
+    ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::new("focus-ring"),
+    ))
+    .rect_stroke(
+        r.rect.expand(3.0),
+        8.0,
+        egui::Stroke::new(width, p.focus),
+        egui::StrokeKind::Outside,
+    );
+    Ok(())
+}
+
+/// A root `Ui` covering the whole window, for showing panels (egui 0.36 shows panels inside a Ui).
+pub fn root_ui(ctx: &egui::Context) -> egui::Ui {
+    egui::Ui::new(
+        ctx.clone(),
+        "changetalk-root".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    )
+}
+
+/// Shows a whole-window page (library, exercise, report, settings) with the theme's margins;
+/// returns what `add` returns.
+pub fn show_page<R>(ctx: &egui::Context, p: &Palette, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    let mut root = root_ui(ctx);
+    egui::CentralPanel::default()
+        .frame(page(p))
+        .show(&mut root, add)
+        .inner
+}
+
+/// Applies the theme before the screens draw and the focus ring after.
+pub fn plugin(app: &mut App) {
+    app.configure_sets(EguiPrimaryContextPass, ScreenUi);
+    app.add_systems(
+        EguiPrimaryContextPass,
+        (apply_theme.before(ScreenUi), focus_ring.after(ScreenUi)),
+    );
+}
 
 /// The palette in use (normal or high contrast).
 #[derive(Debug, Clone, Copy, PartialEq)]

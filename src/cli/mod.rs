@@ -216,11 +216,41 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
     Ok((w, h))
 }
 
+/// The app's options from `gui`'s arguments.
+#[cfg(feature = "gui")]
+pub fn app_options(args: GuiArgs) -> crate::app::Options {
+    use crate::app::{Mode, Screen};
+    crate::app::Options {
+        screenshot: args.screenshot,
+        screen: args.screen.map(|s| match s {
+            ScreenArg::Library => Screen::Library,
+            ScreenArg::Briefing => Screen::Briefing,
+            ScreenArg::Session => Screen::Session,
+            ScreenArg::Report => Screen::Report,
+            ScreenArg::Settings => Screen::Settings,
+        }),
+        scenario: args.scenario,
+        choices: args.choices,
+        auto: args.auto.map(changetalk_core::AutoPolicy::from),
+        size: args.size,
+        seed: args.seed,
+        mode: match args.mode {
+            ModeArg::Practice => Mode::Practice,
+            ModeArg::Assessment => Mode::Assessment,
+        },
+        exercise: args.exercise,
+        student: args.student,
+        id: args.id,
+        results: args.results,
+        instructor: args.instructor,
+    }
+}
+
 /// Opens the desktop app; returns the exit code.
 pub fn open_app(args: GuiArgs) -> i32 {
     #[cfg(feature = "gui")]
     {
-        crate::app::run(args)
+        crate::app::run(app_options(args))
     }
     #[cfg(not(feature = "gui"))]
     {

@@ -71,15 +71,12 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A Bevy app without a window, for the screens' logic: minimal plugins, states, and the
-/// app's resources with folders under `dir`, on `screen`. Tests add the logic plugins and
-/// resources they need.
+/// A Bevy app without a window: the app's flow (states, actions, navigation) with folders
+/// under `dir`, on `screen`. Tests insert what the screen shows (a client, an exercise…).
 #[cfg(feature = "gui")]
 pub fn headless_app(dir: &std::path::Path, screen: changetalk::app::Screen) -> bevy::prelude::App {
     use bevy::prelude::*;
     use changetalk::app::settings::{Paths, Progress, Settings};
-    use changetalk::app::settings_screen::ReturnTo;
-    use changetalk::app::{ActiveSession, Report, Selected};
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, bevy::state::app::StatesPlugin));
     app.insert_resource(Paths {
@@ -88,11 +85,8 @@ pub fn headless_app(dir: &std::path::Path, screen: changetalk::app::Screen) -> b
     })
     .insert_resource(Settings::default())
     .insert_resource(Progress::default())
-    .insert_resource(Selected(None))
-    .insert_resource(ActiveSession(None))
-    .insert_resource(Report(None))
-    .insert_resource(ReturnTo::default())
-    .insert_state(screen);
+    .insert_state(screen)
+    .add_plugins(changetalk::app::flow::plugin);
     app
 }
 

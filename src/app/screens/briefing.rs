@@ -1,19 +1,15 @@
 //! The briefing: who the client is, what to practise, and practice or assessment.
 
-use std::sync::Arc;
-
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::Scenario;
 use egui::RichText;
 
-use super::hot_reload;
-use super::settings::Settings;
-use super::settings_screen::{ReturnTo, open_settings};
-use super::theme::{self, HeaderClick, Palette, header};
-use super::{
-    ActiveSession, Catalog, FaceArea, Mode, Play, Screen, ScreenUi, Selected, palette, root_ui,
-};
+use crate::app::hot_reload;
+use crate::app::settings::Settings;
+use crate::app::state::{Catalog, FaceArea, Mode, Screen, Selected};
+use crate::app::theme::{self, HeaderClick, Palette, ScreenUi, header, palette, root_ui};
 
 /// What the trainee chose on the briefing.
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,19 +94,23 @@ pub fn start_ui(ui: &mut egui::Ui, p: &Palette) -> Option<BriefingAction> {
     action
 }
 
+/// What the briefing draws from.
+#[derive(SystemParam)]
+struct BriefingData<'w> {
+    selected: Res<'w, Selected>,
+    catalog: Res<'w, Catalog>,
+    settings: Res<'w, Settings>,
+}
+
 fn briefing_system(
     mut contexts: EguiContexts,
-    selected: Res<Selected>,
-    catalog: Res<Catalog>,
-    settings: Res<Settings>,
+    data: BriefingData,
     mut area: ResMut<FaceArea>,
     mut actions: MessageWriter<BriefingAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let p = palette(&settings);
-    let Some(scenario) = selected.0.clone() else {
-        return Ok(()); // `leave_empty_screen` goes elsewhere
-    };
+    let p = palette(&data.settings);
+    let scenario = &data.selected.0;
     let mut root = root_ui(ctx);
     let mut action = None;
     egui::Panel::top("briefing-top")
@@ -125,7 +125,7 @@ fn briefing_system(
                 Some(HeaderClick::Settings) => action = Some(BriefingAction::Settings),
                 _ => {}
             }
-            if let Some((entry, errors)) = hot_reload::file_problems(&catalog.0, &scenario) {
+            if let Some((entry, errors)) = hot_reload::file_problems(&data.catalog.0, scenario) {
                 theme::file_errors_banner(ui, &entry.origin.display_name(), errors, &p);
             }
         });
@@ -147,13 +147,13 @@ fn briefing_system(
                         action = Some(a);
                     }
                 });
-            egui::CentralPanel::no_frame().show(ui, |ui| briefing_ui(ui, &scenario, &p));
+            egui::CentralPanel::no_frame().show(ui, |ui| briefing_ui(ui, scenario, &p));
         });
     let face = egui::CentralPanel::no_frame()
         .show(&mut root, |ui| ui.max_rect())
         .inner;
-    if area.0 != Some(face) {
-        area.0 = Some(face);
+    if area.0 != face {
+        area.0 = face;
     }
     if let Some(a) = action {
         actions.write(a);
@@ -162,48 +162,13 @@ fn briefing_system(
     Ok(())
 }
 
-/// Seed for a free practice session: varies run to run (the transcript records it).
-fn fresh_seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64)
-}
-
-/// Starts sessions and navigates from the briefing.
-pub fn handle_briefing_actions(
-    mut actions: MessageReader<BriefingAction>,
-    selected: Res<Selected>,
-    mut active: ResMut<ActiveSession>,
-    mut next: ResMut<NextState<Screen>>,
-    mut ret: ResMut<ReturnTo>,
-) {
-    for a in actions.read() {
-        match a {
-            BriefingAction::Back => next.set(Screen::Library),
-            BriefingAction::Settings => open_settings(Screen::Briefing, &mut ret, &mut next),
-            BriefingAction::Start(mode) => {
-                if let Some(scenario) = &selected.0 {
-                    active.0 = Some(Play::new(Arc::clone(scenario), fresh_seed(), *mode));
-                    next.set(Screen::Session);
-                }
-            }
-        }
-    }
-}
-
-/// The briefing logic without drawing.
-pub fn logic_plugin(app: &mut App) {
-    app.add_message::<BriefingAction>();
-    app.add_systems(Update, handle_briefing_actions);
-}
-
 /// Registers the briefing screen.
 pub fn plugin(app: &mut App) {
-    logic_plugin(app);
     app.add_systems(
         EguiPrimaryContextPass,
         briefing_system
             .run_if(in_state(Screen::Briefing))
+            .run_if(resource_exists::<Selected>)
             .in_set(ScreenUi),
     );
 }

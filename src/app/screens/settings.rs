@@ -1,16 +1,22 @@
-//! Settings: text size (to 200%), high contrast, reduced motion. Saved between runs.
+//! Settings: text size (to 200%), high contrast, reduced motion, talk labels, instructor
+//! mode. The flow applies them (and they are saved between runs).
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui::RichText;
 
-use super::settings::Settings;
-use super::theme::{self, Palette};
-use super::{Screen, ScreenUi, palette, show_page};
+use crate::app::settings::Settings;
+use crate::app::state::Screen;
+use crate::app::theme::{self, Palette, ScreenUi, palette, show_page};
 
-/// The screen to go back to from settings.
-#[derive(Resource, Debug, Clone, Copy, Default)]
-pub struct ReturnTo(pub Option<Screen>);
+/// What the trainee did on the settings screen.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub enum SettingsAction {
+    /// The settings as edited.
+    Change(Settings),
+    /// Back to the screen settings were opened from.
+    Back,
+}
 
 /// Draws the settings; returns true when the trainee chose "Back".
 pub fn settings_ui(ui: &mut egui::Ui, s: &mut Settings, p: &Palette) -> bool {
@@ -53,9 +59,8 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut Settings, p: &Palette) -> bool {
 
 fn settings_system(
     mut contexts: EguiContexts,
-    mut settings: ResMut<Settings>,
-    ret: Res<ReturnTo>,
-    mut next: ResMut<NextState<Screen>>,
+    settings: Res<Settings>,
+    mut actions: MessageWriter<SettingsAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
@@ -66,23 +71,18 @@ fn settings_system(
             .inner
     });
     if edited != *settings {
-        *settings = edited;
+        actions.write(SettingsAction::Change(edited));
+        ctx.request_repaint();
     }
     if back {
-        next.set(ret.0.unwrap_or(Screen::Library));
+        actions.write(SettingsAction::Back);
+        ctx.request_repaint();
     }
     Ok(())
 }
 
-/// Opens settings from `from`, remembering where to come back to.
-pub fn open_settings(from: Screen, ret: &mut ReturnTo, next: &mut NextState<Screen>) {
-    ret.0 = Some(from);
-    next.set(Screen::Settings);
-}
-
 /// Registers the settings screen.
 pub fn plugin(app: &mut App) {
-    app.init_resource::<ReturnTo>();
     app.add_systems(
         EguiPrimaryContextPass,
         settings_system

@@ -1,8 +1,6 @@
 //! The report: every metric with its value, band colour and threshold; engagement and discord
 //! over the turns; the codes used; the better reply at each missed moment; the transcript;
-//! export as JSON and HTML.
-
-use std::sync::Arc;
+//! export as JSON and HTML (written by the flow).
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -11,14 +9,12 @@ use changetalk_core::score::{BandedMetric, Score};
 use egui::RichText;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
-use super::settings::{Paths, Settings};
-use super::theme::{self, Palette};
-use super::{
-    ActiveSession, Play, Report, ReportData, Screen, ScreenUi, Selected, palette, show_page,
-};
+use crate::app::settings::Settings;
+use crate::app::state::{Report, Screen};
+use crate::app::theme::{self, Palette, ScreenUi, palette, show_page};
 
 /// What the trainee did on the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportAction {
     /// Write the JSON export.
     ExportJson,
@@ -26,7 +22,7 @@ pub enum ReportAction {
     ExportHtml,
     /// Play the same client again.
     Again,
-    /// Back to the library.
+    /// Back to the library (or to the exercise's results).
     Library,
 }
 
@@ -141,7 +137,7 @@ pub fn metrics_ui(ui: &mut egui::Ui, s: &Score, p: &Palette) {
 }
 
 /// The engagement/discord line chart and the codes bar chart.
-pub fn charts_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) {
+pub fn charts_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) {
     let t = &data.transcript;
     let mut eng = vec![[0.0, f64::from(t.initial_state.engagement)]];
     let mut dis = vec![[0.0, f64::from(t.initial_state.discord)]];
@@ -233,7 +229,7 @@ fn short_code(c: MitiCode) -> &'static str {
 }
 
 /// The whole report body; returns the trainee's action.
-pub fn report_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) -> Option<ReportAction> {
+pub fn report_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) -> Option<ReportAction> {
     let mut action = None;
     let s = &data.score;
     ui.horizontal_wrapped(|ui| {
@@ -395,60 +391,17 @@ pub fn report_ui(ui: &mut egui::Ui, data: &ReportData, p: &Palette) -> Option<Re
     action
 }
 
-fn export(data: &ReportData, paths: &Paths, html: bool) -> Result<String, String> {
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (name, body) = if html {
-        (
-            format!("{}-{stamp}.html", data.scenario.id),
-            crate::export::session_html(&data.scenario, &data.transcript, &data.score),
-        )
-    } else {
-        (
-            format!("{}-{stamp}.json", data.scenario.id),
-            crate::export::session_json(&data.transcript, &data.score),
-        )
-    };
-    match paths.save_to_reports(&name, body.as_bytes()) {
-        Ok(path) => Ok(format!("Saved {}", path.display())),
-        Err(e) => Err(format!("Could not save: {e}")),
-    }
-}
-
 fn report_system(
     mut contexts: EguiContexts,
     settings: Res<Settings>,
-    paths: Res<Paths>,
-    mut report: ResMut<Report>,
-    mut active: ResMut<ActiveSession>,
-    mut selected: ResMut<Selected>,
-    mut next: ResMut<NextState<Screen>>,
+    report: Res<Report>,
+    mut actions: MessageWriter<ReportAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let p = palette(&settings);
-    let Some(data) = report.0.as_mut() else {
-        return Ok(()); // `leave_empty_screen` goes elsewhere
-    };
-    match show_page(ctx, &p, |ui| report_ui(ui, data, &p)) {
-        Some(ReportAction::ExportJson) => data.export_message = Some(export(data, &paths, false)),
-        Some(ReportAction::ExportHtml) => data.export_message = Some(export(data, &paths, true)),
-        Some(ReportAction::Again) => {
-            let scenario = Arc::clone(&data.scenario);
-            selected.0 = Some(Arc::clone(&scenario));
-            active.0 = Some(Play::new(
-                scenario,
-                data.transcript.seed.wrapping_add(1),
-                data.mode,
-            ));
-            next.set(Screen::Session);
-        }
-        Some(ReportAction::Library) => next.set(if data.from_exercise {
-            Screen::Exercise
-        } else {
-            Screen::Library
-        }),
-        None => {}
+    if let Some(a) = show_page(ctx, &p, |ui| report_ui(ui, &report, &p)) {
+        actions.write(a);
+        ctx.request_repaint();
     }
     Ok(())
 }
@@ -459,6 +412,7 @@ pub fn plugin(app: &mut App) {
         EguiPrimaryContextPass,
         report_system
             .run_if(in_state(Screen::Report))
+            .run_if(resource_exists::<Report>)
             .in_set(ScreenUi),
     );
 }

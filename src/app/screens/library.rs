@@ -1,14 +1,15 @@
 //! The library: a card per client, search and filters; files that fail to load show their
-//! diagnostics on a card instead of crashing the app.
+//! diagnostics on a card instead of crashing the app. Below, classroom exercises to open.
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::model::Stage;
 use egui::RichText;
 
-use super::settings::{Progress, Settings};
-use super::theme::{self, Palette};
-use super::{Catalog, Screen, ScreenUi, Selected, palette, show_page};
+use crate::app::settings::{Paths, Progress, Settings};
+use crate::app::state::{Catalog, Screen};
+use crate::app::theme::{self, Palette, ScreenUi, palette, show_page};
 use crate::library::Entry;
 
 /// Search text and filters.
@@ -23,7 +24,7 @@ pub struct LibraryFilter {
 }
 
 /// What the trainee did on the library screen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Message, Debug, Clone, PartialEq)]
 pub enum LibraryAction {
     /// Open the briefing of entry `i`.
     Open(usize),
@@ -40,7 +41,7 @@ pub struct ExercisePicker {
     pub found: Vec<(std::path::PathBuf, String)>,
     /// A path typed by the student.
     pub typed: String,
-    /// Why the last exercise could not be opened.
+    /// Why the last exercise could not be opened (the flow says).
     pub error: Option<String>,
 }
 
@@ -286,7 +287,7 @@ fn entry_card(
 }
 
 /// Lists the exercise files in `<data>/exercises` each time the library opens.
-fn find_exercises(paths: Res<super::settings::Paths>, mut picker: ResMut<ExercisePicker>) {
+fn find_exercises(paths: Res<Paths>, mut picker: ResMut<ExercisePicker>) {
     let files = paths
         .exercises_dir()
         .map(|d| crate::library::ron_files(&d))
@@ -312,25 +313,26 @@ fn find_exercises(paths: Res<super::settings::Paths>, mut picker: ResMut<Exercis
         .collect();
 }
 
-// A Bevy system takes each resource it uses as a parameter.
-#[allow(clippy::too_many_arguments)]
+/// What the library draws from.
+#[derive(SystemParam)]
+struct LibraryData<'w> {
+    catalog: Res<'w, Catalog>,
+    progress: Res<'w, Progress>,
+    settings: Res<'w, Settings>,
+    paths: Res<'w, Paths>,
+}
+
 fn library_system(
     mut contexts: EguiContexts,
-    catalog: Res<Catalog>,
-    progress: Res<Progress>,
-    settings: Res<Settings>,
+    data: LibraryData,
     mut filter: ResMut<LibraryFilter>,
     mut picker: ResMut<ExercisePicker>,
-    mut selected: ResMut<Selected>,
-    mut next: ResMut<NextState<Screen>>,
-    mut ret: ResMut<super::settings_screen::ReturnTo>,
-    paths: Res<super::settings::Paths>,
-    mut exercise: ResMut<super::exercise_screen::ActiveExercise>,
+    mut actions: MessageWriter<LibraryAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let p = palette(&settings);
+    let p = palette(&data.settings);
     let mut action = None;
-    let folder = paths.exercises_dir();
+    let folder = data.paths.exercises_dir();
     show_page(ctx, &p, |ui| {
         egui::Panel::bottom("library-exercise")
             .resizable(false)
@@ -340,31 +342,13 @@ fn library_system(
                     action = Some(a);
                 }
             });
-        if let Some(a) = library_ui(ui, &catalog.0, &progress, &mut filter, &p) {
+        if let Some(a) = library_ui(ui, &data.catalog.0, &data.progress, &mut filter, &p) {
             action = Some(a);
         }
     });
-    match action {
-        Some(LibraryAction::Open(i)) => {
-            if let Some(s) = catalog.0.get(i).and_then(Entry::playable) {
-                selected.0 = Some(s.clone());
-                next.set(Screen::Briefing);
-            }
-        }
-        Some(LibraryAction::OpenExercise(path)) => {
-            match super::exercise_screen::open(&path, None) {
-                Ok(run) => {
-                    picker.error = None;
-                    exercise.0 = Some(run);
-                    next.set(Screen::Exercise);
-                }
-                Err(e) => picker.error = Some(e),
-            }
-        }
-        Some(LibraryAction::Settings) => {
-            super::settings_screen::open_settings(Screen::Library, &mut ret, &mut next)
-        }
-        None => {}
+    if let Some(a) = action {
+        actions.write(a);
+        ctx.request_repaint();
     }
     Ok(())
 }

@@ -1,0 +1,473 @@
+//! The app's flow: every action the screens send is handled here, in one system set
+//! ([`FlowSet`]), and every change of screen is made here, together with what the new screen
+//! shows — a screen is never entered without its data, so there is no fallback for an empty
+//! one. The screens only draw and send actions; this runs without a window, which is how the
+//! tests drive the app.
+//!
+//! A classroom exercise is played through [`ExerciseRun`], the app's side of
+//! [`crate::classroom::Attempt`]: every reply, take-back and early end is saved to the
+//! progress file before the next frame.
+
+use std::sync::Arc;
+
+use bevy::ecs::system::SystemParam;
+use bevy::prelude::*;
+use changetalk_core::engine::Session;
+
+use super::exercise::ExerciseRun;
+use super::hot_reload::ReloadNotice;
+use super::screens::briefing::BriefingAction;
+use super::screens::exercise::ExerciseAction;
+use super::screens::library::{ExercisePicker, LibraryAction};
+use super::screens::report::ReportAction;
+use super::screens::session::SessionAction;
+use super::screens::settings::SettingsAction;
+use super::settings::{Paths, Progress, Settings};
+use super::state::{self, ExercisePage, Mode, Play, Report, ReturnTo, Screen, Selected};
+use crate::classroom::StepError;
+use crate::library::Entry;
+
+/// The action handlers and navigation, in this order each frame: the exercise's time limit
+/// first (so no reply is recorded after it), then each screen's actions.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FlowSet;
+
+/// Changing screens. The exercise screen's page follows the exercise: its results once there
+/// are some, else the sign-in page.
+#[derive(SystemParam)]
+pub struct Nav<'w> {
+    screen: Res<'w, State<Screen>>,
+    next: ResMut<'w, NextState<Screen>>,
+    page: ResMut<'w, NextState<ExercisePage>>,
+    return_to: ResMut<'w, ReturnTo>,
+}
+
+impl Nav<'_> {
+    /// Goes to `screen`.
+    pub fn go(&mut self, screen: Screen) {
+        self.next.set(screen);
+    }
+
+    /// Opens settings, to come back here.
+    pub fn settings(&mut self) {
+        self.return_to.0 = *self.screen.get();
+        self.next.set(Screen::Settings);
+    }
+
+    /// Back from settings (to the exercise's page as it now is, when it came from there).
+    pub fn back(&mut self, run: Option<&ExerciseRun>) {
+        match (self.return_to.0, run) {
+            (Screen::Exercise, Some(run)) => self.exercise(run),
+            (screen, _) => self.next.set(screen),
+        }
+    }
+
+    /// Shows the exercise's page: its results once it has them, else sign-in.
+    pub fn exercise(&mut self, run: &ExerciseRun) {
+        self.page.set(if run.outcome.is_some() {
+            ExercisePage::Results
+        } else {
+            ExercisePage::SignIn
+        });
+        if *self.screen.get() != Screen::Exercise {
+            self.next.set(Screen::Exercise);
+        }
+    }
+}
+
+/// Seed for a free practice session: varies run to run (the transcript records it).
+fn fresh_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+}
+
+/// The library: open a client's briefing or an exercise, or settings.
+fn library(
+    mut actions: MessageReader<LibraryAction>,
+    catalog: Res<state::Catalog>,
+    mut picker: ResMut<ExercisePicker>,
+    mut commands: Commands,
+    mut nav: Nav,
+) {
+    for a in actions.read() {
+        match a {
+            LibraryAction::Open(i) => {
+                if let Some(s) = catalog.0.get(*i).and_then(Entry::playable) {
+                    commands.insert_resource(Selected(Arc::clone(s)));
+                    nav.go(Screen::Briefing);
+                }
+            }
+            LibraryAction::OpenExercise(path) => match ExerciseRun::open(path, None) {
+                Ok(run) => {
+                    picker.error = None;
+                    nav.exercise(&run);
+                    commands.insert_resource(run);
+                }
+                Err(e) => picker.error = Some(e),
+            },
+            LibraryAction::Settings => nav.settings(),
+        }
+    }
+}
+
+/// The briefing: start a session with the client chosen.
+fn briefing(
+    mut actions: MessageReader<BriefingAction>,
+    selected: Option<Res<Selected>>,
+    mut commands: Commands,
+    mut nav: Nav,
+) {
+    for a in actions.read() {
+        match a {
+            BriefingAction::Back => nav.go(Screen::Library),
+            BriefingAction::Settings => nav.settings(),
+            BriefingAction::Start(mode) => {
+                if let Some(s) = &selected {
+                    commands.insert_resource(Play::new(Arc::clone(&s.0), fresh_seed(), *mode));
+                    nav.go(Screen::Session);
+                }
+            }
+        }
+    }
+}
+
+/// Applies an action to a free session (not an exercise's); returns the screen to go to,
+/// if it changes.
+fn apply(action: SessionAction, play: &mut Play) -> Option<Screen> {
+    match action {
+        SessionAction::Jump(i) => {
+            let s = &play.session;
+            if let Some(point) = s.scenario().points.get(i)
+                && let Some(p) =
+                    Session::preview_from(Arc::clone(s.scenario()), s.seed(), &point.id, s.state())
+            {
+                play.session = p;
+            }
+            None
+        }
+        SessionAction::PreviewState(state) => {
+            let s = &play.session;
+            if let Some(point) = s.current_point()
+                && let Some(p) =
+                    Session::preview_from(Arc::clone(s.scenario()), s.seed(), &point.id, state)
+            {
+                play.session = p;
+            }
+            None
+        }
+        SessionAction::Restart => {
+            play.session = Session::new(Arc::clone(play.session.scenario()), play.session.seed());
+            None
+        }
+        SessionAction::Choose(n) => {
+            let _ = play.session.choose(n);
+            None
+        }
+        SessionAction::Rewind => {
+            if play.mode == Mode::Practice {
+                let _ = play.session.rewind();
+            }
+            None
+        }
+        SessionAction::End => {
+            play.session.stop();
+            Some(Screen::Report)
+        }
+        SessionAction::ShowReport => Some(Screen::Report),
+        SessionAction::Back => Some(Screen::Library),
+        // These change settings or files, not the session: `session` does them.
+        SessionAction::Settings | SessionAction::ToggleInstructor | SessionAction::ExportGraph => {
+            None
+        }
+    }
+}
+
+/// Where an action leaves a conversation of an exercise.
+enum Moved {
+    /// The same conversation.
+    Stay,
+    /// This conversation is over: on to the next client (or the results).
+    Next,
+    /// The exercise has ended (its time limit).
+    Ended,
+}
+
+/// Applies an action to a conversation of the open exercise, through the exercise's steps
+/// (saved at once); instructor tools never reach it.
+fn exercise_step(a: SessionAction, run: &mut ExerciseRun, play: &mut Play) -> Moved {
+    let ended = |r: Result<(), StepError>| match r {
+        Err(StepError::TimeUp) => Moved::Ended,
+        _ => Moved::Stay,
+    };
+    match a {
+        SessionAction::Choose(n) => ended(run.reply(play, n)),
+        SessionAction::Rewind => ended(run.take_back(play)),
+        SessionAction::End => {
+            // A failed save is shown; the conversation still ends.
+            let _ = run.end_conversation(play);
+            Moved::Next
+        }
+        SessionAction::ShowReport if play.session.is_over() => Moved::Next,
+        _ => Moved::Stay,
+    }
+}
+
+/// What the session's actions change besides the session.
+#[derive(SystemParam)]
+pub struct SessionFlow<'w, 's> {
+    play: Option<ResMut<'w, Play>>,
+    exercise: Option<ResMut<'w, ExerciseRun>>,
+    paths: Res<'w, Paths>,
+    settings: ResMut<'w, Settings>,
+    progress: ResMut<'w, Progress>,
+    notice: ResMut<'w, ReloadNotice>,
+    commands: Commands<'w, 's>,
+    nav: Nav<'w>,
+}
+
+/// The conversation: replies, take-backs, ending, instructor tools, and leaving.
+fn session(mut actions: MessageReader<SessionAction>, mut f: SessionFlow) {
+    for a in actions.read() {
+        let Some(play) = f.play.as_deref_mut() else {
+            return;
+        };
+        let in_exercise = play.exercise.is_some();
+        // Instructor tools never touch a classroom exercise.
+        if in_exercise && a.is_instructor_tool() {
+            continue;
+        }
+        match a {
+            SessionAction::Settings => f.nav.settings(),
+            SessionAction::ToggleInstructor => {
+                f.settings.instructor_mode = !f.settings.instructor_mode;
+            }
+            SessionAction::ExportGraph => {
+                f.notice.0 = Some(export_graph(play.session.scenario(), &f.paths));
+            }
+            _ if in_exercise => {
+                let Some(run) = f.exercise.as_deref_mut() else {
+                    continue;
+                };
+                if *a == SessionAction::Back {
+                    // "‹ Exercise" keeps everything; the page continues where it stopped.
+                    f.nav.exercise(run);
+                    continue;
+                }
+                let next = match exercise_step(*a, run, play) {
+                    Moved::Stay => continue,
+                    Moved::Next => run.next_play(),
+                    Moved::Ended => None,
+                };
+                match next {
+                    Some(p) => *play = p,
+                    None => {
+                        f.commands.remove_resource::<Play>();
+                        f.nav.exercise(run);
+                        return;
+                    }
+                }
+            }
+            _ => match apply(*a, play) {
+                Some(Screen::Report) => {
+                    let report = Report::from_play(play);
+                    // Previews from a jumped-to point are not practice sessions, and only a
+                    // finished conversation counts toward the best score.
+                    if play.session.preview_start().is_none()
+                        && report.score.complete
+                        && let Err(e) =
+                            f.progress
+                                .record(&f.paths, &report.scenario.id, report.score.overall)
+                    {
+                        warn!("cannot save progress: {e}");
+                    }
+                    f.commands.insert_resource(report);
+                    f.nav.go(Screen::Report);
+                }
+                Some(screen) => f.nav.go(screen),
+                None => {}
+            },
+        }
+    }
+}
+
+/// Saves the scenario's decision graph as `<reports>/<id>-graph.svg` (atomically); says
+/// where, or why not.
+pub fn export_graph(scenario: &changetalk_core::Scenario, paths: &Paths) -> String {
+    let svg = changetalk_core::graph::to_svg(scenario);
+    match paths.save_to_reports(&format!("{}-graph.svg", scenario.id), svg.as_bytes()) {
+        Ok(path) => format!("Saved the decision graph to {}", path.display()),
+        Err(e) => format!("Could not save the graph: {e}"),
+    }
+}
+
+/// The exercise page: sign in, continue, see a client's report, or close the exercise.
+fn exercise(
+    mut actions: MessageReader<ExerciseAction>,
+    run: Option<ResMut<ExerciseRun>>,
+    mut commands: Commands,
+    mut nav: Nav,
+) {
+    let Some(mut run) = run else {
+        return;
+    };
+    for a in actions.read() {
+        let play = match a {
+            ExerciseAction::Library => {
+                commands.remove_resource::<ExerciseRun>();
+                commands.remove_resource::<Play>();
+                nav.go(Screen::Library);
+                return;
+            }
+            ExerciseAction::Settings => {
+                nav.settings();
+                continue;
+            }
+            ExerciseAction::ViewReport(i) => {
+                if let Some(o) = &run.outcome
+                    && let (Some(t), Some(s)) = (o.transcripts.get(*i), o.derived.scores.get(*i))
+                {
+                    commands.insert_resource(Report {
+                        scenario: Arc::clone(&run.loaded.scenarios[*i]),
+                        transcript: t.clone(),
+                        score: s.clone(),
+                        mode: run.mode(),
+                        export_message: None,
+                        from_exercise: true,
+                    });
+                    nav.go(Screen::Report);
+                }
+                continue;
+            }
+            _ if run.outcome.is_some() => continue,
+            ExerciseAction::SignIn { name, id } if run.attempt.is_none() => run.sign_in(name, id),
+            ExerciseAction::SignIn { .. } | ExerciseAction::Continue => run.next_play(),
+        };
+        match play {
+            Some(play) => {
+                commands.insert_resource(play);
+                nav.go(Screen::Session);
+            }
+            // A problem to show, or the results.
+            None => nav.exercise(&run),
+        }
+    }
+}
+
+/// Ends the exercise when its time limit passes while a conversation is on screen. It runs
+/// before the session's actions each frame, and the app wakes at least once a minute when
+/// idle (see `low_power`), so nothing is recorded after the limit.
+fn enforce_time_limit(run: Option<ResMut<ExerciseRun>>, mut commands: Commands, mut nav: Nav) {
+    let Some(mut run) = run else {
+        return;
+    };
+    if run.outcome.is_none() && run.time_is_up() {
+        run.end_for_time();
+        commands.remove_resource::<Play>();
+        nav.exercise(&run);
+    }
+}
+
+/// The report: export it, play the client again, or go back.
+fn report(
+    mut actions: MessageReader<ReportAction>,
+    report: Option<ResMut<Report>>,
+    run: Option<Res<ExerciseRun>>,
+    paths: Res<Paths>,
+    mut commands: Commands,
+    mut nav: Nav,
+) {
+    let Some(mut report) = report else {
+        return;
+    };
+    for a in actions.read() {
+        match a {
+            ReportAction::ExportJson => {
+                report.export_message = Some(export_report(&report, &paths, false));
+            }
+            ReportAction::ExportHtml => {
+                report.export_message = Some(export_report(&report, &paths, true));
+            }
+            ReportAction::Again => {
+                let scenario = Arc::clone(&report.scenario);
+                let seed = report.transcript.seed.wrapping_add(1);
+                commands.insert_resource(Selected(Arc::clone(&scenario)));
+                commands.insert_resource(Play::new(scenario, seed, report.mode));
+                nav.go(Screen::Session);
+            }
+            ReportAction::Library => match (&run, report.from_exercise) {
+                (Some(run), true) => nav.exercise(run),
+                _ => nav.go(Screen::Library),
+            },
+        }
+    }
+}
+
+/// Writes the report as JSON or HTML in the reports folder; says where, or why not.
+fn export_report(report: &Report, paths: &Paths, html: bool) -> Result<String, String> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (name, body) = if html {
+        (
+            format!("{}-{stamp}.html", report.scenario.id),
+            crate::export::session_html(&report.scenario, &report.transcript, &report.score),
+        )
+    } else {
+        (
+            format!("{}-{stamp}.json", report.scenario.id),
+            crate::export::session_json(&report.transcript, &report.score),
+        )
+    };
+    match paths.save_to_reports(&name, body.as_bytes()) {
+        Ok(path) => Ok(format!("Saved {}", path.display())),
+        Err(e) => Err(format!("Could not save: {e}")),
+    }
+}
+
+/// Settings: apply an edit (saved by `settings`), or go back.
+fn settings(
+    mut actions: MessageReader<SettingsAction>,
+    mut settings: ResMut<Settings>,
+    run: Option<Res<ExerciseRun>>,
+    mut nav: Nav,
+) {
+    for a in actions.read() {
+        match a {
+            SettingsAction::Change(s) => {
+                if *settings != *s {
+                    *settings = s.clone();
+                }
+            }
+            SettingsAction::Back => nav.back(run.as_deref()),
+        }
+    }
+}
+
+/// The app's logic without any drawing: the states, the actions and the flow. The app adds
+/// it after inserting [`Screen`]; headless tests run it alone.
+pub fn plugin(app: &mut App) {
+    app.add_plugins(state::plugin)
+        .init_resource::<ReloadNotice>()
+        .init_resource::<ExercisePicker>()
+        .add_message::<LibraryAction>()
+        .add_message::<BriefingAction>()
+        .add_message::<SessionAction>()
+        .add_message::<ExerciseAction>()
+        .add_message::<ReportAction>()
+        .add_message::<SettingsAction>()
+        .add_systems(
+            Update,
+            (
+                enforce_time_limit.run_if(in_state(Screen::Session)),
+                library,
+                briefing,
+                exercise,
+                session,
+                report,
+                settings,
+            )
+                .chain()
+                .in_set(FlowSet),
+        );
+}

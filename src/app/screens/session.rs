@@ -1,0 +1,255 @@
+//! The conversation: the client's face, the chat, and the replies as large buttons with
+//! number-key shortcuts. Practice mode adds live meters and a feedback card after each reply.
+//! The screen only reads the session; what the trainee does goes to the flow as
+//! [`SessionAction`]s.
+
+mod chat;
+mod instructor;
+mod replies;
+
+use bevy::ecs::system::SystemParam;
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use changetalk_core::model::ClientState;
+use egui::RichText;
+
+pub use chat::{chat_ui, feedback_card, meters_ui};
+pub use instructor::instructor_bar;
+pub use replies::{PendingExit, confirm_id, gate_leave, reply_ui};
+
+use crate::app::exercise::ExerciseRun;
+use crate::app::hot_reload::{self, ReloadNotice};
+use crate::app::settings::Settings;
+use crate::app::state::{Catalog, FaceArea, Mode, Play, Screen};
+use crate::app::theme::{self, HeaderClick, ScreenUi, header, palette, root_ui};
+
+/// What the trainee did during the session.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionAction {
+    /// Reply with option `n` (1-based).
+    Choose(usize),
+    /// Take back the last reply (practice only).
+    Rewind,
+    /// End the session now and see the report.
+    End,
+    /// Open the report of a finished session.
+    ShowReport,
+    /// Back to the library.
+    Back,
+    /// Open settings.
+    Settings,
+    /// Instructor mode: start a preview at decision point `i` (index in the scenario) with
+    /// the client's current state.
+    Jump(usize),
+    /// Instructor mode: start the conversation again from the beginning.
+    Restart,
+    /// Turn instructor mode on or off (not in a classroom exercise).
+    ToggleInstructor,
+    /// Instructor mode: save the scenario's decision graph as SVG.
+    ExportGraph,
+    /// Instructor mode: preview the current point again with the client in this state (to
+    /// try a line's `when` condition).
+    PreviewState(ClientState),
+}
+
+impl SessionAction {
+    /// Instructor mode's tools (never in a classroom exercise).
+    pub fn is_instructor_tool(self) -> bool {
+        matches!(
+            self,
+            SessionAction::Jump(_)
+                | SessionAction::Restart
+                | SessionAction::PreviewState(_)
+                | SessionAction::ToggleInstructor
+                | SessionAction::ExportGraph
+        )
+    }
+}
+
+/// How the reply area is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplyView {
+    /// Practice or assessment.
+    pub mode: Mode,
+    /// Instructor mode: codes and rating on every reply, and the jump list.
+    pub instructor: bool,
+    /// The button shown once the conversation is over.
+    pub finish_label: String,
+    /// Ending early needs a second press (classroom exercises: it cannot be undone).
+    pub confirm_end: bool,
+}
+
+impl ReplyView {
+    /// A trainee's view in `mode`.
+    pub fn new(mode: Mode) -> ReplyView {
+        ReplyView {
+            mode,
+            instructor: false,
+            finish_label: "See your report".to_string(),
+            confirm_end: false,
+        }
+    }
+}
+
+/// What the session screen draws from.
+#[derive(SystemParam)]
+struct SessionData<'w> {
+    settings: Res<'w, Settings>,
+    play: Res<'w, Play>,
+    exercise: Option<Res<'w, ExerciseRun>>,
+    catalog: Res<'w, Catalog>,
+    notice: Res<'w, ReloadNotice>,
+}
+
+/// Draws the session; it only reads it — changes go through [`SessionAction`] messages.
+fn session_system(
+    mut contexts: EguiContexts,
+    data: SessionData,
+    mut area: ResMut<FaceArea>,
+    mut actions: MessageWriter<SessionAction>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let SessionData {
+        settings,
+        play,
+        exercise,
+        catalog,
+        notice,
+    } = &data;
+    let p = palette(settings);
+    let mut root = root_ui(ctx);
+    let mut action = None;
+    let scenario = play.session.scenario().clone();
+    let in_exercise = play.exercise.zip(exercise.as_deref());
+    let mut view = ReplyView::new(play.mode);
+    view.instructor = settings.instructor_mode && in_exercise.is_none();
+    // Ending a conversation before an ending always asks first (it scores as incomplete).
+    view.confirm_end = true;
+    if let Some((i, run)) = in_exercise {
+        view.finish_label = if i + 1 < run.len() {
+            "Next client".to_string()
+        } else {
+            "Finish the exercise".to_string()
+        };
+    }
+    let problems = hot_reload::file_problems(&catalog.0, &scenario);
+    egui::Panel::top("session-top")
+        .frame(
+            egui::Frame::new()
+                .fill(p.panel)
+                .inner_margin(egui::Margin::symmetric(14, 8)),
+        )
+        .show(&mut root, |ui| {
+            let mode = play.mode.name();
+            let (back_label, subtitle) = match in_exercise {
+                Some((i, run)) => ("‹ Exercise", format!("{mode} · {}", run.status(i))),
+                None => ("‹ Library", mode.to_string()),
+            };
+            let toggle = in_exercise.is_none().then_some(view.instructor);
+            match header(ui, back_label, &scenario.title, &subtitle, toggle, &p) {
+                // In an exercise "‹ Exercise" keeps everything; elsewhere leaving asks first.
+                Some(HeaderClick::Back)
+                    if in_exercise.is_some() || gate_leave(ui.ctx(), &play.session) =>
+                {
+                    action = Some(SessionAction::Back)
+                }
+                Some(HeaderClick::Back) => {}
+                Some(HeaderClick::Settings) => action = Some(SessionAction::Settings),
+                Some(HeaderClick::Instructor) => action = Some(SessionAction::ToggleInstructor),
+                None => {}
+            }
+            if let Some((_, run)) = in_exercise
+                && let Some(m) = &run.message
+            {
+                ui.label(RichText::new(m).color(p.bad));
+            }
+            if let Some((entry, errors)) = problems {
+                theme::file_errors_banner(ui, &entry.origin.display_name(), errors, &p);
+            }
+            if in_exercise.is_none()
+                && let Some(m) = &notice.0
+            {
+                ui.label(RichText::new(m).small().color(p.muted));
+            }
+        });
+    let width = (root.available_width() * 0.58).max(430.0);
+    egui::Panel::right("session-chat")
+        .exact_size(width)
+        .resizable(false)
+        .frame(
+            egui::Frame::new()
+                .fill(p.bg)
+                .inner_margin(egui::Margin::same(12)),
+        )
+        .show(&mut root, |ui| {
+            // Chat above, replies below. The replies take the height they needed last
+            // frame (at most 60%), so the options are never hidden behind a tiny panel.
+            let id = ui.id().with("reply-height");
+            let total = ui.available_height();
+            let max_reply = total * 0.6;
+            let prev: f32 = ui.data(|d| d.get_temp(id)).unwrap_or(total * 0.45);
+            let reply_h = prev.min(max_reply);
+            let chat_h = (total - reply_h - 12.0).max(60.0);
+            egui::ScrollArea::vertical()
+                .id_salt("chat")
+                .stick_to_bottom(true)
+                .auto_shrink([false, false])
+                .max_height(chat_h)
+                .min_scrolled_height(chat_h)
+                .show(ui, |ui| {
+                    let label_pending = settings.show_talk_labels || view.instructor;
+                    chat_ui(ui, &play.session, play.mode, label_pending, &p)
+                });
+            ui.add_space(6.0);
+            let mut needed = reply_h;
+            egui::ScrollArea::vertical()
+                .id_salt("replies")
+                .auto_shrink([false, true])
+                .max_height(max_reply)
+                .show(ui, |ui| {
+                    let top = ui.min_rect().top();
+                    if let Some(a) = reply_ui(ui, &play.session, &view, &p) {
+                        action = Some(a);
+                    }
+                    needed = (ui.min_rect().bottom() - top + 4.0).min(max_reply);
+                });
+            if (needed - prev).abs() > 1.0 {
+                ui.data_mut(|d| d.insert_temp(id, needed));
+                ui.ctx().request_repaint();
+            }
+        });
+    let show_meters = play.mode == Mode::Practice || view.instructor;
+    let face_rect = egui::CentralPanel::no_frame()
+        .show(&mut root, |ui| {
+            let full = ui.max_rect();
+            if show_meters {
+                egui::Panel::bottom("session-meters")
+                    .resizable(false)
+                    .frame(egui::Frame::new().inner_margin(egui::Margin::same(12)))
+                    .show(ui, |ui| meters_ui(ui, &play.session, &p));
+                ui.available_rect_before_wrap()
+            } else {
+                full
+            }
+        })
+        .inner;
+    if area.0 != face_rect {
+        area.0 = face_rect;
+    }
+    if let Some(a) = action {
+        actions.write(a);
+        ctx.request_repaint();
+    }
+    Ok(())
+}
+
+/// Registers the session screen.
+pub fn plugin(app: &mut App) {
+    app.add_systems(
+        EguiPrimaryContextPass,
+        session_system
+            .run_if(in_state(Screen::Session))
+            .run_if(resource_exists::<Play>)
+            .in_set(ScreenUi),
+    );
+}

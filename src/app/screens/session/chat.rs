@@ -1,0 +1,143 @@
+//! The conversation as chat bubbles, the practice feedback card and the meters.
+
+use bevy_egui::egui::{self, Color32, RichText};
+use changetalk_core::codes::codes_label;
+use changetalk_core::engine::{Session, TurnRecord};
+use changetalk_core::model::Target;
+
+use crate::app::state::Mode;
+use crate::app::theme::{self, Palette};
+
+fn talk_colour(p: &Palette, t: Target) -> Color32 {
+    match t {
+        Target::ChangeTalk => p.good,
+        Target::SustainTalk => p.fair,
+        Target::Discord => p.bad,
+        Target::Neutral => p.muted,
+    }
+}
+
+pub(super) fn rating_colour(p: &Palette, rating: u8) -> Color32 {
+    match rating {
+        5 | 4 => p.good,
+        3 => p.fair,
+        _ => p.bad,
+    }
+}
+
+fn bubble(ui: &mut egui::Ui, fill: Color32, right: bool, add: impl FnOnce(&mut egui::Ui)) {
+    let layout = if right {
+        egui::Layout::right_to_left(egui::Align::Min)
+    } else {
+        egui::Layout::left_to_right(egui::Align::Min)
+    };
+    ui.with_layout(layout, |ui| {
+        let max = (ui.available_width() * 0.86).max(200.0);
+        egui::Frame::new()
+            .fill(fill)
+            .corner_radius(egui::CornerRadius::same(12))
+            .inner_margin(egui::Margin::symmetric(12, 8))
+            .show(ui, |ui| {
+                ui.set_max_width(max);
+                ui.with_layout(egui::Layout::top_down(egui::Align::Min), add);
+            });
+    });
+}
+
+/// The conversation so far, as chat bubbles. In practice each client line carries its talk
+/// type once the trainee has replied to it; the line waiting for a reply shows it only when
+/// `label_pending` (the "show talk type" setting, or instructor mode).
+pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, label_pending: bool, p: &Palette) {
+    let name = session.scenario().persona.name.clone();
+    let practice = mode == Mode::Practice;
+    let client = |ui: &mut egui::Ui, text: &str, talk: Target, labelled: bool| {
+        bubble(ui, p.client_bubble, false, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&name).strong().small());
+                if practice && labelled {
+                    ui.label(
+                        RichText::new(talk.label())
+                            .small()
+                            .color(talk_colour(p, talk)),
+                    );
+                }
+            });
+            ui.label(text);
+        });
+    };
+    let last = session.turns().len();
+    for turn in session.turns() {
+        client(ui, &turn.client.text, turn.client.talk.target(), true);
+        bubble(ui, p.trainee_bubble, true, |ui| {
+            ui.label(RichText::new("You").strong().small());
+            ui.label(&turn.reply.text);
+            if practice {
+                ui.label(
+                    RichText::new(format!(
+                        "{} · {}/5",
+                        codes_label(&turn.reply.codes),
+                        turn.reply.rating
+                    ))
+                    .small()
+                    .color(rating_colour(p, turn.reply.rating)),
+                );
+            }
+        });
+        if practice && turn.number == last {
+            feedback_card(ui, turn, p);
+        }
+    }
+    if let Some(line) = session.current_line() {
+        client(ui, &line.text, line.talk.target(), label_pending);
+    }
+    if let Some(end) = session.ending() {
+        ui.add_space(6.0);
+        theme::card(p).show(ui, |ui| {
+            ui.label(RichText::new(&end.title).strong());
+            ui.label(&end.text);
+        });
+    }
+}
+
+/// The feedback card shown in practice mode after a reply.
+pub fn feedback_card(ui: &mut egui::Ui, turn: &TurnRecord, p: &Palette) {
+    let colour = rating_colour(p, turn.reply.rating);
+    egui::Frame::new()
+        .fill(p.panel)
+        .stroke(egui::Stroke::new(2.0, colour))
+        .corner_radius(egui::CornerRadius::same(10))
+        .inner_margin(egui::Margin::same(10))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Your last reply:").strong());
+                theme::chip(ui, &codes_label(&turn.reply.codes), colour);
+                ui.label(
+                    RichText::new(format!("{}/5", turn.reply.rating))
+                        .strong()
+                        .color(colour),
+                );
+            });
+            ui.label(&turn.reply.feedback);
+            if let Some(b) = &turn.better {
+                ui.add_space(2.0);
+                ui.label(
+                    RichText::new(format!("A stronger reply ({}/5): “{}”", b.rating, b.text))
+                        .color(p.good),
+                );
+                ui.label(RichText::new(&b.feedback).small());
+            }
+        });
+}
+
+/// The meters (practice mode).
+pub fn meters_ui(ui: &mut egui::Ui, session: &Session, p: &Palette) {
+    let s = session.state();
+    theme::card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        theme::meter(ui, p, "Engagement", s.engagement, p.accent);
+        theme::meter(ui, p, "Discord", s.discord, p.bad);
+        theme::meter(ui, p, "Importance", s.importance, p.good);
+        theme::meter(ui, p, "Confidence", s.confidence, p.fair);
+    });
+}

@@ -1,0 +1,224 @@
+//! The reply area: the options as large buttons with number keys, "try another reply",
+//! ending early, and the question asked before a conversation is left unfinished.
+
+use bevy_egui::egui::{self, RichText};
+use changetalk_core::codes::{codes_label, normalize_turn};
+use changetalk_core::engine::Session;
+
+use super::chat::rating_colour;
+use super::instructor::instructor_bar;
+use super::{ReplyView, SessionAction};
+use crate::app::state::Mode;
+use crate::app::theme::{self, Palette};
+
+const NUMBER_KEYS: [egui::Key; 9] = [
+    egui::Key::Num1,
+    egui::Key::Num2,
+    egui::Key::Num3,
+    egui::Key::Num4,
+    egui::Key::Num5,
+    egui::Key::Num6,
+    egui::Key::Num7,
+    egui::Key::Num8,
+    egui::Key::Num9,
+];
+
+/// The reply area: the options (with codes and ratings in instructor mode), or the ending's
+/// next step.
+pub fn reply_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    view: &ReplyView,
+    p: &Palette,
+) -> Option<SessionAction> {
+    let mut action = None;
+    let practice = view.mode == Mode::Practice;
+    let confirm_id = confirm_id();
+    if view.instructor
+        && let Some(a) = instructor_bar(ui, session, p)
+    {
+        action = Some(a);
+    }
+    if session.current_point().is_some() {
+        ui.horizontal_wrapped(|ui| {
+            if practice
+                && !session.turns().is_empty()
+                && ui
+                    .button("Try another reply (B)")
+                    .on_hover_text("Take your last reply back and choose again")
+                    .clicked()
+            {
+                action = Some(SessionAction::Rewind);
+            }
+            if ui
+                .button("End session (E)")
+                .on_hover_text("Stop here and see the report")
+                .clicked()
+            {
+                action = Some(SessionAction::End);
+            }
+        });
+        let pending = ui
+            .data(|d| d.get_temp::<PendingExit>(confirm_id))
+            .unwrap_or_default();
+        if view.confirm_end && pending != PendingExit::None {
+            ui.horizontal_wrapped(|ui| {
+                let (question, yes, yes_action) = if pending == PendingExit::Leave {
+                    (
+                        "Leave this conversation for the library? It is not finished, so it will not count as a score.",
+                        "Yes, leave",
+                        SessionAction::Back,
+                    )
+                } else {
+                    (
+                        "End this conversation now? It is not finished: the report marks it incomplete and its score counts only the part you played.",
+                        "Yes, end it (E)",
+                        SessionAction::End,
+                    )
+                };
+                ui.label(RichText::new(question).color(p.bad));
+                if ui.button(yes).clicked() {
+                    action = Some(yes_action);
+                }
+                if ui.button("Keep talking (Esc)").clicked() {
+                    ui.data_mut(|d| d.insert_temp(confirm_id, PendingExit::None));
+                }
+            });
+        }
+        ui.label(
+            RichText::new("Your reply — press a number or click")
+                .small()
+                .color(p.muted),
+        );
+        let ratings = session.current_ratings();
+        let line_target = session.current_target();
+        for (i, o) in session.current_options().into_iter().enumerate() {
+            let n = i + 1;
+            let text = RichText::new(format!("{n}   {}", o.text));
+            let button = egui::Button::new(text)
+                .wrap()
+                .min_size(egui::vec2(ui.available_width(), 44.0))
+                .fill(p.panel);
+            let r = ui.add(button);
+            if r.clicked() {
+                action = Some(SessionAction::Choose(n));
+            }
+            if view.instructor {
+                let rating = ratings.get(i).copied().unwrap_or(0);
+                let codes = codes_label(&normalize_turn(&o.codes));
+                let target = o.responds_to.unwrap_or(line_target);
+                ui.label(
+                    RichText::new(format!(
+                        "      {codes} · {rating}/5 · responds to {} · next: {}",
+                        target.label(),
+                        o.next
+                    ))
+                    .small()
+                    .color(rating_colour(p, rating)),
+                );
+            }
+        }
+    } else if session.is_over() {
+        if let Some(end) = session.ending() {
+            ui.label(RichText::new(format!("The session has ended: {}.", end.title)).strong());
+        }
+        ui.horizontal(|ui| {
+            if theme::primary_button(ui, p, &format!("{} (Enter)", view.finish_label)).clicked() {
+                action = Some(SessionAction::ShowReport);
+            }
+            if practice
+                && !session.turns().is_empty()
+                && ui.button("Try another reply (B)").clicked()
+            {
+                action = Some(SessionAction::Rewind);
+            }
+        });
+    }
+    if view.confirm_end
+        && ui.input(|i| i.key_pressed(egui::Key::Escape))
+        && ui
+            .data(|d| d.get_temp::<PendingExit>(confirm_id))
+            .is_some_and(|p| p != PendingExit::None)
+    {
+        ui.data_mut(|d| d.insert_temp(confirm_id, PendingExit::None));
+    }
+    // Keyboard shortcuts (ignored while typing in a text field).
+    if !ui.ctx().egui_wants_keyboard_input() {
+        ui.input(|i| {
+            if session.current_point().is_some() {
+                let shown = session.current_options().len();
+                for (k, key) in NUMBER_KEYS.iter().enumerate().take(shown) {
+                    if i.key_pressed(*key) {
+                        action = Some(SessionAction::Choose(k + 1));
+                    }
+                }
+            }
+            if practice && i.key_pressed(egui::Key::B) && !session.turns().is_empty() {
+                action = Some(SessionAction::Rewind);
+            }
+            if i.key_pressed(egui::Key::E) && !session.is_over() {
+                action = Some(SessionAction::End);
+            }
+            if session.is_over() && i.key_pressed(egui::Key::Enter) {
+                action = Some(SessionAction::ShowReport);
+            }
+        });
+    }
+    // Mid-conversation the first "end" only asks; the second ends the conversation.
+    match action {
+        Some(SessionAction::End) if view.confirm_end && !session.is_over() => {
+            let asked =
+                ui.data(|d| d.get_temp::<PendingExit>(confirm_id)) == Some(PendingExit::End);
+            let next = if asked {
+                PendingExit::None
+            } else {
+                PendingExit::End
+            };
+            ui.data_mut(|d| d.insert_temp(confirm_id, next));
+            if !asked {
+                action = None;
+                ui.ctx().request_repaint();
+            }
+        }
+        Some(_) => {
+            ui.data_mut(|d| d.insert_temp(confirm_id, PendingExit::None));
+        }
+        None => {}
+    }
+    action
+}
+
+/// A question waiting under the replies before a conversation is left unfinished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PendingExit {
+    /// Nothing asked.
+    #[default]
+    None,
+    /// "End this conversation now?"
+    End,
+    /// "Leave this conversation for the library?"
+    Leave,
+}
+
+/// The id under which the pending question is kept in egui's memory.
+pub fn confirm_id() -> egui::Id {
+    egui::Id::new("confirm-end-session")
+}
+
+/// Mid-conversation, "‹ Library" first asks (the answer is drawn under the replies); the
+/// second click, or "Yes, leave", goes.
+pub fn gate_leave(ctx: &egui::Context, session: &Session) -> bool {
+    if session.is_over() || session.turns().is_empty() {
+        return true;
+    }
+    let id = confirm_id();
+    let asked = ctx.data(|d| d.get_temp::<PendingExit>(id)) == Some(PendingExit::Leave);
+    let next = if asked {
+        PendingExit::None
+    } else {
+        PendingExit::Leave
+    };
+    ctx.data_mut(|d| d.insert_temp(id, next));
+    ctx.request_repaint();
+    asked
+}

@@ -1,0 +1,194 @@
+//! From the options to the first screen: the client, conversation, report or exercise the
+//! app opens on, prepared before the window opens so that bad options fail in the terminal.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use changetalk_core::Scenario;
+
+use super::exercise::ExerciseRun;
+use super::options::Options;
+use super::state::{ExercisePage, Play, Report, Screen};
+use crate::library::{self, Entry};
+
+/// Everything the app needs before the window opens, prepared from the command line.
+#[derive(Default)]
+pub struct Startup {
+    /// Every scenario file found (loaded once, at start).
+    pub catalog: Vec<Entry>,
+    /// The screen to open.
+    pub screen: Screen,
+    /// Selected client.
+    pub selected: Option<Arc<Scenario>>,
+    /// Session, when opening on the session or report screen.
+    pub play: Option<Play>,
+    /// Report, when opening on the report screen.
+    pub report: Option<Report>,
+    /// The classroom exercise opened with `--exercise`.
+    pub exercise: Option<ExerciseRun>,
+    /// Lines for the terminal once the window is sure to open (a resumed exercise, a draft
+    /// that does not load yet).
+    pub notes: Vec<String>,
+}
+
+/// Resolves the options into a starting screen; errors are for the terminal.
+pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, String> {
+    if let Some(path) = &args.exercise {
+        return prepare_exercise(args, path, catalog);
+    }
+    let screen = match args.screen {
+        // Without a client there is no exercise page to open.
+        Some(Screen::Exercise) => Screen::Library,
+        Some(s) => s,
+        None if args.scenario.is_none() => Screen::Library,
+        None if args.choices.is_some() || args.auto.is_some() => Screen::Session,
+        None => Screen::Briefing,
+    };
+    let needs_scenario = matches!(screen, Screen::Briefing | Screen::Session | Screen::Report);
+    let selected = match &args.scenario {
+        // A file is added to the catalog, so it is watched and reloads when saved.
+        Some(s) if library::looks_like_path(s) => {
+            let path = Path::new(s);
+            let entry = match catalog.iter().position(|e| e.path() == Some(path)) {
+                Some(i) => catalog[i].clone(),
+                None => {
+                    let e = library::load_file(path);
+                    catalog.push(e.clone());
+                    e
+                }
+            };
+            match entry.loaded {
+                Ok(s) => Some(s),
+                // An instructor opening a draft that does not load yet: the app opens on the
+                // library, where the file's card shows its diagnostics and turns into the
+                // client as soon as the file is fixed and saved. Scripts (screenshots) fail.
+                Err(mut notes) if args.screenshot.is_none() && path.is_file() => {
+                    notes.push(
+                        "changetalk: opening the library; the file reloads when you save it".into(),
+                    );
+                    return Ok(Startup {
+                        catalog,
+                        screen: Screen::Library,
+                        notes,
+                        ..Startup::default()
+                    });
+                }
+                Err(errs) => return Err(errs.join("\n")),
+            }
+        }
+        Some(s) => Some(library::find_id(s, &catalog)?),
+        None if needs_scenario => {
+            // Default to the first client that loads.
+            catalog.iter().find_map(|e| e.loaded.as_ref().ok().cloned())
+        }
+        None => None,
+    };
+    if needs_scenario && selected.is_none() {
+        return Err("no scenario to show: pass --scenario ID_OR_FILE".into());
+    }
+    let mut play = None;
+    let mut report = None;
+    if let (Some(s), true) = (
+        &selected,
+        matches!(screen, Screen::Session | Screen::Report),
+    ) {
+        let mut p = Play::new(Arc::clone(s), args.seed, args.mode);
+        if let Some(auto) = args.auto {
+            p.session
+                .auto_play(auto, changetalk_core::engine::MAX_AUTO_TURNS);
+        } else if let Some(choices) = &args.choices {
+            for c in choices {
+                if p.session.is_over() {
+                    return Err(format!(
+                        "the session ended before all {} choices were played",
+                        choices.len()
+                    ));
+                }
+                p.session.choose(*c).map_err(|e| e.to_string())?;
+            }
+        }
+        if screen == Screen::Report {
+            p.session.stop();
+            report = Some(Report::from_play(&p));
+        }
+        play = Some(p);
+    }
+    Ok(Startup {
+        catalog,
+        screen,
+        selected,
+        play,
+        report,
+        ..Startup::default()
+    })
+}
+
+/// `gui --exercise FILE [--student NAME --id ID [--choices …]]`: the exercise's sign-in page,
+/// or, with a student, straight into their (resumed) attempt.
+fn prepare_exercise(args: &Options, path: &Path, catalog: Vec<Entry>) -> Result<Startup, String> {
+    let mut run = ExerciseRun::open(path, args.results.clone())?;
+    let mut play = None;
+    let mut screen = Screen::Exercise;
+    let mut notes = Vec::new();
+    if let (Some(name), Some(id)) = (&args.student, &args.id) {
+        play = run.sign_in(name, id);
+        if run.attempt.is_none() && run.outcome.is_none() {
+            return Err(run.message.unwrap_or_default());
+        }
+        if let Some(a) = &run.attempt
+            && a.resumed
+        {
+            let restored: usize = a.record.scenarios.iter().map(|r| r.choices.len()).sum();
+            let at = play.as_ref().map_or_else(
+                || "every scenario is over".to_string(),
+                |p| {
+                    format!(
+                        "scenario {} of {}, turn {}",
+                        p.exercise.unwrap_or(0) + 1,
+                        run.len(),
+                        p.session.turns().len() + 1
+                    )
+                },
+            );
+            notes.push(format!(
+                "changetalk: resuming {} for `{}` at {at} ({restored} earlier repl{} restored from {})",
+                run.loaded.file_name,
+                a.record.student.id,
+                if restored == 1 { "y" } else { "ies" },
+                a.progress_path.display()
+            ));
+        }
+        // Replies given on the command line (`--choices`, or `--auto` for every client) are
+        // played and saved one by one, exactly as if they were clicked.
+        let given = args.choices.as_deref().unwrap_or_default();
+        play = run.play_given(play, given, args.auto)?;
+        if play.is_some() {
+            screen = Screen::Session;
+        }
+    }
+    if let Some(s) = args.screen {
+        screen = match s {
+            Screen::Library | Screen::Settings => s,
+            Screen::Session if play.is_some() => s,
+            _ => screen,
+        };
+    }
+    Ok(Startup {
+        catalog,
+        screen,
+        play,
+        exercise: Some(run),
+        notes,
+        ..Startup::default()
+    })
+}
+
+impl Startup {
+    /// The exercise screen's first page: the results of an exercise already finished.
+    pub fn exercise_page(&self) -> ExercisePage {
+        match &self.exercise {
+            Some(run) if run.outcome.is_some() => ExercisePage::Results,
+            _ => ExercisePage::SignIn,
+        }
+    }
+}

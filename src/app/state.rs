@@ -1,0 +1,174 @@
+//! What the app holds: the screen (a Bevy state, with the exercise page as its sub-state and
+//! "the face is shown" computed from it), and the resources a screen shows. A resource that
+//! only exists while there is something to show — the chosen client, the conversation, the
+//! report, the open exercise — is inserted and removed by the flow (`flow.rs`), together
+//! with the screen that shows it.
+
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use bevy_egui::egui;
+use changetalk_core::engine::{Session, Transcript};
+use changetalk_core::exercise::ExerciseMode;
+use changetalk_core::score::Score;
+use changetalk_core::{Scenario, score_transcript};
+
+use crate::library::Entry;
+
+/// The screens.
+#[derive(States, Default, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Screen {
+    /// The client library.
+    #[default]
+    Library,
+    /// The chosen client's briefing.
+    Briefing,
+    /// The conversation.
+    Session,
+    /// The end-of-session report.
+    Report,
+    /// Preferences.
+    Settings,
+    /// A classroom exercise: sign-in, then its results.
+    Exercise,
+}
+
+/// The page of the exercise screen.
+#[derive(SubStates, Default, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[source(Screen = Screen::Exercise)]
+pub enum ExercisePage {
+    /// Instructions and the student's name and id (or "continue").
+    #[default]
+    SignIn,
+    /// The finished exercise's results.
+    Results,
+}
+
+/// The client's face is on screen (the briefing and the conversation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FaceShown;
+
+impl ComputedStates for FaceShown {
+    type SourceStates = Screen;
+
+    fn compute(screen: Screen) -> Option<Self> {
+        matches!(screen, Screen::Briefing | Screen::Session).then_some(FaceShown)
+    }
+}
+
+/// Practice or assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Meters, feedback after every reply, "try another reply".
+    #[default]
+    Practice,
+    /// No hints until the report.
+    Assessment,
+}
+
+impl From<ExerciseMode> for Mode {
+    fn from(m: ExerciseMode) -> Self {
+        match m {
+            ExerciseMode::Practice => Mode::Practice,
+            ExerciseMode::Assessment => Mode::Assessment,
+        }
+    }
+}
+
+impl Mode {
+    /// "Practice" or "Assessment".
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Practice => "Practice",
+            Mode::Assessment => "Assessment",
+        }
+    }
+}
+
+/// Every scenario file found: bundled clients, then the user's own.
+#[derive(Resource, Default)]
+pub struct Catalog(pub Vec<Entry>);
+
+/// The client chosen in the library (present once one is chosen).
+#[derive(Resource, Clone)]
+pub struct Selected(pub Arc<Scenario>);
+
+/// The conversation in progress (present while there is one).
+#[derive(Resource)]
+pub struct Play {
+    /// The engine.
+    pub session: Session,
+    /// Practice or assessment.
+    pub mode: Mode,
+    /// The scenario's index in the open exercise, when this session is part of one.
+    pub exercise: Option<usize>,
+}
+
+impl Play {
+    /// A new session.
+    pub fn new(scenario: Arc<Scenario>, seed: u64, mode: Mode) -> Play {
+        Play {
+            session: Session::new(scenario, seed),
+            mode,
+            exercise: None,
+        }
+    }
+}
+
+/// The finished session the report screen shows (present once there is one).
+#[derive(Resource)]
+pub struct Report {
+    /// The client.
+    pub scenario: Arc<Scenario>,
+    /// The conversation.
+    pub transcript: Transcript,
+    /// Its score.
+    pub score: Score,
+    /// Practice or assessment.
+    pub mode: Mode,
+    /// Result of the last export, shown to the trainee.
+    pub export_message: Option<Result<String, String>>,
+    /// A scenario of a classroom exercise (no "play again"; back goes to the results).
+    pub from_exercise: bool,
+}
+
+impl Report {
+    /// Scores a finished (or stopped) session.
+    pub fn from_play(play: &Play) -> Report {
+        let transcript = play.session.transcript();
+        let score = score_transcript(&transcript);
+        Report {
+            scenario: Arc::clone(play.session.scenario()),
+            transcript,
+            score,
+            mode: play.mode,
+            export_message: None,
+            from_exercise: play.exercise.is_some(),
+        }
+    }
+}
+
+/// The screen settings return to.
+#[derive(Resource, Debug, Clone, Copy, Default)]
+pub struct ReturnTo(pub Screen);
+
+/// The free central area of the screen showing the face, in logical pixels (drawn there
+/// while [`FaceShown`]).
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
+pub struct FaceArea(pub egui::Rect);
+
+impl Default for FaceArea {
+    fn default() -> Self {
+        FaceArea(egui::Rect::NOTHING)
+    }
+}
+
+/// Registers the exercise page and the face's state; the app inserts [`Screen`] first, on
+/// the screen it opens.
+pub fn plugin(app: &mut App) {
+    app.add_sub_state::<ExercisePage>()
+        .add_computed_state::<FaceShown>()
+        .init_resource::<ReturnTo>()
+        .init_resource::<FaceArea>()
+        .init_resource::<Catalog>();
+}
