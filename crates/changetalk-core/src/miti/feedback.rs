@@ -1,7 +1,7 @@
 //! The feedback in words: strengths and growth areas, each with the evidence and the MI
 //! principle behind it (`docs/scoring.md`).
 
-use crate::miti::score::{Band, CodedSession, Score};
+use crate::miti::summary::{Band, CodedSession, Score};
 use crate::miti::talk::Target;
 
 pub(crate) fn written_feedback(sc: &Score, s: &CodedSession) -> (Vec<String>, Vec<String>) {

@@ -7,4 +7,5 @@ pub mod codes;
 pub mod csv_transcript;
 mod feedback;
 pub mod score;
+pub mod summary;
 pub mod talk;
