@@ -22,7 +22,7 @@ use changetalk_core::result::{
 };
 use changetalk_core::{Scenario, Transcript};
 
-use crate::files::{read_text_limited, write_atomic};
+use crate::files::{FileError, read_text_limited, write_atomic};
 use crate::library;
 
 /// Reads a result or progress file (the error says what is wrong, without the path).
@@ -124,7 +124,7 @@ fn find_pinned(
                 }
                 seen.push(format!("{} has hash {}…", p.display(), &h[..12]));
             }
-            Err(e) => seen.push(e),
+            Err(e) => seen.push(e.to_string()),
         }
     }
     let entries = library_entries.get_or_insert_with(library::all);
@@ -197,20 +197,22 @@ pub struct Attempt {
 }
 
 /// Checks a student id as typed; the error says how to fix it.
-pub fn check_student_id(id: &str) -> Result<(), String> {
+pub fn check_student_id(id: &str) -> Result<(), FileError> {
     if is_valid_student_id(id) {
         return Ok(());
     }
-    Err(format!(
-        "error: student id `{id}` cannot be used: write 1 to 128 letters, digits, `-`, `_`, `.`, `@` or `+` (the id your LMS knows, e.g. a student number or e-mail)"
-    ))
+    Err(FileError::plain(format!(
+        "student id `{id}` cannot be used: write 1 to 128 letters, digits, `-`, `_`, `.`, `@` or `+` (the id your LMS knows, e.g. a student number or e-mail)"
+    )))
 }
 
 /// Checks a student's name as typed; returns it trimmed.
-pub fn check_student_name(name: &str) -> Result<String, String> {
+pub fn check_student_name(name: &str) -> Result<String, FileError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err("error: the student's name must be 1 to 200 characters on one line".into());
+        return Err(FileError::plain(
+            "the student's name must be 1 to 200 characters on one line",
+        ));
     }
     Ok(name.to_string())
 }
@@ -218,16 +220,17 @@ pub fn check_student_name(name: &str) -> Result<String, String> {
 /// Starts or resumes student `id`'s attempt at `loaded`, with results in `dir` (created if
 /// needed). Saved progress for this student is resumed exactly; a finished result counts as
 /// an attempt, and starting beyond the attempts allowed is an error.
-pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result<Attempt, String> {
+pub fn begin(
+    loaded: LoadedExercise,
+    name: &str,
+    id: &str,
+    dir: &Path,
+) -> Result<Attempt, FileError> {
     // The id must be valid; the name only matters for a new attempt (saved progress keeps
     // the name it was started with).
     check_student_id(id)?;
-    std::fs::create_dir_all(dir).map_err(|e| {
-        format!(
-            "{}: error: cannot create the results folder: {e}",
-            dir.display()
-        )
-    })?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| FileError::file(dir, format!("cannot create the results folder: {e}")))?;
     let result_path = dir.join(result::result_file_name(&loaded.stem, id));
     let progress_path = dir.join(result::progress_file_name(&loaded.stem, id));
 
@@ -235,23 +238,22 @@ pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result
     let mut attempt = 1;
     if result_path.exists() {
         let prev = read_record(&result_path).map_err(|e| {
-            format!(
-                "{}: error: a result file exists but cannot be read ({e}); move it away before starting again",
-                result_path.display()
-            )
+            FileError::file(&result_path, format!("a result file exists but cannot be read ({e}); move it away before starting again"))
         })?;
         let same =
             prev.exercise.hash == loaded.hash || prev.exercise.title == loaded.exercise.title;
         if !same {
-            return Err(format!(
-                "{}: error: a result of another exercise (`{}`) is in the way: its file name is the one this exercise uses; move it to another folder first",
-                result_path.display(),
-                prev.exercise.title
+            return Err(FileError::file(
+                &result_path,
+                format!(
+                    "a result of another exercise (`{}`) is in the way: its file name is the one this exercise uses; move it to another folder first",
+                    prev.exercise.title
+                ),
             ));
         }
         if prev.attempt >= loaded.exercise.attempts {
-            return Err(format!(
-                "error: student `{id}` has used {} of {} attempt{} at this exercise; the result is in {}",
+            return Err(FileError::plain(format!(
+                "student `{id}` has used {} of {} attempt{} at this exercise; the result is in {}",
                 prev.attempt,
                 loaded.exercise.attempts,
                 if loaded.exercise.attempts == 1 {
@@ -260,30 +262,31 @@ pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result
                     "s"
                 },
                 result_path.display()
-            ));
+            )));
         }
         attempt = prev.attempt + 1;
     }
 
     if progress_path.exists() {
         let rec = read_record(&progress_path).map_err(|e| {
-            format!(
-                "{}: error: the saved progress cannot be read ({e}); delete the file to start this exercise again",
-                progress_path.display()
-            )
+            FileError::file(&progress_path, format!("the saved progress cannot be read ({e}); delete the file to start this exercise again"))
         })?;
         if rec.exercise.hash != loaded.hash {
-            return Err(format!(
-                "{}: error: this progress was saved with a different version of {}; ask your instructor (delete the progress file to start over with the new version)",
-                progress_path.display(),
-                loaded.file_name
+            return Err(FileError::file(
+                &progress_path,
+                format!(
+                    "this progress was saved with a different version of {}; ask your instructor (delete the progress file to start over with the new version)",
+                    loaded.file_name
+                ),
             ));
         }
         if rec.student.id != id {
-            return Err(format!(
-                "{}: error: this progress belongs to student `{}`, not `{id}`",
-                progress_path.display(),
-                rec.student.id
+            return Err(FileError::file(
+                &progress_path,
+                format!(
+                    "this progress belongs to student `{}`, not `{id}`",
+                    rec.student.id
+                ),
             ));
         }
         // The record must describe this exercise's scenarios, in order, with their seeds.
@@ -294,9 +297,11 @@ pub fn begin(loaded: LoadedExercise, name: &str, id: &str, dir: &Path) -> Result
                     && run.seed == loaded.exercise.seed_of(i)
             });
         if !fits {
-            return Err(format!(
-                "{}: error: the saved progress does not match this exercise's scenarios; delete the file to start this exercise again",
-                progress_path.display()
+            return Err(FileError::file(
+                &progress_path,
+                format!(
+                    "the saved progress does not match this exercise's scenarios; delete the file to start this exercise again"
+                ),
             ));
         }
         let started_ms = rec.started_ms().unwrap_or_else(now_ms);
@@ -406,14 +411,15 @@ impl std::fmt::Display for StepError {
 
 impl Attempt {
     /// Writes the progress file atomically.
-    pub fn save_progress(&self) -> Result<(), String> {
+    pub fn save_progress(&self) -> Result<(), FileError> {
         write_atomic(&self.progress_path, self.record.to_json().as_bytes())
     }
 
     /// Saves after a step, unless this run writes only its result.
     fn save_step(&self) -> Result<(), StepError> {
         if self.save_every_step {
-            self.save_progress().map_err(StepError::NotSaved)
+            self.save_progress()
+                .map_err(|e| StepError::NotSaved(e.to_string()))
         } else {
             Ok(())
         }
@@ -438,17 +444,19 @@ impl Attempt {
     }
 
     /// Scenario `i`'s session, replayed from the record (a fresh session when not started).
-    pub fn session(&self, i: usize) -> Result<Session, String> {
+    pub fn session(&self, i: usize) -> Result<Session, FileError> {
         let scenario = Arc::clone(&self.loaded.scenarios[i]);
         let seed = self.loaded.exercise.seed_of(i);
         let Some(run) = self.record.scenarios.get(i) else {
             return Ok(Session::new(scenario, seed));
         };
         result::replay_run(scenario, seed, run).map_err(|e| {
-            format!(
-                "{}: error: the saved replies of scenario `{}` do not replay ({e}); delete the file to start again",
-                self.progress_path.display(),
-                run.id
+            FileError::file(
+                &self.progress_path,
+                format!(
+                    "the saved replies of scenario `{}` do not replay ({e}); delete the file to start again",
+                    run.id
+                ),
             )
         })
     }
@@ -491,7 +499,10 @@ impl Attempt {
         };
         self.ensure_run(index);
         self.save_step()?;
-        let session = Box::new(self.session(index).map_err(StepError::Replay)?);
+        let session = Box::new(
+            self.session(index)
+                .map_err(|e| StepError::Replay(e.to_string()))?,
+        );
         Ok(Next::Conversation { index, session })
     }
 

@@ -23,41 +23,126 @@ pub fn config_dir() -> Option<PathBuf> {
     }
 }
 
+/// A failure a person reads: where it is (a file, and a line:col in it, when known) and what
+/// to do. Every shell error is one of these; it is printed by one `Display`
+/// (`path:line:col: error: message`, `path: error: message` or `error: message`), and the app
+/// shows `message` alone — no text prefix is ever parsed back out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    /// The file the error is about, if any.
+    pub file: Option<PathBuf>,
+    /// 1-based line and column in that file, when the error points inside it.
+    pub line_col: Option<(usize, usize)>,
+    /// What is wrong and how to fix it, without any `error:` prefix.
+    pub message: String,
+}
+
+impl FileError {
+    /// An error about no file in particular.
+    pub fn plain(message: impl Into<String>) -> FileError {
+        FileError {
+            file: None,
+            line_col: None,
+            message: message.into(),
+        }
+    }
+
+    /// An error about a whole file.
+    pub fn file(path: &Path, message: impl Into<String>) -> FileError {
+        FileError {
+            file: Some(path.to_path_buf()),
+            line_col: None,
+            message: message.into(),
+        }
+    }
+
+    /// An error at a line and column of a file.
+    pub fn at(path: &Path, line: usize, col: usize, message: impl Into<String>) -> FileError {
+        FileError {
+            file: Some(path.to_path_buf()),
+            line_col: Some((line, col)),
+            message: message.into(),
+        }
+    }
+
+    /// The core's diagnostics of a file, rendered at their line:col.
+    pub fn diagnostics(
+        path: &Path,
+        text: &str,
+        diags: &[changetalk_core::Diagnostic],
+    ) -> Vec<FileError> {
+        let idx = changetalk_core::LineIndex::new(text);
+        diags
+            .iter()
+            .map(|d| {
+                let (line, col) = idx.line_col(d.span.start);
+                FileError::at(path, line, col, d.message.clone())
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.file, self.line_col) {
+            (Some(p), Some((l, c))) => {
+                write!(f, "{}:{l}:{c}: error: {}", p.display(), self.message)
+            }
+            (Some(p), None) => write!(f, "{}: error: {}", p.display(), self.message),
+            (None, _) => write!(f, "error: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// Shell functions that still return `String` errors take a `FileError` through `?`.
+impl From<FileError> for String {
+    fn from(e: FileError) -> String {
+        e.to_string()
+    }
+}
+
 fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("org", "ChangeTalk", "changetalk")
 }
 
 /// Reads a UTF-8 text file of at most `limit` bytes; errors name the file and the fix.
-pub fn read_text_limited(path: &Path, limit: u64) -> Result<String, String> {
-    let shown = path.display();
+pub fn read_text_limited(path: &Path, limit: u64) -> Result<String, FileError> {
     let meta = std::fs::metadata(path)
-        .map_err(|e| format!("{shown}: error: cannot read: {}", io_reason(&e)))?;
+        .map_err(|e| FileError::file(path, format!("cannot read: {}", io_reason(&e))))?;
     if meta.is_dir() {
-        return Err(format!("{shown}: error: this is a folder; give a file"));
+        return Err(FileError::file(path, "this is a folder; give a file"));
     }
     if meta.len() > limit {
-        return Err(format!(
-            "{shown}: error: the file is {:.1} MB, over the {} MB limit; is this the right file?",
-            meta.len() as f64 / 1_048_576.0,
-            limit / 1_048_576
+        return Err(FileError::file(
+            path,
+            format!(
+                "the file is {:.1} MB, over the {} MB limit; is this the right file?",
+                meta.len() as f64 / 1_048_576.0,
+                limit / 1_048_576
+            ),
         ));
     }
     let bytes = std::fs::read(path)
-        .map_err(|e| format!("{shown}: error: cannot read: {}", io_reason(&e)))?;
+        .map_err(|e| FileError::file(path, format!("cannot read: {}", io_reason(&e))))?;
     String::from_utf8(bytes).map_err(|e| {
         let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
         let line_start = upto.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
         // The column counts characters, like every other diagnostic.
         let col = String::from_utf8_lossy(&upto[line_start..]).chars().count() + 1;
-        format!(
-            "{shown}:{line}:{col}: error: the file is not UTF-8 text; save it as UTF-8 in your editor"
+        FileError::at(
+            path,
+            line,
+            col,
+            "the file is not UTF-8 text; save it as UTF-8 in your editor",
         )
     })
 }
 
 /// Reads a scenario-sized text file (5 MB limit).
-pub fn read_text(path: &Path) -> Result<String, String> {
+pub fn read_text(path: &Path) -> Result<String, FileError> {
     read_text_limited(path, MAX_FILE_BYTES as u64)
 }
 
@@ -72,14 +157,13 @@ fn io_reason(e: &std::io::Error) -> String {
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder is written,
 /// flushed to disk, then renamed over the target, so readers see the old or the new file,
 /// never half of one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let shown = path.display();
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("{}: error: cannot create the folder: {e}", dir.display()))?;
+        .map_err(|e| FileError::file(&dir, format!("cannot create the folder: {e}")))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
@@ -95,7 +179,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("{shown}: error: cannot write: {e}")
+        FileError::file(path, format!("cannot write: {e}"))
     })
 }
 
@@ -121,12 +205,14 @@ mod tests {
         assert!(
             read_text_limited(&p, 1024)
                 .unwrap_err()
+                .to_string()
                 .contains("over the")
         );
         std::fs::write(&p, b"ok\n\xff").unwrap();
         assert!(
             read_text(&p)
                 .unwrap_err()
+                .to_string()
                 .contains(":2:1: error: the file is not UTF-8")
         );
     }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::files::FileError;
 use changetalk_core::{Diagnostic, LineIndex, Scenario, load_scenario};
 
 /// Embeds one file of `scenarios/`.
@@ -156,14 +157,10 @@ pub fn resolve(arg: &str) -> Result<Arc<Scenario>, String> {
     }
 }
 
-/// Prints a [`resolve`] error: file diagnostics already carry `path:line:col: error:`, other
-/// messages get an `error:` prefix.
+/// Prints a [`resolve`] error: every line of it is already a whole message
+/// (`path:line:col: error: …` or `error: …`).
 pub fn report_error(e: &str) {
-    if e.contains(": error: ") {
-        eprintln!("{e}");
-    } else {
-        eprintln!("error: {e}");
-    }
+    eprintln!("{e}");
 }
 
 /// True when a command-line SCENARIO names a file rather than an id.
@@ -171,14 +168,16 @@ pub fn looks_like_path(arg: &str) -> bool {
     Path::new(arg).exists() || arg.ends_with(".ron") || arg.contains(std::path::MAIN_SEPARATOR)
 }
 
-/// The scenario with id `arg` among `entries`.
+/// The scenario with id `arg` among `entries`; the error is whole printable lines.
 pub fn find_id(arg: &str, entries: &[Entry]) -> Result<Arc<Scenario>, String> {
-    find_entry(arg, entries).and_then(|e| e.loaded.clone().map_err(|errs| errs.join("\n")))
+    find_entry(arg, entries)
+        .map_err(|e| e.to_string())
+        .and_then(|e| e.loaded.clone().map_err(|errs| errs.join("\n")))
 }
 
 /// The entry whose scenario has id `arg`; the error lists the known ids with a "did you
 /// mean".
-pub fn find_entry<'a>(arg: &str, entries: &'a [Entry]) -> Result<&'a Entry, String> {
+pub fn find_entry<'a>(arg: &str, entries: &'a [Entry]) -> Result<&'a Entry, FileError> {
     let loaded = || entries.iter().filter_map(|e| e.loaded.as_ref().ok());
     if let Some(e) = entries
         .iter()
@@ -188,8 +187,8 @@ pub fn find_entry<'a>(arg: &str, entries: &'a [Entry]) -> Result<&'a Entry, Stri
     }
     let ids: Vec<&str> = loaded().map(|s| s.id.as_str()).collect();
     let hint = changetalk_core::load::suggest(arg, ids.iter().copied());
-    Err(format!(
+    Err(FileError::plain(format!(
         "no scenario file or id `{arg}`{hint}; known ids: {}",
         ids.join(", ")
-    ))
+    )))
 }

@@ -114,7 +114,7 @@ impl ExerciseRun {
                     ));
                     return None;
                 }
-                self.message = Some(e.trim_start_matches("error: ").to_string());
+                self.message = Some(e.message.clone());
                 None
             }
         }

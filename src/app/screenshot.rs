@@ -16,7 +16,7 @@ pub struct ScreenshotMode {
     frames: u32,
     requested: bool,
     /// Set once the file is written (Ok) or failed (Err).
-    done: Option<Result<(), String>>,
+    done: Option<Result<(), crate::files::FileError>>,
 }
 
 /// Frames to let egui lay out and the renderer warm up before capturing.
@@ -63,10 +63,16 @@ fn save(captured: On<ScreenshotCaptured>, mut mode: ResMut<ScreenshotMode>) {
                 image::ImageFormat::Png,
             ) {
                 Ok(()) => crate::files::write_atomic(&path, &bytes),
-                Err(e) => Err(format!("{}: cannot encode PNG: {e}", path.display())),
+                Err(e) => Err(crate::files::FileError::file(
+                    &path,
+                    format!("cannot encode PNG: {e}"),
+                )),
             }
         }
-        Err(e) => Err(format!("cannot read the captured frame: {e:?}")),
+        Err(e) => Err(crate::files::FileError::file(
+            &path,
+            format!("cannot read the captured frame: {e:?}"),
+        )),
     };
     mode.done = Some(result);
 }

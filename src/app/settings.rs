@@ -99,11 +99,12 @@ impl Settings {
     }
 
     /// Saves settings atomically.
-    pub fn save(&self, paths: &Paths) -> Result<(), String> {
+    pub fn save(&self, paths: &Paths) -> Result<(), crate::files::FileError> {
         let Some(f) = paths.settings_file() else {
             return Ok(());
         };
-        let json = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string_pretty(self)
+            .map_err(|e| crate::files::FileError::plain(format!("cannot write settings: {e}")))?;
         crate::files::write_atomic(&f, json.as_bytes())
     }
 }
@@ -126,7 +127,12 @@ impl Progress {
     }
 
     /// Records a score; saves when it is a new best.
-    pub fn record(&mut self, paths: &Paths, id: &str, overall: f64) -> Result<(), String> {
+    pub fn record(
+        &mut self,
+        paths: &Paths,
+        id: &str,
+        overall: f64,
+    ) -> Result<(), crate::files::FileError> {
         let best = self.best.get(id).copied().unwrap_or(f64::MIN);
         if overall <= best {
             return Ok(());
@@ -135,7 +141,8 @@ impl Progress {
         let Some(f) = paths.progress_file() else {
             return Ok(());
         };
-        let json = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string_pretty(self)
+            .map_err(|e| crate::files::FileError::plain(format!("cannot write settings: {e}")))?;
         crate::files::write_atomic(&f, json.as_bytes())
     }
 }

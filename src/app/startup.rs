@@ -1,6 +1,7 @@
 //! From the options to the first screen: the client, conversation, report or exercise the
 //! app opens on, prepared before the window opens so that bad options fail in the terminal.
 
+use crate::files::FileError;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -84,7 +85,9 @@ pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, Strin
         None => None,
     };
     if needs_scenario && selected.is_none() {
-        return Err("no scenario to show: pass --scenario ID_OR_FILE".into());
+        return Err(
+            FileError::plain("no scenario to show: pass --scenario ID_OR_FILE").to_string(),
+        );
     }
     let mut play = None;
     let mut report = None;
@@ -99,12 +102,15 @@ pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, Strin
         } else if let Some(choices) = &args.choices {
             for c in choices {
                 if p.session.is_over() {
-                    return Err(format!(
+                    return Err(FileError::plain(format!(
                         "the session ended before all {} choices were played",
                         choices.len()
-                    ));
+                    ))
+                    .to_string());
                 }
-                p.session.choose(*c).map_err(|e| e.to_string())?;
+                p.session
+                    .choose(*c)
+                    .map_err(|e| FileError::plain(e.to_string()).to_string())?;
             }
         }
         if screen == Screen::Report {
@@ -133,7 +139,7 @@ fn prepare_exercise(args: &Options, path: &Path, catalog: Vec<Entry>) -> Result<
     if let (Some(name), Some(id)) = (&args.student, &args.id) {
         play = run.sign_in(name, id);
         if run.attempt.is_none() && run.outcome.is_none() {
-            return Err(run.message.unwrap_or_default());
+            return Err(FileError::plain(run.message.unwrap_or_default()).to_string());
         }
         if let Some(a) = &run.attempt
             && a.resumed

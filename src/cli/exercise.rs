@@ -204,7 +204,7 @@ fn new_exercise(o: NewOptions) -> Result<i32, String> {
             )
         } else {
             let all = entries.get_or_insert_with(library::all);
-            let found = library::find_entry(arg, all).map_err(|e| format!("error: {e}"))?;
+            let found = library::find_entry(arg, all).map_err(|e| e.to_string())?;
             (found.clone(), None)
         };
         let scenario = entry.loaded.map_err(|e| e.join("\n"))?;

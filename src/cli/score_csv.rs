@@ -12,7 +12,7 @@ pub fn run(file: &Path, json: bool) -> i32 {
     let text = match files::read_text_limited(file, 50 * 1024 * 1024) {
         Ok(t) => t,
         Err(e) => {
-            library::report_error(&e);
+            eprintln!("{e}");
             return 1;
         }
     };
