@@ -299,9 +299,7 @@ pub fn begin(
         if !fits {
             return Err(FileError::file(
                 &progress_path,
-                format!(
-                    "the saved progress does not match this exercise's scenarios; delete the file to start this exercise again"
-                ),
+                "the saved progress does not match this exercise's scenarios; delete the file to start this exercise again",
             ));
         }
         let started_ms = rec.started_ms().unwrap_or_else(now_ms);
