@@ -13,13 +13,13 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use changetalk_core::AutoPolicy;
-use changetalk_core::engine::{MAX_AUTO_TURNS, Session};
-use changetalk_core::exercise::{Exercise, ExerciseMode};
-use changetalk_core::exercise::{ScenarioRef, content_hash, load_exercise};
-use changetalk_core::result::{
+use changetalk_core::classroom::exercise::{Exercise, ExerciseMode};
+use changetalk_core::classroom::exercise::{ScenarioRef, content_hash, load_exercise};
+use changetalk_core::classroom::result::{
     self, ChoiceRecord, Derived, ExerciseInfo, MAX_RESULT_BYTES, ResultRecord, ScenarioRun,
     Student, is_valid_student_id, parse_result,
 };
+use changetalk_core::engine::{MAX_AUTO_TURNS, Session};
 use changetalk_core::{Scenario, Transcript};
 
 use crate::files::{FileError, read_text_limited, write_atomic};
@@ -67,7 +67,10 @@ pub struct LoadedExercise {
 /// file, the line and column, and the fix.
 pub fn load(path: &Path) -> Result<LoadedExercise, String> {
     let shown = path.display().to_string();
-    let text = read_text_limited(path, changetalk_core::exercise::MAX_EXERCISE_BYTES as u64)?;
+    let text = read_text_limited(
+        path,
+        changetalk_core::classroom::exercise::MAX_EXERCISE_BYTES as u64,
+    )?;
     let exercise =
         load_exercise(&text).map_err(|d| library::render(&d, &shown, &text).join("\n"))?;
     let dir = path
@@ -115,7 +118,7 @@ fn find_pinned(
     let mut seen: Vec<String> = Vec::new();
     if let Some(f) = &sref.file {
         let p = dir.join(f);
-        match read_text_limited(&p, changetalk_core::load::MAX_FILE_BYTES as u64) {
+        match read_text_limited(&p, changetalk_core::format::load::MAX_FILE_BYTES as u64) {
             Ok(text) => {
                 let h = content_hash(text.as_bytes());
                 if h == sref.hash {

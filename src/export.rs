@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use changetalk_core::Scenario;
-use changetalk_core::codes::{MitiCode, codes_label};
 use changetalk_core::engine::Transcript;
-use changetalk_core::score::{BandedMetric, Score};
+use changetalk_core::miti::codes::{MitiCode, codes_label};
+use changetalk_core::miti::score::{BandedMetric, Score};
 use serde::Serialize;
 
 /// The JSON export: the same transcript and score objects as `play --json`.

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use changetalk_core::load::MAX_FILE_BYTES;
+use changetalk_core::format::load::MAX_FILE_BYTES;
 
 /// The program's data folder (user scenarios, results, progress, reports, exercises):
 /// `$CHANGETALK_HOME/data` when that is set, else the platform's

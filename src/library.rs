@@ -186,7 +186,7 @@ pub fn find_entry<'a>(arg: &str, entries: &'a [Entry]) -> Result<&'a Entry, File
         return Ok(e);
     }
     let ids: Vec<&str> = loaded().map(|s| s.id.as_str()).collect();
-    let hint = changetalk_core::load::suggest(arg, ids.iter().copied());
+    let hint = changetalk_core::format::load::suggest(arg, ids.iter().copied());
     Err(FileError::plain(format!(
         "no scenario file or id `{arg}`{hint}; known ids: {}",
         ids.join(", ")

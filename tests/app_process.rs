@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use changetalk_core::result::parse_result;
+use changetalk_core::classroom::result::parse_result;
 
 /// Xvfb servers are started one at a time (`xvfb-run -a` can race for a display number).
 static XVFB: Mutex<()> = Mutex::new(());

@@ -38,7 +38,7 @@ fn bundled() -> Vec<(PathBuf, changetalk_core::Scenario)> {
 
 /// The template with id `t`: valid, lint-clean, and the base every flawed file is made from.
 fn template() -> String {
-    changetalk_core::template::template_for("t").unwrap()
+    changetalk_core::format::template::template_for("t").unwrap()
 }
 
 /// `path:line:col` of the first occurrence of `needle` in `text` (1-based; the column counts
@@ -533,7 +533,7 @@ fn graph_writes_files_escapes_text_and_fails_cleanly() {
 #[test]
 fn the_guide_shows_the_current_template() {
     let guide = std::fs::read_to_string(root().join("docs/authoring.md")).unwrap();
-    let example = changetalk_core::template::template_for("sam-gp-referral").unwrap();
+    let example = changetalk_core::format::template::template_for("sam-gp-referral").unwrap();
     assert!(
         guide.contains(&example),
         "docs/authoring.md, \"A complete example\", must be the template with id sam-gp-referral"

@@ -19,7 +19,7 @@ use changetalk::app::theme::Palette;
 use changetalk::app::theme::file_errors_banner;
 use changetalk::library;
 use changetalk_core::Session;
-use changetalk_core::model::Target;
+use changetalk_core::engine::model::Target;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 

@@ -2,7 +2,7 @@
 
 #![no_main]
 
-use changetalk_core::csv_transcript::read_coded_csv;
+use changetalk_core::miti::csv_transcript::read_coded_csv;
 use changetalk_core::{LineIndex, score};
 use libfuzzer_sys::fuzz_target;
 

@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use changetalk_core::result::{parse_result, replay_run};
+use changetalk_core::classroom::result::{parse_result, replay_run};
 use changetalk_core::{Scenario, load_scenario, score_transcript};
 use libfuzzer_sys::fuzz_target;
 

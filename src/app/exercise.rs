@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
-use changetalk_core::result::{self, Derived};
+use changetalk_core::classroom::result::{self, Derived};
 use changetalk_core::{AutoPolicy, Session, Transcript};
 
 use super::state::{Mode, Play};

@@ -294,7 +294,7 @@ fn session(mut actions: MessageReader<SessionAction>, mut f: SessionFlow) {
 /// Saves the scenario's decision graph as `<reports>/<id>-graph.svg` (atomically); says
 /// where, or why not.
 pub fn export_graph(scenario: &changetalk_core::Scenario, paths: &Paths) -> String {
-    let svg = changetalk_core::graph::to_svg(scenario);
+    let svg = changetalk_core::authoring::graph::to_svg(scenario);
     match paths.save_to_reports(&format!("{}-graph.svg", scenario.id), svg.as_bytes()) {
         Ok(path) => format!("Saved the decision graph to {}", path.display()),
         Err(e) => format!("Could not save the graph: {e}"),

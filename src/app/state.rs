@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use bevy::prelude::*;
 use bevy_egui::egui;
+use changetalk_core::classroom::exercise::ExerciseMode;
 use changetalk_core::engine::{Session, Transcript};
-use changetalk_core::exercise::ExerciseMode;
-use changetalk_core::score::Score;
+use changetalk_core::miti::score::Score;
 use changetalk_core::{Scenario, score_transcript};
 
 use crate::library::Entry;

@@ -4,8 +4,8 @@
 use bevy::prelude::*;
 use bevy_egui::egui::{self, Color32, CornerRadius, RichText, Stroke, Vec2};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
-use changetalk_core::model::{Difficulty, Stage};
-use changetalk_core::score::Band;
+use changetalk_core::engine::model::{Difficulty, Stage};
+use changetalk_core::miti::score::Band;
 
 use super::settings::Settings;
 

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use changetalk_core::audit::{AuditReport, SURFACE_MARGIN, audit};
-use changetalk_core::lint::{MAX_BEST_IS_LONGEST, MAX_BEST_WORDS_RATIO};
+use changetalk_core::authoring::audit::{AuditReport, SURFACE_MARGIN, audit};
+use changetalk_core::authoring::lint::{MAX_BEST_IS_LONGEST, MAX_BEST_WORDS_RATIO};
 use serde::Serialize;
 
 /// The `--json` output.
@@ -89,7 +89,7 @@ pub fn report_text(r: &AuditReport) -> String {
     for s in &r.strategies {
         let verdict = if !s.fails.is_empty() {
             "  FAIL"
-        } else if !s.surface && s.strategy != changetalk_core::audit::Strategy::Model {
+        } else if !s.surface && s.strategy != changetalk_core::authoring::audit::Strategy::Model {
             "  (reported only)"
         } else {
             ""
@@ -100,7 +100,7 @@ pub fn report_text(r: &AuditReport) -> String {
             s.label,
             s.overall,
             s.p95,
-            if s.strategy == changetalk_core::audit::Strategy::Model {
+            if s.strategy == changetalk_core::authoring::audit::Strategy::Model {
                 "-".to_string()
             } else {
                 format!("{:.1}", s.gap)
@@ -127,7 +127,7 @@ pub fn report_text(r: &AuditReport) -> String {
         l.longest_is_weak,
         l.points,
         l.shortest_is_weak,
-        100.0 * changetalk_core::lint::MAX_EXTREME_IS_WEAK
+        100.0 * changetalk_core::authoring::lint::MAX_EXTREME_IS_WEAK
     );
     if r.cue_tells.is_empty() {
         let _ = writeln!(out, "  cue tells: none");

@@ -9,10 +9,10 @@ use std::io::{BufRead, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use changetalk_core::exercise::{
+use changetalk_core::classroom::exercise::{
     Exercise, ExerciseMode, PassCriteria, ScenarioRef, content_hash, load_exercise,
 };
-use changetalk_core::result::{Derived, ResultRecord};
+use changetalk_core::classroom::result::{Derived, ResultRecord};
 use clap::{Args, Subcommand};
 
 use super::text_report::{client_line, score_text};
@@ -21,7 +21,7 @@ use crate::classroom::{self, Attempt, Next, StepError, check_student_id};
 use crate::classroom::{LoadedExercise, default_results_dir, load};
 use crate::files::write_atomic;
 use crate::library;
-use changetalk_core::codes::codes_label;
+use changetalk_core::miti::codes::codes_label;
 
 /// Options of `changetalk exercise`.
 #[derive(Debug, Args)]

@@ -4,11 +4,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use changetalk_core::grade::{
+use changetalk_core::classroom::grade::{
     self, Distribution, Gradebook, InputFile, ItemStat, Pinned, RosterEntry,
 };
-use changetalk_core::result::MAX_RESULT_BYTES;
-use changetalk_core::xapi::{self, XapiOptions};
+use changetalk_core::classroom::result::MAX_RESULT_BYTES;
+use changetalk_core::classroom::xapi::{self, XapiOptions};
 use clap::Args;
 
 use crate::classroom::{LoadedExercise, load};

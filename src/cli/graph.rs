@@ -31,8 +31,8 @@ pub fn run(scenario: &str, format: Option<Format>, output: Option<&Path>) -> i32
         if svg { Format::Svg } else { Format::Dot }
     });
     let text = match format {
-        Format::Dot => changetalk_core::graph::to_dot(&s),
-        Format::Svg => changetalk_core::graph::to_svg(&s),
+        Format::Dot => changetalk_core::authoring::graph::to_dot(&s),
+        Format::Svg => changetalk_core::authoring::graph::to_svg(&s),
     };
     match output {
         Some(p) => {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use changetalk_core::lint::{LintConfig, lint};
+use changetalk_core::authoring::lint::{LintConfig, lint};
 use changetalk_core::{LineIndex, Severity, load_scenario};
 use clap::ValueEnum;
 

@@ -100,7 +100,7 @@ pub enum Command {
         #[arg(long, short = 'D', value_enum)]
         deny: Option<lint::Deny>,
         /// Fewest decision points the best path must pass through.
-        #[arg(long, default_value_t = changetalk_core::lint::DEFAULT_MIN_POINTS)]
+        #[arg(long, default_value_t = changetalk_core::authoring::lint::DEFAULT_MIN_POINTS)]
         min_points: usize,
     },
     /// What a trainee who knows no MI would score: surface strategies (always longest,

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use changetalk_core::template::template_for;
+use changetalk_core::format::template::template_for;
 
 /// Writes the template with `id` to `output` (default `ID.ron` in the current folder); never
 /// overwrites an existing file. 0 on success, 1 otherwise.

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::Auto;
 use super::text_report::{client_line, score_text, transcript_text};
 use crate::library;
-use changetalk_core::codes::codes_label;
+use changetalk_core::miti::codes::codes_label;
 
 /// The `--json` output of `play`.
 #[derive(Serialize)]

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use changetalk_core::csv_transcript::read_coded_csv;
+use changetalk_core::miti::csv_transcript::read_coded_csv;
 use changetalk_core::score;
 
 use crate::{files, library};

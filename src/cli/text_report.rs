@@ -2,9 +2,9 @@
 
 use std::fmt::Write as _;
 
-use changetalk_core::codes::{MitiCode, codes_label};
 use changetalk_core::engine::{ClientLineRecord, Transcript};
-use changetalk_core::score::{BandedMetric, Score};
+use changetalk_core::miti::codes::{MitiCode, codes_label};
+use changetalk_core::miti::score::{BandedMetric, Score};
 
 /// One client line: `CLIENT (sustain talk, defensive): "…"`.
 pub fn client_line(name: &str, l: &ClientLineRecord) -> String {

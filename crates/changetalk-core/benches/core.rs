@@ -10,9 +10,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use changetalk_core::codes::MitiCode;
-use changetalk_core::model::Target;
-use changetalk_core::score::{CodedSession, CodedTurn};
+use changetalk_core::engine::model::Target;
+use changetalk_core::miti::codes::MitiCode;
+use changetalk_core::miti::score::{CodedSession, CodedTurn};
 use changetalk_core::{Session, Transcript, load_scenario, score, score_transcript};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -293,16 +293,20 @@ fn auditing(c: &mut Criterion) {
         b.iter(|| {
             scenarios
                 .iter()
-                .map(|s| changetalk_core::audit::audit(black_box(s)).strategies.len())
+                .map(|s| {
+                    changetalk_core::authoring::audit::audit(black_box(s))
+                        .strategies
+                        .len()
+                })
                 .sum::<usize>()
         })
     });
     g.bench_function("lint", |b| {
         b.iter(|| {
-            let cfg = changetalk_core::lint::LintConfig::default();
+            let cfg = changetalk_core::authoring::lint::LintConfig::default();
             scenarios
                 .iter()
-                .map(|s| changetalk_core::lint::lint(black_box(s), &cfg).len())
+                .map(|s| changetalk_core::authoring::lint::lint(black_box(s), &cfg).len())
                 .sum::<usize>()
         })
     });

@@ -10,10 +10,14 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use changetalk_core::exercise::{Exercise, ExerciseMode, PassCriteria, ScenarioRef, content_hash};
-use changetalk_core::grade::{self, InputFile, Pinned};
-use changetalk_core::result::{ChoiceRecord, ExerciseInfo, ResultRecord, ScenarioRun, Student};
-use changetalk_core::xapi::{self, XapiOptions};
+use changetalk_core::classroom::exercise::{
+    Exercise, ExerciseMode, PassCriteria, ScenarioRef, content_hash,
+};
+use changetalk_core::classroom::grade::{self, InputFile, Pinned};
+use changetalk_core::classroom::result::{
+    ChoiceRecord, ExerciseInfo, ResultRecord, ScenarioRun, Student,
+};
+use changetalk_core::classroom::xapi::{self, XapiOptions};
 use changetalk_core::{Scenario, Session, load_scenario};
 use criterion::{Criterion, criterion_group, criterion_main};
 

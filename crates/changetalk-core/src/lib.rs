@@ -19,17 +19,3 @@ pub use format::template::TEMPLATE;
 pub use miti::codes::MitiCode;
 pub use miti::score::{Score, score};
 pub use source::diag::{Diagnostic, LineIndex, Severity};
-
-// The flat module paths of earlier releases, while the shells move to the layered paths.
-#[doc(hidden)]
-pub use authoring::{audit, graph, lint};
-#[doc(hidden)]
-pub use classroom::{exercise, grade, result, xapi};
-#[doc(hidden)]
-pub use engine::{condition, model};
-#[doc(hidden)]
-pub use format::{load, template, validate};
-#[doc(hidden)]
-pub use miti::{codes, csv_transcript, score};
-#[doc(hidden)]
-pub use source::{diag, ron_tree};

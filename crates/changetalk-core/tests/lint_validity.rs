@@ -2,7 +2,7 @@
 //! `naive-strategy`), each on a deliberately flawed copy of a bundled client, reported at the
 //! offending option's line:col. The unflawed client lints clean.
 
-use changetalk_core::lint::{LintConfig, lint, point_ratings};
+use changetalk_core::authoring::lint::{LintConfig, lint, point_ratings};
 use changetalk_core::{LineIndex, Scenario, load_scenario};
 
 const BASE: &str = include_str!("../../../scenarios/court-ordered-dui.ron");

@@ -1,10 +1,10 @@
 //! Scoring formulas checked against a transcript computed by hand (see docs/scoring.md,
 //! "A worked example"), and properties that must hold for every transcript.
 
-use changetalk_core::codes::MitiCode;
-use changetalk_core::csv_transcript::read_coded_csv;
-use changetalk_core::model::Target;
-use changetalk_core::score::{Band, CodedSession, CodedTurn, score};
+use changetalk_core::engine::model::Target;
+use changetalk_core::miti::codes::MitiCode;
+use changetalk_core::miti::csv_transcript::read_coded_csv;
+use changetalk_core::miti::score::{Band, CodedSession, CodedTurn, score};
 use proptest::prelude::*;
 
 const WORKED_EXAMPLE: &str = "speaker,code,text

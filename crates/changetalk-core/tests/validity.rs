@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use changetalk_core::audit::{AUDIT_RUNS, audit};
+use changetalk_core::authoring::audit::{AUDIT_RUNS, audit};
 use changetalk_core::engine::AutoPolicy;
 use changetalk_core::{Scenario, Session, load_scenario, score_transcript};
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
-use changetalk_core::model::{ClientState, Mood};
+use changetalk_core::engine::model::{ClientState, Mood};
 
 use super::expression::{Expression, expression};
 use super::{EYE_X, EYE_Y, FaceRoot, MOUTH_SEGMENTS, Part, ShownClient};
@@ -101,8 +101,12 @@ pub(super) fn follow_client(client: ShownClient, mut anim: ResMut<FaceAnim>) {
                 .or_else(|| s.turns().last().map(|t| t.client.mood))
                 .unwrap_or(Mood::Guarded);
             let mood = match s.ending() {
-                Some(e) if e.outcome == changetalk_core::model::Outcome::Disengaged => Mood::Angry,
-                Some(e) if e.outcome == changetalk_core::model::Outcome::Positive => Mood::Relieved,
+                Some(e) if e.outcome == changetalk_core::engine::model::Outcome::Disengaged => {
+                    Mood::Angry
+                }
+                Some(e) if e.outcome == changetalk_core::engine::model::Outcome::Positive => {
+                    Mood::Relieved
+                }
                 _ => mood,
             };
             expression(mood, &s.state())

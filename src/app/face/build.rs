@@ -3,7 +3,7 @@
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
-use changetalk_core::model::{Face, HairStyle};
+use changetalk_core::engine::model::{Face, HairStyle};
 
 use super::{EYE_X, EYE_Y, FaceRoot, MOUTH_SEGMENTS, Part, ShownClient};
 

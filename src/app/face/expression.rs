@@ -1,7 +1,7 @@
 //! The expression the face shows: a pure function of the client's mood and state, so it is
 //! testable without rendering.
 
-use changetalk_core::model::{ClientState, Mood};
+use changetalk_core::engine::model::{ClientState, Mood};
 
 /// The expression the face shows; every field is roughly −1..1 or 0..1.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

@@ -5,7 +5,7 @@
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use changetalk_core::exercise::ExerciseMode;
+use changetalk_core::classroom::exercise::ExerciseMode;
 use egui::RichText;
 
 use crate::app::exercise::ExerciseRun;
@@ -134,7 +134,7 @@ fn about_ui(ui: &mut egui::Ui, run: &ExerciseRun, p: &Palette) {
         ui.label(mode_text(ex.mode));
         let mut facts = vec![format!(
             "To pass: overall at least {}",
-            changetalk_core::exercise::trim_num(ex.pass.overall)
+            changetalk_core::classroom::exercise::trim_num(ex.pass.overall)
         )];
         facts.push(format!(
             "{} attempt{}",
@@ -274,7 +274,7 @@ fn results_ui(ui: &mut egui::Ui, run: &ExerciseRun, p: &Palette) -> Option<Exerc
             for c in checks {
                 let colour = if c.met { p.good } else { p.bad };
                 let value = c.value.map_or("no value".to_string(), |v| {
-                    changetalk_core::exercise::trim_num((v * 100.0).round() / 100.0)
+                    changetalk_core::classroom::exercise::trim_num((v * 100.0).round() / 100.0)
                 });
                 ui.label(
                     RichText::new(format!(

@@ -4,7 +4,7 @@
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use changetalk_core::model::Stage;
+use changetalk_core::engine::model::Stage;
 use egui::RichText;
 
 use crate::app::settings::{Paths, Progress, Settings};
@@ -299,10 +299,10 @@ fn find_exercises(paths: Res<Paths>, mut picker: ResMut<ExercisePicker>) {
             // then shows what is wrong).
             let title = crate::files::read_text_limited(
                 &f,
-                changetalk_core::exercise::MAX_EXERCISE_BYTES as u64,
+                changetalk_core::classroom::exercise::MAX_EXERCISE_BYTES as u64,
             )
             .ok()
-            .and_then(|t| changetalk_core::exercise::load_exercise(&t).ok())
+            .and_then(|t| changetalk_core::classroom::exercise::load_exercise(&t).ok())
             .map(|e| e.title)
             .unwrap_or_else(|| {
                 f.file_stem()

@@ -4,8 +4,8 @@
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use changetalk_core::codes::{MitiCode, codes_label};
-use changetalk_core::score::{BandedMetric, Score};
+use changetalk_core::miti::codes::{MitiCode, codes_label};
+use changetalk_core::miti::score::{BandedMetric, Score};
 use egui::RichText;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
@@ -181,9 +181,9 @@ pub fn charts_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) {
                 .enumerate()
                 .map(|(i, c)| {
                     let colour = match c.class() {
-                        changetalk_core::codes::CodeClass::Adherent => p.good,
-                        changetalk_core::codes::CodeClass::NonAdherent => p.bad,
-                        changetalk_core::codes::CodeClass::Neutral => p.accent,
+                        changetalk_core::miti::codes::CodeClass::Adherent => p.good,
+                        changetalk_core::miti::codes::CodeClass::NonAdherent => p.bad,
+                        changetalk_core::miti::codes::CodeClass::Neutral => p.accent,
                     };
                     Bar::new(i as f64, f64::from(data.score.counts.get(*c)))
                         .name(c.label())

@@ -10,7 +10,7 @@ mod replies;
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use changetalk_core::model::ClientState;
+use changetalk_core::engine::model::ClientState;
 use egui::RichText;
 
 pub use chat::{chat_ui, feedback_card, meters_ui};

@@ -1,9 +1,9 @@
 //! The conversation as chat bubbles, the practice feedback card and the meters.
 
 use bevy_egui::egui::{self, Color32, RichText};
-use changetalk_core::codes::codes_label;
+use changetalk_core::engine::model::Target;
 use changetalk_core::engine::{Session, TurnRecord};
-use changetalk_core::model::Target;
+use changetalk_core::miti::codes::codes_label;
 
 use crate::app::state::Mode;
 use crate::app::theme::{self, Palette};

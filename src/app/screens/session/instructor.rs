@@ -3,7 +3,7 @@
 
 use bevy_egui::egui::{self, RichText};
 use changetalk_core::engine::Session;
-use changetalk_core::model::ClientState;
+use changetalk_core::engine::model::ClientState;
 
 use super::SessionAction;
 use crate::app::theme::Palette;

@@ -2,8 +2,8 @@
 //! ending early, and the question asked before a conversation is left unfinished.
 
 use bevy_egui::egui::{self, RichText};
-use changetalk_core::codes::{codes_label, normalize_turn};
 use changetalk_core::engine::Session;
+use changetalk_core::miti::codes::{codes_label, normalize_turn};
 
 use super::chat::rating_colour;
 use super::instructor::instructor_bar;
