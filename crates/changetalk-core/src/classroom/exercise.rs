@@ -436,7 +436,7 @@ fn scenario_refs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ScenarioRef>, D:
             "an exercise may name at most 50 scenarios; split it into several exercises",
         )),
         once: Some((
-            |a, b| a.id == b.id,
+            |a, b| !a.id.is_empty() && a.id == b.id,
             |r| {
                 format!(
                     "scenario `{}` is named twice; each scenario may appear once",

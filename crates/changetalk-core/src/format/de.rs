@@ -465,6 +465,10 @@ impl<'a> NodeDe<'a> {
             }
         };
         let Some(variant) = variants.iter().find(|v| spells(word, v)) else {
+            if payload.is_some() {
+                let list = names().join(", ");
+                return fail(format!("{what} must be one of {list}; found a tuple"));
+            }
             let names = names();
             let hint = suggest(word, names.iter().map(String::as_str));
             let list = names.join(", ");
@@ -661,11 +665,22 @@ impl<'de> de::SeqAccess<'de> for Items<'_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        let Some(node) = self.iter.next() else {
+        let Some(node) = self.iter.as_slice().first() else {
             return Ok(None);
         };
         let de = self.de.with(node);
-        seed.deserialize(de).map(Some).map_err(|e| de.report(e))
+        let r = seed.deserialize(de);
+        // After a retry the entry is read again, by the next call.
+        if !matches!(
+            r,
+            Err(Error {
+                kind: Kind::Retry,
+                ..
+            })
+        ) {
+            self.iter.next();
+        }
+        r.map(Some).map_err(|e| de.report(e))
     }
 
     fn next_element<T: Deserialize<'de>>(&mut self) -> Result<Option<T>, Error> {
