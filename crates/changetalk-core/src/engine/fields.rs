@@ -35,18 +35,22 @@ pub(crate) fn talk<'de, D: Deserializer<'de>>(d: D) -> Result<TalkType, D::Error
     #[derive(Deserialize)]
     #[serde(rename = "TalkType", rename_all = "snake_case")]
     enum Talk {
-        Change(DarnCat),
-        Sustain(DarnCat),
+        Change(Option<DarnCat>),
+        Sustain(Option<DarnCat>),
         Discord,
         Neutral,
     }
-    Ok(match Talk::deserialize(d)? {
-        Talk::Change(k) => TalkType::Change(k),
-        Talk::Sustain(k) => TalkType::Sustain(k),
-        Talk::Discord => TalkType::Discord,
-        Talk::Neutral => TalkType::Neutral,
+    checked(d, TalkType::Neutral, |t: Talk| match t {
+        Talk::Change(Some(k)) => Ok(TalkType::Change(k)),
+        Talk::Sustain(Some(k)) => Ok(TalkType::Sustain(k)),
+        Talk::Discord => Ok(TalkType::Discord),
+        Talk::Neutral => Ok(TalkType::Neutral),
+        Talk::Change(None) => Err(KIND.replace("{s}", "Change")),
+        Talk::Sustain(None) => Err(KIND.replace("{s}", "Sustain")),
     })
 }
+
+const KIND: &str = "{s} talk needs its DARN-CAT kind, for example `{s}(Reasons)`";
 
 /// `when: "discord >= 6"`; a mistake is reported inside the string.
 pub(crate) fn condition<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Condition>, D::Error> {

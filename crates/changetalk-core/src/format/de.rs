@@ -1,27 +1,24 @@
-//! A serde [`Deserializer`](de::Deserializer) over the spanned RON tree: the scenario and
-//! exercise models derive `Deserialize`, and every mistake in a file comes back as a
-//! [`Diagnostic`] at its item's line:col — all of them, not only the first.
-//!
-//! After a mistake it reads on:
-//! * a list entry that fails is reported and left out, and the next entry is read;
-//! * a struct field that fails is reported and read again from no node at all, which gives an
-//!   empty value of every type (`""`, `0`, `[]`, `None`, the first variant; checked fields
-//!   answer with their fallback, see [`crate::source::check`]);
+//! A serde `Deserializer` over the spanned RON tree. The scenario and exercise models derive
+//! `Deserialize`, and every mistake in a file comes back as a [`Diagnostic`] at its item's
+//! line:col — all of them, not only the first. After a mistake it reads on:
+//! * a list entry that fails is reported and left out;
+//! * a struct field that fails is reported and read again from no node at all, which gives
+//!   an empty value of every type (`""`, `0`, `[]`, `None`, the first variant; a checked field
+//!   answers with its fallback, see [`crate::source::check`]);
 //! * unknown and repeated fields are reported ("did you mean") and skipped;
-//! * a missing required field is reported at its struct and remembered for the type; the
-//!   struct is read again with a fallback value for it, and so is every later one that lacks
-//!   it — so each missing field is reported, and the struct kept for the semantic checks.
+//! * a missing required field is reported at its struct and remembered for the type, and the
+//!   struct read again with an empty value for it, as is every later one that lacks it.
 //!
-//! Spans reach the model through synthetic fields: one renamed `$span` receives the item's
+//! Spans reach the models through synthetic fields: a field renamed `$span` receives the item's
 //! span; one renamed `$spans`, a struct whose fields receive the spans of the item's fields of
-//! the same names (`$span` for the item itself, `a.b` inside a field, a list of spans for the
-//! entries of a list). `None` is an absent field and `Some(x)` is `x`. RON spells enum variants
-//! in PascalCase; the models' serde names are their snake_case.
+//! the same names (`$span` for the item, `a.b` inside a field, a list of spans for a list's
+//! entries). `None` is an absent field and `Some(x)` is `x`. RON spells enum variants in
+//! PascalCase, the models' serde names in snake_case.
 
 use std::cell::RefCell;
 use std::fmt;
 
-use serde::de::value::{MapDeserializer, SeqDeserializer};
+use serde::de::value::{MapDeserializer, SeqDeserializer, UnitDeserializer};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Error as _, IntoDeserializer, Visitor};
 use serde::{Deserialize, forward_to_deserialize_any};
 
@@ -31,13 +28,12 @@ use crate::source::ron_tree::{Node, Value};
 use crate::source::text::suggest;
 
 /// Words for things in messages: `("Type.field", words)` for a field, `("Type.field[]",
-/// words)` for each entry of a list field, `("Type.*", prefix)` to name every field of a type
-/// "prefix `field`", and `("Enum", words)` for a value of an enum. Unlisted fields are
-/// "`field`", their entries "each entry of `field`", enums their type name.
+/// words)` for its list's entries, `("Type.*", prefix)` for "prefix `field`", `("Enum",
+/// words)` for an enum's values. Otherwise "`field`", "each entry of `field`", the type name.
 pub type Names = &'static [(&'static str, &'static str)];
 
-/// Reads `root` into a `T`, with every mistake found (in the order found); the value is
-/// `None` only when the root itself could not be read.
+/// Reads `root` into a `T`, with every mistake found; the value is `None` only when the root
+/// itself could not be read.
 pub fn decode<T: DeserializeOwned>(
     src: &str,
     root: &Node,
@@ -58,9 +54,6 @@ pub fn decode<T: DeserializeOwned>(
     (value, ctx.diags.into_inner())
 }
 
-/// How often one value is read again after its struct learnt a required field.
-const MAX_ATTEMPTS: usize = 64;
-
 struct Ctx<'a> {
     src: &'a str,
     names: Names,
@@ -79,52 +72,32 @@ struct Subject {
 
 impl Ctx<'_> {
     fn push(&self, span: Span, message: String) {
-        self.diags
-            .borrow_mut()
-            .push(Diagnostic::error(span, message));
-    }
-
-    /// Reports `e` (unless it already was) and returns the error that says so.
-    fn report(&self, e: Error) -> Error {
-        match e.kind {
-            Kind::Message => self.push(
-                e.span.unwrap_or_default(),
-                e.message.replace(SUBJECT, "the value"),
-            ),
-            Kind::Missing(f) => self.push(
-                e.span.unwrap_or_default(),
-                format!("missing the required field `{f}`"),
-            ),
-            Kind::Retry | Kind::Reported => {}
-        }
-        Error::reported()
+        let d = Diagnostic::error(span, message.replace(SUBJECT, "the value"));
+        self.diags.borrow_mut().push(d);
     }
 
     fn lookup(&self, ty: &str, key: &str) -> Option<&'static str> {
-        self.names.iter().find_map(|(k, w)| {
-            let rest = k.strip_prefix(ty)?;
-            (rest.strip_prefix('.') == Some(key) || (key.is_empty() && rest.is_empty()))
-                .then_some(*w)
-        })
+        let key = [ty, key].join(".");
+        let key = key.trim_end_matches('.');
+        self.names.iter().find(|(k, _)| *k == key).map(|(_, w)| *w)
     }
 
     fn words(&self, s: Subject) -> String {
-        if s.field.is_empty() {
-            return "the value".into();
-        }
-        if s.entry {
-            if let Some(w) = self.lookup(s.ty, &format!("{}[]", s.field)) {
-                return w.into();
-            }
-            let whole = Subject { entry: false, ..s };
-            return format!("each entry of {}", self.words(whole));
-        }
-        if let Some(w) = self.lookup(s.ty, s.field) {
-            w.into()
-        } else if let Some(prefix) = self.lookup(s.ty, "*") {
-            format!("{prefix} `{}`", s.field)
-        } else {
-            format!("`{}`", s.field)
+        let field = format!("`{}`", s.field);
+        match (s.field, s.entry) {
+            ("", _) => "the value".into(),
+            (_, true) => match self.lookup(s.ty, &format!("{}[]", s.field)) {
+                Some(w) => w.into(),
+                None => format!(
+                    "each entry of {}",
+                    self.words(Subject { entry: false, ..s })
+                ),
+            },
+            _ => match (self.lookup(s.ty, s.field), self.lookup(s.ty, "*")) {
+                (Some(w), _) => w.into(),
+                (_, Some(prefix)) => format!("{prefix} {field}"),
+                _ => field,
+            },
         }
     }
 }
@@ -151,24 +124,18 @@ enum Kind {
 }
 
 impl Error {
-    fn new(kind: Kind, message: String) -> Self {
+    fn new(kind: Kind, span: Option<Span>, message: String) -> Self {
+        let offset = None;
         Error {
-            span: None,
-            offset: None,
+            span,
+            offset,
             message,
             kind,
         }
     }
 
-    fn reported() -> Self {
-        Error::new(Kind::Reported, REPORTED.into())
-    }
-
-    fn at(span: Span, message: String) -> Self {
-        Error {
-            span: Some(span),
-            ..Error::new(Kind::Message, message)
-        }
+    fn reported(kind: Kind) -> Self {
+        Error::new(kind, None, REPORTED.into())
     }
 }
 
@@ -184,14 +151,12 @@ impl de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         let text = msg.to_string();
         let (offset, message) = split_offset(&text);
-        Error {
-            offset,
-            ..Error::new(Kind::Message, message.to_string())
-        }
+        let e = Error::new(Kind::Message, None, message.into());
+        Error { offset, ..e }
     }
 
     fn missing_field(field: &'static str) -> Self {
-        Error::new(Kind::Missing(field), String::new())
+        Error::new(Kind::Missing(field), None, String::new())
     }
 }
 
@@ -209,79 +174,38 @@ fn unwrap_some(n: &Node) -> Option<&Node> {
 
 /// The value of a struct node's field.
 fn field<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
-    match &n.value {
-        Value::Struct { fields, .. } => fields
-            .iter()
-            .find(|(k, _)| k.text == key)
-            .and_then(|(_, v)| unwrap_some(v)),
-        _ => None,
-    }
+    let Value::Struct { fields, .. } = &n.value else {
+        return None;
+    };
+    let (_, v) = fields.iter().find(|(k, _)| k.text == key)?;
+    unwrap_some(v)
 }
 
 /// True when the PascalCase `ron` spells the snake_case `name`.
 fn spells(ron: &str, name: &str) -> bool {
-    let mut r = ron.chars();
-    let mut upper = true;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-            continue;
-        }
-        let want = if upper { c.to_ascii_uppercase() } else { c };
-        upper = false;
-        if r.next() != Some(want) {
-            return false;
-        }
-    }
-    r.next().is_none()
+    let mut words = name.split('_').filter(|w| !w.is_empty());
+    let mut rest = ron;
+    words.all(|w| {
+        let mut c = w.chars();
+        let first = c.next().map(|f| f.to_ascii_uppercase());
+        let ok = rest.chars().next() == first && rest[1..].starts_with(c.as_str());
+        rest = rest.get(1 + c.as_str().len()..).unwrap_or("\u{0}");
+        ok
+    }) && rest.is_empty()
 }
 
 /// The PascalCase spelling of a snake_case name.
 fn pascal(name: &str) -> String {
-    name.split('_')
-        .flat_map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase())
-                .into_iter()
-                .chain(c)
-        })
-        .collect()
-}
-
-/// What a `deserialize_*` method asks for.
-#[derive(Clone, Copy, PartialEq)]
-enum Want {
-    Any,
-    Bool,
-    Int,
-    I128,
-    Float,
-    Char,
-    Str,
-    Option,
-    Unit,
-    Seq,
-    Tuple(usize),
-    Map,
-    Ident,
-}
-
-impl Want {
-    fn words(self) -> &'static str {
-        match self {
-            Want::Bool => "`true` or `false`",
-            Want::Int | Want::I128 => "a whole number",
-            Want::Float => "a number",
-            Want::Char => "a character in single quotes",
-            Want::Str => "a string in double quotes",
-            Want::Unit => "`()`",
-            Want::Seq => "a list in `[...]`",
-            Want::Tuple(_) => "a tuple in `(...)`",
-            Want::Map => "a map in `{...}`",
-            Want::Any | Want::Option | Want::Ident => "a name",
+    let mut up = true;
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '_' => up = true,
+            c if up => (out.push(c.to_ascii_uppercase()), up = false).1,
+            c => out.push(c),
         }
     }
+    out
 }
 
 /// Reads one node; with no node, an empty value (to read on after a mistake).
@@ -294,30 +218,31 @@ struct NodeDe<'a> {
 
 impl<'a> NodeDe<'a> {
     fn with(self, node: &'a Node) -> Self {
-        NodeDe {
-            node: Some(node),
-            ..self
-        }
+        let node = Some(node);
+        NodeDe { node, ..self }
     }
 
     fn empty(self) -> Self {
         NodeDe { node: None, ..self }
     }
 
+    fn value(&self) -> Option<&'a Value> {
+        self.node.map(|n| &n.value)
+    }
+
+    fn at(&self, message: String) -> Error {
+        let span = self.node.map(|n| n.span);
+        Error::new(Kind::Message, span, message)
+    }
+
     /// Puts this node's place and name into an error that has none yet.
     fn finish(&self, mut e: Error) -> Error {
-        if e.kind != Kind::Message {
-            return e;
-        }
-        if let (None, Some(n)) = (e.span, self.node) {
+        if let (Kind::Message, None, Some(n)) = (e.kind, e.span, self.node) {
             e.span = Some(match (e.offset, &n.value) {
                 // Inside the string when it is written without escapes.
                 (Some(o), Value::Str(s)) => {
-                    let raw = self
-                        .ctx
-                        .src
-                        .get(n.span.start + 1..n.span.end.saturating_sub(1));
-                    let at = n.span.start + if raw == Some(s.as_str()) { 1 + o } else { 0 };
+                    let raw = self.ctx.src.get(n.span.start + 1..n.span.end - 1);
+                    let at = n.span.start + if raw == Some(s) { 1 + o } else { 0 };
                     Span::new(at, at + 1)
                 }
                 _ => n.span,
@@ -329,22 +254,43 @@ impl<'a> NodeDe<'a> {
         e
     }
 
+    fn done<T>(&self, r: Result<T, Error>) -> Result<T, Error> {
+        r.map_err(|e| self.finish(e))
+    }
+
+    /// "… must be `expected`, found a string".
+    fn mismatch<T>(&self, expected: &str) -> Result<T, Error> {
+        let found = match self.value() {
+            Some(Value::Float(f)) if expected == WHOLE => f.to_string(),
+            v => v.map_or("nothing", Value::kind).to_string(),
+        };
+        let msg = format!("{SUBJECT} must be {expected}, found {found}");
+        Err(self.finish(Error::custom(msg)))
+    }
+
     /// Reports `e` here (unless it already was) and returns the error that says so.
     fn report(&self, e: Error) -> Error {
-        self.ctx.report(self.finish(e))
+        let e = self.finish(e);
+        let at = e.span.unwrap_or_default();
+        match e.kind {
+            Kind::Message => self.ctx.push(at, e.message),
+            Kind::Missing(f) => self
+                .ctx
+                .push(at, format!("missing the required field `{f}`")),
+            Kind::Retry | Kind::Reported => {}
+        }
+        Error::reported(Kind::Reported)
     }
 
     /// Reads this node with `read`, again while a struct learns a required field; other
     /// mistakes are reported.
     fn attempt<T>(self, read: impl Fn(Self) -> Result<T, Error>) -> Result<T, Error> {
-        for _ in 0..MAX_ATTEMPTS {
+        loop {
             match read(self) {
                 Err(e) if e.kind == Kind::Retry => {}
-                Err(e) => return Err(self.report(e)),
-                ok => return ok,
+                r => return r.map_err(|e| self.report(e)),
             }
         }
-        Err(Error::reported())
     }
 
     fn items(self, items: &'a [Node]) -> Items<'a> {
@@ -352,137 +298,11 @@ impl<'a> NodeDe<'a> {
             entry: true,
             ..self.subject
         };
+        let de = NodeDe { subject, ..self };
         Items {
             iter: items.iter(),
-            de: NodeDe { subject, ..self },
+            de,
         }
-    }
-
-    fn read<'de, V: Visitor<'de>>(self, want: Want, v: V) -> Result<V::Value, Error> {
-        use {Value as X, Want as W};
-        let Some(node) = self.node else {
-            return match want {
-                W::Bool => v.visit_bool(false),
-                W::Int | W::I128 => v.visit_u64(0),
-                W::Float => v.visit_f64(0.0),
-                W::Char => v.visit_char(' '),
-                W::Str | W::Ident => v.visit_str(""),
-                W::Option => v.visit_none(),
-                // No size hint: a list that must have entries does not object to this one.
-                W::Seq => v.visit_seq(SeqDeserializer::new(std::iter::from_fn(|| None::<Self>))),
-                W::Tuple(n) => v.visit_seq(SeqDeserializer::new(std::iter::repeat_n(self, n))),
-                W::Map => v.visit_map(MapDeserializer::new(std::iter::empty::<(&str, Self)>())),
-                W::Any | W::Unit => v.visit_unit(),
-            };
-        };
-        let r = match (want, &node.value) {
-            (W::Option | W::Any, X::Ident(_) | X::Tuple { .. }) if unwrap_some(node).is_none() => {
-                v.visit_none()
-            }
-            (W::Option, _) => v.visit_some(self.with(unwrap_some(node).unwrap_or(node))),
-            (
-                W::Any,
-                X::Tuple {
-                    name: Some(n),
-                    items,
-                },
-            ) if n.text == "Some" && items.len() == 1 => v.visit_some(self.with(&items[0])),
-            (W::Bool | W::Any, X::Bool(b)) => v.visit_bool(*b),
-            (W::I128, X::Int(i)) => v.visit_i128(*i),
-            (W::Int | W::Any, X::Int(i)) => match (i64::try_from(*i), u64::try_from(*i)) {
-                (Ok(i), _) => v.visit_i64(i),
-                (_, Ok(u)) => v.visit_u64(u),
-                _ => v.visit_i128(*i),
-            },
-            (W::Float, X::Int(i)) => v.visit_f64(*i as f64),
-            (W::Float | W::Any, X::Float(f)) => v.visit_f64(*f),
-            (W::Char | W::Any, X::Char(c)) => v.visit_char(*c),
-            (W::Str | W::Any | W::Ident, X::Str(s)) | (W::Any | W::Ident, X::Ident(s)) => {
-                v.visit_str(s)
-            }
-            (W::Unit, X::Tuple { items, .. }) if items.is_empty() => v.visit_unit(),
-            (W::Seq | W::Tuple(_) | W::Any, X::List(items))
-            | (W::Tuple(_) | W::Any, X::Tuple { items, .. }) => v.visit_seq(self.items(items)),
-            (W::Map | W::Any, X::Struct { fields, .. }) => v.visit_map(MapDeserializer::new(
-                fields.iter().map(|(k, n)| (k.text.as_str(), self.with(n))),
-            )),
-            (W::Map | W::Any, X::Map(pairs)) => v.visit_map(MapDeserializer::new(
-                pairs.iter().map(|(k, n)| (self.with(k), self.with(n))),
-            )),
-            (_, found) => {
-                let found = match found {
-                    X::Float(f) if want == W::Int || want == W::I128 => f.to_string(),
-                    other => other.kind().to_string(),
-                };
-                let msg = format!("{SUBJECT} must be {}, found {found}", want.words());
-                return Err(self.finish(Error::custom(msg)));
-            }
-        };
-        r.map_err(|e| self.finish(e))
-    }
-
-    fn enum_of<'de, V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        let what = self.ctx.lookup(name, "").unwrap_or(name);
-        let names = || variants.iter().map(|v| pascal(v)).collect::<Vec<_>>();
-        let first = variants.first().copied().unwrap_or_default();
-        let Some(node) = self.node else {
-            let (de, word) = (self, "");
-            return visitor.visit_enum(Variant {
-                de,
-                variant: first,
-                word,
-                payload: None,
-            });
-        };
-        let fail = |msg: String| Err(Error::at(node.span, msg));
-        let (word, payload) = match &node.value {
-            Value::Ident(s) => (s.as_str(), None),
-            Value::Tuple {
-                name: Some(n),
-                items,
-            } => (n.text.as_str(), Some(items.as_slice())),
-            Value::Str(s) => {
-                let names = names();
-                return fail(match names.iter().find(|k| k.eq_ignore_ascii_case(s)) {
-                    Some(h) => format!("{what} is written without quotes: `{h}`"),
-                    None => format!(
-                        "{what} is written without quotes, one of: {}",
-                        names.join(", ")
-                    ),
-                });
-            }
-            other => {
-                let list = names().join(", ");
-                return fail(format!(
-                    "{what} must be one of {list}; found {}",
-                    other.kind()
-                ));
-            }
-        };
-        let Some(variant) = variants.iter().find(|v| spells(word, v)) else {
-            if payload.is_some() {
-                let list = names().join(", ");
-                return fail(format!("{what} must be one of {list}; found a tuple"));
-            }
-            let names = names();
-            let hint = suggest(word, names.iter().map(String::as_str));
-            let list = names.join(", ");
-            return fail(format!(
-                "unknown {what} `{word}`{hint}; expected one of {list}"
-            ));
-        };
-        let r = visitor.visit_enum(Variant {
-            de: self,
-            variant,
-            word,
-            payload,
-        });
-        r.map_err(|e| self.finish(e))
     }
 
     fn strukt<'de, V: Visitor<'de>>(
@@ -492,34 +312,31 @@ impl<'a> NodeDe<'a> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         let ctx = self.ctx;
-        let Some(node) = self.node else {
-            let all = fields.iter().map(|f| (*f, self));
-            return visitor.visit_map(MapDeserializer::new(all));
-        };
-        let (written, entries) = match &node.value {
-            Value::Struct { name, fields } => (name.as_ref(), fields.as_slice()),
-            Value::Tuple { name, items } if items.is_empty() => (name.as_ref(), &[][..]),
-            other => {
-                let msg = format!(
-                    "expected {name}(...) with named fields, found {}",
-                    other.kind()
-                );
-                return Err(Error::at(node.span, msg));
+        let (node, written, entries) = match self.node.map(|n| (n, &n.value)) {
+            None => {
+                return visitor.visit_map(MapDeserializer::new(fields.iter().map(|f| (*f, self))));
+            }
+            Some((n, Value::Struct { name, fields })) => (n, name.as_ref(), fields.as_slice()),
+            Some((n, Value::Tuple { name, items })) if items.is_empty() => {
+                (n, name.as_ref(), &[][..])
+            }
+            Some((_, other)) => {
+                let found = other.kind();
+                return Err(self.at(format!(
+                    "expected {name}(...) with named fields, found {found}"
+                )));
             }
         };
-        if let Some(n) = written
-            && n.text != name
-        {
+        if let Some(n) = written.filter(|n| n.text != name) {
             let msg = format!("expected `{name}(...)` here, found `{}(...)`", n.text);
             ctx.push(n.span, msg);
         }
         let known = || fields.iter().copied().filter(|f| !f.starts_with('$'));
-        let mut list: Vec<(&'static str, Entry<'a>)> = Vec::with_capacity(fields.len());
-        for &f in fields {
-            if f == "$span" || f == "$spans" {
-                list.push((f, Entry::Spans(node)));
-            }
-        }
+        let mut list: Vec<(&'static str, Option<&'a Node>)> = fields
+            .iter()
+            .filter(|f| f.starts_with('$'))
+            .map(|f| (*f, None))
+            .collect();
         let mut seen: Vec<&str> = Vec::with_capacity(entries.len());
         for (k, v) in entries {
             let Some(f) = known().find(|f| *f == k.text) else {
@@ -536,7 +353,7 @@ impl<'a> NodeDe<'a> {
             }
             seen.push(f);
             if let Some(v) = unwrap_some(v) {
-                list.push((f, Entry::Node(v)));
+                list.push((f, Some(v)));
             }
         }
         let at = Span::new(node.span.start, node.span.start + 1);
@@ -544,16 +361,17 @@ impl<'a> NodeDe<'a> {
         for &(ty, f) in ctx.required.borrow().iter() {
             if ty == name && !list.iter().any(|(g, _)| *g == f) {
                 ctx.push(at, missing(f));
-                list.push((f, Entry::Empty));
+                list.push((f, None));
             }
         }
-        let access = Fields {
-            ty: name,
-            list: list.into_iter(),
-            value: None,
+        let list = list.into_iter();
+        let (ty, value) = (name, None);
+        match visitor.visit_map(Fields {
+            ty,
+            list,
+            value,
             de: self,
-        };
-        match visitor.visit_map(access) {
+        }) {
             Err(Error {
                 kind: Kind::Missing(f),
                 ..
@@ -562,44 +380,152 @@ impl<'a> NodeDe<'a> {
                 let mut required = ctx.required.borrow_mut();
                 let learnt = !required.contains(&(name, f));
                 required.push((name, f));
-                Err(Error::new(
-                    if learnt { Kind::Retry } else { Kind::Reported },
-                    REPORTED.into(),
-                ))
+                Err(Error::reported(if learnt {
+                    Kind::Retry
+                } else {
+                    Kind::Reported
+                }))
             }
-            r => r.map_err(|e| self.finish(e)),
+            r => self.done(r),
         }
+    }
+
+    fn enum_of<'de, V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        let what = self.ctx.lookup(name, "").unwrap_or(name);
+        let names = || variants.iter().map(|v| pascal(v)).collect::<Vec<_>>();
+        let list = || names().join(", ");
+        let (word, payload) = match self.value() {
+            None => ("", None),
+            Some(Value::Ident(s)) => (s.as_str(), None),
+            Some(Value::Tuple {
+                name: Some(n),
+                items,
+            }) => (n.text.as_str(), Some(items.as_slice())),
+            Some(Value::Str(s)) => {
+                let hint = names().into_iter().find(|k| k.eq_ignore_ascii_case(s));
+                return Err(self.at(match hint {
+                    Some(h) => format!("{what} is written without quotes: `{h}`"),
+                    None => format!("{what} is written without quotes, one of: {}", list()),
+                }));
+            }
+            Some(other) => {
+                let (list, found) = (list(), other.kind());
+                return Err(self.at(format!("{what} must be one of {list}; found {found}")));
+            }
+        };
+        let found = variants.iter().find(|v| spells(word, v));
+        let variant = match (found, self.node, payload) {
+            (Some(v), ..) => *v,
+            (None, None, _) => variants.first().copied().unwrap_or_default(),
+            (None, _, Some(_)) => {
+                let list = list();
+                return Err(self.at(format!("{what} must be one of {list}; found a tuple")));
+            }
+            (None, ..) => {
+                let (names, list) = (names(), list());
+                let hint = suggest(word, names.iter().map(String::as_str));
+                let msg = format!("unknown {what} `{word}`{hint}; expected one of {list}");
+                return Err(self.at(msg));
+            }
+        };
+        let r = visitor.visit_enum(Variant {
+            de: self,
+            variant,
+            word,
+            payload,
+        });
+        self.done(r)
     }
 }
 
-/// `deserialize_*` methods that read what [`Want`] names.
-macro_rules! wants {
-    ($($method:ident => $want:expr),* $(,)?) => {$(
-        fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-            self.read($want, v)
-        }
-    )*};
-}
+const WHOLE: &str = "a whole number";
 
 impl<'de> de::Deserializer<'de> for NodeDe<'_> {
     type Error = Error;
 
-    wants! {
-        deserialize_any => Want::Any, deserialize_bool => Want::Bool,
-        deserialize_i8 => Want::Int, deserialize_i16 => Want::Int, deserialize_i32 => Want::Int,
-        deserialize_i64 => Want::Int, deserialize_i128 => Want::I128,
-        deserialize_u8 => Want::Int, deserialize_u16 => Want::Int, deserialize_u32 => Want::Int,
-        deserialize_u64 => Want::Int, deserialize_u128 => Want::I128,
-        deserialize_f32 => Want::Float, deserialize_f64 => Want::Float,
-        deserialize_char => Want::Char, deserialize_str => Want::Str,
-        deserialize_string => Want::Str, deserialize_bytes => Want::Str,
-        deserialize_byte_buf => Want::Str, deserialize_option => Want::Option,
-        deserialize_unit => Want::Unit, deserialize_seq => Want::Seq, deserialize_map => Want::Map,
-        deserialize_identifier => Want::Ident, deserialize_ignored_any => Want::Unit,
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        let r = match self.value() {
+            None => v.visit_unit(),
+            Some(Value::Bool(b)) => v.visit_bool(*b),
+            Some(Value::Int(i)) => match u64::try_from(*i) {
+                Ok(u) => v.visit_u64(u),
+                Err(_) => v.visit_i128(*i),
+            },
+            Some(Value::Float(f)) => v.visit_f64(*f),
+            Some(Value::Char(c)) => v.visit_char(*c),
+            Some(Value::Str(s) | Value::Ident(s)) => v.visit_str(s),
+            Some(Value::List(items) | Value::Tuple { items, .. }) => v.visit_seq(self.items(items)),
+            Some(_) => return self.mismatch("a plain value"),
+        };
+        self.done(r)
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &str, v: V) -> Result<V::Value, Error> {
-        self.read(Want::Unit, v)
+    fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        match self.value() {
+            None => v.visit_bool(false),
+            Some(Value::Bool(b)) => self.done(v.visit_bool(*b)),
+            _ => self.mismatch("`true` or `false`"),
+        }
+    }
+
+    fn deserialize_i128<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        match self.value() {
+            None => v.visit_i128(0),
+            Some(Value::Int(i)) => self.done(v.visit_i128(*i)),
+            _ => self.mismatch(WHOLE),
+        }
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        match self.value() {
+            None => v.visit_f64(0.0),
+            Some(Value::Int(i)) => self.done(v.visit_f64(*i as f64)),
+            Some(Value::Float(f)) => self.done(v.visit_f64(*f)),
+            _ => self.mismatch("a number"),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        match self.value() {
+            None => v.visit_str(""),
+            Some(Value::Str(s)) => self.done(v.visit_str(s)),
+            _ => self.mismatch("a string in double quotes"),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        self.deserialize_str(v)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        match self.node.and_then(unwrap_some) {
+            None => v.visit_none(),
+            Some(n) => self.done(v.visit_some(self.with(n))),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+        match self.value() {
+            // No size hint: a list that must have entries does not object to this one.
+            None => v.visit_seq(SeqDeserializer::new(std::iter::from_fn(|| None::<Self>))),
+            Some(Value::List(items)) => self.done(v.visit_seq(self.items(items))),
+            _ => self.mismatch("a list in `[...]`"),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, Error> {
+        match self.value() {
+            None => v.visit_seq(SeqDeserializer::new(std::iter::repeat_n(0u64, len))),
+            Some(Value::List(items) | Value::Tuple { items, .. }) => {
+                self.done(v.visit_seq(self.items(items)))
+            }
+            _ => self.mismatch("a tuple in `(...)`"),
+        }
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -609,21 +535,8 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
     ) -> Result<V::Value, Error> {
         match (self.node, name) {
             (None, CHECKED) => v.visit_unit(),
-            _ => v.visit_newtype_struct(self).map_err(|e| self.finish(e)),
+            _ => self.done(v.visit_newtype_struct(self)),
         }
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, Error> {
-        self.read(Want::Tuple(len), v)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _: &str,
-        len: usize,
-        v: V,
-    ) -> Result<V::Value, Error> {
-        self.read(Want::Tuple(len), v)
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -642,6 +555,11 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
         v: V,
     ) -> Result<V::Value, Error> {
         self.enum_of(name, variants, v)
+    }
+
+    forward_to_deserialize_any! {
+        i8 i16 i32 i64 u8 u16 u32 u64 u128 f32 char bytes byte_buf unit unit_struct
+        tuple_struct map identifier ignored_any
     }
 }
 
@@ -671,13 +589,7 @@ impl<'de> de::SeqAccess<'de> for Items<'_> {
         let de = self.de.with(node);
         let r = seed.deserialize(de);
         // After a retry the entry is read again, by the next call.
-        if !matches!(
-            r,
-            Err(Error {
-                kind: Kind::Retry,
-                ..
-            })
-        ) {
+        if !matches!(&r, Err(e) if e.kind == Kind::Retry) {
             self.iter.next();
         }
         r.map(Some).map_err(|e| de.report(e))
@@ -685,10 +597,8 @@ impl<'de> de::SeqAccess<'de> for Items<'_> {
 
     fn next_element<T: Deserialize<'de>>(&mut self) -> Result<Option<T>, Error> {
         let de = self.de;
-        Ok(self
-            .iter
-            .by_ref()
-            .find_map(|node| de.with(node).attempt(T::deserialize).ok()))
+        let mut read = |node| de.with(node).attempt(T::deserialize).ok();
+        Ok(self.iter.by_ref().find_map(&mut read))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -696,34 +606,13 @@ impl<'de> de::SeqAccess<'de> for Items<'_> {
     }
 }
 
-/// What a struct field is read from.
-enum Entry<'a> {
-    /// The field's value in the file.
-    Node(&'a Node),
-    /// `$span` or `$spans`: this struct node's span or its fields' spans.
-    Spans(&'a Node),
-    /// A required field the file lacks.
-    Empty,
-}
-
-/// The fields of a struct: the synthetic ones, then the file's in the file's order.
+/// The fields of a struct: the synthetic ones, then the file's in the file's order, then
+/// empty values for the missing ones it is known to need.
 struct Fields<'a> {
     ty: &'static str,
-    list: std::vec::IntoIter<(&'static str, Entry<'a>)>,
-    value: Option<(&'static str, Entry<'a>)>,
+    list: std::vec::IntoIter<(&'static str, Option<&'a Node>)>,
+    value: Option<(&'static str, Option<&'a Node>)>,
     de: NodeDe<'a>,
-}
-
-impl<'a> Fields<'a> {
-    fn take(&mut self) -> (NodeDe<'a>, Entry<'a>) {
-        let (field, entry) = self.value.take().unwrap_or(("", Entry::Empty));
-        let subject = Subject {
-            ty: self.ty,
-            field,
-            entry: false,
-        };
-        (NodeDe { subject, ..self.de }, entry)
-    }
 }
 
 impl<'de> de::MapAccess<'de> for Fields<'_> {
@@ -733,33 +622,46 @@ impl<'de> de::MapAccess<'de> for Fields<'_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        let Some((field, entry)) = self.list.next() else {
+        let Some((field, node)) = self.list.next() else {
             return Ok(None);
         };
-        self.value = Some((field, entry));
+        self.value = Some((field, node));
         seed.deserialize(field.into_deserializer()).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let (de, entry) = self.take();
-        let r = match entry {
-            Entry::Node(n) => seed.deserialize(de.with(n)),
-            Entry::Spans(n) => seed.deserialize(Spans(Some(n))),
-            Entry::Empty => seed.deserialize(de.empty()),
-        };
-        r.map_err(|e| de.report(e))
+        match self.take() {
+            Ok(de) => seed.deserialize(de).map_err(|e| de.report(e)),
+            Err(spans) => seed.deserialize(spans),
+        }
     }
 
     fn next_value<V: Deserialize<'de>>(&mut self) -> Result<V, Error> {
-        let (de, entry) = self.take();
-        let r = match entry {
-            Entry::Node(n) => de.with(n).attempt(V::deserialize),
-            Entry::Spans(n) => V::deserialize(Spans(Some(n))),
-            Entry::Empty => V::deserialize(de.empty()),
+        match self.take() {
+            Ok(de) => de.attempt(V::deserialize).or_else(|_| {
+                V::deserialize(de.empty()).map_err(|_| Error::reported(Kind::Reported))
+            }),
+            Err(spans) => V::deserialize(spans),
+        }
+    }
+}
+
+impl<'a> Fields<'a> {
+    /// The field's value to read: a node (or an empty value), or a synthetic field's spans.
+    fn take(&mut self) -> Result<NodeDe<'a>, Spans<'a>> {
+        let (field, node) = self.value.take().unwrap_or_default();
+        if field.starts_with('$') {
+            return Err(Spans(self.de.node));
+        }
+        let subject = Subject {
+            ty: self.ty,
+            field,
+            entry: false,
         };
-        r.or_else(|e| {
-            de.report(e);
-            V::deserialize(de.empty()).map_err(|_| Error::reported())
+        Ok(NodeDe {
+            node,
+            subject,
+            ..self.de
         })
     }
 }
@@ -770,15 +672,6 @@ struct Variant<'a> {
     variant: &'static str,
     word: &'a str,
     payload: Option<&'a [Node]>,
-}
-
-impl<'a> Variant<'a> {
-    fn fail<T>(&self, msg: String) -> Result<T, Error> {
-        Err(Error::at(
-            self.de.node.map(|n| n.span).unwrap_or_default(),
-            msg,
-        ))
-    }
 }
 
 impl<'de> de::EnumAccess<'de> for Variant<'_> {
@@ -796,61 +689,30 @@ impl<'de> de::VariantAccess<'de> for Variant<'_> {
 
     fn unit_variant(self) -> Result<(), Error> {
         match self.payload {
-            Some([_, ..]) => self.fail(format!("`{}` takes no value in parentheses", self.word)),
+            Some([_, ..]) => Err(self.de.at(format!("`{}` takes no value", self.word))),
             _ => Ok(()),
         }
     }
 
     fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value, Error> {
+        let w = self.word;
         match self.payload {
             _ if self.de.node.is_none() => seed.deserialize(self.de),
             Some([item]) => seed.deserialize(self.de.with(item)),
-            Some(_) => self.fail(format!("write `{}(...)` with one value", self.word)),
-            None => seed.deserialize(NoValue(self)),
+            Some(_) => Err(self.de.at(format!("write `{w}(...)` with one value"))),
+            // Written without a value: an `Option` reads `None`.
+            None => seed
+                .deserialize(UnitDeserializer::<Error>::new())
+                .map_err(|_| self.de.at(format!("`{w}` needs a value: write `{w}(...)`"))),
         }
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, Error> {
-        match self.payload {
-            Some(items) => v.visit_seq(self.de.items(items)),
-            None => self.de.read(Want::Tuple(len), v),
-        }
+        de::Deserializer::deserialize_tuple(self.de, len, v)
     }
 
     fn struct_variant<V: Visitor<'de>>(self, _: &[&str], _: V) -> Result<V::Value, Error> {
-        self.fail(format!("`{}` cannot be read here", self.word))
-    }
-}
-
-/// A variant that needs a value, written without one: says what the value would be.
-struct NoValue<'a>(Variant<'a>);
-
-impl<'de> de::Deserializer<'de> for NoValue<'_> {
-    type Error = Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        let w = self.0.word;
-        self.0
-            .fail(format!("`{w}` needs a value: write `{w}(...)`"))
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, Error> {
-        let w = self.0.word;
-        let what = self.0.de.ctx.lookup(name, "").unwrap_or(name);
-        let example = variants.first().map_or_else(String::new, |v| pascal(v));
-        let msg = format!("`{w}` needs its {what}, for example `{w}({example})`");
-        self.0.fail(msg)
-    }
-
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
-        ignored_any
+        Err(self.de.at(format!("`{}` cannot be read here", self.word)))
     }
 }
 
@@ -881,13 +743,12 @@ impl<'de> de::Deserializer<'de> for Spans<'_> {
         fields: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, Error> {
-        let find = |path: &str| match (path, self.0) {
-            ("$span", n) => n,
-            (_, n) => path.split('.').try_fold(n?, field),
+        let find = |path: &str| match path {
+            "$span" => self.0,
+            _ => path.split('.').try_fold(self.0?, field),
         };
-        v.visit_map(MapDeserializer::new(
-            fields.iter().map(|f| (*f, Spans(find(f)))),
-        ))
+        let spans = fields.iter().map(|f| (*f, Spans(find(f))));
+        v.visit_map(MapDeserializer::new(spans))
     }
 
     forward_to_deserialize_any! {

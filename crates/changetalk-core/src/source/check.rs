@@ -11,7 +11,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
 use crate::source::text::is_valid_id;
 
@@ -146,12 +147,8 @@ pub fn opt_number<'de, D: Deserializer<'de>, const LO: i64, const HI: i64>(
 
 /// A list of texts that are not blank.
 pub fn texts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    struct Text(String);
-    impl<'de> Deserialize<'de> for Text {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            text(d).map(Text)
-        }
-    }
+    #[derive(Deserialize)]
+    struct Text(#[serde(deserialize_with = "text")] String);
     Ok(Vec::<Text>::deserialize(d)?
         .into_iter()
         .map(|t| t.0)
@@ -160,12 +157,8 @@ pub fn texts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
 
 /// A list of ids.
 pub fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    struct Id(String);
-    impl<'de> Deserialize<'de> for Id {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            id(d).map(Id)
-        }
-    }
+    #[derive(Deserialize)]
+    struct Id(#[serde(deserialize_with = "id")] String);
     Ok(Vec::<Id>::deserialize(d)?
         .into_iter()
         .map(|t| t.0)
