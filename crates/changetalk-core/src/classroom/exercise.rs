@@ -435,15 +435,13 @@ fn scenario_refs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ScenarioRef>, D:
             MAX_SCENARIOS,
             "an exercise may name at most 50 scenarios; split it into several exercises",
         )),
-        once: Some((
-            |a, b| !a.id.is_empty() && a.id == b.id,
-            |r| {
-                format!(
-                    "scenario `{}` is named twice; each scenario may appear once",
-                    r.id
-                )
-            },
-        )),
+        repeated: Some(|r, seen| {
+            let msg = format!(
+                "scenario `{}` is named twice; each scenario may appear once",
+                r.id
+            );
+            (!r.id.is_empty() && seen.iter().any(|s| s.id == r.id)).then_some(msg)
+        }),
     };
     list(d, &RULES)
 }

@@ -80,30 +80,25 @@ pub(crate) fn codes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<MitiCode>, D:
     static RULES: ListRules<MitiCode> = ListRules {
         empty: None,
         most: None,
-        once: Some((MitiCode::eq, |c| {
-            format!("code `{}` is listed twice", c.ron_name())
-        })),
+        repeated: Some(|c, seen| {
+            let msg = format!("code `{}` is listed twice", c.ron_name());
+            seen.contains(c).then_some(msg)
+        }),
     };
     list(d, &RULES)
 }
 
 /// The decision points: at least one.
 pub(crate) fn points<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Point>, D::Error> {
-    static RULES: ListRules<Point> = ListRules {
-        empty: Some("`points` is empty: a scenario needs at least one decision point"),
-        most: None,
-        once: None,
-    };
+    static RULES: ListRules<Point> =
+        ListRules::nonempty("`points` is empty: a scenario needs at least one decision point");
     list(d, &RULES)
 }
 
 /// The endings: at least one.
 pub(crate) fn endings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Ending>, D::Error> {
-    static RULES: ListRules<Ending> = ListRules {
-        empty: Some("`endings` is empty: a scenario needs at least one ending"),
-        most: None,
-        once: None,
-    };
+    static RULES: ListRules<Ending> =
+        ListRules::nonempty("`endings` is empty: a scenario needs at least one ending");
     list(d, &RULES)
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Values here come from [`crate::format::load::load_scenario`], which fills in every span so the
 //! validator and linter can point at the exact item in the source file. The model derives
-//! `Deserialize`: fields name their checks (`crate::source::check`, [`fields`]) and receive
+//! `Deserialize`: fields name their checks (`crate::source::check`, `engine::fields`) and receive
 //! their spans through the decoder's `$span`/`$spans` fields (see `crate::format::de`).
 
 use serde::{Deserialize, Serialize};

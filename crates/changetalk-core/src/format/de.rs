@@ -241,7 +241,10 @@ impl<'a> NodeDe<'a> {
             e.span = Some(match (e.offset, &n.value) {
                 // Inside the string when it is written without escapes.
                 (Some(o), Value::Str(s)) => {
-                    let raw = self.ctx.src.get(n.span.start + 1..n.span.end - 1);
+                    let raw = self
+                        .ctx
+                        .src
+                        .get(n.span.start + 1..n.span.end.saturating_sub(1));
                     let at = n.span.start + if raw == Some(s) { 1 + o } else { 0 };
                     Span::new(at, at + 1)
                 }
@@ -286,8 +289,10 @@ impl<'a> NodeDe<'a> {
     /// mistakes are reported.
     fn attempt<T>(self, read: impl Fn(Self) -> Result<T, Error>) -> Result<T, Error> {
         loop {
+            let mark = self.ctx.diags.borrow().len();
             match read(self) {
-                Err(e) if e.kind == Kind::Retry => {}
+                // The next read reports the same again.
+                Err(e) if e.kind == Kind::Retry => self.ctx.diags.borrow_mut().truncate(mark),
                 r => return r.map_err(|e| self.report(e)),
             }
         }
@@ -587,10 +592,12 @@ impl<'de> de::SeqAccess<'de> for Items<'_> {
             return Ok(None);
         };
         let de = self.de.with(node);
+        let mark = de.ctx.diags.borrow().len();
         let r = seed.deserialize(de);
-        // After a retry the entry is read again, by the next call.
-        if !matches!(&r, Err(e) if e.kind == Kind::Retry) {
-            self.iter.next();
+        // After a retry the next call reads the entry again, and reports the same again.
+        match &r {
+            Err(e) if e.kind == Kind::Retry => de.ctx.diags.borrow_mut().truncate(mark),
+            _ => _ = self.iter.next(),
         }
         r.map(Some).map_err(|e| de.report(e))
     }

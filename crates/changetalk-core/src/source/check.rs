@@ -22,7 +22,7 @@ pub const SUBJECT: &str = "\u{1}";
 /// The newtype-struct name through which [`checked`] asks for its value.
 pub const CHECKED: &str = "$checked";
 
-/// How an error that the decoder has already reported displays; [`unique`] reads on past it.
+/// How an error that the decoder has already reported displays; [`list`] reads on past it.
 pub const REPORTED: &str = "(reported)";
 
 const OFFSET: char = '\u{2}';
@@ -171,8 +171,22 @@ pub struct ListRules<T: 'static> {
     pub empty: Option<&'static str>,
     /// The most entries, and the message for more.
     pub most: Option<(usize, &'static str)>,
-    /// Entries may not repeat: one `same` as an earlier entry is reported with the message.
-    pub once: Option<(fn(&T, &T) -> bool, fn(&T) -> String)>,
+    /// The message when an entry repeats one of the earlier ones, if entries may not repeat.
+    pub repeated: Option<Repeated<T>>,
+}
+
+/// The message for an entry that repeats one of the earlier ones, if it does.
+pub type Repeated<T> = fn(&T, &[T]) -> Option<String>;
+
+impl<T> ListRules<T> {
+    /// A list that must have entries: `message` when the file writes `[]`.
+    pub const fn nonempty(message: &'static str) -> Self {
+        ListRules {
+            empty: Some(message),
+            most: None,
+            repeated: None,
+        }
+    }
 }
 
 /// A list read by `rules`. A repeated entry is reported at the entry and left out.
@@ -181,14 +195,14 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    struct Entry<'s, T: 'static>(&'s [T], &'static (fn(&T, &T) -> bool, fn(&T) -> String));
+    struct Entry<'s, T>(&'s [T], Repeated<T>);
     impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Entry<'_, T> {
         type Value = T;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
             let x = T::deserialize(d)?;
-            match self.0.iter().any(|y| (self.1.0)(y, &x)) {
-                true => Err(de::Error::custom((self.1.1)(&x))),
-                false => Ok(x),
+            match (self.1)(&x, self.0) {
+                Some(msg) => Err(de::Error::custom(msg)),
+                None => Ok(x),
             }
         }
     }
@@ -208,14 +222,14 @@ where
                 _ => {}
             }
             let mut out = Vec::new();
-            let Some(once) = &self.0.once else {
+            let Some(repeated) = self.0.repeated else {
                 while let Some(x) = seq.next_element()? {
                     out.push(x);
                 }
                 return Ok(out);
             };
             loop {
-                match seq.next_element_seed(Entry(&out, once)) {
+                match seq.next_element_seed(Entry(&out, repeated)) {
                     Ok(Some(x)) => out.push(x),
                     Ok(None) => return Ok(out),
                     // Reported by the decoder, which reads on with the next entry.
