@@ -212,6 +212,15 @@ fn pascal(name: &str) -> String {
     out
 }
 
+/// `()`, from which a struct type shows the fields it needs.
+static EMPTY: Node = Node {
+    value: Value::Tuple {
+        name: None,
+        items: Vec::new(),
+    },
+    span: Span { start: 0, end: 0 },
+};
+
 /// Reads one node; with no node, an empty value (to read on after a mistake).
 #[derive(Clone, Copy)]
 struct NodeDe<'a> {
@@ -295,8 +304,14 @@ impl<'a> NodeDe<'a> {
         loop {
             let mark = self.ctx.diags.borrow().len();
             match read(self) {
-                // The next read reports the same again.
-                Err(e) if e.kind == Kind::Retry => self.ctx.diags.borrow_mut().truncate(mark),
+                Err(e) if e.kind == Kind::Retry => {
+                    // Learn the rest of what the type needs from an empty struct, so the
+                    // value is read once more, not once per missing field; the next read
+                    // reports the same again.
+                    let probe = self.with(&EMPTY);
+                    while matches!(read(probe), Err(e) if e.kind == Kind::Retry) {}
+                    self.ctx.diags.borrow_mut().truncate(mark);
+                }
                 r => return r.map_err(|e| self.report(e)),
             }
         }

@@ -69,10 +69,11 @@ pub fn load_scenario(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
 /// A point says something and offers replies. (A list whose entries all failed to decode is
 /// reported already.)
 fn check_points(s: &Scenario, diags: &mut Vec<Diagnostic>) {
+    let mut starts: Vec<usize> = diags.iter().map(|d| d.span.start).collect();
+    starts.sort_unstable();
     let failed = |span: Span| {
-        diags
-            .iter()
-            .any(|d| span.start <= d.span.start && d.span.start < span.end)
+        let first = starts.partition_point(|&s| s < span.start);
+        starts.get(first).is_some_and(|&s| s < span.end)
     };
     let mut found = Vec::new();
     for p in &s.points {
