@@ -80,10 +80,16 @@ impl Ctx<'_> {
         self.diags.borrow_mut().push(d);
     }
 
+    /// The words for `ty.key`, or for `ty` itself when `key` is empty.
     fn lookup(&self, ty: &str, key: &str) -> Option<&'static str> {
-        let key = [ty, key].join(".");
-        let key = key.trim_end_matches('.');
-        self.names.iter().find(|(k, _)| *k == key).map(|(_, w)| *w)
+        self.names.iter().find_map(|(k, w)| {
+            let rest = k.strip_prefix(ty)?;
+            let hit = match key {
+                "" => rest.is_empty(),
+                _ => rest.strip_prefix('.') == Some(key),
+            };
+            hit.then_some(*w)
+        })
     }
 
     fn words(&self, s: Subject) -> String {
@@ -402,13 +408,11 @@ impl<'a> NodeDe<'a> {
             }) => {
                 ctx.push(at, missing(f));
                 let mut required = ctx.required.borrow_mut();
-                let learnt = !required.contains(&(name, f));
+                if required.contains(&(name, f)) {
+                    return Err(Error::reported(Kind::Reported));
+                }
                 required.push((name, f));
-                Err(Error::reported(if learnt {
-                    Kind::Retry
-                } else {
-                    Kind::Reported
-                }))
+                Err(Error::reported(Kind::Retry))
             }
             r => self.done(r),
         }
