@@ -23,13 +23,16 @@
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::format::decode::Decoder;
+use crate::format::de;
 use crate::miti::score::Score;
+use crate::source::check::{
+    ListRules, SUBJECT, checked, id, int, list, number, opt_int, opt_number, text,
+};
 use crate::source::diag::{Diagnostic, Severity, Span, sort_diagnostics};
-use crate::source::ron_tree::{self, Node, Value};
+use crate::source::ron_tree;
 
 /// Largest exercise file accepted, in bytes.
 pub const MAX_EXERCISE_BYTES: usize = 1024 * 1024;
@@ -57,10 +60,10 @@ pub fn is_valid_hash(h: &str) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExerciseMode {
-    /// Feedback after every reply; a reply may be taken back.
-    Practice,
     /// No feedback until the end; replies are final.
     Assessment,
+    /// Feedback after every reply; a reply may be taken back.
+    Practice,
 }
 
 impl ExerciseMode {
@@ -74,41 +77,55 @@ impl ExerciseMode {
 }
 
 /// One scenario of an exercise, pinned by content hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "Scenario")]
 pub struct ScenarioRef {
     /// The scenario's id.
+    #[serde(deserialize_with = "id")]
     pub id: String,
     /// SHA-256 (hex) of the scenario file's exact bytes.
+    #[serde(deserialize_with = "hash")]
     pub hash: String,
     /// Where to find the file, relative to the exercise file (absent for bundled scenarios
     /// and those in the user's scenario folder, which are found by id).
+    #[serde(default, deserialize_with = "file")]
     pub file: Option<String>,
     /// Seed for this scenario; absent means the exercise's seed.
+    #[serde(default, deserialize_with = "opt_int::<_, _, 0, { u64::MAX as i128 }>")]
     pub seed: Option<u64>,
     /// Where the entry is in the exercise file.
-    #[serde(skip)]
+    #[serde(rename = "$span", default, skip_serializing)]
     pub span: Span,
 }
 
 /// The pass criteria, checked against each scenario's score; the exercise is passed when
 /// every scenario passes.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename = "Pass")]
 pub struct PassCriteria {
     /// Minimum overall score (0–100).
+    #[serde(deserialize_with = "number::<_, 0, 100>")]
     pub overall: f64,
     /// Minimum reflection-to-question ratio.
+    #[serde(default, deserialize_with = "opt_number::<_, 0, 100>")]
     pub min_reflection_to_question: Option<f64>,
     /// Minimum % complex reflections.
+    #[serde(default, deserialize_with = "opt_number::<_, 0, 100>")]
     pub min_percent_complex_reflections: Option<f64>,
     /// Minimum % open questions.
+    #[serde(default, deserialize_with = "opt_number::<_, 0, 100>")]
     pub min_percent_open_questions: Option<f64>,
     /// Minimum % MI-adherent.
+    #[serde(default, deserialize_with = "opt_number::<_, 0, 100>")]
     pub min_percent_mi_adherent: Option<f64>,
     /// Minimum relational global (1–5).
+    #[serde(default, deserialize_with = "opt_number::<_, 1, 5>")]
     pub min_relational: Option<f64>,
     /// Minimum technical global (1–5).
+    #[serde(default, deserialize_with = "opt_number::<_, 1, 5>")]
     pub min_technical: Option<f64>,
     /// At most this many MI-non-adherent codes (Persuade + Confront).
+    #[serde(default, deserialize_with = "opt_int::<_, _, 0, 10_000>")]
     pub max_non_adherent: Option<u32>,
 }
 
@@ -224,23 +241,29 @@ impl PassCriteria {
 pub use crate::source::text::trim_num;
 
 /// A classroom exercise.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exercise {
     /// Title shown to students and used for gradebook columns.
+    #[serde(deserialize_with = "text")]
     pub title: String,
     /// What the student is asked to do.
+    #[serde(default)]
     pub instructions: String,
     /// The scenarios, in the order they are played.
+    #[serde(deserialize_with = "scenario_refs")]
     pub scenarios: Vec<ScenarioRef>,
     /// Seed of every scenario without its own.
+    #[serde(deserialize_with = "int::<_, _, 0, { u64::MAX as i128 }>")]
     pub seed: u64,
     /// Practice or assessment.
     pub mode: ExerciseMode,
     /// Pass criteria.
     pub pass: PassCriteria,
     /// Attempts each student may make (at least 1).
+    #[serde(default = "one", deserialize_with = "int::<_, _, 1, 100>")]
     pub attempts: u32,
     /// Time limit for the whole exercise, in minutes.
+    #[serde(default, deserialize_with = "opt_int::<_, _, 1, 1440>")]
     pub time_limit_minutes: Option<u32>,
 }
 
@@ -375,213 +398,72 @@ pub fn load_exercise(text: &str) -> Result<Exercise, Vec<Diagnostic>> {
         )]);
     }
     let tree = ron_tree::parse(text).map_err(|d| vec![d])?;
-    let mut d = Decoder {
-        src: text,
-        diags: Vec::new(),
-    };
-    let ex = d.exercise(&tree);
-    let mut diags = d.diags;
-    if diags.iter().any(|d| d.severity == Severity::Error) || ex.is_none() {
-        if diags.is_empty() {
-            diags.push(Diagnostic::error(tree.span, "the file is not an exercise"));
+    let (ex, mut diags) = de::decode::<Exercise>(text, &tree, NAMES);
+    match ex {
+        Some(ex) if !diags.iter().any(|d| d.severity == Severity::Error) => Ok(ex),
+        _ => {
+            if diags.is_empty() {
+                diags.push(Diagnostic::error(tree.span, "the file is not an exercise"));
+            }
+            sort_diagnostics(&mut diags);
+            diags.dedup();
+            Err(diags)
         }
-        sort_diagnostics(&mut diags);
-        diags.dedup();
-        return Err(diags);
     }
-    ex.ok_or_else(|| vec![Diagnostic::error(tree.span, "the file is not an exercise")])
 }
 
-impl Decoder<'_> {
-    fn exercise(&mut self, root: &Node) -> Option<Exercise> {
-        let o = self.obj(
-            root,
-            "Exercise",
-            &[
-                "title",
-                "instructions",
-                "scenarios",
-                "seed",
-                "mode",
-                "pass",
-                "attempts",
-                "time_limit_minutes",
-            ],
-        )?;
-        let title = self
-            .req(&o, "title")
-            .and_then(|n| self.text(n, "`title`"))
-            .unwrap_or_default();
-        let instructions = match self.get(&o, "instructions") {
-            Some(n) => self.string(n, "`instructions`").unwrap_or_default(),
-            None => String::new(),
-        };
-        let mut scenarios = Vec::new();
-        if let Some(n) = self.req(&o, "scenarios") {
-            match &n.value {
-                Value::List(items) => {
-                    if items.is_empty() {
-                        self.err(
-                            n.span,
-                            "`scenarios` is empty: name at least one scenario, e.g. (id: \"court-ordered-dui\", hash: \"…\")",
-                        );
-                    }
-                    if items.len() > MAX_SCENARIOS {
-                        self.err(
-                            n.span,
-                            format!(
-                                "an exercise may name at most {MAX_SCENARIOS} scenarios; split it into several exercises"
-                            ),
-                        );
-                    }
-                    for item in items.iter().take(MAX_SCENARIOS) {
-                        if let Some(r) = self.scenario_ref(item) {
-                            if scenarios.iter().any(|s: &ScenarioRef| s.id == r.id) {
-                                self.err(
-                                    item.span,
-                                    format!(
-                                        "scenario `{}` is named twice; each scenario may appear once",
-                                        r.id
-                                    ),
-                                );
-                            }
-                            scenarios.push(r);
-                        }
-                    }
-                }
-                other => self.err(
-                    n.span,
-                    format!(
-                        "`scenarios` must be a list in `[...]`, found {}",
-                        other.kind()
-                    ),
-                ),
-            }
-        }
-        let seed = self
-            .req(&o, "seed")
-            .and_then(|n| self.int(n, 0, i64::MAX, "`seed`"))
-            .unwrap_or(0) as u64;
-        let mode = match self.req(&o, "mode") {
-            Some(n) => self
-                .variant(
-                    n,
-                    &[
-                        ("Assessment", ExerciseMode::Assessment),
-                        ("Practice", ExerciseMode::Practice),
-                    ],
-                    "mode",
-                )
-                .unwrap_or(ExerciseMode::Assessment),
-            None => ExerciseMode::Assessment,
-        };
-        let pass = self
-            .req(&o, "pass")
-            .and_then(|n| self.pass(n))
-            .unwrap_or_default();
-        let attempts = match self.get(&o, "attempts") {
-            Some(n) => self.int(n, 1, 100, "`attempts`").unwrap_or(1) as u32,
-            None => 1,
-        };
-        let time_limit_minutes = self
-            .get(&o, "time_limit_minutes")
-            .and_then(|n| self.int(n, 1, 24 * 60, "`time_limit_minutes`"))
-            .map(|v| v as u32);
-        Some(Exercise {
-            title,
-            instructions,
-            scenarios,
-            seed,
-            mode,
-            pass,
-            attempts,
-            time_limit_minutes,
-        })
-    }
+/// How messages name the exercise's values (see [`de::Names`]).
+const NAMES: de::Names = &[
+    ("Scenario.*", "scenario"),
+    ("Pass.*", "pass"),
+    ("ExerciseMode", "mode"),
+];
 
-    fn scenario_ref(&mut self, n: &Node) -> Option<ScenarioRef> {
-        let o = self.obj(n, "Scenario", &["id", "hash", "file", "seed"])?;
-        let id = self.req(&o, "id").and_then(|v| self.id(v, "scenario `id`"));
-        let hash = self.req(&o, "hash").and_then(|v| {
-            let s = self.string(v, "scenario `hash`")?;
-            if !is_valid_hash(&s) {
-                self.err(
-                    v.span,
-                    "scenario `hash` must be the 64 hex digits of the scenario file's SHA-256; let `changetalk exercise new` fill it in",
-                );
-                return None;
-            }
-            Some(s.to_ascii_lowercase())
-        });
-        let file = match self.get(&o, "file") {
-            Some(v) => {
-                let s = self.text(v, "scenario `file`");
-                if s.as_deref().is_some_and(|f| f.contains('\0')) {
-                    self.err(v.span, "scenario `file` contains a NUL character");
-                    None
-                } else {
-                    s
-                }
-            }
-            None => None,
-        };
-        let seed = self
-            .get(&o, "seed")
-            .and_then(|v| self.int(v, 0, i64::MAX, "scenario `seed`"))
-            .map(|v| v as u64);
-        Some(ScenarioRef {
-            id: id?,
-            hash: hash?,
-            file,
-            seed,
-            span: n.span,
-        })
-    }
+fn one() -> u32 {
+    1
+}
 
-    fn pass(&mut self, n: &Node) -> Option<PassCriteria> {
-        let o = self.obj(
-            n,
-            "Pass",
-            &[
-                "overall",
-                "min_reflection_to_question",
-                "min_percent_complex_reflections",
-                "min_percent_open_questions",
-                "min_percent_mi_adherent",
-                "min_relational",
-                "min_technical",
-                "max_non_adherent",
-            ],
-        )?;
-        let overall = self
-            .req(&o, "overall")
-            .and_then(|v| self.number(v, 0.0, 100.0, "pass `overall`"))
-            .unwrap_or(0.0);
-        let mut opt = |key: &str, lo: f64, hi: f64| {
-            let what = format!("pass `{key}`");
-            self.get(&o, key)
-                .and_then(|v| self.number(v, lo, hi, &what))
-        };
-        let min_reflection_to_question = opt("min_reflection_to_question", 0.0, 100.0);
-        let min_percent_complex_reflections = opt("min_percent_complex_reflections", 0.0, 100.0);
-        let min_percent_open_questions = opt("min_percent_open_questions", 0.0, 100.0);
-        let min_percent_mi_adherent = opt("min_percent_mi_adherent", 0.0, 100.0);
-        let min_relational = opt("min_relational", 1.0, 5.0);
-        let min_technical = opt("min_technical", 1.0, 5.0);
-        let max_non_adherent = self
-            .get(&o, "max_non_adherent")
-            .and_then(|v| self.int(v, 0, 10_000, "pass `max_non_adherent`"))
-            .map(|v| v as u32);
-        Some(PassCriteria {
-            overall,
-            min_reflection_to_question,
-            min_percent_complex_reflections,
-            min_percent_open_questions,
-            min_percent_mi_adherent,
-            min_relational,
-            min_technical,
-            max_non_adherent,
-        })
+const _: () = assert!(MAX_SCENARIOS == 50, "update the message below");
+
+/// The scenarios: at least one, at most [`MAX_SCENARIOS`], each once.
+fn scenario_refs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ScenarioRef>, D::Error> {
+    static RULES: ListRules<ScenarioRef> = ListRules {
+        empty: Some(
+            "`scenarios` is empty: name at least one scenario, e.g. (id: \"court-ordered-dui\", hash: \"…\")",
+        ),
+        most: Some((
+            MAX_SCENARIOS,
+            "an exercise may name at most 50 scenarios; split it into several exercises",
+        )),
+        repeated: Some(|r, seen| {
+            let msg = format!(
+                "scenario `{}` is named twice; each scenario may appear once",
+                r.id
+            );
+            (!r.id.is_empty() && seen.iter().any(|s| s.id == r.id)).then_some(msg)
+        }),
+    };
+    list(d, &RULES)
+}
+
+/// 64 hex digits, read in lower case.
+fn hash<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    checked(d, String::new(), |s: String| match is_valid_hash(&s) {
+        true => Ok(s.to_ascii_lowercase()),
+        false => Err(format!(
+            "{SUBJECT} must be the 64 hex digits of the scenario file's SHA-256; let `changetalk exercise new` fill it in"
+        )),
+    })
+}
+
+/// A file path: not blank, no NUL.
+fn file<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let path = text(d)?;
+    match path.contains('\0') {
+        true => Err(serde::de::Error::custom(format!(
+            "{SUBJECT} contains a NUL character"
+        ))),
+        false => Ok(Some(path)),
     }
 }
 

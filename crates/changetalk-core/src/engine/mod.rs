@@ -3,6 +3,7 @@
 //! `miti`.
 
 pub mod condition;
+pub(crate) mod fields;
 pub mod model;
 pub mod records;
 pub mod rng;

@@ -1,58 +1,76 @@
 //! The scenario model: a client persona, decision points, counsellor options and endings.
 //!
 //! Values here come from [`crate::format::load::load_scenario`], which fills in every span so the
-//! validator and linter can point at the exact item in the source file.
+//! validator and linter can point at the exact item in the source file. The model derives
+//! `Deserialize`: fields name their checks (`crate::source::check`, `engine::fields`) and receive
+//! their spans through the decoder's `$span`/`$spans` fields (see `crate::format::de`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::condition::Condition;
+use crate::engine::fields;
 pub use crate::engine::state::{ClientState, STATE_MAX, STATE_MIN, StateVar};
 use crate::miti::codes::MitiCode;
 pub use crate::miti::talk::{DarnCat, TalkType, Target};
+use crate::source::check::{id, ids, int, opt_int, text, texts};
 use crate::source::diag::Span;
 
 /// A whole client: metadata, persona, decision points and endings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Scenario {
     /// Stable id, lowercase letters, digits and dashes (`court-ordered-dui`).
+    #[serde(deserialize_with = "id")]
     pub id: String,
     /// Title shown on the library card.
+    #[serde(deserialize_with = "text")]
     pub title: String,
     /// Author's version string.
+    #[serde(default = "fields::version")]
     pub version: String,
     /// Who wrote it.
+    #[serde(default)]
     pub author: String,
     /// One-paragraph summary for the library.
+    #[serde(deserialize_with = "text")]
     pub summary: String,
     /// What the trainee should practise.
+    #[serde(default, deserialize_with = "texts")]
     pub objectives: Vec<String>,
     /// Substance or behaviour (`alcohol`, `opioids`, `gambling`).
+    #[serde(default)]
     pub topic: String,
     /// The client's stage of change.
     pub stage: Stage,
     /// How hard the client is to engage.
     pub difficulty: Difficulty,
     /// Estimated minutes to play.
+    #[serde(default = "fields::minutes", deserialize_with = "int::<_, _, 1, 240>")]
     pub minutes: u32,
     /// Free tags for search.
+    #[serde(default, deserialize_with = "texts")]
     pub tags: Vec<String>,
     /// Who the client is and how they react.
     pub persona: Persona,
     /// Id of the first decision point.
+    #[serde(deserialize_with = "id")]
     pub start: String,
     /// Decision points in file order.
+    #[serde(deserialize_with = "fields::points")]
     pub points: Vec<Point>,
     /// Endings in file order.
+    #[serde(deserialize_with = "fields::endings")]
     pub endings: Vec<Ending>,
     /// Source locations of top-level fields.
-    #[serde(skip)]
+    #[serde(rename = "$spans", default, skip_serializing)]
     pub spans: ScenarioSpans,
 }
 
 /// Where the scenario's top-level items are in the file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct ScenarioSpans {
     /// The whole document.
+    #[serde(rename = "$span")]
     pub whole: Span,
     /// The `start` value.
     pub start: Span,
@@ -61,7 +79,7 @@ pub struct ScenarioSpans {
 }
 
 /// Stage of change (transtheoretical model), per mi-reference §6.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Not considering change; may not see a problem.
@@ -102,7 +120,7 @@ impl Stage {
 }
 
 /// How hard a client is to engage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum Difficulty {
     /// Forgiving: recovers quickly from a misstep.
@@ -131,52 +149,68 @@ impl Difficulty {
 }
 
 /// The client as a person.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Persona {
     /// Display name.
+    #[serde(deserialize_with = "text")]
     pub name: String,
     /// Age in years.
+    #[serde(deserialize_with = "int::<_, _, 1, 120>")]
     pub age: u32,
     /// Pronouns (`she/her`).
+    #[serde(default)]
     pub pronouns: String,
     /// Life history the trainee reads in the briefing.
+    #[serde(deserialize_with = "text")]
     pub background: String,
     /// Why they are here today.
+    #[serde(deserialize_with = "text")]
     pub situation: String,
     /// State at the start of the session.
     pub initial: ClientState,
     /// How the app draws the face.
+    #[serde(default)]
     pub face: Face,
     /// Optional portrait image for the library card, relative to the scenario's folder.
+    #[serde(default)]
     pub portrait: Option<String>,
     /// Default reactions per class of counsellor response.
+    #[serde(default)]
     pub reactions: Reactions,
     /// When discord gets this high the client leaves.
+    #[serde(default)]
     pub walkout: Option<Walkout>,
     /// Source locations.
-    #[serde(skip)]
+    #[serde(rename = "$spans", default, skip_serializing)]
     pub spans: PersonaSpans,
 }
 
 /// Where persona fields are.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct PersonaSpans {
     /// The `portrait` value.
     pub portrait: Span,
     /// The walkout `ending` value.
+    #[serde(rename = "walkout.ending")]
     pub walkout_ending: Span,
 }
 
 /// Changes to client state; a missing value means "use the default".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Effects {
     /// Change to engagement.
+    #[serde(deserialize_with = "opt_int::<_, _, -10, 10>")]
     pub engagement: Option<i32>,
     /// Change to discord.
+    #[serde(deserialize_with = "opt_int::<_, _, -10, 10>")]
     pub discord: Option<i32>,
     /// Change to importance.
+    #[serde(deserialize_with = "opt_int::<_, _, -10, 10>")]
     pub importance: Option<i32>,
     /// Change to confidence.
+    #[serde(deserialize_with = "opt_int::<_, _, -10, 10>")]
     pub confidence: Option<i32>,
 }
 
@@ -293,22 +327,28 @@ impl Reactions {
 }
 
 /// When the client walks out.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Walkout {
     /// Discord at or above which the session ends early.
+    #[serde(deserialize_with = "int::<_, _, 1, 10>")]
     pub discord: i32,
     /// The ending shown when it does.
+    #[serde(deserialize_with = "id")]
     pub ending: String,
 }
 
 /// Parameters for the face the app draws. Colours are `#rrggbb`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Face {
     /// Skin tone.
+    #[serde(deserialize_with = "fields::colour")]
     pub skin: String,
     /// Hair colour.
+    #[serde(deserialize_with = "fields::colour")]
     pub hair: String,
     /// Iris colour.
+    #[serde(deserialize_with = "fields::colour")]
     pub eyes: String,
     /// Hair cut.
     pub hair_style: HairStyle,
@@ -317,6 +357,7 @@ pub struct Face {
     /// Has a beard.
     pub beard: bool,
     /// Age lines, 0 (none) to 3 (deep).
+    #[serde(deserialize_with = "int::<_, _, 0, 3>")]
     pub lines: u32,
 }
 
@@ -335,7 +376,7 @@ impl Default for Face {
 }
 
 /// Hair cuts the face renderer knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HairStyle {
     /// Short, neat.
@@ -353,16 +394,18 @@ pub enum HairStyle {
 }
 
 /// One moment in the conversation: the client speaks, the trainee picks a reply.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Point {
     /// Stable id, unique among points and endings.
+    #[serde(deserialize_with = "id")]
     pub id: String,
     /// Variants of what the client says here.
     pub lines: Vec<Line>,
-    /// What the trainee may answer.
+    /// What the trainee may answer (the loader reports a point without any).
+    #[serde(default)]
     pub options: Vec<ReplyOption>,
     /// Source locations.
-    #[serde(skip)]
+    #[serde(rename = "$spans", default, skip_serializing)]
     pub spans: PointSpans,
 }
 
@@ -378,9 +421,11 @@ impl Point {
 }
 
 /// Where a point's parts are.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct PointSpans {
     /// The whole point.
+    #[serde(rename = "$span")]
     pub whole: Span,
     /// The `id` value.
     pub id: Span,
@@ -391,30 +436,38 @@ pub struct PointSpans {
 }
 
 /// One thing the client may say at a point.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Line {
     /// Stable id, unique in the file.
+    #[serde(deserialize_with = "id")]
     pub id: String,
     /// The words.
+    #[serde(deserialize_with = "text")]
     pub text: String,
     /// The kind of client language (mi-reference §4).
+    #[serde(default = "fields::neutral", deserialize_with = "fields::talk")]
     pub talk: TalkType,
     /// How the client feels saying it (drives the face).
+    #[serde(default = "fields::calm")]
     pub mood: Mood,
     /// Only said when this holds.
+    #[serde(default, deserialize_with = "fields::condition")]
     pub when: Option<Condition>,
     /// Option ids this line answers: when non-empty, the line is said only right after one
     /// of these replies (and then wins over the point's other lines).
+    #[serde(default, deserialize_with = "ids")]
     pub after: Vec<String>,
     /// Source locations.
-    #[serde(skip)]
+    #[serde(rename = "$spans", default, skip_serializing)]
     pub spans: LineSpans,
 }
 
 /// Where a line's parts are.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct LineSpans {
     /// The whole line.
+    #[serde(rename = "$span")]
     pub whole: Span,
     /// The `id` value.
     pub id: Span,
@@ -435,34 +488,45 @@ impl LineSpans {
 }
 
 /// A counsellor reply the trainee can choose.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Option")]
 pub struct ReplyOption {
     /// Stable id, unique in the file.
+    #[serde(deserialize_with = "id")]
     pub id: String,
     /// What the counsellor says.
+    #[serde(deserialize_with = "text")]
     pub text: String,
     /// MITI behaviour codes of the whole turn.
+    #[serde(deserialize_with = "fields::codes")]
     pub codes: Vec<MitiCode>,
     /// What the reply answers; when absent, the talk type of the line just said.
+    #[serde(default)]
     pub responds_to: Option<Target>,
     /// An open question that asks for change talk (DARN: "What would be different if…?"):
     /// it credits Cultivating Change Talk and rates as a strong reply.
+    #[serde(default)]
     pub evokes_change_talk: bool,
     /// Author's overrides of the persona's default reaction.
+    #[serde(default)]
     pub effects: Effects,
     /// Next point or ending id.
+    #[serde(deserialize_with = "id")]
     pub next: String,
     /// Why this reply is or is not MI-consistent.
+    #[serde(deserialize_with = "text")]
     pub feedback: String,
     /// Source locations.
-    #[serde(skip)]
+    #[serde(rename = "$spans", default, skip_serializing)]
     pub spans: OptionSpans,
 }
 
 /// Where an option's parts are.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct OptionSpans {
     /// The whole option.
+    #[serde(rename = "$span")]
     pub whole: Span,
     /// The `id` value.
     pub id: Span,
@@ -477,7 +541,7 @@ pub struct OptionSpans {
 }
 
 /// How the client feels; the face shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mood {
     /// At ease.
@@ -542,34 +606,40 @@ impl Mood {
 }
 
 /// How a conversation ended.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Ending {
     /// Stable id, unique among points and endings.
+    #[serde(deserialize_with = "id")]
     pub id: String,
     /// Short title ("Mark agrees to come back").
+    #[serde(deserialize_with = "text")]
     pub title: String,
     /// Good, mixed or disengaged.
     pub outcome: Outcome,
     /// What happens: the client's last words or the scene.
+    #[serde(deserialize_with = "text")]
     pub text: String,
     /// What the trainee should take away; names the MI skill at stake.
+    #[serde(deserialize_with = "text")]
     pub debrief: String,
     /// Source locations.
-    #[serde(skip)]
+    #[serde(rename = "$spans", default, skip_serializing)]
     pub spans: EndingSpans,
 }
 
 /// Where an ending's parts are.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct EndingSpans {
     /// The whole ending.
+    #[serde(rename = "$span")]
     pub whole: Span,
     /// The `id` value.
     pub id: Span,
 }
 
 /// The kind of ending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The client moved toward change.

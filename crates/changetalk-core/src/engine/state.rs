@@ -1,7 +1,9 @@
 //! The client's inner state — engagement, discord, importance, confidence, 0–10 each — that
 //! conditions read, replies change and the face shows.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::source::check::int;
 
 /// Lowest value of a client-state variable.
 pub const STATE_MIN: i32 = 0;
@@ -10,15 +12,20 @@ pub const STATE_MIN: i32 = 0;
 pub const STATE_MAX: i32 = 10;
 
 /// The client's inner state, 0–10 each. Conditions and the face read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename = "State")]
 pub struct ClientState {
     /// Willingness to talk openly with the counsellor.
+    #[serde(deserialize_with = "int::<_, _, 0, 10>")]
     pub engagement: i32,
     /// Friction in the relationship (mi-reference §4: discord is about the relationship).
+    #[serde(deserialize_with = "int::<_, _, 0, 10>")]
     pub discord: i32,
     /// How important change feels to the client.
+    #[serde(deserialize_with = "int::<_, _, 0, 10>")]
     pub importance: i32,
     /// How confident the client is that they could change.
+    #[serde(deserialize_with = "int::<_, _, 0, 10>")]
     pub confidence: i32,
 }
 

@@ -152,7 +152,9 @@ fn check_links(s: &Scenario, budget: &mut Budget, diags: &mut Vec<Diagnostic>) {
             ));
         }
     }
+    // An ending that failed to decode is empty and already reported.
     if let Some(w) = &s.persona.walkout
+        && !w.ending.is_empty()
         && s.ending(&w.ending).is_none()
     {
         diags.push(Diagnostic::error(
@@ -178,7 +180,12 @@ fn check_lines(s: &Scenario, diags: &mut Vec<Diagnostic>) {
         .map(|o| (o.id.as_str(), o.next.as_str()))
         .collect();
     for p in &s.points {
-        for l in &p.lines {
+        // (When an `after` entry failed to decode, the ids no longer match their spans.)
+        for l in p
+            .lines
+            .iter()
+            .filter(|l| l.after.len() == l.spans.after.len())
+        {
             for (id, span) in l.after.iter().zip(&l.spans.after) {
                 match leads_to.get(id.as_str()) {
                     None => diags.push(Diagnostic::error(

@@ -1,12 +1,12 @@
 //! MITI 4.2.1 behaviour codes (questions split open/closed as in MITI 3), the per-turn coding
 //! rules, and the 1–5 rating of a single reply (mi-reference §1 and §3).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::miti::talk::Target;
 
 /// A counsellor behaviour code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MitiCode {
     /// Neutral facts, feedback or opinion, without pressure.

@@ -1,7 +1,7 @@
 //! Client language (MI reference §4): change talk and sustain talk with their DARN-CAT kind,
 //! discord, neutral talk — and what a counsellor's reply answers.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Client talk type with DARN-CAT kind (mi-reference §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -34,7 +34,7 @@ impl TalkType {
 }
 
 /// DARN-CAT: kinds of change (or sustain) talk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DarnCat {
     /// "I want…"
@@ -79,7 +79,7 @@ impl DarnCat {
 }
 
 /// What a counsellor reply responds to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     /// Change talk.

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Deserializer};
+
 /// A byte range in the source text, half-open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct Span {
@@ -15,6 +17,14 @@ impl Span {
     /// A span from `start` to `end` (byte offsets).
     pub fn new(start: usize, end: usize) -> Self {
         Span { start, end }
+    }
+}
+
+/// Read as `(start, end)`: the RON decoder hands spans to the models this way.
+impl<'de> Deserialize<'de> for Span {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (start, end) = <(usize, usize)>::deserialize(d)?;
+        Ok(Span { start, end })
     }
 }
 

@@ -36,8 +36,8 @@ pub struct Name {
 pub enum Value {
     /// `true` or `false`.
     Bool(bool),
-    /// An integer literal.
-    Int(i64),
+    /// An integer literal, from `i64::MIN` to `u64::MAX` (seeds use the whole `u64`).
+    Int(i128),
     /// A floating-point literal.
     Float(f64),
     /// A string literal, unescaped.
@@ -420,12 +420,13 @@ impl<'a> Parser<'a> {
                 )),
             }
         } else {
-            match text.parse::<i64>() {
-                Ok(i) => Ok(Value::Int(i)),
-                Err(_) if text.len() > 1 && text[1..].bytes().all(|b| b.is_ascii_digit()) => Err(
+            let range = i128::from(i64::MIN)..=i128::from(u64::MAX);
+            match text.parse::<i128>() {
+                Ok(i) if range.contains(&i) => Ok(Value::Int(i)),
+                _ if text.len() > 1 && text[1..].bytes().all(|b| b.is_ascii_digit()) => Err(
                     Diagnostic::error(span, format!("the number `{text}` is too large")),
                 ),
-                Err(_) => Err(Diagnostic::error(
+                _ => Err(Diagnostic::error(
                     span,
                     format!("`{text}` is not a valid number"),
                 )),

@@ -88,3 +88,68 @@ pub fn escape_markup(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `suggest` as it was before candidates were filtered by length.
+    fn suggest_unfiltered(word: &str, candidates: &[&str]) -> String {
+        let len = word.chars().count();
+        let best = candidates
+            .iter()
+            .filter(|c| **c != word)
+            .map(|c| (edit_distance(word, c), *c))
+            .min_by_key(|(d, _)| *d);
+        match best {
+            Some((d, c)) if d <= (len / 3).max(1) && d < len => format!(" (did you mean `{c}`?)"),
+            _ => String::new(),
+        }
+    }
+
+    #[test]
+    fn length_filter_never_changes_a_suggestion() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "abcd",
+            "abdc",
+            "abcde",
+            "abcdef",
+            "abcdefgh",
+            "xbcdefgh",
+            "abcdefghijkl",
+            "abdcefghijkl",
+            "Persuade",
+            "Persuaed",
+            "Perusade",
+            "persuadeWithPermission",
+            "PersuadeWithPermision",
+            "é",
+            "éa",
+            "aé",
+        ];
+        for w in words {
+            for n in 0..words.len() {
+                let cands = &words[n..];
+                assert_eq!(
+                    suggest(w, cands.iter().copied()),
+                    suggest_unfiltered(w, cands),
+                    "{w}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_huge_unknown_name_is_cheap() {
+        // Found by review: every candidate was compared in full, so a 5 MB misspelt field name
+        // filled an edit-distance table of hundreds of megabytes.
+        let huge = "x".repeat(5 * 1024 * 1024);
+        assert_eq!(suggest(&huge, ["id", "title", "persona"]), "");
+    }
+}

@@ -1,0 +1,131 @@
+//! How the scenario model's fields are read from a file, beyond what `#[derive(Deserialize)]`
+//! and [`crate::source::check`] give: defaults, the talk type, conditions, colours, codes and
+//! the persona's reactions. Named in the model's `#[serde(…)]` attributes.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use crate::engine::condition::Condition;
+use crate::engine::model::{Effects, Ending, Mood, Point, ReactionClass, Reactions};
+use crate::miti::codes::MitiCode;
+use crate::miti::talk::{DarnCat, TalkType};
+use crate::source::check::{ListRules, SUBJECT, at_offset, checked, list};
+
+pub(crate) fn version() -> String {
+    "1.0".into()
+}
+
+pub(crate) fn minutes() -> u32 {
+    10
+}
+
+pub(crate) fn calm() -> Mood {
+    Mood::Calm
+}
+
+pub(crate) fn neutral() -> TalkType {
+    TalkType::Neutral
+}
+
+/// `talk: Change(Reasons)`, `Sustain(Need)`, `Discord` or `Neutral`.
+pub(crate) fn talk<'de, D: Deserializer<'de>>(d: D) -> Result<TalkType, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(rename = "TalkType", rename_all = "snake_case")]
+    enum Talk {
+        Change(Option<DarnCat>),
+        Sustain(Option<DarnCat>),
+        Discord,
+        Neutral,
+    }
+    checked(d, TalkType::Neutral, |t: Talk| match t {
+        Talk::Change(Some(k)) => Ok(TalkType::Change(k)),
+        Talk::Sustain(Some(k)) => Ok(TalkType::Sustain(k)),
+        Talk::Discord => Ok(TalkType::Discord),
+        Talk::Neutral => Ok(TalkType::Neutral),
+        Talk::Change(None) => Err(KIND.replace("{s}", "Change")),
+        Talk::Sustain(None) => Err(KIND.replace("{s}", "Sustain")),
+    })
+}
+
+const KIND: &str = "{s} talk needs its DARN-CAT kind, for example `{s}(Reasons)`";
+
+/// `when: "discord >= 6"`; a mistake is reported inside the string.
+pub(crate) fn condition<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Condition>, D::Error> {
+    checked(d, None, |s: String| {
+        Condition::parse(&s)
+            .map(Some)
+            .map_err(|e| at_offset(e.offset, e.message))
+    })
+}
+
+/// A colour written `"#rrggbb"`.
+pub(crate) fn colour<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    checked(d, String::new(), |s: String| {
+        let hex = s.strip_prefix('#').unwrap_or_default();
+        if s.len() == 7 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(s)
+        } else {
+            Err(format!(
+                "{SUBJECT} must be a colour written \"#rrggbb\", found \"{s}\""
+            ))
+        }
+    })
+}
+
+/// MITI codes, each at most once.
+pub(crate) fn codes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<MitiCode>, D::Error> {
+    static RULES: ListRules<MitiCode> = ListRules {
+        empty: None,
+        most: None,
+        repeated: Some(|c, seen| {
+            let msg = format!("code `{}` is listed twice", c.ron_name());
+            seen.contains(c).then_some(msg)
+        }),
+    };
+    list(d, &RULES)
+}
+
+/// The decision points: at least one.
+pub(crate) fn points<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Point>, D::Error> {
+    static RULES: ListRules<Point> =
+        ListRules::nonempty("`points` is empty: a scenario needs at least one decision point");
+    list(d, &RULES)
+}
+
+/// The endings: at least one.
+pub(crate) fn endings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Ending>, D::Error> {
+    static RULES: ListRules<Ending> =
+        ListRules::nonempty("`endings` is empty: a scenario needs at least one ending");
+    list(d, &RULES)
+}
+
+/// `reactions: Reactions(confront: (discord: 4), …)`: a field per [`ReactionClass`].
+impl<'de> Deserialize<'de> for Reactions {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Reactions;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("reactions by class of reply")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Reactions, A::Error> {
+                let mut overrides = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let effects: Effects = map.next_value()?;
+                    if let Some(class) = ReactionClass::all().into_iter().find(|c| c.name() == key)
+                    {
+                        overrides.push((class, effects));
+                    }
+                }
+                overrides.sort_by_key(|(c, _)| *c);
+                Ok(Reactions { overrides })
+            }
+        }
+        static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+        let names = NAMES.get_or_init(|| ReactionClass::all().iter().map(|c| c.name()).collect());
+        d.deserialize_struct("Reactions", names, Fields)
+    }
+}
