@@ -234,8 +234,17 @@ fn real_transcripts(
             let mut rng = Lcg(i as u64);
             let mut s = Session::new(Arc::clone(scenario), i as u64);
             for _ in 0..TURNS {
-                s.choose(1 + rng.below(3))
-                    .expect("looping replies are valid");
+                // The options are shown shuffled: pick one of the three looping replies by id.
+                let looping: Vec<String> = s
+                    .current_options()
+                    .iter()
+                    .filter(|o| !o.id.ends_with(".end"))
+                    .map(|o| o.id.clone())
+                    .collect();
+                let n = s
+                    .displayed_number(&looping[rng.below(looping.len())])
+                    .expect("a looping reply is shown");
+                s.choose(n).expect("looping replies are valid");
             }
             let t = s.transcript();
             assert_eq!(t.turns.len(), TURNS);

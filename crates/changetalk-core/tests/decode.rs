@@ -1,7 +1,7 @@
 //! The derive-based decoder reads on after every mistake: each is reported at its place, and
 //! the rest of the file is still decoded and validated.
 
-use changetalk_core::exercise::load_exercise;
+use changetalk_core::classroom::exercise::load_exercise;
 use changetalk_core::{LineIndex, load_scenario};
 
 const MINIMAL: &str = include_str!("data/minimal.ron");

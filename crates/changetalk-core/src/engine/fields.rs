@@ -2,14 +2,9 @@
 //! and [`crate::source::check`] give: defaults, the talk type, conditions, colours, codes and
 //! the persona's reactions. Named in the model's `#[serde(…)]` attributes.
 
-use std::fmt;
-use std::sync::OnceLock;
-
-use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::engine::condition::Condition;
-use crate::engine::model::{Effects, Ending, Mood, Point, ReactionClass, Reactions};
 use crate::miti::codes::MitiCode;
 use crate::miti::talk::{DarnCat, TalkType};
 use crate::source::check::{ListRules, SUBJECT, at_offset, checked, list};
@@ -20,10 +15,6 @@ pub(crate) fn version() -> String {
 
 pub(crate) fn minutes() -> u32 {
     10
-}
-
-pub(crate) fn calm() -> Mood {
-    Mood::Calm
 }
 
 pub(crate) fn neutral() -> TalkType {
@@ -86,46 +77,4 @@ pub(crate) fn codes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<MitiCode>, D:
         }),
     };
     list(d, &RULES)
-}
-
-/// The decision points: at least one.
-pub(crate) fn points<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Point>, D::Error> {
-    static RULES: ListRules<Point> =
-        ListRules::nonempty("`points` is empty: a scenario needs at least one decision point");
-    list(d, &RULES)
-}
-
-/// The endings: at least one.
-pub(crate) fn endings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Ending>, D::Error> {
-    static RULES: ListRules<Ending> =
-        ListRules::nonempty("`endings` is empty: a scenario needs at least one ending");
-    list(d, &RULES)
-}
-
-/// `reactions: Reactions(confront: (discord: 4), …)`: a field per [`ReactionClass`].
-impl<'de> Deserialize<'de> for Reactions {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> Visitor<'de> for Fields {
-            type Value = Reactions;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("reactions by class of reply")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Reactions, A::Error> {
-                let mut overrides = Vec::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    let effects: Effects = map.next_value()?;
-                    if let Some(class) = ReactionClass::all().into_iter().find(|c| c.name() == key)
-                    {
-                        overrides.push((class, effects));
-                    }
-                }
-                overrides.sort_by_key(|(c, _)| *c);
-                Ok(Reactions { overrides })
-            }
-        }
-        static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
-        let names = NAMES.get_or_init(|| ReactionClass::all().iter().map(|c| c.name()).collect());
-        d.deserialize_struct("Reactions", names, Fields)
-    }
 }

@@ -5,6 +5,7 @@
 pub mod condition;
 pub(crate) mod fields;
 pub mod model;
+pub mod persona;
 pub mod records;
 pub mod rng;
 pub mod scored;
