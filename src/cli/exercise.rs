@@ -183,9 +183,6 @@ fn new_exercise(o: NewOptions) -> Result<i32, String> {
             "{shown}: error: already exists; `exercise new` never overwrites a file: choose another name with -o FILE"
         ));
     }
-    if o.seed > i64::MAX as u64 {
-        return Err(format!("error: --seed must be at most {}", i64::MAX));
-    }
     let out_dir = o
         .output
         .parent()
