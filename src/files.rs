@@ -64,22 +64,6 @@ impl FileError {
             message: message.into(),
         }
     }
-
-    /// The core's diagnostics of a file, rendered at their line:col.
-    pub fn diagnostics(
-        path: &Path,
-        text: &str,
-        diags: &[changetalk_core::Diagnostic],
-    ) -> Vec<FileError> {
-        let idx = changetalk_core::LineIndex::new(text);
-        diags
-            .iter()
-            .map(|d| {
-                let (line, col) = idx.line_col(d.span.start);
-                FileError::at(path, line, col, d.message.clone())
-            })
-            .collect()
-    }
 }
 
 impl std::fmt::Display for FileError {

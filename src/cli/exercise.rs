@@ -15,7 +15,7 @@ use changetalk_core::classroom::exercise::{
 use changetalk_core::classroom::result::{Derived, ResultRecord};
 use clap::{Args, Subcommand};
 
-use super::text_report::{client_line, score_text};
+use super::text_report::{client_line, print_replies, score_text};
 use super::{Auto, ModeArg};
 use crate::classroom::{self, Attempt, Next, StepError, check_student_id};
 use crate::classroom::{LoadedExercise, default_results_dir, load};
@@ -493,21 +493,12 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
             );
         }
         while !session.is_over() {
-            let (options, Some(line)) = (
-                session
-                    .current_options()
-                    .into_iter()
-                    .map(|o| o.text.clone())
-                    .collect::<Vec<_>>(),
-                session.current_line().cloned(),
-            ) else {
+            let Some(line) = session.current_line().cloned() else {
                 break;
             };
             println!("Turn {}", session.choices().len() + 1);
             println!("{}", client_line(&who, &line));
-            for (k, o) in options.iter().enumerate() {
-                println!("  {}) {o}", k + 1);
-            }
+            let shown = print_replies(&session);
             print!("> ");
             let _ = std::io::stdout().flush();
             let input = match lines.next() {
@@ -544,7 +535,7 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
                     }),
                     Err(_) => Err(StepError::Refused(format!(
                         "type a number from 1 to {}, `end` or `q`",
-                        options.len()
+                        shown
                     ))),
                 },
             };

@@ -8,7 +8,7 @@ use changetalk_core::score_transcript;
 use serde::Serialize;
 
 use super::Auto;
-use super::text_report::{client_line, score_text, transcript_text};
+use super::text_report::{client_line, print_replies, score_text, transcript_text};
 use crate::library;
 use changetalk_core::miti::codes::codes_label;
 
@@ -97,20 +97,11 @@ fn interactive(session: &mut Session) {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     while !session.is_over() {
-        let (options, Some(line)) = (
-            session
-                .current_options()
-                .into_iter()
-                .map(|o| o.text.clone())
-                .collect::<Vec<_>>(),
-            session.current_line().cloned(),
-        ) else {
+        let Some(line) = session.current_line().cloned() else {
             break;
         };
         println!("{}", client_line(&name, &line));
-        for (i, o) in options.iter().enumerate() {
-            println!("  {}) {o}", i + 1);
-        }
+        let shown = print_replies(session);
         print!("> ");
         let _ = std::io::stdout().flush();
         let Some(Ok(input)) = lines.next() else {
@@ -135,7 +126,7 @@ fn interactive(session: &mut Session) {
                     ),
                     Err(e) => println!("({e})\n"),
                 },
-                Err(_) => println!("(type a number from 1 to {}, `b` or `q`)\n", options.len()),
+                Err(_) => println!("(type a number from 1 to {}, `b` or `q`)\n", shown),
             },
         }
     }

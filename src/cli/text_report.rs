@@ -150,3 +150,12 @@ pub fn score_text(s: &Score) -> String {
     }
     out
 }
+
+/// Prints the replies the trainee can choose, numbered as shown; returns how many.
+pub fn print_replies(session: &changetalk_core::Session) -> usize {
+    let options = session.current_options();
+    for (i, o) in options.iter().enumerate() {
+        println!("  {}) {}", i + 1, o.text);
+    }
+    options.len()
+}

@@ -18,9 +18,7 @@ use serde::Serialize;
 
 use crate::engine::model::{ReplyOption, Scenario};
 use crate::engine::score_transcript;
-use crate::engine::{
-    AutoPolicy, EndReason, Session, SessionRng, best_index, option_ratings, replies_to_ending,
-};
+use crate::engine::{AutoPolicy, Session, SessionRng, auto_turn_limit, best_index, option_ratings};
 use crate::miti::codes::{MitiCode, normalize_turn};
 use crate::miti::score::round_to;
 use crate::source::diag::Span;
@@ -162,15 +160,10 @@ struct Run {
     ending: Option<String>,
 }
 
-/// The most replies a strategy plays before its run counts as stuck in a loop.
-fn turn_limit(s: &Scenario) -> usize {
-    s.points.len().saturating_mul(4).saturating_add(4)
-}
-
 fn play(s: &Arc<Scenario>, strategy: Strategy, seed: u64) -> Run {
     let mut session = Session::new(Arc::clone(s), seed);
     let mut rng = SessionRng::new(seed ^ 0x005E_ED0F_A0D1);
-    let limit = turn_limit(s);
+    let limit = auto_turn_limit(s);
     while !session.is_over() && session.turns().len() < limit {
         let number = if strategy == Strategy::Model {
             match session.auto_choice(AutoPolicy::Best) {
@@ -485,17 +478,9 @@ const QUESTION_WORDS: [&str; 20] = [
     "have", "has", "can", "could", "would", "will", "should", "was",
 ];
 
-/// Lowercase words of a text, letters, digits and apostrophes only.
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase().replace('’', "'"))
-        .collect()
-}
-
 /// Every cue of one option: its word pairs, its marks, a leading question word, the name.
 fn cues_of(text: &str, names: &[String]) -> HashSet<String> {
-    let w = words(text);
+    let w = crate::source::text::words(text);
     let mut out: HashSet<String> = w
         .windows(2)
         .map(|p| format!("\"{} {}\"", p[0], p[1]))
@@ -600,7 +585,7 @@ pub fn deaf_client(s: &Scenario) -> DeafClient {
         Arc::new(s.clone()),
         crate::authoring::model_path::BEST_PATH_SEED,
     );
-    let limit = turn_limit(s);
+    let limit = auto_turn_limit(s);
     let (mut weak_n, mut options) = (0, Vec::new());
     while !session.is_over() && session.turns().len() < limit {
         let (weak, deaf) = deaf_at(&session);
@@ -660,12 +645,6 @@ pub fn first_visits(s: &Scenario) -> Vec<Session> {
     out
 }
 
-/// The model conversation's ending and its reason, for messages.
-pub fn model_ending(s: &Scenario) -> Option<(String, EndReason)> {
-    let (session, _) = crate::authoring::model_path::best_path_session(s)?;
-    session.ending().map(|e| (e.id.clone(), e.reason))
-}
-
 /// The code most best options share, with its share (0–1) and the first best option that has
 /// it — for `one-shape`.
 pub fn dominant_best_code(s: &Scenario) -> Option<(MitiCode, f64, usize, Span)> {
@@ -689,9 +668,4 @@ pub fn dominant_best_code(s: &Scenario) -> Option<(MitiCode, f64, usize, Span)> 
         }
     }
     top.map(|(c, n, span)| (c, n as f64 / bests.len() as f64, bests.len(), span))
-}
-
-/// The fewest replies from the start to an ending (for reports).
-pub fn shortest_conversation(s: &Scenario) -> Option<usize> {
-    replies_to_ending(s, s.point_index(&s.start)?)
 }

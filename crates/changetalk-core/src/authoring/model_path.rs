@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::engine::model::{Point, Scenario, Target};
-use crate::engine::{AutoPolicy, Session, option_ratings};
+use crate::engine::{AutoPolicy, Session, auto_turn_limit, option_ratings};
 use crate::source::diag::Span;
 
 /// The seed of the best path the linter plays.
@@ -28,7 +28,7 @@ pub fn point_ratings(p: &Point) -> Vec<u8> {
 /// it, within a generous turn limit (also returned). `None` without a start point.
 pub fn best_path_session(s: &Scenario) -> Option<(Session, usize)> {
     s.point(&s.start)?;
-    let limit = s.points.len().saturating_mul(4).saturating_add(4);
+    let limit = auto_turn_limit(s);
     let mut session = Session::new(Arc::new(s.clone()), BEST_PATH_SEED);
     session.auto_play(AutoPolicy::Best, limit);
     Some((session, limit))

@@ -14,5 +14,5 @@ pub mod state;
 
 pub use records::*;
 pub use rng::SessionRng;
-pub use scored::{coded_session, score_transcript};
+pub use scored::score_transcript;
 pub use session::*;

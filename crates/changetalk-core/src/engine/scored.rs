@@ -34,11 +34,6 @@ impl CodedSession {
 }
 
 /// Scores a simulator transcript, including the missed moments where a better reply existed.
-/// The coded form of a simulator transcript (see [`CodedSession::from_transcript`]).
-pub fn coded_session(t: &Transcript) -> CodedSession {
-    CodedSession::from_transcript(t)
-}
-
 pub fn score_transcript(t: &Transcript) -> Score {
     let mut sc = score(&CodedSession::from_transcript(t));
     sc.feedback.missed_moments = t

@@ -255,11 +255,6 @@ impl Session {
             .unwrap_or_default()
     }
 
-    /// The current options' indices in the file, in displayed order (empty when over).
-    pub fn current_order(&self) -> &[usize] {
-        if self.is_over() { &[] } else { &self.order }
-    }
-
     /// Ratings of the current options in displayed order (empty when over).
     pub fn current_ratings(&self) -> Vec<u8> {
         let target = self.current_target();
@@ -471,12 +466,7 @@ impl Session {
         let Some(point) = self.point else {
             return 1;
         };
-        let limit = self
-            .scenario
-            .points
-            .len()
-            .saturating_mul(4)
-            .saturating_add(4);
+        let limit = auto_turn_limit(&self.scenario);
         let mut s = self.clone();
         s.stopped = false;
         let start = s.turns.len();
@@ -518,6 +508,12 @@ impl Session {
             }
         }
     }
+}
+
+/// Most replies a strategy that follows a rule (the model conversation, an audit strategy)
+/// plays in `s` before its run counts as stuck in a loop: four visits per point.
+pub fn auto_turn_limit(s: &Scenario) -> usize {
+    s.points.len().saturating_mul(4).saturating_add(4)
 }
 
 /// Most turns `--auto` plays before it stops a scenario whose top-rated replies loop.

@@ -180,17 +180,7 @@ const IRREGULAR_PAST: &[&str] = &[
     "won", "met", "set", "built", "spent", "paid", "slept",
 ];
 
-/// The text as lowercase words: curly apostrophes become `'`, anything else that is not a
-/// letter, digit or apostrophe separates words.
-fn words(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .replace(['’', '‘'], "'")
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-        .map(|w| w.trim_matches('\'').to_string())
-        .filter(|w| !w.is_empty())
-        .collect()
-}
+use crate::source::text::words;
 
 /// True when the text names something specific: a number, or "you" followed by a past
 /// tense ("you kept", "you called", "you stopped": a listed irregular verb, or a word of four
