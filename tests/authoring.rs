@@ -90,6 +90,9 @@ struct Flaw {
     after: Option<&'static str>,
     /// A piece of the message.
     message: &'static str,
+    /// The other warnings the same edit must bring (pieces of their messages), when it
+    /// breaks more than one thing.
+    also: &'static [&'static str],
 }
 
 fn flaws() -> Vec<Flaw> {
@@ -107,9 +110,11 @@ fn flaws() -> Vec<Flaw> {
             needle: "\"hearing\"",
             after: Some("id: \"hearing\""),
             message: "point `hearing` has no MI-consistent option: the best reply is rated 2 of 5",
+            also: &[],
         },
         Flaw {
-            // The three weak replies at `instead` become complex reflections of change talk.
+            // The three weak replies at `instead` become strong: two complex reflections of
+            // change talk, and the closed question an open one that seeks collaboration (4).
             name: "no-weaker-option.ron",
             text: edit(
                 &edit(
@@ -119,7 +124,7 @@ fn flaws() -> Vec<Flaw> {
                         "codes: [ComplexReflection],\n                    next: \"plan\"",
                     ),
                     "codes: [ClosedQuestion],\n                    next: \"plan\"",
-                    "codes: [ComplexReflection],\n                    next: \"plan\"",
+                    "codes: [OpenQuestion, SeekingCollaboration],\n                    next: \"plan\"",
                 ),
                 "codes: [Confront],\n                    next: \"plan\"",
                 "codes: [ComplexReflection],\n                    next: \"plan\"",
@@ -127,6 +132,7 @@ fn flaws() -> Vec<Flaw> {
             needle: "\"instead\"",
             after: Some("id: \"instead\""),
             message: "point `instead` has no weaker option: every reply is rated 4 or 5",
+            also: &[],
         },
         Flaw {
             name: "question-without-mark.ron",
@@ -138,6 +144,7 @@ fn flaws() -> Vec<Flaw> {
             needle: "\"Did the doctor",
             after: None,
             message: "option `hearing.leaflet` is coded ClosedQuestion but its text does not end with \"?\"",
+            also: &[],
         },
         Flaw {
             name: "reflection-with-mark.ron",
@@ -149,6 +156,7 @@ fn flaws() -> Vec<Flaw> {
             needle: "\"Knowing it can recover",
             after: None,
             message: "option `recover.reflect` is coded as a reflection but its text ends with \"?\"",
+            also: &[],
         },
         Flaw {
             name: "generic-affirm.ron",
@@ -160,6 +168,7 @@ fn flaws() -> Vec<Flaw> {
             needle: "\"That's great, well done!",
             after: None,
             message: "option `tuesday.praise` is coded Affirm but reads as generic praise",
+            also: &[],
         },
         Flaw {
             name: "line-without-talk.ron",
@@ -167,13 +176,15 @@ fn flaws() -> Vec<Flaw> {
             needle: "Line(",
             after: Some("id: \"tuesday\""),
             message: "line `tuesday.a` has no `talk`, so it counts as Neutral",
+            also: &[],
         },
         Flaw {
             name: "unreachable-ending.ron",
-            text: edit(&t, "next: \"not-yet\"", "next: \"open-door\""),
+            text: edit(&t, "next: \"not-yet\"", "next: \"walks-out\""),
             needle: "\"not-yet\"",
             after: None,
             message: "ending `not-yet` can never be reached",
+            also: &[],
         },
         Flaw {
             // Every complex reflection becomes simple: the best path has 0% complex reflections.
@@ -182,6 +193,7 @@ fn flaws() -> Vec<Flaw> {
             needle: "\"opening\"",
             after: Some("start:"),
             message: "does not model deep listening: its share of complex reflections (%CR) is 0.0%, below the fair threshold 40.0%",
+            also: &[],
         },
         Flaw {
             // The questions of the best path lose their question codes (the evocative one
@@ -201,12 +213,13 @@ fn flaws() -> Vec<Flaw> {
                     "codes: [PersuadeWithPermission, OpenQuestion, SeekingCollaboration],",
                     "codes: [PersuadeWithPermission, SeekingCollaboration],",
                 ),
-                "codes: [OpenQuestion],\n                    // An open question that asks",
-                "codes: [ComplexReflection],\n                    // An open question that asks",
+                "\"What was different about that next morning?\",\n                    codes: [OpenQuestion],",
+                "\"Something was different about that next morning.\",\n                    codes: [ComplexReflection],",
             ),
             needle: "\"opening\"",
             after: Some("start:"),
             message: "its reflection-to-question ratio (R:Q) cannot be computed (n/a)",
+            also: &[],
         },
         Flaw {
             // Nothing leads to a Disengaged ending once the walkout ending is only Mixed.
@@ -215,9 +228,11 @@ fn flaws() -> Vec<Flaw> {
             needle: "Ending(",
             after: None,
             message: "there is no way to lose this client",
+            also: &[],
         },
         Flaw {
-            // The best reply at the last point leads back to the start: the model loops.
+            // The best reply at the last point leads back to the start: the model loops (and the
+            // one way to `open-door` is gone, which is reported too).
             name: "best-path-loops.ron",
             text: edit(
                 &t,
@@ -227,6 +242,7 @@ fn flaws() -> Vec<Flaw> {
             needle: "\"opening\"",
             after: Some("start:"),
             message: "reaches no ending within",
+            also: &["ending `open-door` can never be reached"],
         },
         Flaw {
             // A roadblock's own answering line is removed: the client no longer hears it.
@@ -239,6 +255,7 @@ fn flaws() -> Vec<Flaw> {
             needle: "\"opening.warn\"",
             after: None,
             message: "deaf-client: weak option `opening.warn`",
+            also: &[],
         },
     ]
 }
@@ -271,11 +288,16 @@ fn each_flaw_is_caught_at_its_line() {
                 .find(f.needle)
                 .unwrap_or_else(|| panic!("{}: {:?} not in the file", f.name, f.needle));
         let prefix = format!("{}: warning: ", position(path, &f.text, off));
-        // Valid, so the file only warns: exit 0 without --deny, 1 with it. A flaw that
-        // changes which reply is best may also move the menu's length or shape figures, so
-        // other warnings may come with it; the one for the flaw must be at its item.
+        // Valid, so the file only warns: exit 0 without --deny, 1 with it.
         let (o, w) = lint_warnings(path, &[]);
         assert_eq!(o.status.code(), Some(0), "{}: {}", f.name, stderr(&o));
+        assert_eq!(
+            w.len(),
+            1 + f.also.len(),
+            "{}: exactly {} warning(s) expected: {w:#?}",
+            f.name,
+            1 + f.also.len()
+        );
         assert!(
             w.iter()
                 .any(|l| l.starts_with(&prefix) && l.contains(f.message)),
@@ -283,6 +305,13 @@ fn each_flaw_is_caught_at_its_line() {
             f.name,
             f.message,
         );
+        for other in f.also {
+            assert!(
+                w.iter().any(|l| l.contains(other)),
+                "{}: expected also {other:?}, got {w:#?}",
+                f.name
+            );
+        }
         let (o, _) = lint_warnings(path, &["--deny", "warnings"]);
         assert_eq!(o.status.code(), Some(1), "{}: --deny warnings", f.name);
         assert!(stderr(&o).contains("(warnings denied)"), "{}", stderr(&o));

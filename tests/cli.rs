@@ -59,10 +59,10 @@ fn best_path_beats_worst_by_forty_points_in_the_good_band() {
         let b = best["score"]["overall"].as_f64().unwrap();
         let w = worst["score"]["overall"].as_f64().unwrap();
         assert!(b >= w + 40.0, "{id}: best {b} vs worst {w}");
-        // The model conversation asks evocative questions and permission too (one-shape), so
-        // its R:Q must be at least fair (MITI 4.2.1: 1:1), not necessarily good.
-        let rq = best["score"]["reflection_to_question"].as_f64().unwrap();
-        assert!(rq >= 1.0, "{id}: R:Q {rq}");
+        assert_eq!(
+            best["score"]["bands"]["reflection_to_question"]["band"], "good",
+            "{id}: R:Q"
+        );
         assert_eq!(
             best["score"]["bands"]["percent_complex_reflections"]["band"], "good",
             "{id}: %CR"

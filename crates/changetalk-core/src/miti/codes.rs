@@ -189,7 +189,8 @@ pub fn normalize_turn(codes: &[MitiCode]) -> Vec<MitiCode> {
 /// - 3: an open question, persuasion with permission, a simple reflection of sustain talk,
 ///   discord or neutral talk, or an adherent move alone.
 /// - 4: a simple reflection of change talk; a complex reflection of sustain talk or neutral
-///   talk; an open question that evokes change talk (`evokes_change_talk`); an open question
+///   talk; an open question that evokes change talk (`evokes_change_talk`), with or without a
+///   simple reflection; an open question
 ///   or simple reflection with an adherent move.
 /// - 5: a complex reflection of change talk or of discord, or any complex reflection together
 ///   with an adherent move.
@@ -211,7 +212,10 @@ pub fn rate_reply(codes: &[MitiCode], responds_to: Target, evokes_change_talk: b
         return 4;
     }
     if has(SimpleReflection) {
-        if adherent || responds_to == Target::ChangeTalk {
+        // A restatement never lowers what the rest of the turn earns: reflect-then-ask with an
+        // evocative question is still an evocative question.
+        let evokes = evokes_change_talk && has(OpenQuestion);
+        if adherent || evokes || responds_to == Target::ChangeTalk {
             return 4;
         }
         return 3;
@@ -295,6 +299,11 @@ mod tests {
             4
         );
         assert_eq!(rate_reply(&[OpenQuestion], Target::Neutral, true), 4);
+        // Adding a restatement to an evocative question does not lower it.
+        assert_eq!(
+            rate_reply(&[SimpleReflection, OpenQuestion], Target::SustainTalk, true),
+            4
+        );
         // A plain restatement of neutral talk rates below a complex reflection of it.
         assert_eq!(rate_reply(&[SimpleReflection], Target::Neutral, false), 3);
         assert_eq!(rate_reply(&[ComplexReflection], Target::Neutral, false), 4);
