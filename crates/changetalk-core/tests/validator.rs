@@ -213,3 +213,22 @@ fn bundled_template_is_valid() {
     let t = include_str!("../src/format/template.ron").replace("__ID__", "template-check");
     assert_eq!(errors(&t), Vec::<String>::new());
 }
+
+#[test]
+fn a_misspelt_option_id_key_is_reported_once_not_again_by_the_lines_that_answer_it() {
+    let text = include_str!("../../../scenarios/court-ordered-dui.ron").replacen(
+        "id: \"dui.opening.warn\"",
+        "idd: \"dui.opening.warn\"",
+        1,
+    );
+    let errs = changetalk_core::load_scenario(&text).unwrap_err();
+    let msgs: Vec<&str> = errs.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        msgs.iter().any(|m| m.contains("unknown field `idd`")),
+        "{msgs:#?}"
+    );
+    assert!(
+        !msgs.iter().any(|m| m.contains("which is not an option")),
+        "{msgs:#?}"
+    );
+}

@@ -179,6 +179,11 @@ fn check_lines(s: &Scenario, diags: &mut Vec<Diagnostic>) {
         .flat_map(|p| p.options.iter())
         .map(|o| (o.id.as_str(), o.next.as_str()))
         .collect();
+    let unnamed_option = s
+        .points
+        .iter()
+        .flat_map(|p| &p.options)
+        .any(|o| o.id.is_empty());
     for p in &s.points {
         // (When an `after` entry failed to decode, the ids no longer match their spans.)
         for l in p
@@ -188,6 +193,9 @@ fn check_lines(s: &Scenario, diags: &mut Vec<Diagnostic>) {
         {
             for (id, span) in l.after.iter().zip(&l.spans.after) {
                 match leads_to.get(id.as_str()) {
+                    // An option whose id did not decode is already reported; the `after`
+                    // may well name it, so saying "not an option" would only add noise.
+                    None if unnamed_option => {}
                     None => diags.push(Diagnostic::error(
                         *span,
                         format!(
