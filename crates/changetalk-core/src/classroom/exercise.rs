@@ -166,8 +166,8 @@ impl PassCriteria {
         let mut out = Vec::new();
         // Only a finished conversation can pass: stopping early is not a shortcut.
         out.push(CriterionCheck {
-            criterion: "conversation finished".to_string(),
-            value: Some(s.completion),
+            criterion: "% of the conversation played = 100".to_string(),
+            value: Some(crate::miti::score::round_to(100.0 * s.completion, 1)),
             met: s.complete,
         });
         out.push(CriterionCheck {
