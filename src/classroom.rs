@@ -220,6 +220,18 @@ pub fn check_student_name(name: &str) -> Result<String, FileError> {
     Ok(name.to_string())
 }
 
+/// True when two names are the same name typed differently (case, spaces): a student who
+/// resumes under it is not asked which name to keep.
+pub fn same_student_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    norm(a) == norm(b)
+}
+
 /// Starts or resumes student `id`'s attempt at `loaded`, with results in `dir` (created if
 /// needed). Saved progress for this student is resumed exactly; a finished result counts as
 /// an attempt, and starting beyond the attempts allowed is an error.
@@ -230,7 +242,8 @@ pub fn begin(
     dir: &Path,
 ) -> Result<Attempt, FileError> {
     // The id must be valid; the name only matters for a new attempt (saved progress keeps
-    // the name it was started with).
+    // the name it was started with unless the student chooses the new one: the app asks, see
+    // `Attempt::set_student_name`).
     check_student_id(id)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| FileError::file(dir, format!("cannot create the results folder: {e}")))?;
@@ -414,6 +427,14 @@ impl Attempt {
     /// Writes the progress file atomically.
     pub fn save_progress(&self) -> Result<(), FileError> {
         write_atomic(&self.progress_path, self.record.to_json().as_bytes())
+    }
+
+    /// Puts the attempt under another student name (checked as typed), for a student who
+    /// resumes and says the name saved is wrong; the next save writes it (the id, the key of
+    /// the attempt, never changes).
+    pub fn set_student_name(&mut self, name: &str) -> Result<(), FileError> {
+        self.record.student.name = check_student_name(name)?;
+        Ok(())
     }
 
     /// Saves after a step, unless this run writes only its result.

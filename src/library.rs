@@ -73,6 +73,53 @@ impl Entry {
             Origin::Bundled(_) => None,
         }
     }
+
+    /// The key of this card's best score in the trainee's progress (see [`progress_key`]);
+    /// `None` while nothing is playable.
+    pub fn progress_key(&self) -> Option<String> {
+        self.playable().map(|s| progress_key(&self.origin, &s.id))
+    }
+}
+
+/// Where a best score is kept: a bundled client by its id (as progress files always have
+/// been), a file by `file:<absolute path>#<id>`. So a user's copy of a bundled client, which
+/// keeps the bundled id, has a best score of its own, and so does every other file.
+pub fn progress_key(origin: &Origin, id: &str) -> String {
+    match origin {
+        Origin::Bundled(_) => id.to_string(),
+        Origin::File(p) => {
+            let p = std::path::absolute(p).unwrap_or_else(|_| p.clone());
+            format!("file:{}#{id}", p.display())
+        }
+    }
+}
+
+/// The id of a bundled client's progress key; for a file's key, the id an older progress file
+/// (which kept every score under the bare id) would have used, unless a bundled client has
+/// that id (then the old score was the bundled client's).
+pub fn legacy_progress_id(key: &str) -> Option<&str> {
+    let id = key.strip_prefix("file:")?.rsplit_once('#')?.1;
+    (!bundled_ids().iter().any(|b| b == id)).then_some(id)
+}
+
+/// The ids of the bundled clients (read once).
+pub fn bundled_ids() -> &'static [String] {
+    static IDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        bundled()
+            .iter()
+            .filter_map(|e| e.loaded.as_ref().ok())
+            .map(|s| s.id.clone())
+            .collect()
+    })
+}
+
+/// The catalog entry whose playable version `scenario` is (the same loaded value, not only
+/// the same id).
+pub fn entry_of<'a>(entries: &'a [Entry], scenario: &Arc<Scenario>) -> Option<&'a Entry> {
+    entries
+        .iter()
+        .find(|e| e.playable().is_some_and(|s| Arc::ptr_eq(s, scenario)))
 }
 
 /// Renders diagnostics for `name`.

@@ -6,11 +6,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bevy::prelude::*;
 use bevy_egui::egui;
-use changetalk::app::exercise::ExerciseRun;
-use changetalk::app::screens::briefing::BriefingAction;
+use changetalk::app::exercise::{ExerciseRun, WhichName};
+use changetalk::app::screens::briefing::{BriefingAction, briefing_ui, exercise_start_ui};
 use changetalk::app::screens::exercise::{ExerciseAction, SignInForm, sign_in_page};
 use changetalk::app::screens::library::LibraryAction;
 use changetalk::app::screens::report::ReportAction;
@@ -19,6 +20,7 @@ use changetalk::app::screens::settings::SettingsAction;
 use changetalk::app::settings::Settings;
 use changetalk::app::state::{Catalog, ExercisePage, Mode, Play, Report, Screen, Selected};
 use changetalk::app::theme::Palette;
+use changetalk::app::{Options, prepare};
 use changetalk_core::classroom::result::parse_result;
 use changetalk_core::engine::best_index;
 use common::{run, screen, send, stdout};
@@ -45,6 +47,12 @@ fn sign_in(name: &str, id: &str) -> ExerciseAction {
         name: name.into(),
         id: id.into(),
     }
+}
+
+/// "Start the conversation" on a client's briefing (the exercise fixes the mode: the one
+/// sent is ignored).
+fn begin(app: &mut App) {
+    send(app, BriefingAction::Start(Mode::Practice));
 }
 
 /// The exercise open in the app.
@@ -89,6 +97,12 @@ fn every_reply_is_saved_and_a_new_app_resumes_at_the_same_point() {
 
     let mut app = app_for(&file, &results);
     send(&mut app, sign_in("Sam Lee", "s100"));
+    assert_eq!(
+        screen(&app),
+        Screen::Briefing,
+        "each client is briefed first"
+    );
+    begin(&mut app);
     assert_eq!(screen(&app), Screen::Session);
     assert_eq!(position(&app), (0, 0));
     send(&mut app, SessionAction::Choose(2));
@@ -117,8 +131,13 @@ fn every_reply_is_saved_and_a_new_app_resumes_at_the_same_point() {
 
     // Play both clients to the end with the best replies; the second starts on its own.
     for _ in 0..200 {
-        if screen(&app) != Screen::Session {
-            break;
+        match screen(&app) {
+            Screen::Briefing => {
+                begin(&mut app);
+                continue;
+            }
+            Screen::Session => {}
+            _ => break,
         }
         let over = app.world().resource::<Play>().session.is_over();
         if over {
@@ -182,6 +201,7 @@ fn practice_exercise_records_take_backs_and_ending_early_moves_on() {
     let progress = results.join("week5--p7.progress.json");
     let mut app = app_for(&file, &results);
     send(&mut app, sign_in("Pat", "p7"));
+    begin(&mut app);
     send(&mut app, SessionAction::Choose(1));
     send(&mut app, SessionAction::Choose(1));
     send(&mut app, SessionAction::Rewind);
@@ -192,10 +212,12 @@ fn practice_exercise_records_take_backs_and_ending_early_moves_on() {
     send(&mut app, SessionAction::ToggleInstructor);
     assert_eq!(position(&app), (0, 1));
     assert!(!app.world().resource::<Settings>().instructor_mode);
-    // Ending the first conversation early moves to the second client.
+    // Ending the first conversation early moves to the second client's briefing.
     send(&mut app, SessionAction::End);
-    assert_eq!(screen(&app), Screen::Session);
+    assert_eq!(screen(&app), Screen::Briefing);
     assert_eq!(position(&app), (1, 0));
+    begin(&mut app);
+    assert_eq!(screen(&app), Screen::Session);
     let rec = parse_result(&std::fs::read(&progress).unwrap()).unwrap();
     assert!(rec.scenarios[0].stopped);
     // Leaving for the exercise page keeps everything; ending the last one finishes.
@@ -204,6 +226,8 @@ fn practice_exercise_records_take_backs_and_ending_early_moves_on() {
     assert_eq!(page(&app), Some(ExercisePage::SignIn));
     send(&mut app, ExerciseAction::Continue);
     assert_eq!(position(&app), (1, 0));
+    assert_eq!(screen(&app), Screen::Briefing, "not begun: briefed again");
+    begin(&mut app);
     send(&mut app, SessionAction::End);
     assert_eq!(screen(&app), Screen::Exercise);
     assert!(results.join("week5--p7.json").exists());
@@ -305,6 +329,7 @@ fn after_the_time_limit_no_reply_is_recorded_and_the_result_is_written() {
     let results = dir.path().join("results");
     let mut app = app_for(&file, &results);
     send(&mut app, sign_in("Tim", "t1"));
+    begin(&mut app);
     send(&mut app, SessionAction::Choose(1));
     // Two minutes pass.
     {
@@ -342,6 +367,7 @@ fn reopening_after_the_time_limit_finishes_and_a_mismatched_progress_file_is_ref
     let progress = results.join("quiz--t2.progress.json");
     let mut app = app_for(&file, &results);
     send(&mut app, sign_in("Tia", "t2"));
+    begin(&mut app);
     send(&mut app, SessionAction::Choose(2));
     drop(app);
     // A progress file whose seed was changed by hand does not resume.
@@ -463,4 +489,383 @@ fn every_screen_the_flow_opens_has_what_it_shows() {
     }
     assert_eq!(finished, 1, "the student finishes the exercise");
     assert_eq!(seen.len(), 6, "the walk visits every screen: {seen:?}");
+}
+
+/// The progress file's bytes.
+fn bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).expect("the file is there")
+}
+
+#[test]
+fn each_client_is_briefed_first_and_the_briefing_changes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = exercise(dir.path(), "assessment");
+    let results = dir.path().join("results");
+    let progress = results.join("week5--b1.progress.json");
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Bo", "b1"));
+    // The first client's briefing, with its conversation ready in the exercise's mode.
+    assert_eq!(screen(&app), Screen::Briefing);
+    let ex = run_of(&app);
+    let first = Arc::clone(&ex.loaded.scenarios[0]);
+    let second = Arc::clone(&ex.loaded.scenarios[1]);
+    assert!(Arc::ptr_eq(&app.world().resource::<Selected>().0, &first));
+    assert_eq!(position(&app), (0, 0));
+    let saved = bytes(&progress);
+    // Away and back: still the briefing, nothing written.
+    send(&mut app, BriefingAction::Settings);
+    assert_eq!(screen(&app), Screen::Settings);
+    send(&mut app, SettingsAction::Back);
+    assert_eq!(screen(&app), Screen::Briefing);
+    send(&mut app, BriefingAction::Back);
+    assert_eq!(screen(&app), Screen::Exercise);
+    assert_eq!(page(&app), Some(ExercisePage::SignIn));
+    send(&mut app, ExerciseAction::Continue);
+    assert_eq!(screen(&app), Screen::Briefing);
+    assert_eq!(bytes(&progress), saved, "the briefing writes nothing");
+    // Starting asks for no mode: the exercise's is used (a practice start is not taken).
+    send(&mut app, BriefingAction::Start(Mode::Practice));
+    assert_eq!(screen(&app), Screen::Session);
+    assert_eq!(app.world().resource::<Play>().mode, Mode::Assessment);
+    assert_eq!(bytes(&progress), saved, "starting writes nothing either");
+    send(&mut app, SessionAction::Choose(1));
+    // The first conversation over: the second client's briefing.
+    send(&mut app, SessionAction::End);
+    assert_eq!(screen(&app), Screen::Briefing);
+    assert_eq!(position(&app), (1, 0));
+    assert!(Arc::ptr_eq(&app.world().resource::<Selected>().0, &second));
+    let saved = bytes(&progress);
+    begin(&mut app);
+    assert_eq!(bytes(&progress), saved);
+    send(&mut app, SessionAction::Choose(2));
+    drop(app);
+    // Resumed mid-conversation: straight back into it, nothing lost.
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Bo", "b1"));
+    assert_eq!(screen(&app), Screen::Session);
+    assert_eq!(position(&app), (1, 1));
+    assert_eq!(progress_choices(&progress), vec![vec![1], vec![2]]);
+}
+
+#[test]
+fn the_time_limit_ends_the_exercise_on_a_briefing_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = timed_exercise(dir.path());
+    let results = dir.path().join("results");
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Tam", "t3"));
+    assert_eq!(screen(&app), Screen::Briefing);
+    app.world_mut()
+        .resource_mut::<ExerciseRun>()
+        .attempt
+        .as_mut()
+        .unwrap()
+        .started_ms -= 120_000;
+    app.update();
+    app.update();
+    assert_eq!(screen(&app), Screen::Exercise);
+    assert_eq!(page(&app), Some(ExercisePage::Results));
+    assert!(results.join("quiz--t3.json").exists());
+}
+
+#[test]
+fn an_exercise_briefing_offers_one_start_in_the_exercise_mode() {
+    use changetalk::app::screens::session::guard::SETTLE_SECONDS;
+    let scenario = changetalk::library::resolve("court-ordered-dui").unwrap();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .with_step_dt(0.02)
+        .build_ui_state(briefing_ui_for_test, Vec::new());
+    // The second Enter of a double Enter (the first signed in) does not skip the briefing.
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    harness.step();
+    assert!(
+        harness.state().is_empty(),
+        "too soon: the briefing was not seen"
+    );
+    let read = (SETTLE_SECONDS / 0.02).ceil() as usize + 2;
+    for _ in 0..read {
+        harness.step();
+    }
+    // Who the client is and what to practise, as on any briefing.
+    let background: String = scenario.persona.background.chars().take(30).collect();
+    harness.get_by_label_contains(&background);
+    harness.get_by_label("What you will practise");
+    harness.get_by_label_contains("Client 1 of 2: Rick Delgado");
+    harness.get_by_label_contains("Assessment: no hints");
+    // No choice of mode.
+    assert!(harness.query_by_label("Start practice (P)").is_none());
+    assert!(harness.query_by_label("Start assessment (A)").is_none());
+    harness
+        .get_by_label("Start the conversation (Enter)")
+        .click();
+    harness.step();
+    assert_eq!(
+        harness.state().as_slice(),
+        &[BriefingAction::Start(Mode::Assessment)]
+    );
+    harness.state_mut().clear();
+    harness.key_press(egui::Key::P);
+    harness.step();
+    assert!(harness.state().is_empty(), "P chooses nothing here");
+    harness.key_press(egui::Key::Enter);
+    harness.step();
+    assert_eq!(
+        harness.state().as_slice(),
+        &[BriefingAction::Start(Mode::Assessment)]
+    );
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+    assert_eq!(harness.state().last(), Some(&BriefingAction::Back));
+}
+
+/// The exercise briefing's two parts, as the screen lays them out.
+fn briefing_ui_for_test(ui: &mut egui::Ui, actions: &mut Vec<BriefingAction>) {
+    let scenario = changetalk::library::resolve("court-ordered-dui").unwrap();
+    let p = Palette::NORMAL;
+    egui::Panel::bottom("start").show(ui, |ui| {
+        if let Some(a) = exercise_start_ui(ui, Mode::Assessment, "Client 1 of 2: Rick Delgado", &p)
+        {
+            actions.push(a);
+        }
+    });
+    egui::CentralPanel::no_frame().show(ui, |ui| briefing_ui(ui, &scenario, &p));
+}
+
+#[test]
+fn a_returning_student_who_types_another_name_chooses_the_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = exercise(dir.path(), "practice");
+    let results = dir.path().join("results");
+    let progress = results.join("week5--n1.progress.json");
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Sam Lee", "n1"));
+    begin(&mut app);
+    send(&mut app, SessionAction::Choose(1));
+    drop(app);
+    let saved = bytes(&progress);
+
+    // The same name typed differently continues at once, under the saved name.
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("  sam   LEE ", "n1"));
+    assert_eq!(screen(&app), Screen::Session);
+    assert_eq!(
+        run_of(&app).attempt.as_ref().unwrap().record.student.name,
+        "Sam Lee"
+    );
+    drop(app);
+
+    // Another name: nothing continues until the student says which name is right.
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Samuel Lee", "n1"));
+    assert_eq!(screen(&app), Screen::Exercise);
+    assert_eq!(page(&app), Some(ExercisePage::SignIn));
+    {
+        let ex = run_of(&app);
+        assert!(ex.attempt.is_none());
+        let c = ex.conflict.as_ref().expect("asked");
+        assert_eq!(
+            (c.saved.as_str(), c.typed.as_str()),
+            ("Sam Lee", "Samuel Lee")
+        );
+        assert_eq!(c.id(), "n1");
+    }
+    assert_eq!(bytes(&progress), saved, "asking writes nothing");
+    // "Not my progress": back to the form, nothing changed.
+    send(&mut app, ExerciseAction::NotMe);
+    let ex = run_of(&app);
+    assert!(ex.conflict.is_none() && ex.attempt.is_none());
+    assert!(
+        ex.message
+            .as_deref()
+            .is_some_and(|m| m.contains("check your student ID")),
+        "{:?}",
+        ex.message
+    );
+    assert_eq!(bytes(&progress), saved);
+    // Signed in again, the student keeps the name typed: the progress and the result carry it.
+    send(&mut app, sign_in("Samuel Lee", "n1"));
+    send(&mut app, ExerciseAction::UseName(WhichName::Typed));
+    assert_eq!(screen(&app), Screen::Session);
+    assert_eq!(position(&app), (0, 1), "the progress continues");
+    let rec = parse_result(&bytes(&progress)).unwrap();
+    assert_eq!(rec.student.name, "Samuel Lee");
+    assert_eq!(rec.student.id, "n1");
+    send(&mut app, SessionAction::End);
+    begin(&mut app);
+    send(&mut app, SessionAction::End);
+    let rec = parse_result(&bytes(&results.join("week5--n1.json"))).unwrap();
+    assert!(rec.complete);
+    assert_eq!(
+        rec.student.name, "Samuel Lee",
+        "the grade names the student"
+    );
+
+    // Keeping the saved name leaves it as it was.
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Ann", "n2"));
+    begin(&mut app);
+    send(&mut app, SessionAction::Choose(1));
+    drop(app);
+    let mut app = app_for(&file, &results);
+    send(&mut app, sign_in("Anne Other", "n2"));
+    send(&mut app, ExerciseAction::UseName(WhichName::Saved));
+    assert_eq!(screen(&app), Screen::Session);
+    let rec = parse_result(&bytes(&results.join("week5--n2.progress.json"))).unwrap();
+    assert_eq!(rec.student.name, "Ann");
+}
+
+#[test]
+fn the_sign_in_page_asks_which_name_to_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = exercise(dir.path(), "assessment");
+    let results = dir.path().join("r");
+    let mut run = ExerciseRun::open(&file, Some(results.clone())).unwrap();
+    let mut play = run.sign_in("Sam Lee", "q1").expect("started");
+    run.reply(&mut play, 1).unwrap();
+    let mut run = ExerciseRun::open(&file, Some(results)).unwrap();
+    assert!(run.sign_in("Samuel", "q1").is_none());
+    let mut harness = Harness::new_ui_state(
+        |ui, state: &mut (ExerciseRun, SignInForm, Vec<ExerciseAction>)| {
+            if let Some(a) = sign_in_page(ui, &state.0, &mut state.1, &Palette::NORMAL) {
+                state.2.push(a);
+            }
+        },
+        (run, SignInForm::default(), Vec::new()),
+    );
+    harness.set_size(egui::vec2(1024.0, 640.0));
+    harness.run();
+    harness.get_by_label_contains("Which name should your result carry?");
+    harness.get_by_label_contains("started under the name \"Sam Lee\". You typed \"Samuel\"");
+    assert!(
+        harness
+            .query_by_label("Start the exercise (Enter)")
+            .is_none(),
+        "no form while asking"
+    );
+    harness.get_by_label("Continue as Samuel").click();
+    harness.run();
+    harness.get_by_label("Continue as Sam Lee").click();
+    harness.run();
+    harness.get_by_label("This is not my progress").click();
+    harness.run();
+    assert_eq!(
+        harness.state().2,
+        vec![
+            ExerciseAction::UseName(WhichName::Typed),
+            ExerciseAction::UseName(WhichName::Saved),
+            ExerciseAction::NotMe,
+        ]
+    );
+}
+
+/// `gui --exercise FILE --student NAME --id ID [--choices …]`, resolved as the app starts.
+fn gui_options(file: &Path, results: &Path, name: &str, id: &str) -> Options {
+    Options {
+        exercise: Some(file.to_path_buf()),
+        student: Some(name.into()),
+        id: Some(id.into()),
+        results: Some(results.to_path_buf()),
+        ..Options::default()
+    }
+}
+
+#[test]
+fn a_finished_student_passing_student_and_id_sees_their_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = exercise(dir.path(), "assessment");
+    let results = dir.path().join("results");
+    // A first start opens the first client's briefing.
+    let opts = gui_options(&file, &results, "Fin", "f1");
+    let start = prepare(&opts, Vec::new()).expect("starts");
+    assert_eq!(start.screen, Screen::Briefing);
+    assert!(start.selected.is_some() && start.play.is_some());
+    // Replies given on the command line leave it mid-conversation.
+    let start = prepare(
+        &Options {
+            choices: Some(vec![1]),
+            ..opts.clone()
+        },
+        Vec::new(),
+    )
+    .expect("plays");
+    assert_eq!(start.screen, Screen::Session);
+    // Finished with --auto.
+    let start = prepare(
+        &Options {
+            auto: Some(changetalk_core::AutoPolicy::Best),
+            ..opts.clone()
+        },
+        Vec::new(),
+    )
+    .expect("finishes");
+    assert_eq!(start.screen, Screen::Exercise);
+    assert!(results.join("week5--f1.json").exists());
+    // Again, as the finished student: the results page, with or without replies to play.
+    for extra in [None, Some(vec![1, 2])] {
+        let start = prepare(
+            &Options {
+                choices: extra.clone(),
+                ..opts.clone()
+            },
+            Vec::new(),
+        )
+        .unwrap_or_else(|e| panic!("{extra:?}: `{e}`"));
+        assert_eq!(start.screen, Screen::Exercise);
+        assert_eq!(start.exercise_page(), ExercisePage::Results);
+        let ex = start.exercise.as_ref().unwrap();
+        assert_eq!(ex.outcome.as_ref().unwrap().derived.scores.len(), 2);
+        assert!(
+            ex.notice
+                .as_deref()
+                .is_some_and(|m| m.contains("You have completed this exercise")),
+            "{:?}",
+            ex.notice
+        );
+        assert_eq!(
+            start.notes.iter().any(|n| n.contains("already completed")),
+            extra.is_some(),
+            "{:?}",
+            start.notes
+        );
+    }
+    // A student who cannot start is told why, in words.
+    let e = match prepare(&gui_options(&file, &results, "X", "bad id"), Vec::new()) {
+        Err(e) => e,
+        Ok(_) => panic!("a bad id starts nothing"),
+    };
+    assert!(
+        e.starts_with("error: student id `bad id` cannot be used"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_changed_name_on_the_command_line_is_asked_in_the_window_or_refused_for_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = exercise(dir.path(), "assessment");
+    let results = dir.path().join("results");
+    let opts = Options {
+        choices: Some(vec![1]),
+        ..gui_options(&file, &results, "Ada", "c1")
+    };
+    prepare(&opts, Vec::new()).expect("started");
+    let other = gui_options(&file, &results, "Ada Lovelace", "c1");
+    let start = prepare(&other, Vec::new()).expect("opens");
+    assert_eq!(start.screen, Screen::Exercise);
+    assert_eq!(start.exercise_page(), ExercisePage::SignIn);
+    assert!(start.exercise.as_ref().unwrap().conflict.is_some());
+    let e = match prepare(
+        &Options {
+            choices: Some(vec![1]),
+            ..other
+        },
+        Vec::new(),
+    ) {
+        Err(e) => e,
+        Ok(_) => panic!("scripts do not guess the name"),
+    };
+    assert!(e.contains("under the name `Ada`"), "{e}");
+    assert!(e.starts_with("error: "), "{e}");
 }

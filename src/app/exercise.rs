@@ -28,6 +28,43 @@ pub struct ExerciseRun {
     pub notice: Option<String>,
     /// The results, once every scenario is over.
     pub outcome: Option<Outcome>,
+    /// Saved progress found for the id typed, under another name: the student chooses the
+    /// name before continuing.
+    pub conflict: Option<NameConflict>,
+}
+
+/// The student signed in with an id whose saved progress was started under another name.
+/// The id is the key, so the attempt is theirs to continue, but the name goes into the
+/// result the instructor grades: the student says which is right (or that the id is wrong).
+pub struct NameConflict {
+    /// The attempt found, not yet continued.
+    attempt: Box<Attempt>,
+    /// The name in the saved progress.
+    pub saved: String,
+    /// The name just typed.
+    pub typed: String,
+}
+
+impl NameConflict {
+    /// The student id of the saved progress.
+    pub fn id(&self) -> &str {
+        &self.attempt.record.student.id
+    }
+}
+
+/// Which name a student continues under (see [`NameConflict`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhichName {
+    /// The name the attempt was started with.
+    Saved,
+    /// The name just typed.
+    Typed,
+}
+
+/// True when `play` is an exercise's conversation that has not begun: the client's briefing
+/// comes first. A conversation resumed mid-way goes straight on.
+pub fn needs_briefing(play: &Play) -> bool {
+    play.exercise.is_some() && play.session.turns().is_empty() && !play.session.is_over()
 }
 
 /// A finished exercise as the results page shows it.
@@ -62,6 +99,7 @@ impl ExerciseRun {
             message: None,
             notice: None,
             outcome: None,
+            conflict: None,
         }
     }
 
@@ -81,14 +119,29 @@ impl ExerciseRun {
     }
 
     /// Starts (or resumes) the attempt of the student with this name and id (as typed); the
-    /// session to play next, or `None` (with [`ExerciseRun::message`] or
-    /// [`ExerciseRun::outcome`] set). Saved progress keeps the name it was started with.
+    /// session to play next, or `None` (with [`ExerciseRun::message`],
+    /// [`ExerciseRun::outcome`] or [`ExerciseRun::conflict`] set). Saved progress under
+    /// another name waits for the student to choose the name ([`ExerciseRun::use_name`]); an
+    /// empty name, or the same one typed differently, continues under the saved name.
     pub fn sign_in(&mut self, name: &str, id: &str) -> Option<Play> {
         self.message = None;
         self.notice = None;
+        self.conflict = None;
         let id = id.trim();
         match classroom::begin(self.loaded.clone(), name, id, &self.results_dir) {
             Ok(a) => {
+                let saved = &a.record.student.name;
+                if a.resumed
+                    && !name.trim().is_empty()
+                    && !classroom::same_student_name(saved, name)
+                {
+                    self.conflict = Some(NameConflict {
+                        saved: saved.clone(),
+                        typed: name.trim().to_string(),
+                        attempt: Box::new(a),
+                    });
+                    return None;
+                }
                 self.attempt = Some(a);
                 self.next_play()
             }
@@ -120,6 +173,33 @@ impl ExerciseRun {
         }
     }
 
+    /// Continues the attempt waiting in [`ExerciseRun::conflict`] under the name chosen (the
+    /// next save writes it into the progress, and the result names the student so); the
+    /// session to play next, as [`ExerciseRun::sign_in`].
+    pub fn use_name(&mut self, which: WhichName) -> Option<Play> {
+        let c = self.conflict.take()?;
+        let mut a = *c.attempt;
+        if which == WhichName::Typed
+            && let Err(e) = a.set_student_name(&c.typed)
+        {
+            self.message = Some(e.message);
+            return None;
+        }
+        self.attempt = Some(a);
+        self.next_play()
+    }
+
+    /// The student says the saved progress is not theirs: back to the sign-in form, to type
+    /// their own id. Nothing is changed.
+    pub fn not_me(&mut self) {
+        if let Some(c) = self.conflict.take() {
+            self.message = Some(format!(
+                "The saved progress of student ID `{}` is not yours: check your student ID (the one your instructor knows you by) and start again.",
+                c.id()
+            ));
+        }
+    }
+
     /// The next conversation, replayed from the record; when every scenario is over (or the
     /// time is up), finishes the attempt and returns `None`.
     pub fn next_play(&mut self) -> Option<Play> {
@@ -132,6 +212,7 @@ impl ExerciseRun {
                     session: *session,
                     mode,
                     exercise: Some(index),
+                    previewed: false,
                 })
             }
             Ok(Next::AllOver) => {

@@ -14,7 +14,7 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use changetalk_core::engine::Session;
 
-use super::exercise::ExerciseRun;
+use super::exercise::{ExerciseRun, needs_briefing};
 use super::hot_reload::ReloadNotice;
 use super::screens::briefing::BriefingAction;
 use super::screens::exercise::ExerciseAction;
@@ -23,7 +23,7 @@ use super::screens::report::ReportAction;
 use super::screens::session::SessionAction;
 use super::screens::settings::SettingsAction;
 use super::settings::{Paths, Progress, Settings};
-use super::state::{self, ExercisePage, Mode, Play, Report, ReturnTo, Screen, Selected};
+use super::state::{self, ExercisePage, Mode, Notice, Play, Report, ReturnTo, Screen, Selected};
 use crate::classroom::StepError;
 use crate::library::Entry;
 
@@ -115,13 +115,24 @@ fn library(
 fn briefing(
     mut actions: MessageReader<BriefingAction>,
     selected: Option<Res<Selected>>,
+    play: Option<Res<Play>>,
+    run: Option<Res<ExerciseRun>>,
     mut commands: Commands,
     mut nav: Nav,
 ) {
+    // The briefing of an exercise's next client: its conversation is ready, in the
+    // exercise's mode; "back" keeps it for the exercise page.
+    let exercise = run
+        .as_deref()
+        .filter(|_| play.as_ref().is_some_and(|p| p.exercise.is_some()));
     for a in actions.read() {
         match a {
-            BriefingAction::Back => nav.go(Screen::Library),
+            BriefingAction::Back => match exercise {
+                Some(run) => nav.exercise(run),
+                None => nav.go(Screen::Library),
+            },
             BriefingAction::Settings => nav.settings(),
+            BriefingAction::Start(_) if exercise.is_some() => nav.go(Screen::Session),
             BriefingAction::Start(mode) => {
                 if let Some(s) = &selected {
                     commands.insert_resource(Play::new(Arc::clone(&s.0), fresh_seed(), *mode));
@@ -221,6 +232,7 @@ pub struct SessionFlow<'w, 's> {
     paths: Res<'w, Paths>,
     settings: ResMut<'w, Settings>,
     progress: ResMut<'w, Progress>,
+    catalog: Res<'w, state::Catalog>,
     notice: ResMut<'w, ReloadNotice>,
     commands: Commands<'w, 's>,
     nav: Nav<'w>,
@@ -233,8 +245,8 @@ fn session(mut actions: MessageReader<SessionAction>, mut f: SessionFlow) {
             return;
         };
         let in_exercise = play.exercise.is_some();
-        // Instructor tools never touch a classroom exercise.
-        if in_exercise && a.is_instructor_tool() {
+        // Instructor tools never touch a classroom exercise or an assessment.
+        if (in_exercise || play.mode == Mode::Assessment) && a.is_instructor_tool() {
             continue;
         }
         match a {
@@ -243,7 +255,8 @@ fn session(mut actions: MessageReader<SessionAction>, mut f: SessionFlow) {
                 f.settings.instructor_mode = !f.settings.instructor_mode;
             }
             SessionAction::ExportGraph => {
-                f.notice.0 = Some(export_graph(play.session.scenario(), &f.paths));
+                let saved = export_graph(play.session.scenario(), &f.paths);
+                f.notice.0 = Some(Notice::from_result(saved));
             }
             _ if in_exercise => {
                 let Some(run) = f.exercise.as_deref_mut() else {
@@ -260,7 +273,10 @@ fn session(mut actions: MessageReader<SessionAction>, mut f: SessionFlow) {
                     Moved::Ended => None,
                 };
                 match next {
-                    Some(p) => *play = p,
+                    Some(p) => {
+                        open_exercise_play(&p, &mut f.commands, &mut f.nav);
+                        *play = p;
+                    }
                     None => {
                         f.commands.remove_resource::<Play>();
                         f.nav.exercise(run);
@@ -271,13 +287,15 @@ fn session(mut actions: MessageReader<SessionAction>, mut f: SessionFlow) {
             _ => match apply(*a, play) {
                 Some(Screen::Report) => {
                     let report = Report::from_play(play);
-                    // Previews from a jumped-to point are not practice sessions, and only a
-                    // finished conversation counts toward the best score.
-                    if play.session.preview_start().is_none()
+                    // Previews (instructor mode, a jumped-to point) are not practice
+                    // sessions, and only a finished conversation counts toward the best.
+                    // Each card keeps its own best: a user's copy of a bundled client too.
+                    let key = crate::library::entry_of(&f.catalog.0, &report.scenario)
+                        .and_then(Entry::progress_key)
+                        .unwrap_or_else(|| report.scenario.id.clone());
+                    if !report.previewed
                         && report.score.complete
-                        && let Err(e) =
-                            f.progress
-                                .record(&f.paths, &report.scenario.id, report.score.overall)
+                        && let Err(e) = f.progress.record(&f.paths, &key, report.score.overall)
                     {
                         warn!("cannot save progress: {e}");
                     }
@@ -291,13 +309,26 @@ fn session(mut actions: MessageReader<SessionAction>, mut f: SessionFlow) {
     }
 }
 
+/// Instructor mode on during a free practice session marks it as previewed (it sets no best
+/// score); assessments and exercises never show instructor tools.
+fn mark_previewed(settings: Res<Settings>, play: Option<ResMut<Play>>) {
+    if let Some(mut play) = play
+        && settings.instructor_mode
+        && play.mode == Mode::Practice
+        && play.exercise.is_none()
+        && !play.previewed
+    {
+        play.previewed = true;
+    }
+}
+
 /// Saves the scenario's decision graph as `<reports>/<id>-graph.svg` (atomically); says
 /// where, or why not.
-pub fn export_graph(scenario: &changetalk_core::Scenario, paths: &Paths) -> String {
+pub fn export_graph(scenario: &changetalk_core::Scenario, paths: &Paths) -> Result<String, String> {
     let svg = changetalk_core::authoring::graph::to_svg(scenario);
     match paths.save_to_reports(&format!("{}-graph.svg", scenario.id), svg.as_bytes()) {
-        Ok(path) => format!("Saved the decision graph to {}", path.display()),
-        Err(e) => format!("Could not save the graph: {e}"),
+        Ok(path) => Ok(format!("Saved the decision graph to {}", path.display())),
+        Err(e) => Err(format!("Could not save the graph: {e}")),
     }
 }
 
@@ -334,23 +365,42 @@ fn exercise(
                         mode: run.mode(),
                         export_message: None,
                         from_exercise: true,
+                        previewed: false,
                     });
                     nav.go(Screen::Report);
                 }
                 continue;
             }
             _ if run.outcome.is_some() => continue,
+            ExerciseAction::UseName(which) => run.use_name(*which),
+            ExerciseAction::NotMe => {
+                run.not_me();
+                None
+            }
             ExerciseAction::SignIn { name, id } if run.attempt.is_none() => run.sign_in(name, id),
             ExerciseAction::SignIn { .. } | ExerciseAction::Continue => run.next_play(),
         };
         match play {
             Some(play) => {
+                open_exercise_play(&play, &mut commands, &mut nav);
                 commands.insert_resource(play);
-                nav.go(Screen::Session);
             }
-            // A problem to show, or the results.
+            // A problem to show, a question, or the results.
             None => nav.exercise(&run),
         }
+    }
+}
+
+/// Opens a conversation of the exercise (its `Play` is inserted by the caller): the client's
+/// briefing first when the conversation has not begun — the exercise fixes the mode, so the
+/// briefing only starts it — else straight back into it. The briefing writes nothing: the
+/// progress file was saved when the conversation was handed out.
+fn open_exercise_play(play: &Play, commands: &mut Commands, nav: &mut Nav) {
+    if needs_briefing(play) {
+        commands.insert_resource(Selected(Arc::clone(play.session.scenario())));
+        nav.go(Screen::Briefing);
+    } else {
+        nav.go(Screen::Session);
     }
 }
 
@@ -383,10 +433,12 @@ fn report(
     for a in actions.read() {
         match a {
             ReportAction::ExportJson => {
-                report.export_message = Some(export_report(&report, &paths, false));
+                report.export_message =
+                    Some(Notice::from_result(export_report(&report, &paths, false)));
             }
             ReportAction::ExportHtml => {
-                report.export_message = Some(export_report(&report, &paths, true));
+                report.export_message =
+                    Some(Notice::from_result(export_report(&report, &paths, true)));
             }
             ReportAction::Again => {
                 let scenario = Arc::clone(&report.scenario);
@@ -459,11 +511,13 @@ pub fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                enforce_time_limit.run_if(in_state(Screen::Session)),
+                enforce_time_limit
+                    .run_if(in_state(Screen::Session).or_else(in_state(Screen::Briefing))),
                 library,
                 briefing,
                 exercise,
                 session,
+                mark_previewed,
                 report,
                 settings,
             )

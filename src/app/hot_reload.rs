@@ -12,12 +12,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use bevy::prelude::*;
 use changetalk_core::{Scenario, Session};
 
-use super::state::{Catalog, Play, Selected};
+use super::state::{Catalog, Notice, Play, Report, Selected};
 use crate::library::{self, Entry};
 
 /// How often the watcher looks at the files.
@@ -137,9 +137,52 @@ fn watch_loop(list: &WatchList, tx: &Sender<PathBuf>, wake: Option<&(dyn Fn() + 
 }
 
 /// A line about the last reload (or instructor action, such as saving the graph), shown under
-/// the session header.
+/// the session header for a few seconds (see [`Notice`]).
 #[derive(Resource, Default, Debug, Clone, PartialEq)]
-pub struct ReloadNotice(pub Option<String>);
+pub struct ReloadNotice(pub Option<Notice>);
+
+/// The first moment at which one of `notices` changes on screen by itself (a fade starts), if
+/// any is still to come.
+pub fn next_notice_change<'a>(
+    notices: impl IntoIterator<Item = &'a Notice>,
+    now: Instant,
+) -> Option<Instant> {
+    notices.into_iter().filter_map(|n| n.next_change(now)).min()
+}
+
+/// Wakes the sleeping app once when a notice starts to fade, so that it fades and goes
+/// without the app polling: a timer thread sends the window one wake-up at that moment (the
+/// app otherwise sleeps until input, see `low_power`). The fade then draws itself frame by
+/// frame for [`Notice::FADE`] and stops.
+pub fn wake_for_notices(
+    notice: Res<ReloadNotice>,
+    report: Option<Res<Report>>,
+    proxy: Option<Res<bevy::winit::EventLoopProxyWrapper>>,
+    mut armed: Local<Option<Instant>>,
+) {
+    let Some(proxy) = proxy else {
+        return;
+    };
+    let export = report.as_ref().and_then(|r| r.export_message.as_ref());
+    let now = Instant::now();
+    let Some(at) = next_notice_change(notice.0.iter().chain(export), now) else {
+        return;
+    };
+    if *armed == Some(at) {
+        return;
+    }
+    *armed = Some(at);
+    let proxy = (**proxy).clone();
+    let spawned = std::thread::Builder::new()
+        .name("changetalk-notice".into())
+        .spawn(move || {
+            std::thread::sleep(at.saturating_duration_since(Instant::now()));
+            let _ = proxy.send_event(bevy::winit::WinitUserEvent::WakeUp);
+        });
+    if let Err(e) = spawned {
+        warn!("cannot time a notice ({e}); it goes at the next input");
+    }
+}
 
 /// The catalog entry whose last good version `scenario` is, when its file is now broken:
 /// the entry and its diagnostics.
@@ -277,7 +320,7 @@ pub fn apply_reloads(
                     .map(|e| e.join("\n"))
                     .unwrap_or_default();
                 eprintln!("changetalk: {msg}\n{diags}");
-                notice.0 = Some(msg);
+                notice.0 = Some(Notice::new(msg));
                 continue;
             }
             Reloaded::Replaced { old: None, .. } => format!("Reloaded {name}."),
@@ -314,7 +357,7 @@ pub fn apply_reloads(
             }
         };
         eprintln!("changetalk: {msg}");
-        notice.0 = Some(msg);
+        notice.0 = Some(Notice::new(msg));
     }
 }
 
@@ -357,5 +400,6 @@ pub fn logic_plugin(app: &mut App) {
 /// Registers hot reload.
 pub fn plugin(app: &mut App) {
     logic_plugin(app);
-    app.add_systems(Startup, start_watcher);
+    app.add_systems(Startup, start_watcher)
+        .add_systems(Last, wake_for_notices);
 }

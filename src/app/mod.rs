@@ -73,6 +73,9 @@ pub fn build_app(options: &Options, start: Startup) -> App {
     if options.instructor {
         prefs.instructor_mode = true;
     }
+    if let Some(t) = options.text_scale {
+        prefs.text_scale = t.clamp(1.0, 2.0);
+    }
     let page = (start.screen == Screen::Exercise).then(|| start.exercise_page());
     app.insert_resource(prefs)
         .insert_resource(settings::Progress::load(&paths))
@@ -109,7 +112,7 @@ pub fn build_app(options: &Options, start: Startup) -> App {
             .set(page);
     }
     if let Some(path) = &options.screenshot {
-        screenshot::install(&mut app, path.clone());
+        screenshot::install(&mut app, path.clone(), options.layout.clone());
     }
     if std::env::var_os("CHANGETALK_FRAME_LOG").is_some() {
         app.add_systems(Last, |mut n: Local<u64>, time: Res<Time<Real>>| {

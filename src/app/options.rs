@@ -37,6 +37,10 @@ pub struct Options {
     pub results: Option<PathBuf>,
     /// Turn instructor mode on.
     pub instructor: bool,
+    /// Text size for this run (1.0 to 2.0), instead of the saved setting.
+    pub text_scale: Option<f32>,
+    /// With `screenshot`: also write the frame's widget rectangles here, as JSON.
+    pub layout: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -55,6 +59,8 @@ impl Default for Options {
             id: None,
             results: None,
             instructor: false,
+            text_scale: None,
+            layout: None,
         }
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy_egui::{EguiContexts, egui};
 
 use super::low_power::Redraw;
 
@@ -17,6 +18,8 @@ pub struct ScreenshotMode {
     requested: bool,
     /// Set once the file is written (Ok) or failed (Err).
     done: Option<Result<(), crate::files::FileError>>,
+    /// Also write every widget's rectangle here, as JSON (for the layout tests).
+    pub layout: Option<PathBuf>,
 }
 
 /// Frames to let egui lay out and the renderer warm up before capturing.
@@ -28,6 +31,8 @@ fn step(
     mut commands: Commands,
     mut mode: ResMut<ScreenshotMode>,
     mut exit: MessageWriter<AppExit>,
+    mut contexts: EguiContexts,
+    outputs: Query<&bevy_egui::EguiOutput>,
 ) {
     mode.frames += 1;
     if let Some(done) = mode.done.take() {
@@ -44,6 +49,17 @@ fn step(
     }
     if !mode.requested && mode.frames >= WARMUP_FRAMES {
         mode.requested = true;
+        if let Some(path) = mode.layout.clone()
+            && let Ok(ctx) = contexts.ctx_mut()
+            && let Err(e) = crate::files::write_atomic(
+                &path,
+                layout_json(ctx, outputs.iter().next()).as_bytes(),
+            )
+        {
+            eprintln!("error: {e}");
+            exit.write(AppExit::from_code(1));
+            return;
+        }
         commands.spawn(Screenshot::primary_window()).observe(save);
     }
     if mode.frames > TIMEOUT_FRAMES {
@@ -77,17 +93,84 @@ fn save(captured: On<ScreenshotCaptured>, mut mode: ResMut<ScreenshotMode>) {
     mode.done = Some(result);
 }
 
-/// Makes the app capture one frame to `path` and exit.
-pub fn install(app: &mut App, path: PathBuf) {
+/// Every widget of the frame just drawn (its type, label, full and visible rectangle, and
+/// layer), with the window's size, as JSON: what the layout tests check for overlaps and
+/// text cut off at an edge.
+///
+/// A widget's role and name come from the frame's AccessKit tree (what a screen reader gets).
+fn layout_json(ctx: &egui::Context, output: Option<&bevy_egui::EguiOutput>) -> String {
+    use std::collections::HashMap;
+    let screen = ctx.content_rect();
+    let rect = |r: egui::Rect| [r.min.x, r.min.y, r.max.x, r.max.y];
+    let nodes: HashMap<u64, (String, Option<String>)> = output
+        .and_then(|o| o.platform_output.accesskit_update.as_ref())
+        .map(|u| {
+            u.nodes
+                .iter()
+                .map(|(id, n)| {
+                    let name = n.label().or(n.value()).map(str::to_string);
+                    (id.0, (format!("{:?}", n.role()), name))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let widgets: Vec<serde_json::Value> = ctx.viewport(|v| {
+        let w = &v.this_pass.widgets;
+        w.layers()
+            .flat_map(|(layer, rects)| rects.iter().map(move |r| (layer, r)))
+            .map(|(layer, r)| {
+                let node = nodes.get(&r.id.value());
+                serde_json::json!({
+                    "role": node.map(|n| n.0.clone()),
+                    "label": node.and_then(|n| n.1.clone()),
+                    "rect": rect(r.rect),
+                    "visible": rect(r.interact_rect),
+                    "order": format!("{:?}", layer.order),
+                    "layer": format!("{:?}", layer.id),
+                    "clickable": r.sense.senses_click(),
+                    "focusable": r.sense.is_focusable(),
+                })
+            })
+            .collect()
+    });
+    serde_json::json!({
+        "window": [screen.width(), screen.height()],
+        "text_size": ctx.global_style().text_styles[&egui::TextStyle::Body].size / 16.0,
+        "widgets": widgets,
+    })
+    .to_string()
+}
+
+/// Makes the app capture one frame to `path` and exit; with `layout`, also the frame's
+/// widget rectangles as JSON.
+pub fn install(app: &mut App, path: PathBuf, layout: Option<PathBuf>) {
     app.insert_resource(ScreenshotMode {
         path,
         frames: 0,
         requested: false,
         done: None,
+        layout,
     });
     // Keep frames coming until the capture is written.
     app.world_mut()
         .get_resource_or_insert_with(Redraw::default)
         .continuous = true;
+    if app
+        .world()
+        .resource::<ScreenshotMode>()
+        .layout
+        .is_some()
+    {
+        // The layout names each widget from the AccessKit tree, so build it even when no
+        // screen reader asked for it.
+        app.add_systems(
+            bevy_egui::EguiPrimaryContextPass,
+            |mut contexts: EguiContexts| {
+                if let Ok(ctx) = contexts.ctx_mut() {
+                    ctx.enable_accesskit();
+                }
+            },
+        );
+    }
     app.add_systems(Last, step);
 }

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::library::{self, Entry};
+
 /// Preferences, saved in the config folder as `settings.json`.
 #[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -109,10 +111,13 @@ impl Settings {
     }
 }
 
-/// The trainee's best overall score per scenario id.
+/// The trainee's best overall score per library card, saved in the data folder as
+/// `progress.json`.
 #[derive(Resource, Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Progress {
-    /// Best overall per scenario id.
+    /// Best overall per [`library::progress_key`]: a bundled client's id, or
+    /// `file:<path>#<id>` for a file. (Older files keyed everything by id: such a score still
+    /// counts for a file with that id when no bundled client has it.)
     pub best: BTreeMap<String, f64>,
 }
 
@@ -126,18 +131,32 @@ impl Progress {
             .unwrap_or_default()
     }
 
-    /// Records a score; saves when it is a new best.
+    /// The best score kept under `key` (or, for a file, under its id by an older version).
+    pub fn best_for_key(&self, key: &str) -> Option<f64> {
+        self.best
+            .get(key)
+            .copied()
+            .or_else(|| library::legacy_progress_id(key).and_then(|id| self.best.get(id).copied()))
+    }
+
+    /// The best score of a library card, if it has been played to the end.
+    pub fn best_of(&self, entry: &Entry) -> Option<f64> {
+        self.best_for_key(&entry.progress_key()?)
+    }
+
+    /// Records a score under `key` (see [`library::progress_key`]); saves when it is a new
+    /// best.
     pub fn record(
         &mut self,
         paths: &Paths,
-        id: &str,
+        key: &str,
         overall: f64,
     ) -> Result<(), crate::files::FileError> {
-        let best = self.best.get(id).copied().unwrap_or(f64::MIN);
+        let best = self.best_for_key(key).unwrap_or(f64::MIN);
         if overall <= best {
             return Ok(());
         }
-        self.best.insert(id.to_string(), overall);
+        self.best.insert(key.to_string(), overall);
         let Some(f) = paths.progress_file() else {
             return Ok(());
         };

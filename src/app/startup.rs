@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use changetalk_core::Scenario;
 
-use super::exercise::ExerciseRun;
+use super::exercise::{ExerciseRun, needs_briefing};
 use super::options::Options;
 use super::state::{ExercisePage, Play, Report, Screen};
 use crate::library::{self, Entry};
@@ -130,16 +130,39 @@ pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, Strin
 }
 
 /// `gui --exercise FILE [--student NAME --id ID [--choices …]]`: the exercise's sign-in page,
-/// or, with a student, straight into their (resumed) attempt.
+/// or, with a student, straight into their (resumed) attempt: the next client's briefing, or
+/// the conversation where it stopped. A student who has finished sees their results; one whose
+/// saved progress has another name is asked which name to use.
 fn prepare_exercise(args: &Options, path: &Path, catalog: Vec<Entry>) -> Result<Startup, String> {
     let mut run = ExerciseRun::open(path, args.results.clone())?;
     let mut play = None;
     let mut screen = Screen::Exercise;
     let mut notes = Vec::new();
+    let scripted = args.choices.is_some() || args.auto.is_some();
     if let (Some(name), Some(id)) = (&args.student, &args.id) {
         play = run.sign_in(name, id);
-        if run.attempt.is_none() && run.outcome.is_none() {
-            return Err(FileError::plain(run.message.unwrap_or_default()).to_string());
+        if let Some(c) = &run.conflict {
+            if scripted {
+                return Err(FileError::plain(format!(
+                    "student `{}` has saved progress under the name `{}`, not `{}`: pass --student \"{}\" to continue it with replies from the command line, or open it without --choices/--auto to choose the name in the window",
+                    c.id(),
+                    c.saved,
+                    c.typed,
+                    c.saved
+                ))
+                .to_string());
+            }
+            notes.push(format!(
+                "changetalk: `{}` has saved progress under the name `{}`; the window asks which name to use",
+                c.id(),
+                c.saved
+            ));
+        } else if run.attempt.is_none() && run.outcome.is_none() {
+            let why = run
+                .message
+                .take()
+                .unwrap_or_else(|| format!("student `{id}` cannot start {}", run.loaded.file_name));
+            return Err(FileError::plain(why).to_string());
         }
         if let Some(a) = &run.attempt
             && a.resumed
@@ -164,24 +187,47 @@ fn prepare_exercise(args: &Options, path: &Path, catalog: Vec<Entry>) -> Result<
                 a.progress_path.display()
             ));
         }
-        // Replies given on the command line (`--choices`, or `--auto` for every client) are
-        // played and saved one by one, exactly as if they were clicked.
-        let given = args.choices.as_deref().unwrap_or_default();
-        play = run.play_given(play, given, args.auto)?;
-        if play.is_some() {
-            screen = Screen::Session;
+        if run.attempt.is_none() && run.outcome.is_some() {
+            // Finished before: the results page, replayed from the result file; there is
+            // nothing left to play.
+            if scripted {
+                notes.push(format!(
+                    "changetalk: `{id}` has already completed {}; showing the results (the replies given are not played)",
+                    run.loaded.file_name
+                ));
+            }
+        } else {
+            // Replies given on the command line (`--choices`, or `--auto` for every client)
+            // are played and saved one by one, exactly as if they were clicked.
+            let given = args.choices.as_deref().unwrap_or_default();
+            play = run
+                .play_given(play, given, args.auto)
+                .map_err(|e| FileError::plain(e).to_string())?;
+        }
+        if let Some(p) = &play {
+            screen = if needs_briefing(p) {
+                Screen::Briefing
+            } else {
+                Screen::Session
+            };
         }
     }
     if let Some(s) = args.screen {
         screen = match s {
             Screen::Library | Screen::Settings => s,
-            Screen::Session if play.is_some() => s,
+            Screen::Session | Screen::Briefing if play.is_some() => s,
             _ => screen,
         };
     }
+    // The briefing shows the conversation's client.
+    let selected = play
+        .as_ref()
+        .filter(|_| screen == Screen::Briefing)
+        .map(|p| Arc::clone(p.session.scenario()));
     Ok(Startup {
         catalog,
         screen,
+        selected,
         play,
         exercise: Some(run),
         notes,

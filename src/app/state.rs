@@ -5,6 +5,7 @@
 //! with the screen that shows it.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use bevy_egui::egui;
@@ -102,6 +103,9 @@ pub struct Play {
     pub mode: Mode,
     /// The scenario's index in the open exercise, when this session is part of one.
     pub exercise: Option<usize>,
+    /// Instructor mode was on at some point: the trainee saw every reply's rating, so the
+    /// session sets no best score.
+    pub previewed: bool,
 }
 
 impl Play {
@@ -111,6 +115,7 @@ impl Play {
             session: Session::new(scenario, seed),
             mode,
             exercise: None,
+            previewed: false,
         }
     }
 }
@@ -126,10 +131,12 @@ pub struct Report {
     pub score: Score,
     /// Practice or assessment.
     pub mode: Mode,
-    /// Result of the last export, shown to the trainee.
-    pub export_message: Option<Result<String, String>>,
+    /// Result of the last export, shown to the trainee (a success fades, a failure stays).
+    pub export_message: Option<Notice>,
     /// A scenario of a classroom exercise (no "play again"; back goes to the results).
     pub from_exercise: bool,
+    /// Played with instructor mode on (or from a jumped-to point): not a best score.
+    pub previewed: bool,
 }
 
 impl Report {
@@ -144,6 +151,99 @@ impl Report {
             mode: play.mode,
             export_message: None,
             from_exercise: play.exercise.is_some(),
+            previewed: play.previewed || play.session.preview_start().is_some(),
+        }
+    }
+}
+
+/// A passing message — a file reloaded, a report or graph saved — shown for
+/// [`Notice::SHOWN`] and fading out over its last [`Notice::FADE`]. A problem (an export that
+/// failed) stays until it is replaced. The app wakes once when a notice starts to fade (see
+/// `hot_reload::wake_for_notices`) and draws the fade frame by frame; it never polls.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    /// What to say.
+    pub text: String,
+    /// Something went wrong: drawn in the problem colour, and it does not fade.
+    pub problem: bool,
+    /// When it was raised.
+    pub since: Instant,
+}
+
+impl Notice {
+    /// How long a notice is on screen, its fade included.
+    pub const SHOWN: Duration = Duration::from_secs(6);
+    /// How long it takes to fade out, at the end of [`Notice::SHOWN`].
+    pub const FADE: Duration = Duration::from_millis(800);
+
+    /// A notice raised now.
+    pub fn new(text: impl Into<String>) -> Notice {
+        Notice {
+            text: text.into(),
+            problem: false,
+            since: Instant::now(),
+        }
+    }
+
+    /// A problem raised now (it stays).
+    pub fn problem(text: impl Into<String>) -> Notice {
+        Notice {
+            problem: true,
+            ..Notice::new(text)
+        }
+    }
+
+    /// A notice for what was done, or a problem for why not.
+    pub fn from_result(r: Result<String, String>) -> Notice {
+        match r {
+            Ok(m) => Notice::new(m),
+            Err(m) => Notice::problem(m),
+        }
+    }
+
+    /// How opaque the notice is at `now`: 1 until its fade, then down to 0; `None` once it is
+    /// gone. (A fade is not motion: reduced motion keeps it.)
+    pub fn opacity(&self, now: Instant) -> Option<f32> {
+        if self.problem {
+            return Some(1.0);
+        }
+        let age = now.saturating_duration_since(self.since);
+        if age >= Notice::SHOWN {
+            return None;
+        }
+        let fade_at = Notice::SHOWN - Notice::FADE;
+        if age <= fade_at {
+            return Some(1.0);
+        }
+        Some(1.0 - (age - fade_at).as_secs_f32() / Notice::FADE.as_secs_f32())
+    }
+
+    /// When the notice next changes on screen by itself: when its fade starts. `None` for a
+    /// problem, and once the fade has started (the drawing asks for each frame of the fade,
+    /// the last of which no longer shows it).
+    pub fn next_change(&self, now: Instant) -> Option<Instant> {
+        if self.problem {
+            return None;
+        }
+        let at = self.since + (Notice::SHOWN - Notice::FADE);
+        (at > now).then_some(at)
+    }
+
+    /// Draws the notice as a small line in `colour` (faded), or nothing once it is gone; asks
+    /// for the next frame while it fades.
+    pub fn show(&self, ui: &mut egui::Ui, colour: egui::Color32) {
+        let now = Instant::now();
+        let Some(alpha) = self.opacity(now) else {
+            return;
+        };
+        ui.label(
+            egui::RichText::new(&self.text)
+                .small()
+                .color(colour.gamma_multiply(alpha)),
+        );
+        if !self.problem && self.next_change(now).is_none() {
+            // Fading: the next frame draws it fainter (or not at all).
+            ui.ctx().request_repaint();
         }
     }
 }

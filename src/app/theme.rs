@@ -42,7 +42,10 @@ fn apply_theme(
 /// keyboard-only use always shows where it is.
 fn focus_ring(mut contexts: EguiContexts, settings: Res<Settings>) -> Result {
     let ctx = contexts.ctx_mut()?;
-    let Some(id) = ctx.memory(|m| m.focused()) else {
+    let focused = ctx.memory(|m| m.focused());
+    // What had focus this frame, for `keep_focus_in_view` next frame.
+    ctx.data_mut(|d| d.insert_temp(focus_seen_id(), focused));
+    let Some(id) = focused else {
         return Ok(());
     };
     let Some(r) = ctx.read_response(id) else {
@@ -84,13 +87,54 @@ pub fn show_page<R>(ctx: &egui::Context, p: &Palette, add: impl FnOnce(&mut egui
         .inner
 }
 
+/// Every screen opens at its top: when the screen changes, every scroll area's remembered
+/// offset is dropped (the chat sticks to its bottom by itself).
+fn open_screens_at_top(
+    mut contexts: EguiContexts,
+    screen: Res<State<super::state::Screen>>,
+    mut shown: Local<Option<super::state::Screen>>,
+) -> Result {
+    if *shown != Some(*screen.get()) {
+        *shown = Some(*screen.get());
+        contexts
+            .ctx_mut()?
+            .data_mut(|d| d.remove_by_type::<egui::containers::scroll_area::State>());
+    }
+    Ok(())
+}
+
 /// Applies the theme before the screens draw and the focus ring after.
 pub fn plugin(app: &mut App) {
     app.configure_sets(EguiPrimaryContextPass, ScreenUi);
     app.add_systems(
         EguiPrimaryContextPass,
-        (apply_theme.before(ScreenUi), focus_ring.after(ScreenUi)),
+        (
+            (apply_theme, open_screens_at_top).before(ScreenUi),
+            focus_ring.after(ScreenUi),
+        ),
     );
+}
+
+fn focus_seen_id() -> egui::Id {
+    egui::Id::new("focus-seen-last-frame")
+}
+
+/// Call last inside a scroll area's content: when keyboard focus has just moved to a widget
+/// in it (Tab, Shift+Tab), scrolls that widget into view — egui does not on its own.
+pub fn keep_focus_in_view(ui: &mut egui::Ui) {
+    let ctx = ui.ctx().clone();
+    let Some(id) = ctx.memory(|m| m.focused()) else {
+        return;
+    };
+    let seen: Option<egui::Id> = ctx.data(|d| d.get_temp(focus_seen_id())).flatten();
+    if seen == Some(id) {
+        return;
+    }
+    if let Some(r) = ctx.read_response(id)
+        && ui.min_rect().contains_rect(r.rect)
+    {
+        ui.scroll_to_rect(r.rect.expand(12.0), None);
+    }
 }
 
 /// The palette in use (normal or high contrast).
@@ -196,6 +240,16 @@ pub fn apply(ctx: &egui::Context, p: &Palette, text_scale: f32, high_contrast: b
     style.spacing.item_spacing = Vec2::new(8.0, 8.0);
     style.spacing.button_padding = Vec2::new(12.0, 7.0);
     style.spacing.interact_size.y = 30.0;
+    // Solid scroll bars, always shown: a list that scrolls says so.
+    style.spacing.scroll = egui::style::ScrollStyle::solid();
+    // Check boxes, radio buttons and a slider's rail grow with the text (egui sizes them in
+    // points; a slider's handle follows the text height). The slider keeps its length, so the
+    // text-size slider does not move under the pointer while it rescales the page.
+    style.spacing.icon_width = 20.0 * text_scale;
+    style.spacing.icon_width_inner = 12.0 * text_scale;
+    style.spacing.icon_spacing = 8.0 * text_scale;
+    style.spacing.slider_width = 240.0;
+    style.spacing.slider_rail_height = 6.0 * text_scale;
     let mut v = egui::Visuals::light();
     v.panel_fill = p.bg;
     v.window_fill = p.panel;
@@ -212,6 +266,13 @@ pub fn apply(ctx: &egui::Context, p: &Palette, text_scale: f32, high_contrast: b
     v.widgets.inactive.bg_fill = p.panel;
     v.widgets.hovered.bg_stroke = Stroke::new(2.0, p.accent);
     v.widgets.active.bg_stroke = Stroke::new(2.0, p.accent);
+    // A slider's rail is painted in the inactive fill, so it must show on a white card; the
+    // part up to the handle is filled with the accent. A focused or pressed widget (egui's
+    // "active") gets a light tint, never a dark fill that looks like a ticked check box.
+    v.widgets.inactive.bg_fill = rail_colour(p, high_contrast);
+    v.widgets.hovered.bg_fill = p.trainee_bubble;
+    v.widgets.active.bg_fill = p.trainee_bubble;
+    v.slider_trailing_fill = true;
     for w in [
         &mut v.widgets.inactive,
         &mut v.widgets.hovered,
@@ -242,10 +303,13 @@ pub fn scenario_chips(ui: &mut egui::Ui, p: &Palette, s: &changetalk_core::Scena
         if !s.topic.is_empty() {
             chip(ui, &s.topic, p.muted);
         }
-        ui.label(
-            RichText::new(format!("about {} min", s.minutes))
-                .small()
-                .color(p.muted),
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!("about {} min", s.minutes))
+                    .small()
+                    .color(p.muted),
+            )
+            .wrap_mode(egui::TextWrapMode::Extend),
         );
     });
 }
@@ -257,14 +321,41 @@ pub fn page(p: &Palette) -> egui::Frame {
         .inner_margin(egui::Margin::same(18))
 }
 
-/// A small coloured label ("Precontemplation", "good").
+/// A small coloured label ("Precontemplation", "good"). A chip is one unit: in a wrapping
+/// row it moves to the next row rather than break ("c a n n a b i s"); only a chip wider
+/// than the whole row wraps, between words.
 pub fn chip(ui: &mut egui::Ui, text: &str, colour: Color32) -> egui::Response {
+    let rich = RichText::new(text).small().color(colour);
+    let text_w = egui::WidgetText::from(rich.clone())
+        .into_galley(
+            ui,
+            Some(egui::TextWrapMode::Extend),
+            f32::INFINITY,
+            egui::TextStyle::Small,
+        )
+        .size()
+        .x;
+    let chip_w = text_w + 18.0;
+    if ui.layout().main_wrap
+        && chip_w > ui.available_size_before_wrap().x
+        && ui.available_size_before_wrap().x < ui.max_rect().width() - 1.0
+    {
+        ui.end_row();
+    }
+    let fits = chip_w <= ui.available_size_before_wrap().x + 0.5;
     egui::Frame::new()
         .fill(colour.gamma_multiply(0.14))
         .stroke(Stroke::new(1.0, colour))
         .corner_radius(CornerRadius::same(10))
         .inner_margin(egui::Margin::symmetric(8, 2))
-        .show(ui, |ui| ui.label(RichText::new(text).small().color(colour)))
+        .show(ui, |ui| {
+            let mode = if fits {
+                egui::TextWrapMode::Extend
+            } else {
+                egui::TextWrapMode::Wrap
+            };
+            ui.add(egui::Label::new(rich).wrap_mode(mode))
+        })
         .response
 }
 
@@ -277,24 +368,22 @@ pub fn primary_button(ui: &mut egui::Ui, p: &Palette, text: &str) -> egui::Respo
     )
 }
 
-/// A horizontal 0–10 meter with its label.
+/// A 0–10 meter: its name and value on one line, the bar under them at the full width (so
+/// it fits any column at any text size).
 pub fn meter(ui: &mut egui::Ui, p: &Palette, label: &str, value: i32, colour: Color32) {
-    ui.horizontal(|ui| {
-        ui.add_sized(
-            [110.0, 20.0],
-            egui::Label::new(RichText::new(label).small()),
-        );
-        let (rect, _) = ui.allocate_exact_size(
-            Vec2::new(ui.available_width().clamp(60.0, 220.0) - 36.0, 14.0),
-            egui::Sense::hover(),
-        );
-        let painter = ui.painter();
-        painter.rect_filled(rect, 7.0, p.border);
-        let mut fill = rect;
-        fill.set_width(rect.width() * (value.clamp(0, 10) as f32 / 10.0));
-        painter.rect_filled(fill, 7.0, colour);
-        ui.label(RichText::new(format!("{value}")).small().strong());
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(label).small());
+        ui.label(RichText::new(format!("{value}/10")).small().strong());
     });
+    let (rect, _) = ui.allocate_exact_size(
+        Vec2::new(ui.available_width().max(40.0), 10.0),
+        egui::Sense::hover(),
+    );
+    let painter = ui.painter();
+    painter.rect_filled(rect, 5.0, p.border);
+    let mut fill = rect;
+    fill.set_width(rect.width() * (value.clamp(0, 10) as f32 / 10.0));
+    painter.rect_filled(fill, 5.0, colour);
 }
 
 /// Colour for a stage-of-change chip.
@@ -338,32 +427,21 @@ pub fn header(
     instructor: Option<bool>,
     p: &Palette,
 ) -> Option<HeaderClick> {
-    let mut click = None;
-    ui.horizontal(|ui| {
-        if ui.button(back_label).clicked() {
-            click = Some(HeaderClick::Back);
-        }
-        // The buttons keep their place on the right; the title takes what is left and wraps
-        // (large text never slides under the buttons).
-        let button = ui.style().text_styles[&egui::TextStyle::Button].size;
-        let right_w = button * if instructor.is_some() { 15.0 } else { 6.5 };
-        let title_w = (ui.available_width() - right_w).max(80.0);
-        ui.allocate_ui_with_layout(
-            egui::vec2(title_w, 0.0),
-            egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true),
-            |ui| {
-                ui.label(
-                    RichText::new(title)
-                        .strong()
-                        .size(ui.style().text_styles[&egui::TextStyle::Heading].size * 0.8),
-                );
-                ui.label(RichText::new(subtitle).color(p.muted));
-            },
-        );
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.button("⚙ Settings").clicked() {
-                click = Some(HeaderClick::Settings);
-            }
+    bar(
+        ui,
+        "header",
+        |ui| {
+            let back = ui.button(back_label).clicked();
+            ui.label(
+                RichText::new(title)
+                    .strong()
+                    .size(ui.style().text_styles[&egui::TextStyle::Heading].size * 0.8),
+            );
+            ui.label(RichText::new(subtitle).color(p.muted));
+            back.then_some(HeaderClick::Back)
+        },
+        |ui| {
+            let mut click = None;
             if let Some(on) = instructor
                 && ui
                     .add(
@@ -379,9 +457,52 @@ pub fn header(
             {
                 click = Some(HeaderClick::Instructor);
             }
+            if ui.button("⚙ Settings").clicked() {
+                click = Some(HeaderClick::Settings);
+            }
+            click
+        },
+    )
+}
+
+/// A bar that reflows: `left` from the left, then `right` pushed to the right edge while it
+/// fits on the same row, and wrapping below it when it does not (large text never slides
+/// under the buttons). Both are added left to right, so the tab order is the reading order.
+/// Each side returns what was clicked; the bar returns the right side's, else the left's.
+pub fn bar<R>(
+    ui: &mut egui::Ui,
+    salt: &str,
+    left: impl FnOnce(&mut egui::Ui) -> Option<R>,
+    right: impl FnOnce(&mut egui::Ui) -> Option<R>,
+) -> Option<R> {
+    let key = ui.id().with(("bar-right-width", salt));
+    ui.horizontal_wrapped(|ui| {
+        let l = left(ui);
+        // The right side's natural width, measured last frame.
+        let needed: f32 = ui.data(|d| d.get_temp(key)).unwrap_or(0.0);
+        let gap = ui.spacing().item_spacing.x;
+        // What is left of the current row (not the whole width: that is the next row's).
+        let row_left = ui.available_size_before_wrap().x;
+        if needed > 0.0 && needed + gap > row_left && row_left < ui.max_rect().width() - 1.0 {
+            ui.end_row();
+        }
+        let free = ui.available_size_before_wrap().x - needed - gap;
+        if needed > 0.0 && free > 0.0 {
+            ui.add_space(free);
+        }
+        // Buttons keep their one-line labels; the row wraps instead.
+        let r = ui.horizontal(|ui| {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+            right(ui)
         });
-    });
-    click
+        let group = r.response.rect.width();
+        if (group - needed).abs() > 0.5 {
+            ui.data_mut(|d| d.insert_temp(key, group));
+            ui.ctx().request_repaint();
+        }
+        r.inner.or(l)
+    })
+    .inner
 }
 
 /// A card with a coloured outline, for messages: red for problems, the accent for news, the
@@ -427,4 +548,85 @@ pub fn file_errors_banner(ui: &mut egui::Ui, name: &str, errors: &[String], p: &
             );
             error_list(ui, p, errors, 12, "reload-errors");
         });
+}
+
+/// True while a text field has keyboard focus: single-key shortcuts (1–9, B, E, P, A) are
+/// then typed text, not commands. A focused button does not count — shortcuts still work.
+pub fn typing(ctx: &egui::Context) -> bool {
+    ctx.memory(|m| m.focused())
+        .is_some_and(|id| egui::text_edit::TextEditState::load(ctx, id).is_some())
+}
+
+/// The rail of a slider and the fill of an idle widget: a tint that shows on white.
+fn rail_colour(p: &Palette, high_contrast: bool) -> Color32 {
+    if high_contrast {
+        Color32::from_gray(0xc8)
+    } else {
+        p.border
+    }
+}
+
+/// A check box that reads as one at every text size: a square white box with a clear border,
+/// a bold tick when checked, and a light tint (no tick) when it merely has focus or the
+/// pointer. Its size follows the text ([`apply`] scales `icon_width`).
+pub fn checkbox(ui: &mut egui::Ui, p: &Palette, checked: &mut bool, text: &str) -> egui::Response {
+    ui.scope(|ui| {
+        let size = ui.spacing().icon_width;
+        let radius = CornerRadius::same((size / 6.0).round().clamp(2.0, 6.0) as u8);
+        let tick = Stroke::new((size / 8.0).max(2.0), p.text);
+        let w = &mut ui.visuals_mut().widgets;
+        for (state, fill) in [
+            (&mut w.inactive, p.panel),
+            (&mut w.hovered, p.trainee_bubble),
+            (&mut w.active, p.trainee_bubble),
+        ] {
+            state.bg_fill = fill;
+            state.corner_radius = radius;
+            state.fg_stroke = tick;
+        }
+        w.inactive.bg_stroke = Stroke::new(w.inactive.bg_stroke.width.max(1.5), p.muted);
+        ui.checkbox(checked, text)
+    })
+    .inner
+}
+
+/// A score out of 100 as the app shows it everywhere: one decimal, as in the exports.
+pub fn score_text(score: f64) -> String {
+    format!("{score:.1}")
+}
+
+/// A colour for a reply's 1–5 rating, by the bands of `docs/scoring.md` §7 (as the graph
+/// draws them): green 4–5, amber 3, red 1–2.
+pub fn rating_colour(p: &Palette, rating: u8) -> Color32 {
+    match rating {
+        4.. => p.good,
+        3 => p.fair,
+        _ => p.bad,
+    }
+}
+
+/// "1 turn", "2 turns": a count with its noun, singular or plural.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn scores_counts_and_rating_colours() {
+        assert_eq!(score_text(82.5), "82.5");
+        assert_eq!(score_text(82.0), "82.0");
+        assert_eq!(score_text(82.46), "82.5");
+        assert_eq!(count(1, "turn", "turns"), "1 turn");
+        assert_eq!(count(0, "turn", "turns"), "0 turns");
+        assert_eq!(count(2, "reply", "replies"), "2 replies");
+        let p = Palette::NORMAL;
+        assert_eq!(rating_colour(&p, 5), p.good);
+        assert_eq!(rating_colour(&p, 4), p.good);
+        assert_eq!(rating_colour(&p, 3), p.fair);
+        assert_eq!(rating_colour(&p, 2), p.bad);
+        assert_eq!(rating_colour(&p, 1), p.bad);
+    }
 }

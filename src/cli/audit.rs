@@ -112,9 +112,9 @@ pub fn report_text(r: &AuditReport) -> String {
     let l = &r.length;
     let _ = writeln!(
         out,
-        "  length: the best option is the longest at {} of {} points ({:.0}%; lint allows {:.0}%); best options average {:.1} words, the others {:.1} ({:.2}×; lint allows {MAX_BEST_WORDS_RATIO}×)",
+        "  length: the best option is the longest at {} of {} ({:.0}%; lint allows {:.0}%); best options average {:.1} words, the others {:.1} ({:.2}×; lint allows {MAX_BEST_WORDS_RATIO}×)",
         l.best_is_longest,
-        l.points,
+        super::text_report::count(l.points, "point", "points"),
         100.0 * l.share,
         100.0 * MAX_BEST_IS_LONGEST,
         l.best_words,
@@ -123,9 +123,9 @@ pub fn report_text(r: &AuditReport) -> String {
     );
     let _ = writeln!(
         out,
-        "  the longest option is a weak reply at {} of {} points, the shortest at {} (lint allows {:.0}% each)",
+        "  the longest option is a weak reply at {} of {}, the shortest at {} (lint allows {:.0}% each)",
         l.longest_is_weak,
-        l.points,
+        super::text_report::count(l.points, "point", "points"),
         l.shortest_is_weak,
         100.0 * changetalk_core::authoring::lint::MAX_EXTREME_IS_WEAK
     );
@@ -142,9 +142,9 @@ pub fn report_text(r: &AuditReport) -> String {
     let d = &r.deaf_client;
     let _ = writeln!(
         out,
-        "  client answers a weak reply exactly as the best one: {} of {} weak replies along the model conversation ({:.0}%){}",
+        "  client answers a weak reply exactly as the best one: {} of {} along the model conversation ({:.0}%){}",
         d.answered_like_best,
-        d.weak_replies,
+        super::text_report::count(d.weak_replies, "weak reply", "weak replies"),
         100.0 * d.share,
         if d.options.is_empty() {
             String::new()

@@ -379,8 +379,9 @@ fn scripted_play(
                 for (k, c) in g.iter().enumerate() {
                     if session.is_over() {
                         return Err(format!(
-                            "error: scenario `{id}` ended after {k} replies, but {} choices were given; remove the extra {}",
-                            g.len(),
+                            "error: scenario `{id}` ended after {}, but {} given; remove the extra {}",
+                            super::text_report::count(k, "reply", "replies"),
+                            super::text_report::count(g.len(), "choice was", "choices were"),
                             g.len() - k
                         ));
                     }
@@ -452,8 +453,8 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
     let mut lines = stdin.lock().lines();
     let time_up = |limit: Option<u32>| {
         println!(
-            "\nTime is up ({} minutes): the exercise ends here.",
-            limit.unwrap_or(0)
+            "\nTime is up ({}): the exercise ends here.",
+            super::text_report::count(limit.unwrap_or(0) as usize, "minute", "minutes")
         );
         // Finishing marks every conversation not over as ended early.
         Ok(true)

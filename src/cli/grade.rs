@@ -333,13 +333,13 @@ pub fn class_report_html(loaded: &LoadedExercise, pinned: &Pinned, book: &Gradeb
 fn item_html(o: &mut String, it: &ItemStat) {
     let _ = writeln!(
         o,
-        "<h3>{} · {} — missed {:.0}% <small>({} of {} answers, {} students)</small></h3>\n<p>Client: “{}”</p>",
+        "<h3>{} · {} — missed {:.0}% <small>({} of {}, {})</small></h3>\n<p>Client: “{}”</p>",
         esc(&it.scenario),
         esc(&it.point),
         it.missed_share * 100.0,
         it.missed,
-        it.visits,
-        it.students,
+        super::text_report::count(it.visits, "answer", "answers"),
+        super::text_report::count(it.students, "student", "students"),
         esc(&it.client)
     );
     o.push_str("<table><tr><th>#</th><th>Reply</th><th class=\"num\">rating</th><th class=\"num\">chosen</th><th>share</th></tr>\n");

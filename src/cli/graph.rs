@@ -41,10 +41,10 @@ pub fn run(scenario: &str, format: Option<Format>, output: Option<&Path>) -> i32
                 return 1;
             }
             eprintln!(
-                "wrote {}: {} decision points, {} endings",
+                "wrote {}: {}, {}",
                 p.display(),
-                s.points.len(),
-                s.endings.len()
+                super::text_report::count(s.points.len(), "decision point", "decision points"),
+                super::text_report::count(s.endings.len(), "ending", "endings")
             );
             0
         }

@@ -195,6 +195,12 @@ pub struct GuiArgs {
     /// Turn instructor mode on: codes and ratings on every reply, jump to any point.
     #[arg(long)]
     pub instructor: bool,
+    /// Text size in percent, 100 to 200, for this run only (Settings saves a lasting one).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(100..=200))]
+    pub text_size: Option<u16>,
+    /// With --screenshot: also write every widget's rectangle to this JSON file (layout tests).
+    #[arg(long, requires = "screenshot", hide = true)]
+    pub layout: Option<PathBuf>,
 }
 
 /// Parses `WxH`.
@@ -243,6 +249,8 @@ pub fn app_options(args: GuiArgs) -> crate::app::Options {
         id: args.id,
         results: args.results,
         instructor: args.instructor,
+        text_scale: args.text_size.map(|t| f32::from(t) / 100.0),
+        layout: args.layout,
     }
 }
 

@@ -42,9 +42,9 @@ pub fn run(
         for (i, c) in choices.iter().enumerate() {
             if session.is_over() {
                 eprintln!(
-                    "error: the session ended after {} replies, but {} choices were given; remove the extra {}",
-                    i,
-                    choices.len(),
+                    "error: the session ended after {}, but {} given; remove the extra {}",
+                    super::text_report::count(i, "reply", "replies"),
+                    super::text_report::count(choices.len(), "choice was", "choices were"),
                     choices.len() - i
                 );
                 return 1;

@@ -6,6 +6,11 @@ use changetalk_core::engine::{ClientLineRecord, Transcript};
 use changetalk_core::miti::codes::{MitiCode, codes_label};
 use changetalk_core::miti::score::{BandedMetric, Score};
 
+/// "1 turn", "2 turns": a count with its noun, singular or plural.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// One client line: `CLIENT (sustain talk, defensive): "…"`.
 pub fn client_line(name: &str, l: &ClientLineRecord) -> String {
     format!(
@@ -69,9 +74,9 @@ pub fn score_text(s: &Score) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\nSCORE  overall {:.1}/100 over {} counsellor turns{}",
+        "\nSCORE  overall {:.1}/100 over {}{}",
         s.overall,
-        s.turns,
+        count(s.turns, "counsellor turn", "counsellor turns"),
         if s.complete {
             String::new()
         } else {

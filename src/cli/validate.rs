@@ -31,11 +31,11 @@ pub fn run(paths: &[PathBuf]) -> i32 {
             Ok(s) => {
                 ok += 1;
                 println!(
-                    "{}: ok ({} — {} points, {} endings)",
+                    "{}: ok ({} — {}, {})",
                     f.display(),
                     s.id,
-                    s.points.len(),
-                    s.endings.len()
+                    super::text_report::count(s.points.len(), "point", "points"),
+                    super::text_report::count(s.endings.len(), "ending", "endings")
                 );
             }
             Err(errs) => {

@@ -9,7 +9,7 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use changetalk_core::engine::model::{ClientState, Mood};
 
-use super::expression::{Expression, expression};
+use super::expression::{Expression, ending_mood, expression};
 use super::{EYE_X, EYE_Y, FaceRoot, MOUTH_SEGMENTS, Part, ShownClient};
 use crate::app::low_power::Redraw;
 use crate::app::screenshot::ScreenshotMode;
@@ -101,13 +101,8 @@ pub(super) fn follow_client(client: ShownClient, mut anim: ResMut<FaceAnim>) {
                 .or_else(|| s.turns().last().map(|t| t.client.mood))
                 .unwrap_or(Mood::Guarded);
             let mood = match s.ending() {
-                Some(e) if e.outcome == changetalk_core::engine::model::Outcome::Disengaged => {
-                    Mood::Angry
-                }
-                Some(e) if e.outcome == changetalk_core::engine::model::Outcome::Positive => {
-                    Mood::Relieved
-                }
-                _ => mood,
+                Some(e) => ending_mood(mood, e.outcome),
+                None => mood,
             };
             expression(mood, &s.state())
         }
@@ -238,6 +233,17 @@ pub(super) fn mouth_segment(i: usize, curve: f32, press: f32) -> (Vec2, f32) {
     (Vec2::new(x, y), slope.atan() + std::f32::consts::FRAC_PI_2)
 }
 
+/// Where the brow on `side` (−1 left, +1 right) sits and its angle. The brow is a vertical
+/// capsule turned a quarter to lie flat; raising the inner brow (`brow_inner` > 0, sadness and
+/// worry) lifts the end toward the nose, pulling it down (< 0, anger) lowers it into a V.
+pub(super) fn brow_pose(side: f32, brow_inner: f32, brow_raise: f32) -> (f32, f32) {
+    let y =
+        EYE_Y + 22.0 + 7.0 * brow_raise + 3.0 * brow_inner.max(0.0) - 3.0 * (-brow_inner).max(0.0);
+    // A counter-clockwise turn lifts the end on the right; the inner end of the right brow
+    // (+1) is on its left, so a raised inner end turns it clockwise.
+    (y, std::f32::consts::FRAC_PI_2 - side * 0.38 * brow_inner)
+}
+
 /// The face's moving parts: what each is, where it is, and its colour (the flush fades).
 type Parts<'w, 's> = Query<
     'w,
@@ -284,11 +290,9 @@ pub(super) fn pose_face(
                 tf.translation.y = EYE_Y - 4.0 * e.gaze_down;
             }
             Part::Brow(side) => {
-                tf.translation.y = EYE_Y + 22.0 + 7.0 * e.brow_raise + 3.0 * e.brow_inner.max(0.0)
-                    - 3.0 * (-e.brow_inner).max(0.0);
-                // Inner end is toward the nose: for the right brow (+1) the inner end is on the left.
-                tf.rotation =
-                    Quat::from_rotation_z(std::f32::consts::FRAC_PI_2 + side * 0.38 * e.brow_inner);
+                let (y, angle) = brow_pose(side, e.brow_inner, e.brow_raise);
+                tf.translation.y = y;
+                tf.rotation = Quat::from_rotation_z(angle);
             }
             Part::Mouth(i) => {
                 let (p, angle) = mouth_segment(i, e.mouth_curve, e.mouth_press);
@@ -316,6 +320,39 @@ pub(super) fn pose_face(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The height of a brow's inner (toward the nose) and outer ends, from its pose.
+    fn brow_ends(side: f32, brow_inner: f32) -> (f32, f32) {
+        let (y, angle) = brow_pose(side, brow_inner, 0.0);
+        // The capsule's long axis, (0, 1) before the turn.
+        let axis = Vec2::new(-angle.sin(), angle.cos());
+        let x = side * EYE_X;
+        let (a, b) = (Vec2::new(x, y) + axis * 15.0, Vec2::new(x, y) - axis * 15.0);
+        // The inner end is the one nearer the middle (x = 0).
+        if a.x.abs() < b.x.abs() {
+            (a.y, b.y)
+        } else {
+            (b.y, a.y)
+        }
+    }
+
+    #[test]
+    fn raised_inner_brows_rise_toward_the_nose_and_anger_makes_a_v() {
+        for side in [-1.0, 1.0] {
+            let (inner, outer) = brow_ends(side, 0.8);
+            assert!(
+                inner > outer + 3.0,
+                "sad brow on side {side}: {inner} vs {outer}"
+            );
+            let (inner, outer) = brow_ends(side, -1.0);
+            assert!(
+                inner < outer - 3.0,
+                "angry brow on side {side}: {inner} vs {outer}"
+            );
+            let (inner, outer) = brow_ends(side, 0.0);
+            assert!((inner - outer).abs() < 0.01);
+        }
+    }
 
     #[test]
     fn smile_raises_the_corners() {

@@ -1,7 +1,7 @@
 //! The expression the face shows: a pure function of the client's mood and state, so it is
 //! testable without rendering.
 
-use changetalk_core::engine::model::{ClientState, Mood};
+use changetalk_core::engine::model::{ClientState, Mood, Outcome};
 
 /// The expression the face shows; every field is roughly −1..1 or 0..1.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -68,10 +68,55 @@ impl Expression {
     }
 }
 
-/// The expression for a mood, shaded by the client's state: discord hardens the face and turns
-/// the gaze away; engagement lifts the posture and leans in.
-pub fn expression(mood: Mood, state: &ClientState) -> Expression {
-    let mut e = match mood {
+/// How a mood holds the brows, which the client's state never overturns: sadness and worry
+/// raise the inner brows, hostility pulls them down, and an open face keeps them level or
+/// raised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Guarded, defensive, irritated, angry: inner brows down; discord hardens them and, at
+    /// its height, flushes the cheeks.
+    Hostile,
+    /// Sad, hopeless, anxious: inner brows raised; discord turns the gaze away and presses the
+    /// lips, never into anger.
+    Distressed,
+    /// Calm, thoughtful, hopeful, relieved, warm: discord only softens the smile and the brows
+    /// toward neutral.
+    Open,
+}
+
+impl Family {
+    /// The family of a mood.
+    pub fn of(mood: Mood) -> Family {
+        match mood {
+            Mood::Guarded | Mood::Defensive | Mood::Irritated | Mood::Angry => Family::Hostile,
+            Mood::Sad | Mood::Hopeless | Mood::Anxious => Family::Distressed,
+            Mood::Calm | Mood::Thoughtful | Mood::Hopeful | Mood::Relieved | Mood::Warm => {
+                Family::Open
+            }
+        }
+    }
+}
+
+/// The mood the face shows once the conversation has ended, from the last line's mood: a
+/// client who walks out keeps a low or hostile mood (sad is not angry) and otherwise looks
+/// guarded; a good ending shows relief unless the client already looked warm or hopeful.
+pub fn ending_mood(last: Mood, outcome: Outcome) -> Mood {
+    match outcome {
+        Outcome::Disengaged => match Family::of(last) {
+            Family::Open => Mood::Guarded,
+            Family::Hostile | Family::Distressed => last,
+        },
+        Outcome::Positive => match last {
+            Mood::Warm | Mood::Hopeful | Mood::Relieved => last,
+            _ => Mood::Relieved,
+        },
+        Outcome::Mixed => last,
+    }
+}
+
+/// The base expression of a mood, before the state shades it.
+fn base(mood: Mood) -> Expression {
+    match mood {
         Mood::Calm => Expression {
             eye_open: 0.85,
             mouth_curve: 0.15,
@@ -171,13 +216,37 @@ pub fn expression(mood: Mood, state: &ClientState) -> Expression {
             lean: 0.6,
             ..Default::default()
         },
-    };
-    let discord = state.discord as f32 / 10.0;
-    let engagement = state.engagement as f32 / 10.0;
-    // High discord: brows harden, gaze slides away, a hint of flush.
-    e.brow_inner = (e.brow_inner - 0.4 * (discord - 0.3).max(0.0)).clamp(-1.0, 1.0);
+    }
+}
+
+/// The expression for a mood, shaded subtly by the client's state. The mood comes first: the
+/// state never flips the sign of the brows or the mouth, and only a hostile mood flushes.
+/// Discord turns the gaze away (every mood), hardens a hostile face, presses a distressed
+/// one's lips and softens an open one's smile; engagement lifts the posture and leans in,
+/// disengagement slumps.
+pub fn expression(mood: Mood, state: &ClientState) -> Expression {
+    let mut e = base(mood);
+    let discord = (state.discord as f32 / 10.0).clamp(0.0, 1.0);
+    let engagement = (state.engagement as f32 / 10.0).clamp(0.0, 1.0);
+    // 0 up to discord 3, 1 at discord 10.
+    let hard = ((discord - 0.3) / 0.7).max(0.0);
+    match Family::of(mood) {
+        Family::Hostile => {
+            e.brow_inner = (e.brow_inner - 0.25 * hard).clamp(-1.0, 0.0);
+            e.mouth_press = (e.mouth_press + 0.2 * hard).min(1.0);
+            e.flush = (e.flush + 0.5 * (discord - 0.6).max(0.0)).clamp(0.0, 1.0);
+        }
+        Family::Distressed => {
+            e.mouth_press = (e.mouth_press + 0.2 * hard).min(1.0);
+            e.flush = 0.0;
+        }
+        Family::Open => {
+            e.brow_inner *= 1.0 - 0.4 * hard;
+            e.mouth_curve *= 1.0 - 0.4 * hard;
+            e.flush = 0.0;
+        }
+    }
     e.gaze_away = (e.gaze_away + 0.9 * (discord - 0.4).max(0.0)).clamp(0.0, 1.0);
-    e.flush = (e.flush + 0.5 * (discord - 0.6).max(0.0)).clamp(0.0, 1.0);
     // Engagement: sits up and leans in; disengaged clients slump and tilt away.
     e.lean = (e.lean + 0.6 * (engagement - 0.5).max(0.0) * 2.0).clamp(0.0, 1.0);
     e.droop = (e.droop + 0.6 * (0.4 - engagement).max(0.0)).clamp(0.0, 1.0);
@@ -198,14 +267,113 @@ mod tests {
         }
     }
 
+    /// Every state a client can be in, as far as the face is concerned.
+    fn grid() -> impl Iterator<Item = ClientState> {
+        (0..=10).flat_map(|e| (0..=10).map(move |d| st(e, d)))
+    }
+
+    /// The features that make a mood read as itself; they must hold in every state.
+    fn reads_as_its_mood(mood: Mood, e: &Expression) -> Result<(), String> {
+        let ok = match mood {
+            Mood::Calm => e.brow_inner >= 0.0 && e.mouth_curve >= 0.0 && e.flush == 0.0,
+            Mood::Guarded => e.brow_inner < 0.0 && e.mouth_curve <= 0.0 && e.mouth_press >= 0.5,
+            Mood::Defensive => e.brow_inner < 0.0 && e.mouth_curve < 0.0,
+            Mood::Irritated => e.brow_inner < -0.5 && e.mouth_curve < 0.0 && e.flush > 0.0,
+            Mood::Angry => e.brow_inner < -0.9 && e.mouth_curve < -0.5 && e.flush >= 0.8,
+            Mood::Sad => {
+                e.brow_inner > 0.5 && e.mouth_curve < 0.0 && e.gaze_down > 0.5 && e.flush == 0.0
+            }
+            Mood::Hopeless => {
+                e.brow_inner > 0.5 && e.droop > 0.9 && e.gaze_down > 0.9 && e.flush == 0.0
+            }
+            Mood::Anxious => {
+                e.brow_inner > 0.5 && e.brow_raise > 0.3 && e.eye_open > 0.9 && e.flush == 0.0
+            }
+            Mood::Thoughtful => {
+                e.brow_inner > 0.0 && e.mouth_curve >= 0.0 && e.gaze_away > 0.3 && e.flush == 0.0
+            }
+            Mood::Hopeful => e.brow_inner > 0.0 && e.mouth_curve > 0.2 && e.flush == 0.0,
+            Mood::Relieved => e.brow_inner > 0.0 && e.mouth_curve > 0.3 && e.flush == 0.0,
+            Mood::Warm => e.brow_inner >= 0.0 && e.mouth_curve > 0.4 && e.flush == 0.0,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("{mood:?} does not read as itself: {e:?}"))
+        }
+    }
+
     #[test]
-    fn moods_read_as_they_should() {
-        let angry = expression(Mood::Angry, &st(3, 8));
-        let warm = expression(Mood::Warm, &st(8, 1));
-        let sad = expression(Mood::Hopeless, &st(3, 2));
-        assert!(angry.brow_inner < -0.9 && angry.mouth_curve < 0.0 && angry.flush > 0.5);
-        assert!(warm.mouth_curve > 0.5 && warm.lean > 0.5);
-        assert!(sad.brow_inner > 0.5 && sad.droop > 0.9 && sad.gaze_down > 0.9);
+    fn every_mood_reads_as_itself_in_every_state() {
+        for mood in Mood::ALL {
+            for s in grid() {
+                let e = expression(mood, &s);
+                if let Err(m) = reads_as_its_mood(mood, &e) {
+                    panic!("{m} (engagement {}, discord {})", s.engagement, s.discord);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_state_never_flips_a_moods_brows_or_mouth() {
+        for mood in Mood::ALL {
+            let b = base(mood);
+            for s in grid() {
+                let e = expression(mood, &s);
+                let same_sign = |a: f32, b: f32| a == 0.0 && b == 0.0 || a * b > 0.0;
+                assert!(
+                    same_sign(e.brow_inner, b.brow_inner),
+                    "{mood:?} brows flip at {s:?}: {} vs {}",
+                    e.brow_inner,
+                    b.brow_inner
+                );
+                assert!(
+                    same_sign(e.mouth_curve, b.mouth_curve),
+                    "{mood:?} mouth flips at {s:?}"
+                );
+                // Subtle: the state moves the brows and mouth by a third at most.
+                assert!(
+                    (e.brow_inner - b.brow_inner).abs() <= 0.3,
+                    "{mood:?} at {s:?}"
+                );
+                assert!(
+                    (e.mouth_curve - b.mouth_curve).abs() <= 0.33,
+                    "{mood:?} at {s:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sad_is_not_angry() {
+        for s in grid() {
+            for low in [Mood::Sad, Mood::Hopeless, Mood::Anxious] {
+                let e = expression(low, &s);
+                assert_eq!(Family::of(low), Family::Distressed);
+                assert!(
+                    e.brow_inner > 0.5 && e.flush == 0.0,
+                    "{low:?} at {s:?}: {e:?}"
+                );
+                for hostile in [Mood::Irritated, Mood::Angry] {
+                    let h = expression(hostile, &s);
+                    assert!(h.brow_inner < 0.0 && h.flush > 0.0);
+                    assert!(e.brow_inner - h.brow_inner > 1.0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_hostile_moods_flush() {
+        for mood in Mood::ALL {
+            for s in grid() {
+                let e = expression(mood, &s);
+                if Family::of(mood) != Family::Hostile {
+                    assert_eq!(e.flush, 0.0, "{mood:?} at {s:?}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -213,8 +381,34 @@ mod tests {
         let calm = expression(Mood::Guarded, &st(5, 2));
         let pushed = expression(Mood::Guarded, &st(5, 9));
         assert!(pushed.gaze_away > calm.gaze_away && pushed.brow_inner < calm.brow_inner);
+        let sad = expression(Mood::Sad, &st(5, 2));
+        let pushed_sad = expression(Mood::Sad, &st(5, 9));
+        assert!(pushed_sad.gaze_away > sad.gaze_away);
+        assert_eq!(pushed_sad.brow_inner, sad.brow_inner);
         let low = expression(Mood::Calm, &st(1, 3));
         let high = expression(Mood::Calm, &st(9, 3));
         assert!(low.droop > high.droop && high.lean > low.lean);
+    }
+
+    #[test]
+    fn an_ending_keeps_the_last_mood_where_it_fits() {
+        assert_eq!(ending_mood(Mood::Sad, Outcome::Disengaged), Mood::Sad);
+        assert_eq!(ending_mood(Mood::Angry, Outcome::Disengaged), Mood::Angry);
+        assert_eq!(ending_mood(Mood::Warm, Outcome::Disengaged), Mood::Guarded);
+        assert_eq!(
+            ending_mood(Mood::Guarded, Outcome::Positive),
+            Mood::Relieved
+        );
+        assert_eq!(ending_mood(Mood::Hopeful, Outcome::Positive), Mood::Hopeful);
+        assert_eq!(
+            ending_mood(Mood::Thoughtful, Outcome::Mixed),
+            Mood::Thoughtful
+        );
+        for mood in Mood::ALL {
+            assert_ne!(
+                Family::of(ending_mood(mood, Outcome::Positive)),
+                Family::Hostile
+            );
+        }
     }
 }

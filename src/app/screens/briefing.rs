@@ -1,4 +1,6 @@
-//! The briefing: who the client is, what to practise, and practice or assessment.
+//! The briefing: who the client is, what to practise, and practice or assessment. In a
+//! classroom exercise each client's briefing comes before its conversation, with one way to
+//! start: the exercise fixes the mode.
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
@@ -6,9 +8,11 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::Scenario;
 use egui::RichText;
 
+use crate::app::exercise::ExerciseRun;
 use crate::app::hot_reload;
+use crate::app::screens::session::guard::settled;
 use crate::app::settings::Settings;
-use crate::app::state::{Catalog, FaceArea, Mode, Screen, Selected};
+use crate::app::state::{Catalog, FaceArea, Mode, Play, Screen, Selected};
 use crate::app::theme::{self, HeaderClick, Palette, ScreenUi, header, palette, root_ui};
 
 /// What the trainee chose on the briefing.
@@ -18,7 +22,8 @@ pub enum BriefingAction {
     Back,
     /// Open settings.
     Settings,
-    /// Start a session in this mode.
+    /// Start a session in this mode (in an exercise: start the conversation, in the
+    /// exercise's mode).
     Start(Mode),
 }
 
@@ -94,12 +99,58 @@ pub fn start_ui(ui: &mut egui::Ui, p: &Palette) -> Option<BriefingAction> {
     action
 }
 
+/// An exercise's way to start, under the details: the mode the exercise fixes, and one
+/// button (Enter); Esc goes back to the exercise page. A start that comes before the briefing
+/// has been on screen for a moment (the second Enter of a double Enter on the sign-in page or
+/// at the end of the last conversation) is ignored, so the briefing is never skipped unseen.
+pub fn exercise_start_ui(
+    ui: &mut egui::Ui,
+    mode: Mode,
+    next: &str,
+    p: &Palette,
+) -> Option<BriefingAction> {
+    let mut action = None;
+    let ready = settled(ui, egui::Id::new(("exercise-briefing", next)));
+    theme::card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(next).strong());
+        ui.label(
+            RichText::new(match mode {
+                Mode::Assessment => {
+                    "Assessment: no hints or taking back; feedback at the end of the exercise."
+                }
+                Mode::Practice => {
+                    "Practice: feedback after every reply; you may take a reply back."
+                }
+            })
+            .small(),
+        );
+        if theme::primary_button(ui, p, "Start the conversation (Enter)").clicked() && ready {
+            action = Some(BriefingAction::Start(mode));
+        }
+    });
+    if !ui.ctx().egui_wants_keyboard_input() {
+        ui.input(|i| {
+            if i.key_pressed(egui::Key::Enter) {
+                if ready {
+                    action = Some(BriefingAction::Start(mode));
+                }
+            } else if i.key_pressed(egui::Key::Escape) {
+                action = Some(BriefingAction::Back);
+            }
+        });
+    }
+    action
+}
+
 /// What the briefing draws from.
 #[derive(SystemParam)]
 struct BriefingData<'w> {
     selected: Res<'w, Selected>,
     catalog: Res<'w, Catalog>,
     settings: Res<'w, Settings>,
+    play: Option<Res<'w, Play>>,
+    exercise: Option<Res<'w, ExerciseRun>>,
 }
 
 fn briefing_system(
@@ -110,7 +161,15 @@ fn briefing_system(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let p = palette(&data.settings);
-    let scenario = &data.selected.0;
+    // An exercise's next client: its conversation is ready, in the exercise's mode.
+    let in_exercise = data
+        .play
+        .as_deref()
+        .and_then(|play| Some((play, play.exercise?, data.exercise.as_deref()?)));
+    let scenario = match in_exercise {
+        Some((play, ..)) => play.session.scenario(),
+        None => &data.selected.0,
+    };
     let mut root = root_ui(ctx);
     let mut action = None;
     egui::Panel::top("briefing-top")
@@ -120,7 +179,14 @@ fn briefing_system(
                 .inner_margin(egui::Margin::symmetric(14, 8)),
         )
         .show(&mut root, |ui| {
-            match header(ui, "‹ Library", &scenario.title, "Briefing", None, &p) {
+            let (back, subtitle) = match in_exercise {
+                Some((play, i, run)) => (
+                    "‹ Exercise",
+                    format!("Briefing · {} · {}", play.mode.name(), run.status(i)),
+                ),
+                None => ("‹ Library", "Briefing".to_string()),
+            };
+            match header(ui, back, &scenario.title, &subtitle, None, &p) {
                 Some(HeaderClick::Back) => action = Some(BriefingAction::Back),
                 Some(HeaderClick::Settings) => action = Some(BriefingAction::Settings),
                 _ => {}
@@ -143,7 +209,19 @@ fn briefing_system(
                 .resizable(false)
                 .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
                 .show(ui, |ui| {
-                    if let Some(a) = start_ui(ui, &p) {
+                    let started = match in_exercise {
+                        Some((play, i, run)) => {
+                            let next = format!(
+                                "Client {} of {}: {}",
+                                i + 1,
+                                run.len(),
+                                scenario.persona.name
+                            );
+                            exercise_start_ui(ui, play.mode, &next, &p)
+                        }
+                        None => start_ui(ui, &p),
+                    };
+                    if let Some(a) = started {
                         action = Some(a);
                     }
                 });

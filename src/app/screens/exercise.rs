@@ -8,7 +8,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::classroom::exercise::ExerciseMode;
 use egui::RichText;
 
-use crate::app::exercise::ExerciseRun;
+use crate::app::exercise::{ExerciseRun, NameConflict, WhichName};
 use crate::app::settings::Settings;
 use crate::app::state::ExercisePage;
 use crate::app::theme::{self, HeaderClick, Palette, ScreenUi, header, palette, show_page};
@@ -25,6 +25,10 @@ pub enum ExerciseAction {
     },
     /// Continue the attempt signed in to.
     Continue,
+    /// Continue saved progress found under another name, under this name.
+    UseName(WhichName),
+    /// The saved progress found is not this student's: back to the form.
+    NotMe,
     /// Open scenario `i`'s report (finished exercises).
     ViewReport(usize),
     /// Close the exercise and go to the library.
@@ -159,6 +163,9 @@ fn sign_in_ui(
         name: form.name.clone(),
         id: form.id.clone(),
     };
+    if let Some(c) = &run.conflict {
+        return name_question_ui(ui, c, p);
+    }
     theme::card(p).show(ui, |ui| {
         ui.set_width(ui.available_width());
         if let Some(a) = &run.attempt {
@@ -238,6 +245,52 @@ fn sign_in_ui(
     action
 }
 
+/// Saved progress under another name: which name goes into the result (the id is the key,
+/// so the progress is continued either way), or "not me" for a mistyped id.
+fn name_question_ui(ui: &mut egui::Ui, c: &NameConflict, p: &Palette) -> Option<ExerciseAction> {
+    let mut action = None;
+    theme::card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new("Which name should your result carry?").strong());
+        ui.label(format!(
+            "Student ID {} already has saved progress in this exercise, started under the name \"{}\". You typed \"{}\".",
+            c.id(),
+            c.saved,
+            c.typed
+        ));
+        ui.label(
+            RichText::new(
+                "Your instructor finds your result by your ID and sees the name you choose here. Your progress continues either way.",
+            )
+            .small()
+            .color(p.muted),
+        );
+        ui.add_space(4.0);
+        ui.horizontal_wrapped(|ui| {
+            if theme::primary_button(ui, p, &format!("Continue as {}", c.saved)).clicked() {
+                action = Some(ExerciseAction::UseName(WhichName::Saved));
+            }
+            if ui
+                .add(
+                    egui::Button::new(RichText::new(format!("Continue as {}", c.typed)).strong())
+                        .min_size(egui::vec2(0.0, 38.0)),
+                )
+                .clicked()
+            {
+                action = Some(ExerciseAction::UseName(WhichName::Typed));
+            }
+            if ui
+                .add(egui::Button::new("This is not my progress").min_size(egui::vec2(0.0, 38.0)))
+                .on_hover_text("Go back and check your student ID")
+                .clicked()
+            {
+                action = Some(ExerciseAction::NotMe);
+            }
+        });
+    });
+    action
+}
+
 fn results_ui(ui: &mut egui::Ui, run: &ExerciseRun, p: &Palette) -> Option<ExerciseAction> {
     let mut action = None;
     let Some(o) = &run.outcome else {
@@ -251,7 +304,13 @@ fn results_ui(ui: &mut egui::Ui, run: &ExerciseRun, p: &Palette) -> Option<Exerc
     theme::banner(p, colour).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.label(RichText::new(verdict).heading().color(colour));
-        ui.label(RichText::new(format!("Total: {:.1} / 100", o.derived.total)).strong());
+        ui.label(
+            RichText::new(format!(
+                "Total: {} / 100",
+                theme::score_text(o.derived.total)
+            ))
+            .strong(),
+        );
         ui.label(
             RichText::new(format!(
                 "Your result is saved in {}. Your instructor grades it from the replies you chose.",
@@ -269,12 +328,18 @@ fn results_ui(ui: &mut egui::Ui, run: &ExerciseRun, p: &Palette) -> Option<Exerc
             ui.set_width(ui.available_width());
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(format!("{}. {}", i + 1, s.title)).strong());
-                ui.label(RichText::new(format!("{:.1}/100", score.overall)).strong());
+                ui.label(
+                    RichText::new(format!("{}/100", theme::score_text(score.overall))).strong(),
+                );
             });
             for c in checks {
                 let colour = if c.met { p.good } else { p.bad };
                 let value = c.value.map_or("no value".to_string(), |v| {
-                    changetalk_core::classroom::exercise::trim_num((v * 100.0).round() / 100.0)
+                    if c.criterion.starts_with("overall") {
+                        theme::score_text(v)
+                    } else {
+                        changetalk_core::classroom::exercise::trim_num((v * 100.0).round() / 100.0)
+                    }
                 });
                 ui.label(
                     RichText::new(format!(

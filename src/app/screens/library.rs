@@ -134,19 +134,23 @@ pub fn library_ui(
     p: &Palette,
 ) -> Option<LibraryAction> {
     let mut action = None;
-    ui.horizontal(|ui| {
-        ui.heading(RichText::new("ChangeTalk").strong().color(p.accent));
-        ui.label(RichText::new("motivational interviewing practice").color(p.muted));
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui
-                .button("⚙ Settings")
+    if let Some(a) = theme::bar(
+        ui,
+        "library-header",
+        |ui| {
+            ui.heading(RichText::new("ChangeTalk").strong().color(p.accent));
+            ui.label(RichText::new("motivational interviewing practice").color(p.muted));
+            None
+        },
+        |ui| {
+            ui.button("⚙ Settings")
                 .on_hover_text("Text size, contrast, motion")
                 .clicked()
-            {
-                action = Some(LibraryAction::Settings);
-            }
-        });
-    });
+                .then_some(LibraryAction::Settings)
+        },
+    ) {
+        action = Some(a);
+    }
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {
         ui.label("Search");
@@ -192,9 +196,14 @@ pub fn library_ui(
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            // Columns from the width in text units: a card needs about 21 characters' widths
+            // of the body font, so larger text means fewer, wider columns.
             let width = ui.available_width();
-            let columns = ((width / 330.0).floor() as usize).clamp(1, 4);
-            let card_w = (width - 12.0 * (columns as f32 - 1.0)) / columns as f32 - 30.0;
+            let em = ui.style().text_styles[&egui::TextStyle::Body].size;
+            let gap = ui.spacing().item_spacing.x;
+            let columns = (((width + gap) / (21.0 * em + gap)).floor() as usize).clamp(1, 4);
+            // Each card's frame adds its margin and stroke (14 + 1 on each side).
+            let card_w = (width - gap * (columns as f32 - 1.0)) / columns as f32 - 30.0;
             for row in shown.chunks(columns) {
                 ui.horizontal_top(|ui| {
                     for &i in row {
@@ -205,6 +214,7 @@ pub fn library_ui(
                 });
                 ui.add_space(4.0);
             }
+            theme::keep_focus_in_view(ui);
         });
     action
 }
@@ -245,22 +255,22 @@ fn entry_card(
                         )
                         .on_hover_text(errors.join("\n"));
                     }
-                    ui.horizontal(|ui| {
-                        match progress.best.get(&s.id) {
-                            Some(b) => {
-                                ui.label(RichText::new(format!("Your best: {b:.0}/100")).strong())
-                            }
+                    // The score, then the button; they wrap onto two rows when narrow.
+                    ui.horizontal_wrapped(|ui| {
+                        match progress.best_of(entry) {
+                            Some(b) => ui.label(
+                                RichText::new(format!("Your best: {}/100", theme::score_text(b)))
+                                    .strong(),
+                            ),
                             None => {
                                 ui.label(RichText::new("Not played yet").small().color(p.muted))
                             }
                         };
-                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                            if theme::primary_button(ui, p, &format!("Meet {}", s.persona.name))
-                                .clicked()
-                            {
-                                action = Some(LibraryAction::Open(i));
-                            }
-                        });
+                        if theme::primary_button(ui, p, &format!("Meet {}", s.persona.name))
+                            .clicked()
+                        {
+                            action = Some(LibraryAction::Open(i));
+                        }
                     });
                 }
                 None => {

@@ -7,7 +7,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::miti::codes::{MitiCode, codes_label};
 use changetalk_core::miti::score::{BandedMetric, Score};
 use egui::RichText;
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
+use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints};
 
 use crate::app::settings::Settings;
 use crate::app::state::{Report, Screen};
@@ -145,15 +145,24 @@ pub fn charts_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) {
         eng.push([turn.number as f64, f64::from(turn.state_after.engagement)]);
         dis.push([turn.number as f64, f64::from(turn.state_after.discord)]);
     }
+    // Two charts side by side when they fit, else one under the other; they keep a
+    // minimum height that grows with the text (axis labels and the legend).
+    let em = ui.style().text_styles[&egui::TextStyle::Body].size;
     let half = (ui.available_width() / 2.0 - 12.0).max(240.0);
+    let height = (12.0 * em).max(190.0);
     ui.horizontal_wrapped(|ui| {
         ui.vertical(|ui| {
             ui.set_width(half);
             ui.label(RichText::new("Engagement and discord, turn by turn").strong());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("━ engagement").small().color(p.accent));
+                ui.label(RichText::new("━ discord").small().color(p.bad));
+            });
+            // The charts only show: not tab stops, no zoom or drag.
             Plot::new("state-plot")
-                .height(190.0)
+                .height(height)
                 .width(half)
-                .legend(Legend::default())
+                .sense(egui::Sense::hover())
                 .include_y(0.0)
                 .include_y(10.0)
                 .allow_zoom(false)
@@ -192,8 +201,9 @@ pub fn charts_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) {
                 })
                 .collect();
             Plot::new("codes-plot")
-                .height(190.0)
+                .height(height)
                 .width(half)
+                .sense(egui::Sense::hover())
                 .include_y(0.0)
                 .allow_zoom(false)
                 .allow_drag(false)
@@ -232,37 +242,42 @@ fn short_code(c: MitiCode) -> &'static str {
 pub fn report_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) -> Option<ReportAction> {
     let mut action = None;
     let s = &data.score;
-    ui.horizontal_wrapped(|ui| {
-        let back = if data.from_exercise {
-            "‹ Exercise results"
-        } else {
-            "‹ Library"
-        };
-        if ui.button(back).clicked() {
-            action = Some(ReportAction::Library);
-        }
-        ui.heading(format!("Report — {}", data.scenario.persona.name));
-        ui.label(RichText::new(data.mode.name().to_lowercase()).color(p.muted));
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.button("Export HTML").clicked() {
-                action = Some(ReportAction::ExportHtml);
+    if let Some(a) = theme::bar(
+        ui,
+        "report-header",
+        |ui| {
+            let back = if data.from_exercise {
+                "‹ Exercise results"
+            } else {
+                "‹ Library"
+            };
+            let clicked = ui.button(back).clicked();
+            ui.heading(format!("Report — {}", data.scenario.persona.name));
+            ui.label(RichText::new(data.mode.name().to_lowercase()).color(p.muted));
+            clicked.then_some(ReportAction::Library)
+        },
+        |ui| {
+            let mut action = None;
+            if !data.from_exercise && theme::primary_button(ui, p, "Play again").clicked() {
+                action = Some(ReportAction::Again);
             }
             if ui.button("Export JSON").clicked() {
                 action = Some(ReportAction::ExportJson);
             }
-            if !data.from_exercise && theme::primary_button(ui, p, "Play again").clicked() {
-                action = Some(ReportAction::Again);
+            if ui.button("Export HTML").clicked() {
+                action = Some(ReportAction::ExportHtml);
             }
-        });
-    });
-    match &data.export_message {
-        Some(Ok(m)) => {
-            ui.label(RichText::new(m).small().color(p.good));
-        }
-        Some(Err(m)) => {
-            ui.label(RichText::new(m).small().color(p.bad));
-        }
-        None => {}
+            action
+        },
+    ) {
+        action = Some(a);
+    }
+    // Esc goes back, as everywhere (unless typing).
+    if !theme::typing(ui.ctx()) && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        action = Some(ReportAction::Library);
+    }
+    if let Some(n) = &data.export_message {
+        n.show(ui, if n.problem { p.bad } else { p.good });
     }
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
@@ -271,7 +286,7 @@ pub fn report_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) -> Option<Report
                 ui.set_width(ui.available_width());
                 ui.horizontal_wrapped(|ui| {
                     ui.label(
-                        RichText::new(format!("{:.0}", s.overall))
+                        RichText::new(theme::score_text(s.overall))
                             .size(44.0)
                             .strong()
                             .color(p.accent),
@@ -283,8 +298,17 @@ pub fn report_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) -> Option<Report
                             None => "You ended the session before an ending.".to_string(),
                         };
                         ui.label(
-                            RichText::new(format!("{} turns · {ending}", s.turns)).color(p.muted),
+                            RichText::new(format!("{} · {ending}", theme::count(s.turns, "turn", "turns")))
+                                .color(p.muted),
                         );
+                        if data.previewed {
+                            ui.label(
+                                RichText::new(
+                                    "Previewed with instructor mode on (every reply's rating was visible), so it does not count as your best score.",
+                                )
+                                .color(p.muted),
+                            );
+                        }
                         if !s.complete {
                             ui.label(
                                 RichText::new(format!(
@@ -347,14 +371,14 @@ pub fn report_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) -> Option<Report
                         );
                         ui.label(
                             RichText::new(format!("You ({}/5): {}", m.chosen_rating, m.chosen))
-                                .color(p.bad),
+                                .color(theme::rating_colour(p, m.chosen_rating)),
                         );
                         ui.label(
                             RichText::new(format!(
                                 "Better ({}/5): {}",
                                 m.better.rating, m.better.text
                             ))
-                            .color(p.good),
+                            .color(theme::rating_colour(p, m.better.rating)),
                         );
                         ui.label(RichText::new(&m.better.feedback).small());
                     }
@@ -382,11 +406,12 @@ pub fn report_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) -> Option<Report
                             ui.label(
                                 RichText::new(format!("    Better ({}/5): {}", b.rating, b.text))
                                     .small()
-                                    .color(p.good),
+                                    .color(theme::rating_colour(p, b.rating)),
                             );
                         }
                     }
                 });
+            theme::keep_focus_in_view(ui);
         });
     action
 }

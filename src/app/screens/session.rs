@@ -4,6 +4,7 @@
 //! [`SessionAction`]s.
 
 mod chat;
+pub mod guard;
 mod instructor;
 mod replies;
 
@@ -53,6 +54,19 @@ pub enum SessionAction {
 }
 
 impl SessionAction {
+    /// Actions that answer the decision on screen (a reply, a take-back, ending, opening the
+    /// report): each is accepted once per decision (see [`guard`]).
+    pub fn changes_decision(self) -> bool {
+        matches!(
+            self,
+            SessionAction::Choose(_)
+                | SessionAction::Rewind
+                | SessionAction::End
+                | SessionAction::ShowReport
+                | SessionAction::Back
+        )
+    }
+
     /// Instructor mode's tools (never in a classroom exercise).
     pub fn is_instructor_tool(self) -> bool {
         matches!(
@@ -77,6 +91,8 @@ pub struct ReplyView {
     pub finish_label: String,
     /// Ending early needs a second press (classroom exercises: it cannot be undone).
     pub confirm_end: bool,
+    /// Not every reply fits: the list scrolls, and the prompt above it says so.
+    pub more_below: bool,
 }
 
 impl ReplyView {
@@ -87,6 +103,7 @@ impl ReplyView {
             instructor: false,
             finish_label: "See your report".to_string(),
             confirm_end: false,
+            more_below: false,
         }
     }
 }
@@ -122,7 +139,9 @@ fn session_system(
     let scenario = play.session.scenario().clone();
     let in_exercise = play.exercise.zip(exercise.as_deref());
     let mut view = ReplyView::new(play.mode);
-    view.instructor = settings.instructor_mode && in_exercise.is_none();
+    // Instructor tools belong to practice: never in an assessment or an exercise.
+    let tools_allowed = in_exercise.is_none() && play.mode == Mode::Practice;
+    view.instructor = settings.instructor_mode && tools_allowed;
     // Ending a conversation before an ending always asks first (it scores as incomplete).
     view.confirm_end = true;
     if let Some((i, run)) = in_exercise {
@@ -145,7 +164,7 @@ fn session_system(
                 Some((i, run)) => ("‹ Exercise", format!("{mode} · {}", run.status(i))),
                 None => ("‹ Library", mode.to_string()),
             };
-            let toggle = in_exercise.is_none().then_some(view.instructor);
+            let toggle = tools_allowed.then_some(view.instructor);
             match header(ui, back_label, &scenario.title, &subtitle, toggle, &p) {
                 // In an exercise "‹ Exercise" keeps everything; elsewhere leaving asks first.
                 Some(HeaderClick::Back)
@@ -167,12 +186,18 @@ fn session_system(
                 theme::file_errors_banner(ui, &entry.origin.display_name(), errors, &p);
             }
             if in_exercise.is_none()
-                && let Some(m) = &notice.0
+                && let Some(n) = &notice.0
             {
-                ui.label(RichText::new(m).small().color(p.muted));
+                n.show(ui, if n.problem { p.bad } else { p.muted });
             }
         });
-    let width = (root.available_width() * 0.58).max(430.0);
+    // The conversation's column: 58% of the window, wider with large text (up to 75%), so
+    // the client's line, the feedback and the replies stay readable at 200%.
+    let em = root.style().text_styles[&egui::TextStyle::Body].size;
+    let full_w = root.available_width();
+    let width = (full_w * 0.58)
+        .max(430.0)
+        .max((26.0 * em).min(full_w * 0.75));
     egui::Panel::right("session-chat")
         .exact_size(width)
         .resizable(false)
@@ -202,17 +227,32 @@ fn session_system(
                 });
             ui.add_space(6.0);
             let mut needed = reply_h;
-            egui::ScrollArea::vertical()
+            let more_id = ui.id().with("more-replies-below");
+            view.more_below = ui.data(|d| d.get_temp(more_id)).unwrap_or(false);
+            let replies = egui::ScrollArea::vertical()
                 .id_salt("replies")
                 .auto_shrink([false, true])
                 .max_height(max_reply)
                 .show(ui, |ui| {
                     let top = ui.min_rect().top();
-                    if let Some(a) = reply_ui(ui, &play.session, &view, &p) {
-                        action = Some(a);
+                    match reply_ui(ui, &play.session, &view, &p) {
+                        // Esc or "Yes, leave": in an exercise "‹ Exercise" keeps everything;
+                        // elsewhere leaving mid-conversation asks first.
+                        Some(SessionAction::Back)
+                            if in_exercise.is_none() && !gate_leave(ui.ctx(), &play.session) => {}
+                        Some(a) => action = Some(a),
+                        None => {}
                     }
                     needed = (ui.min_rect().bottom() - top + 4.0).min(max_reply);
+                    theme::keep_focus_in_view(ui);
                 });
+            // When not every reply fits, the prompt above them says so (next frame).
+            let hidden =
+                replies.content_size.y - replies.inner_rect.height() - replies.state.offset.y;
+            if (hidden > 8.0) != view.more_below {
+                ui.data_mut(|d| d.insert_temp(more_id, hidden > 8.0));
+                ui.ctx().request_repaint();
+            }
             if (needed - prev).abs() > 1.0 {
                 ui.data_mut(|d| d.insert_temp(id, needed));
                 ui.ctx().request_repaint();

@@ -30,26 +30,29 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut Settings, p: &Palette) -> bool {
     ui.add_space(8.0);
     theme::card(p).show(ui, |ui| {
         ui.set_max_width(640.0);
-        ui.label(RichText::new("Text size").strong());
+        let heading = ui.label(RichText::new("Text size").strong());
         let mut percent = (s.text_scale * 100.0).round();
-        if ui
-            .add(egui::Slider::new(&mut percent, 100.0..=200.0).step_by(10.0).suffix("%"))
-            .changed()
-        {
+        // The theme sizes the rail and handle from the text size and fills the rail up to the
+        // handle, so the slider shows and grows like the text it controls.
+        let slider = egui::Slider::new(&mut percent, 100.0..=200.0)
+            .step_by(10.0)
+            .suffix("%")
+            .trailing_fill(true);
+        if ui.add(slider).labelled_by(heading.id).changed() {
             s.text_scale = percent / 100.0;
         }
         ui.label(RichText::new("All text grows; screens reflow and scroll so nothing is cut off.").small().color(p.muted));
         ui.separator();
-        ui.checkbox(&mut s.high_contrast, "High-contrast theme");
+        theme::checkbox(ui, p, &mut s.high_contrast, "High-contrast theme");
         ui.label(RichText::new("Black text on white, stronger outlines and focus rings.").small().color(p.muted));
         ui.separator();
-        ui.checkbox(&mut s.reduced_motion, "Reduce motion");
+        theme::checkbox(ui, p, &mut s.reduced_motion, "Reduce motion");
         ui.label(RichText::new("The client's face changes without animation, and does not blink or sway.").small().color(p.muted));
         ui.separator();
-        ui.checkbox(&mut s.show_talk_labels, "Show the client's talk type before I reply");
+        theme::checkbox(ui, p, &mut s.show_talk_labels, "Show the client's talk type before I reply");
         ui.label(RichText::new("Practice: label what the client just said as change talk, sustain talk or discord straight away. Off, the label appears once you have replied, so hearing change talk is part of the practice.").small().color(p.muted));
         ui.separator();
-        ui.checkbox(&mut s.instructor_mode, "Instructor mode");
+        theme::checkbox(ui, p, &mut s.instructor_mode, "Instructor mode");
         ui.label(RichText::new("For writing and checking clients: every reply shows its MITI codes and rating, you can jump to any decision point, and scenario files reload when you save them. Not available in classroom exercises.").small().color(p.muted));
         ui.separator();
         ui.label(RichText::new("Keyboard: Tab moves focus, Space or Enter activates; in a session 1–9 pick a reply, B takes it back (practice), Esc leaves.").small());

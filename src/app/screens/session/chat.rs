@@ -17,12 +17,10 @@ fn talk_colour(p: &Palette, t: Target) -> Color32 {
     }
 }
 
+/// A rating's colour: the bands of `docs/scoring.md` §7 (green 4–5, amber 3, red 1–2), the
+/// same everywhere in the app.
 pub(super) fn rating_colour(p: &Palette, rating: u8) -> Color32 {
-    match rating {
-        5 | 4 => p.good,
-        3 => p.fair,
-        _ => p.bad,
-    }
+    theme::rating_colour(p, rating)
 }
 
 fn bubble(ui: &mut egui::Ui, fill: Color32, right: bool, add: impl FnOnce(&mut egui::Ui)) {
@@ -123,7 +121,7 @@ pub fn feedback_card(ui: &mut egui::Ui, turn: &TurnRecord, p: &Palette) {
                 ui.add_space(2.0);
                 ui.label(
                     RichText::new(format!("A stronger reply ({}/5): “{}”", b.rating, b.text))
-                        .color(p.good),
+                        .color(rating_colour(p, b.rating)),
                 );
                 ui.label(RichText::new(&b.feedback).small());
             }

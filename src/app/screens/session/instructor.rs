@@ -1,9 +1,16 @@
 //! Instructor mode's tools above the replies: where the conversation is, jump to any
-//! point, restart, save the graph, and preview the current point with another client state.
+//! point, restart, the decision graph (shown in a window, saved as SVG on request), and
+//! preview the current point with another client state.
 
-use bevy_egui::egui::{self, RichText};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+
+use bevy_egui::egui::{self, Color32, Pos2, RichText, Stroke, Vec2, epaint::CubicBezierShape};
+use changetalk_core::Scenario;
+use changetalk_core::authoring::graph::Quality;
+use changetalk_core::authoring::model_path::{best_path_session, point_ratings};
 use changetalk_core::engine::Session;
-use changetalk_core::engine::model::ClientState;
+use changetalk_core::engine::model::{ClientState, Outcome};
 
 use super::SessionAction;
 use crate::app::theme::Palette;
@@ -71,10 +78,11 @@ pub fn instructor_bar(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Opti
                 }
                 if ui
                     .button("Graph")
-                    .on_hover_text("Save the decision graph as SVG (like `changetalk graph`)")
+                    .on_hover_text("Show the decision graph (and save it as SVG)")
                     .clicked()
                 {
-                    action = Some(SessionAction::ExportGraph);
+                    let open = graph_open(ui.ctx());
+                    ui.ctx().data_mut(|d| d.insert_temp(graph_open_id(), !open));
                 }
             });
             egui::CollapsingHeader::new("Client state for a preview…")
@@ -92,6 +100,457 @@ pub fn instructor_bar(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Opti
                     .small()
                     .color(p.muted),
                 );
+            }
+        });
+    if let Some(a) = graph_window(ui.ctx(), session, p) {
+        action = Some(a);
+    }
+    action
+}
+
+fn graph_open_id() -> egui::Id {
+    egui::Id::new("decision-graph-open")
+}
+
+/// True while the decision graph's window is open.
+pub fn graph_open(ctx: &egui::Context) -> bool {
+    ctx.data(|d| d.get_temp::<bool>(graph_open_id()))
+        .unwrap_or(false)
+}
+
+/// The decision graph's window, while open: the graph, drawn from the scenario (a click on a
+/// point jumps there), and "Save as SVG".
+fn graph_window(ctx: &egui::Context, session: &Session, p: &Palette) -> Option<SessionAction> {
+    let mut open = graph_open(ctx);
+    if !open {
+        return None;
+    }
+    let mut action = None;
+    egui::Window::new("Decision graph")
+        .id(egui::Id::new("decision-graph"))
+        .open(&mut open)
+        .default_size([900.0, 520.0])
+        .resizable(true)
+        .collapsible(false)
+        .show(ctx, |ui| action = graph_ui(ui, session, p));
+    if !open {
+        ctx.data_mut(|d| d.insert_temp(graph_open_id(), false));
+    }
+    action
+}
+
+/// One box of the decision graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphNode {
+    /// Decision point `i` of the scenario.
+    Point(usize),
+    /// Ending `i`.
+    Ending(usize),
+}
+
+/// One option as an arrow of the decision graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphEdge {
+    /// Index of the node it leaves.
+    pub from: usize,
+    /// Index of the node it leads to.
+    pub to: usize,
+    /// The option's number at its point.
+    pub number: usize,
+    /// Its 1–5 rating.
+    pub rating: u8,
+    /// Taken by the best path (the top-rated reply at every point, seed 1).
+    pub best: bool,
+}
+
+/// The decision graph laid out as `changetalk graph` draws it: a point's column is its
+/// breadth-first depth from `start`, endings take the last column, rows keep the order the
+/// search found them in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphLayout {
+    /// Points, then endings.
+    pub nodes: Vec<GraphNode>,
+    /// (column, row) of each node.
+    pub slots: Vec<(usize, usize)>,
+    /// Every option that leads somewhere.
+    pub edges: Vec<GraphEdge>,
+    /// Columns.
+    pub cols: usize,
+    /// Rows of the fullest column.
+    pub rows: usize,
+}
+
+impl GraphLayout {
+    /// Lays out `s`'s graph.
+    pub fn new(s: &Scenario) -> GraphLayout {
+        let point_ix: HashMap<&str, usize> = s
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect();
+        let ending_ix: HashMap<&str, usize> = s
+            .endings
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
+        let mut depth: Vec<Option<usize>> = vec![None; s.points.len()];
+        let mut order = Vec::new();
+        let mut endings = Vec::new();
+        let mut queue = VecDeque::new();
+        if let Some(&i) = point_ix.get(s.start.as_str()) {
+            depth[i] = Some(0);
+            queue.push_back(i);
+        }
+        loop {
+            while let Some(i) = queue.pop_front() {
+                order.push(i);
+                let d = depth[i].unwrap_or(0);
+                for o in &s.points[i].options {
+                    if let Some(&j) = point_ix.get(o.next.as_str()) {
+                        if depth[j].is_none() {
+                            depth[j] = Some(d + 1);
+                            queue.push_back(j);
+                        }
+                    } else if let Some(&e) = ending_ix.get(o.next.as_str())
+                        && !endings.contains(&e)
+                    {
+                        endings.push(e);
+                    }
+                }
+            }
+            // Points not reached from start (only in a draft with errors) start a new layer.
+            let next = depth.iter().flatten().max().map_or(0, |m| m + 1);
+            match depth.iter().position(Option::is_none) {
+                Some(i) => {
+                    depth[i] = Some(next);
+                    queue.push_back(i);
+                }
+                None => break,
+            }
+        }
+        let unreached: Vec<usize> = (0..s.endings.len())
+            .filter(|e| !endings.contains(e))
+            .collect();
+        endings.extend(unreached);
+        let ending_col = depth.iter().flatten().max().map_or(0, |m| m + 1);
+        let mut per_col = vec![0usize; ending_col + 1];
+        let mut nodes = Vec::new();
+        let mut slots = Vec::new();
+        let mut node_of_point = vec![0; s.points.len()];
+        let mut node_of_ending = vec![0; s.endings.len()];
+        for &i in &order {
+            let col = depth[i].unwrap_or(0);
+            node_of_point[i] = nodes.len();
+            nodes.push(GraphNode::Point(i));
+            slots.push((col, per_col[col]));
+            per_col[col] += 1;
+        }
+        for &e in &endings {
+            node_of_ending[e] = nodes.len();
+            nodes.push(GraphNode::Ending(e));
+            slots.push((ending_col, per_col[ending_col]));
+            per_col[ending_col] += 1;
+        }
+        let best: HashSet<(String, usize)> = best_path_session(s)
+            .map(|(session, _)| {
+                session
+                    .turns()
+                    .iter()
+                    .map(|t| (t.client.point.clone(), t.reply.number))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut edges = Vec::new();
+        for (i, p) in s.points.iter().enumerate() {
+            let ratings = point_ratings(p);
+            for (k, o) in p.options.iter().enumerate() {
+                let to = match (
+                    point_ix.get(o.next.as_str()),
+                    ending_ix.get(o.next.as_str()),
+                ) {
+                    (Some(&j), _) => node_of_point[j],
+                    (None, Some(&e)) => node_of_ending[e],
+                    (None, None) => continue,
+                };
+                edges.push(GraphEdge {
+                    from: node_of_point[i],
+                    to,
+                    number: k + 1,
+                    rating: ratings[k],
+                    best: best.contains(&(p.id.clone(), k + 1)),
+                });
+            }
+        }
+        GraphLayout {
+            nodes,
+            slots,
+            edges,
+            cols: ending_col + 1,
+            rows: per_col.iter().copied().max().unwrap_or(0).max(1),
+        }
+    }
+}
+
+/// The layout of `s`, computed once per loaded scenario (kept in egui's memory).
+fn layout_of(ctx: &egui::Context, s: &Arc<Scenario>) -> Arc<GraphLayout> {
+    let id = egui::Id::new(("decision-graph-layout", Arc::as_ptr(s) as usize));
+    if let Some(l) = ctx.data(|d| d.get_temp::<Arc<GraphLayout>>(id)) {
+        return l;
+    }
+    let l = Arc::new(GraphLayout::new(s));
+    ctx.data_mut(|d| d.insert_temp(id, Arc::clone(&l)));
+    l
+}
+
+fn hex(c: &str) -> Color32 {
+    Color32::from_hex(c).unwrap_or(Color32::LIGHT_GRAY)
+}
+
+/// Fill of an ending (as in the SVG).
+fn outcome_fill(o: Outcome) -> Color32 {
+    match o {
+        Outcome::Positive => hex("#cfe3ff"),
+        Outcome::Mixed => hex("#e4dcf5"),
+        Outcome::Disengaged => hex("#dcdcdc"),
+    }
+}
+
+/// A point of a cubic Bézier curve.
+fn bezier(p: [Pos2; 4], t: f32) -> Pos2 {
+    let u = 1.0 - t;
+    let w = [u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t];
+    let v = p[0].to_vec2() * w[0]
+        + p[1].to_vec2() * w[1]
+        + p[2].to_vec2() * w[2]
+        + p[3].to_vec2() * w[3];
+    v.to_pos2()
+}
+
+/// The decision graph, drawn with egui from the scenario: points filled by their best reply's
+/// rating, arrows coloured by the option's rating and thick on the best path, the point the
+/// conversation is at outlined. A click on a point jumps there (a preview); "Save as SVG"
+/// writes the same graph as `changetalk graph`.
+pub fn graph_ui(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Option<SessionAction> {
+    let mut action = None;
+    let s = session.scenario();
+    let layout = layout_of(ui.ctx(), s);
+    ui.label(RichText::new(&s.title).strong());
+    ui.horizontal_wrapped(|ui| {
+        let swatch = |ui: &mut egui::Ui, q: Quality, text: &str| {
+            ui.label(RichText::new("■").color(hex(q.fill())));
+            ui.label(RichText::new(text).small());
+        };
+        swatch(ui, Quality::Good, "best reply rated 4–5");
+        swatch(ui, Quality::Fair, "3");
+        swatch(ui, Quality::Poor, "1–2");
+        ui.label(
+            RichText::new(
+                "· arrow: the option's number, coloured by its rating · thick: best path · outlined: where the conversation is · click a point to jump there",
+            )
+            .small()
+            .color(p.muted),
+        );
+        if ui
+            .button("Save as SVG")
+            .on_hover_text("Save this graph next to the reports (like `changetalk graph`)")
+            .clicked()
+        {
+            action = Some(SessionAction::ExportGraph);
+        }
+    });
+    ui.separator();
+    let row = ui.text_style_height(&egui::TextStyle::Small);
+    let (node_w, node_h) = (row * 15.0, row * 4.0 + 14.0);
+    let (col_gap, row_gap, margin) = (row * 5.0, row * 2.0, 12.0);
+    let size = Vec2::new(
+        margin * 2.0 + layout.cols as f32 * (node_w + col_gap) - col_gap + 40.0,
+        margin * 2.0 + layout.rows as f32 * (node_h + row_gap) - row_gap + 50.0,
+    );
+    let here = session.current_point().map(|pt| pt.id.as_str());
+    egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let (canvas, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+            let painter = ui.painter_at(canvas);
+            painter.rect_filled(canvas, 6.0, Color32::WHITE);
+            let rect_of = |n: usize| {
+                let (c, r) = layout.slots[n];
+                egui::Rect::from_min_size(
+                    canvas.min
+                        + Vec2::new(
+                            margin + c as f32 * (node_w + col_gap),
+                            margin + r as f32 * (node_h + row_gap),
+                        ),
+                    Vec2::new(node_w, node_h),
+                )
+            };
+            let small = egui::TextStyle::Small.resolve(ui.style());
+            // Arrows first, so the boxes sit on top of them.
+            let mut pairs: HashMap<(usize, usize), usize> = HashMap::new();
+            for e in &layout.edges {
+                let k = pairs.entry((e.from, e.to)).or_default();
+                let idx = *k as f32;
+                *k += 1;
+                let (a, b) = (rect_of(e.from), rect_of(e.to));
+                let off = (idx - 1.0) * 8.0;
+                let (fc, tc) = (layout.slots[e.from].0, layout.slots[e.to].0);
+                let pts = if tc > fc {
+                    let (p0, p3) = (
+                        Pos2::new(a.right(), a.center().y + off),
+                        Pos2::new(b.left(), b.center().y + off),
+                    );
+                    let dx = ((p3.x - p0.x) / 2.0).max(30.0);
+                    [p0, p0 + Vec2::new(dx, 0.0), p3 - Vec2::new(dx, 0.0), p3]
+                } else if tc == fc {
+                    // A loop, or up or down the column: right side to right side.
+                    let bulge = col_gap * 0.4 + idx * 10.0;
+                    let (p0, p3) = (
+                        Pos2::new(a.right(), a.center().y - 10.0 + off),
+                        Pos2::new(b.right(), b.center().y + 10.0 + off),
+                    );
+                    [
+                        p0,
+                        p0 + Vec2::new(bulge, 0.0),
+                        p3 + Vec2::new(bulge, 0.0),
+                        p3,
+                    ]
+                } else {
+                    // Back to an earlier column: bottom to bottom, bending below both.
+                    let (p0, p3) = (
+                        Pos2::new(a.center().x + off, a.bottom()),
+                        Pos2::new(b.center().x + off, b.bottom()),
+                    );
+                    let bend = a.bottom().max(b.bottom()) + row_gap + idx * 8.0;
+                    [p0, Pos2::new(p0.x, bend), Pos2::new(p3.x, bend), p3]
+                };
+                let colour = hex(Quality::of(e.rating).stroke());
+                let stroke = Stroke::new(if e.best { 3.0 } else { 1.2 }, colour);
+                painter.add(CubicBezierShape::from_points_stroke(
+                    pts,
+                    false,
+                    Color32::TRANSPARENT,
+                    stroke,
+                ));
+                let tip = pts[3];
+                let dir = (tip - bezier(pts, 0.93)).normalized();
+                let side = dir.rot90() * 4.5;
+                painter.add(egui::Shape::convex_polygon(
+                    vec![tip, tip - dir * 9.0 + side, tip - dir * 9.0 - side],
+                    colour,
+                    Stroke::NONE,
+                ));
+                let at = bezier(pts, if tc > fc { 0.2 } else { 0.5 });
+                let label = painter.layout_no_wrap(e.number.to_string(), small.clone(), colour);
+                let r = egui::Rect::from_center_size(at, label.size() + Vec2::splat(4.0));
+                painter.rect_filled(r, 3.0, Color32::WHITE);
+                painter.galley(r.min + Vec2::splat(2.0), label, colour);
+            }
+            let ink = hex("#222222");
+            for (n, node) in layout.nodes.iter().enumerate() {
+                let r = rect_of(n);
+                let (title, body, fill, radius, border, info, jump) = match *node {
+                    GraphNode::Point(i) => {
+                        let pt = &s.points[i];
+                        let best = point_ratings(pt).into_iter().max().unwrap_or(0);
+                        let start = pt.id == s.start;
+                        let line = pt.default_line().map_or("", |l| l.text.as_str());
+                        let at_here = here == Some(pt.id.as_str());
+                        let border = if at_here {
+                            Stroke::new(3.5, p.accent)
+                        } else {
+                            Stroke::new(if start { 2.5 } else { 1.0 }, hex("#333333"))
+                        };
+                        let info = format!(
+                            "point `{}`{}{} — best reply rated {best}: \"{line}\"",
+                            pt.id,
+                            if start { " (start)" } else { "" },
+                            if at_here {
+                                " (the conversation is here)"
+                            } else {
+                                ""
+                            },
+                        );
+                        (
+                            pt.id.clone(),
+                            line.to_string(),
+                            hex(Quality::of(best).fill()),
+                            10.0,
+                            border,
+                            info,
+                            Some(i),
+                        )
+                    }
+                    GraphNode::Ending(e) => {
+                        let end = &s.endings[e];
+                        let walkout = s
+                            .persona
+                            .walkout
+                            .as_ref()
+                            .is_some_and(|w| w.ending == end.id);
+                        let kind = format!(
+                            "{}{}",
+                            end.outcome.name(),
+                            if walkout { " · walkout" } else { "" }
+                        );
+                        let info = format!("ending `{}` — {kind}: {}", end.id, end.title);
+                        (
+                            end.id.clone(),
+                            format!("{}\n{kind}", end.title),
+                            outcome_fill(end.outcome),
+                            node_h / 2.0,
+                            Stroke::new(1.0, hex("#333333")),
+                            info,
+                            None,
+                        )
+                    }
+                };
+                painter.rect(r, radius, fill, border, egui::StrokeKind::Inside);
+                let pad = if jump.is_some() { 8.0 } else { node_h / 4.0 };
+                let title_g = painter.layout_no_wrap(
+                    title,
+                    egui::FontId::new(small.size * 1.05, small.family.clone()),
+                    ink,
+                );
+                let title_h = title_g.size().y;
+                painter.with_clip_rect(r.shrink(2.0)).galley(
+                    r.min + Vec2::new(pad, 5.0),
+                    title_g,
+                    ink,
+                );
+                let mut job =
+                    egui::text::LayoutJob::simple(body, small.clone(), ink, node_w - 2.0 * pad);
+                job.wrap.max_rows = 3;
+                job.wrap.break_anywhere = false;
+                let body_g = painter.layout_job(job);
+                painter.galley(r.min + Vec2::new(pad, 7.0 + title_h), body_g, ink);
+                let sense = if jump.is_some() {
+                    egui::Sense::click()
+                } else {
+                    egui::Sense::hover()
+                };
+                let resp = ui.interact(r, ui.id().with(("graph-node", n)), sense);
+                let kind = if jump.is_some() {
+                    egui::WidgetType::Button
+                } else {
+                    egui::WidgetType::Label
+                };
+                resp.widget_info(|| egui::WidgetInfo::labeled(kind, true, &info));
+                if resp.hovered() {
+                    painter.rect_stroke(
+                        r,
+                        radius,
+                        Stroke::new(2.0, p.accent),
+                        egui::StrokeKind::Outside,
+                    );
+                }
+                let resp = resp.on_hover_text(&info);
+                if let Some(i) = jump
+                    && resp.clicked()
+                {
+                    action = Some(SessionAction::Jump(i));
+                }
             }
         });
     action

@@ -6,6 +6,7 @@ use changetalk_core::engine::Session;
 use changetalk_core::miti::codes::{codes_label, normalize_turn};
 
 use super::chat::rating_colour;
+use super::guard::{decision_id, settled};
 use super::instructor::instructor_bar;
 use super::{ReplyView, SessionAction};
 use crate::app::state::Mode;
@@ -24,7 +25,9 @@ const NUMBER_KEYS: [egui::Key; 9] = [
 ];
 
 /// The reply area: the options (with codes and ratings in instructor mode), or the ending's
-/// next step.
+/// next step. Every action is taken once for the decision the trainee saw (see
+/// [`super::guard`]); Esc asks for [`SessionAction::Back`] (the caller asks first
+/// mid-conversation).
 pub fn reply_ui(
     ui: &mut egui::Ui,
     session: &Session,
@@ -34,6 +37,11 @@ pub fn reply_ui(
     let mut action = None;
     let practice = view.mode == Mode::Practice;
     let confirm_id = confirm_id();
+    let pending_now = ui
+        .data(|d| d.get_temp::<PendingExit>(confirm_id))
+        .unwrap_or_default();
+    let decision = decision_id(session, pending_now);
+    let ready = settled(ui, decision);
     if view.instructor
         && let Some(a) = instructor_bar(ui, session, p)
     {
@@ -85,13 +93,28 @@ pub fn reply_ui(
                 }
             });
         }
-        ui.label(
-            RichText::new("Your reply — press a number or click")
-                .small()
-                .color(p.muted),
-        );
+        if view.more_below {
+            ui.label(
+                RichText::new("Your reply — press a number or click. More replies below: scroll down.")
+                    .small()
+                    .strong()
+                    .color(p.accent),
+            );
+        } else {
+            ui.label(
+                RichText::new("Your reply — press a number or click")
+                    .small()
+                    .color(p.muted),
+            );
+        }
         let ratings = session.current_ratings();
         let line_target = session.current_target();
+        // A reply that had keyboard focus hands it to the first of the new replies (their
+        // ids change with the decision, so focus never lands on an unread option).
+        let focus_key = egui::Id::new("reply-had-focus");
+        let carried = ui.data(|d| d.get_temp::<bool>(focus_key)).unwrap_or(false);
+        let mut has_focus = false;
+        let turn = session.turns().len();
         for (i, o) in session.current_options().into_iter().enumerate() {
             let n = i + 1;
             let text = RichText::new(format!("{n}   {}", o.text));
@@ -99,7 +122,13 @@ pub fn reply_ui(
                 .wrap()
                 .min_size(egui::vec2(ui.available_width(), 44.0))
                 .fill(p.panel);
-            let r = ui.add(button);
+            let r = ui
+                .push_id(("reply", turn, &o.id), |ui| ui.add(button))
+                .inner;
+            if i == 0 && carried && !ready && !r.has_focus() {
+                r.request_focus();
+            }
+            has_focus |= r.has_focus();
             if r.clicked() {
                 action = Some(SessionAction::Choose(n));
             }
@@ -118,6 +147,7 @@ pub fn reply_ui(
                 );
             }
         }
+        ui.data_mut(|d| d.insert_temp(focus_key, has_focus));
     } else if session.is_over() {
         if let Some(end) = session.ending() {
             ui.label(RichText::new(format!("The session has ended: {}.", end.title)).strong());
@@ -134,16 +164,10 @@ pub fn reply_ui(
             }
         });
     }
-    if view.confirm_end
-        && ui.input(|i| i.key_pressed(egui::Key::Escape))
-        && ui
-            .data(|d| d.get_temp::<PendingExit>(confirm_id))
-            .is_some_and(|p| p != PendingExit::None)
-    {
-        ui.data_mut(|d| d.insert_temp(confirm_id, PendingExit::None));
-    }
-    // Keyboard shortcuts (ignored while typing in a text field).
-    if !ui.ctx().egui_wants_keyboard_input() {
+    // Keyboard shortcuts: whenever no text field has focus (a focused button does not stop
+    // them). Enter opens the report only when no button has focus (Enter presses that one).
+    let nothing_focused = ui.ctx().memory(|m| m.focused()).is_none();
+    if !theme::typing(ui.ctx()) {
         ui.input(|i| {
             if session.current_point().is_some() {
                 let shown = session.current_options().len();
@@ -159,10 +183,22 @@ pub fn reply_ui(
             if i.key_pressed(egui::Key::E) && !session.is_over() {
                 action = Some(SessionAction::End);
             }
-            if session.is_over() && i.key_pressed(egui::Key::Enter) {
+            if session.is_over() && nothing_focused && i.key_pressed(egui::Key::Enter) {
                 action = Some(SessionAction::ShowReport);
             }
         });
+    }
+    // Esc: withdraws a pending question first; otherwise back (asked first by the caller).
+    if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        if pending_now == PendingExit::None {
+            action = Some(SessionAction::Back);
+        } else {
+            ui.data_mut(|d| d.insert_temp(confirm_id, PendingExit::None));
+        }
+    }
+    // One action per decision: nothing counts until the decision has been on screen a moment.
+    if !ready && action.is_some_and(SessionAction::changes_decision) {
+        action = None;
     }
     // Mid-conversation the first "end" only asks; the second ends the conversation.
     match action {
@@ -189,7 +225,7 @@ pub fn reply_ui(
 }
 
 /// A question waiting under the replies before a conversation is left unfinished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum PendingExit {
     /// Nothing asked.
     #[default]

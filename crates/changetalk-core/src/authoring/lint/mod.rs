@@ -4,6 +4,7 @@
 //!
 //! The linter expects a scenario that loaded without errors (the CLI validates first).
 
+mod ruler;
 mod validity;
 
 use crate::authoring::model_path::path_span;
@@ -16,6 +17,7 @@ use crate::engine::{EndReason, reply_effect};
 use crate::miti::codes::MitiCode;
 use crate::miti::score::BandedMetric;
 use crate::source::diag::{Diagnostic, sort_diagnostics};
+pub use ruler::{rating_in, ruler_of};
 pub use validity::{MAX_BEST_IS_LONGEST, MAX_BEST_WORDS_RATIO, MAX_EXTREME_IS_WEAK, MAX_ONE_SHAPE};
 use validity::{
     check_cue_tells, check_deaf_client, check_length_tell, check_naive_strategy, check_one_shape,
@@ -76,6 +78,7 @@ pub fn lint(s: &Scenario, cfg: &LintConfig) -> Vec<Diagnostic> {
     check_one_shape(s, &mut d);
     check_deaf_client(s, &mut d);
     check_naive_strategy(s, &mut d);
+    ruler::check_ruler_numbers(s, &mut d);
     sort_diagnostics(&mut d);
     d
 }

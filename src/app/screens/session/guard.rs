@@ -1,0 +1,42 @@
+//! One action per decision. A reply, "try another reply" or "end session" is accepted once
+//! for the state the trainee saw: input that arrives before the new client line and options
+//! have been on screen for [`SETTLE_SECONDS`] — the second half of a double-click, a double
+//! Enter, a key pressed twice — is ignored, whatever widget it lands on.
+
+use bevy_egui::egui;
+use changetalk_core::engine::Session;
+
+use super::replies::PendingExit;
+
+/// How long a new decision is shown before input counts for it: egui's double-click
+/// interval, so the second click of a double-click never acts on what appeared under it.
+pub const SETTLE_SECONDS: f64 = 0.3;
+
+/// What the trainee is deciding: the turn, the decision point, whether the conversation is
+/// over, and the question waiting under the replies. Any change is a new decision.
+pub fn decision_id(session: &Session, pending: PendingExit) -> egui::Id {
+    egui::Id::new((
+        "decision",
+        session.turns().len(),
+        session.current_point().map(|p| p.id.as_str()),
+        session.is_over(),
+        pending,
+    ))
+}
+
+/// Records when `decision` was first drawn; true once it has been on screen long enough for
+/// input to count. Asks for a repaint when it settles, so an idle app still notices.
+pub fn settled(ui: &egui::Ui, decision: egui::Id) -> bool {
+    let key = egui::Id::new("decision-shown-at");
+    let now = ui.input(|i| i.time);
+    let shown: Option<(egui::Id, f64)> = ui.data(|d| d.get_temp(key));
+    match shown {
+        Some((id, at)) if id == decision => now - at >= SETTLE_SECONDS,
+        _ => {
+            ui.data_mut(|d| d.insert_temp(key, (decision, now)));
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs_f64(SETTLE_SECONDS));
+            false
+        }
+    }
+}
