@@ -95,6 +95,13 @@ fn expected(session: &Session) -> Vec<String> {
     assert!(options.len() >= 2, "the point offers replies");
     texts.extend(options);
     texts.extend(["End session", "Library", "Settings"].map(String::from));
+    // The face, described with the client's mood, and the window's own name.
+    texts.push(format!(
+        "{}'s face: {}",
+        session.scenario().persona.name,
+        line.mood.name().to_lowercase()
+    ));
+    texts.push("ChangeTalk — motivational interviewing practice".into());
     texts
 }
 

@@ -27,6 +27,39 @@ const CHECKED: [&str; 11] = [
     "ProgressIndicator",
 ];
 
+/// What Tab may stop at: controls with a name a screen reader can say.
+const TAB_STOPS: [&str; 9] = [
+    "Button",
+    "CheckBox",
+    "ComboBox",
+    "Link",
+    "RadioButton",
+    "Slider",
+    "SpinButton",
+    "TextInput",
+    "MultilineTextInput",
+];
+
+/// Widgets that Tab stops at but should not: charts, axes, anything without a control's
+/// role or a name.
+fn stray_tab_stops(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let v: Value = serde_json::from_str(&text).expect("layout JSON");
+    v["widgets"]
+        .as_array()
+        .expect("widgets")
+        .iter()
+        .filter(|w| w["tab_stop"] == true && w["role"] != "ScrollBar")
+        .filter(|w| {
+            // Value controls are named by a label beside them (AccessKit's labelled-by).
+            let named = w["label"].as_str().is_some_and(|l| !l.trim().is_empty())
+                || ["TextInput", "Slider", "SpinButton"].contains(&w["role"].as_str().unwrap_or(""));
+            !(named && w["role"].as_str().is_some_and(|r| TAB_STOPS.contains(&r)))
+        })
+        .map(|w| format!("a tab stop that is not a named control: {} {}", w["role"], w["rect"]))
+        .collect()
+}
+
 /// A widget as the layout file records it.
 #[derive(Debug, Clone)]
 struct Widget {
@@ -101,6 +134,12 @@ fn problems(widgets: &[Widget], w: f32, h: f32) -> Vec<String> {
         if x.rect[2] > w + 0.5 || x.rect[0] < -0.5 {
             out.push(format!("outside the window: {}", name(x)));
         }
+        // Text broken letter by letter into a column ("c a n n a b i s").
+        let (rw, rh) = (x.rect[2] - x.rect[0], x.rect[3] - x.rect[1]);
+        let longest_word = x.label.split_whitespace().map(|w| w.chars().count()).max();
+        if longest_word.is_some_and(|n| n >= 3) && rw >= 1.0 && rh > 2.5 * rw {
+            out.push(format!("text broken into a column: {}", name(x)));
+        }
         let not_scrolled = (x.visible[3] - x.visible[1]) >= (x.rect[3] - x.rect[1]) - 0.5;
         if not_scrolled && x.rect[3] > h + 0.5 {
             out.push(format!("below the window's bottom edge: {}", name(x)));
@@ -174,6 +213,7 @@ fn check_screen(
     );
     problems(&widgets, w, h)
         .into_iter()
+        .chain(stray_tab_stops(&layout))
         .map(|p| format!("{stem}: {p}"))
         .collect()
 }
@@ -305,4 +345,7 @@ fn the_checker_finds_an_overlap_and_a_cut_off_widget() {
     assert_eq!(problems(&overlapping, 1024., 640.).len(), 1);
     let cut = [w("Label", [900., 0., 1100., 30.], [900., 0., 1024., 30.])];
     assert_eq!(problems(&cut, 1024., 640.).len(), 2, "clipped and outside");
+    let mut column = w("Label", [10., 10., 24., 130.], [10., 10., 24., 130.]);
+    column.label = "good".into();
+    assert_eq!(problems(&[column], 1024., 640.).len(), 1, "a word in a column");
 }

@@ -129,6 +129,7 @@ fn layout_json(ctx: &egui::Context, output: Option<&bevy_egui::EguiOutput>) -> S
                     "layer": format!("{:?}", layer.id),
                     "clickable": r.sense.senses_click(),
                     "focusable": r.sense.is_focusable(),
+                    "tab_stop": r.enabled && r.sense.is_focusable(),
                 })
             })
             .collect()

@@ -42,6 +42,10 @@ fn apply_theme(
 /// keyboard-only use always shows where it is.
 fn focus_ring(mut contexts: EguiContexts, settings: Res<Settings>) -> Result {
     let ctx = contexts.ctx_mut()?;
+    // The window's name for screen readers (egui's root node stands for the window).
+    ctx.accesskit_node_builder(egui::accesskit_root_id(), |n| {
+        n.set_label("ChangeTalk — motivational interviewing practice");
+    });
     let focused = ctx.memory(|m| m.focused());
     // What had focus this frame, for `keep_focus_in_view` next frame.
     ctx.data_mut(|d| d.insert_temp(focus_seen_id(), focused));
@@ -342,7 +346,9 @@ pub fn chip(ui: &mut egui::Ui, text: &str, colour: Color32) -> egui::Response {
     {
         ui.end_row();
     }
-    let fits = chip_w <= ui.available_size_before_wrap().x + 0.5;
+    // Only a chip wider than a whole wrapping row wraps (between words); anywhere else (a
+    // grid cell, a fixed row) it keeps its one line and the layout makes room.
+    let fits = !ui.layout().main_wrap || chip_w <= ui.available_size_before_wrap().x + 0.5;
     egui::Frame::new()
         .fill(colour.gamma_multiply(0.14))
         .stroke(Stroke::new(1.0, colour))

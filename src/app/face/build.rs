@@ -203,18 +203,32 @@ pub(super) fn build_face(
         }
         HairStyle::Bald => {}
     }
-    // Age lines on the forehead.
+    // The forehead: an arch of skin over the hair's lower edge, so the hairline sits above
+    // the brows and a brow is never lost against dark hair (the brows carry most of the
+    // expression).
+    if look.hair_style != HairStyle::Bald {
+        child(
+            &mut commands,
+            shape(Ellipse::new(60.0, 34.0).into()),
+            skin_m.clone(),
+            Vec3::new(0.0, 40.0, 0.52),
+            Part::Fixed,
+            head,
+        );
+    }
+    // Age lines on the forehead, above the brows.
     for i in 0..look.lines.min(3) {
+        let y = 64.0 - i as f32 * 5.0;
         let line = child(
             &mut commands,
             shape(Capsule2d::new(1.3, 46.0).into()),
             line_m.clone(),
-            Vec3::new(0.0, 50.0 - i as f32 * 7.0, 0.55),
+            Vec3::new(0.0, y, 0.55),
             Part::Fixed,
             head,
         );
         commands.entity(line).insert(
-            Transform::from_xyz(0.0, 50.0 - i as f32 * 7.0, 0.55)
+            Transform::from_xyz(0.0, y, 0.55)
                 .with_rotation(Quat::from_rotation_z(std::f32::consts::FRAC_PI_2)),
         );
     }

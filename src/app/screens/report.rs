@@ -150,6 +150,25 @@ pub fn charts_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) {
     let em = ui.style().text_styles[&egui::TextStyle::Body].size;
     let half = (ui.available_width() / 2.0 - 12.0).max(240.0);
     let height = (12.0 * em).max(190.0);
+    // The charts only show: disabled (drawn at full strength) so neither they nor their
+    // axes are tab stops or react to the pointer.
+    ui.scope(|ui| {
+        ui.disable();
+        ui.visuals_mut().disabled_alpha = 1.0;
+        charts_row(ui, eng, dis, data, p, half, height);
+    });
+}
+
+#[allow(clippy::too_many_arguments)]
+fn charts_row(
+    ui: &mut egui::Ui,
+    eng: Vec<[f64; 2]>,
+    dis: Vec<[f64; 2]>,
+    data: &Report,
+    p: &Palette,
+    half: f32,
+    height: f32,
+) {
     ui.horizontal_wrapped(|ui| {
         ui.vertical(|ui| {
             ui.set_width(half);

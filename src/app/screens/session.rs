@@ -262,6 +262,23 @@ fn session_system(
     let face_rect = egui::CentralPanel::no_frame()
         .show(&mut root, |ui| {
             let full = ui.max_rect();
+            // The face is drawn by Bevy; a screen reader gets it as a described image.
+            let mood = play
+                .session
+                .current_line()
+                .map(|l| l.mood)
+                .or_else(|| play.session.turns().last().map(|t| t.client.mood));
+            if let Some(mood) = mood {
+                let name = scenario.persona.name.clone();
+                ui.ctx()
+                    .accesskit_node_builder(ui.id().with("client-face"), |n| {
+                        n.set_role(egui::accesskit::Role::Image);
+                        n.set_label(format!(
+                            "{name}'s face: {}",
+                            mood.name().to_lowercase()
+                        ));
+                    });
+            }
             if show_meters {
                 egui::Panel::bottom("session-meters")
                     .resizable(false)

@@ -36,6 +36,7 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut Settings, p: &Palette) -> bool {
         // handle, so the slider shows and grows like the text it controls.
         let slider = egui::Slider::new(&mut percent, 100.0..=200.0)
             .step_by(10.0)
+            .fixed_decimals(0)
             .suffix("%")
             .trailing_fill(true);
         if ui.add(slider).labelled_by(heading.id).changed() {
