@@ -241,3 +241,48 @@ fn number_keys_do_nothing_while_typing_in_a_text_field() {
     );
     assert_eq!(h.state().1, "2");
 }
+
+#[test]
+fn tabbing_to_a_card_below_the_fold_scrolls_it_into_view() {
+    use changetalk::app::screens::library::{LibraryAction, LibraryFilter, library_ui};
+    use changetalk::app::settings::Progress;
+    let entries = library::bundled();
+    let progress = Progress::default();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .build_ui_state(
+            move |ui, state: &mut (LibraryFilter, Option<LibraryAction>)| {
+                if let Some(a) =
+                    library_ui(ui, &entries, &progress, &mut state.0, &Palette::NORMAL)
+                {
+                    state.1 = Some(a);
+                }
+            },
+            (LibraryFilter::default(), None),
+        );
+    // The app's theme at 200% text: one card per row, most of them below the window.
+    changetalk::app::theme::apply(&h.ctx, &Palette::NORMAL, 2.0, false);
+    h.run();
+    let last = library::bundled()
+        .last()
+        .and_then(|e| e.playable().map(|s| format!("Meet {}", s.persona.name)))
+        .expect("a bundled client");
+    let below = h.get_by_label(&last).rect();
+    assert!(below.min.y > 640.0, "the last card starts below the window: {below:?}");
+    // Tab until the last card's button has focus.
+    let mut reached = false;
+    for _ in 0..40 {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        if h.get_by_label(&last).is_focused() {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab reaches {last}");
+    let r = h.get_by_label(&last).rect();
+    assert!(
+        r.min.y >= 0.0 && r.max.y <= 640.0,
+        "the focused button is scrolled into view: {r:?}"
+    );
+}

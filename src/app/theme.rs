@@ -46,10 +46,7 @@ fn focus_ring(mut contexts: EguiContexts, settings: Res<Settings>) -> Result {
     ctx.accesskit_node_builder(egui::accesskit_root_id(), |n| {
         n.set_label("ChangeTalk — motivational interviewing practice");
     });
-    let focused = ctx.memory(|m| m.focused());
-    // What had focus this frame, for `keep_focus_in_view` next frame.
-    ctx.data_mut(|d| d.insert_temp(focus_seen_id(), focused));
-    let Some(id) = focused else {
+    let Some(id) = ctx.memory(|m| m.focused()) else {
         return Ok(());
     };
     let Some(r) = ctx.read_response(id) else {
@@ -119,25 +116,27 @@ pub fn plugin(app: &mut App) {
     );
 }
 
-fn focus_seen_id() -> egui::Id {
-    egui::Id::new("focus-seen-last-frame")
-}
-
 /// Call last inside a scroll area's content: when keyboard focus has just moved to a widget
-/// in it (Tab, Shift+Tab), scrolls that widget into view — egui does not on its own.
+/// in it (Tab, Shift+Tab), scrolls that widget into view — egui does not on its own. Each
+/// widget is scrolled to once per visit, so the trainee can still scroll away from it.
 pub fn keep_focus_in_view(ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
-    let Some(id) = ctx.memory(|m| m.focused()) else {
-        return;
-    };
-    let seen: Option<egui::Id> = ctx.data(|d| d.get_temp(focus_seen_id())).flatten();
-    if seen == Some(id) {
-        return;
-    }
-    if let Some(r) = ctx.read_response(id)
-        && ui.min_rect().contains_rect(r.rect)
-    {
-        ui.scroll_to_rect(r.rect.expand(12.0), None);
+    let key = ui.id().with("focus-scrolled-to");
+    let done: Option<egui::Id> = ctx.data(|d| d.get_temp(key)).flatten();
+    let inside = ctx.memory(|m| m.focused()).and_then(|id| {
+        let r = ctx.read_response(id)?;
+        ui.min_rect().contains_rect(r.rect).then_some((id, r.rect))
+    });
+    match inside {
+        Some((id, _)) if done == Some(id) => {}
+        Some((id, rect)) => {
+            ui.scroll_to_rect(rect.expand(12.0), None);
+            ctx.data_mut(|d| d.insert_temp(key, Some(id)));
+        }
+        None if done.is_some() => {
+            ctx.data_mut(|d| d.insert_temp(key, None::<egui::Id>));
+        }
+        None => {}
     }
 }
 

@@ -51,6 +51,7 @@ pub fn briefing_ui(ui: &mut egui::Ui, s: &Scenario, p: &Palette) {
                     ui.label(format!("•  {o}"));
                 }
             }
+            theme::keep_focus_in_view(ui);
         });
 }
 

@@ -90,6 +90,7 @@ fn exercise_page(
             if let Some(a) = add(ui) {
                 action = Some(a);
             }
+            theme::keep_focus_in_view(ui);
         });
     action
 }

@@ -71,7 +71,11 @@ fn settings_system(
     let mut edited = settings.clone();
     let back = show_page(ctx, &p, |ui| {
         egui::ScrollArea::vertical()
-            .show(ui, |ui| settings_ui(ui, &mut edited, &p))
+            .show(ui, |ui| {
+                let back = settings_ui(ui, &mut edited, &p);
+                theme::keep_focus_in_view(ui);
+                back
+            })
             .inner
     });
     if edited != *settings {
