@@ -12,6 +12,8 @@ shot() { xvfb-run -a -s "-screen 0 1920x1200x24" "$BIN" gui --screenshot "$OUT/$
 shot library  --screen library  --size 1024x640
 shot briefing --screen briefing --scenario recovery-burnout --size 1024x640
 shot session  --screen session  --scenario court-ordered-dui --choices 1,1,2 --size 1024x640
+shot session-200 --screen session --scenario court-ordered-dui --choices 1,1,2 --size 1024x640 --text-size 200
+shot library-200 --screen library --size 1024x640 --text-size 200
 shot report   --screen report   --scenario recovery-burnout --auto best --size 1024x640
 shot settings --screen settings --size 1024x640
 shot instructor --screen session --scenario court-ordered-dui --choices 1 --instructor --size 1024x640

@@ -332,3 +332,67 @@ fn leaving_mid_conversation_asks_first_and_talk_labels_wait_for_the_reply() {
     assert!(!shown(false), "no `{label}` label before the reply");
     assert!(shown(true), "the setting shows `{label}`");
 }
+
+/// Plays the best reply at every point to the end and opens the report.
+fn play_to_the_end(app: &mut App) {
+    for _ in 0..64 {
+        let next = app
+            .world()
+            .get_resource::<Play>()
+            .and_then(|p| p.session.auto_choice(changetalk_core::AutoPolicy::Best));
+        let Some(n) = next else { break };
+        send(app, SessionAction::Choose(n));
+    }
+    send(app, SessionAction::ShowReport);
+}
+
+#[test]
+fn assessment_ignores_instructor_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = headless(dir.path());
+    send(&mut app, BriefingAction::Start(Mode::Assessment));
+    send(&mut app, SessionAction::Choose(1));
+    let point = |app: &App| {
+        app.world()
+            .resource::<Play>()
+            .session
+            .current_point()
+            .map(|p| p.id.clone())
+    };
+    let before = point(&app);
+    send(&mut app, SessionAction::ToggleInstructor);
+    assert!(
+        !app.world().resource::<Settings>().instructor_mode,
+        "instructor mode cannot be turned on during an assessment"
+    );
+    send(&mut app, SessionAction::Jump(0));
+    send(&mut app, SessionAction::Restart);
+    assert_eq!(point(&app), before, "no jumping or restarting in an assessment");
+    assert_eq!(turns(&app), 1);
+}
+
+#[test]
+fn a_practice_session_with_instructor_mode_on_sets_no_best_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = headless(dir.path());
+    send(&mut app, BriefingAction::Start(Mode::Practice));
+    send(&mut app, SessionAction::ToggleInstructor);
+    assert!(app.world().resource::<Settings>().instructor_mode);
+    // Turned off again: the session was still previewed (every rating was on screen).
+    send(&mut app, SessionAction::ToggleInstructor);
+    play_to_the_end(&mut app);
+    assert_eq!(screen(&app), Screen::Report);
+    let report = app.world().resource::<Report>();
+    assert!(report.score.complete);
+    assert!(report.previewed, "the report says it was a preview");
+    let progress = app.world().resource::<Progress>();
+    assert_eq!(progress.best_for_key("court-ordered-dui"), None);
+    assert!(!dir.path().join("data/progress.json").exists());
+    // The same conversation without instructor mode counts.
+    send(&mut app, changetalk::app::screens::report::ReportAction::Again);
+    play_to_the_end(&mut app);
+    let report = app.world().resource::<Report>();
+    assert!(!report.previewed);
+    let best = app.world().resource::<Progress>().best_for_key("court-ordered-dui");
+    assert_eq!(best, Some(report.score.overall));
+}
