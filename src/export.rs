@@ -114,13 +114,17 @@ svg{{width:100%;height:auto}} .grid{{stroke:#e3e6ec}} .eng{{fill:none;stroke:#25
     );
     let _ = writeln!(
         o,
-        "<h1>{}</h1><p>Client: <b>{}</b>, {} · {} · seed {} · {} counsellor turns</p>",
+        "<h1>{}</h1><p>Client: <b>{}</b>, {} · {} · seed {} · {}</p>",
         esc(&scenario.title),
         esc(&scenario.persona.name),
         scenario.persona.age,
         scenario.stage.name(),
         t.seed,
-        s.turns
+        if s.turns == 1 {
+            "1 counsellor turn".to_string()
+        } else {
+            format!("{} counsellor turns", s.turns)
+        }
     );
     let _ = writeln!(
         o,

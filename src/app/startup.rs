@@ -103,8 +103,8 @@ pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, Strin
             for c in choices {
                 if p.session.is_over() {
                     return Err(FileError::plain(format!(
-                        "the session ended before all {} choices were played",
-                        choices.len()
+                        "the session ended before all {} were played",
+                        crate::app::theme::count(choices.len(), "choice", "choices")
                     ))
                     .to_string());
                 }

@@ -634,4 +634,35 @@ mod format_tests {
         assert_eq!(rating_colour(&p, 2), p.bad);
         assert_eq!(rating_colour(&p, 1), p.bad);
     }
+
+    /// The settings' check boxes and slider show and grow with the text, and a focused check
+    /// box is tinted, never filled dark like a ticked one.
+    #[test]
+    fn check_boxes_and_sliders_show_and_scale() {
+        for high_contrast in [false, true] {
+            let p = Palette::for_contrast(high_contrast);
+            let mut sizes = Vec::new();
+            for scale in [1.0, 1.5, 2.0] {
+                let ctx = egui::Context::default();
+                apply(&ctx, &p, scale, high_contrast);
+                let style = ctx.style_of(egui::Theme::Light);
+                let (sp, w) = (&style.spacing, &style.visuals.widgets);
+                sizes.push((sp.icon_width, sp.icon_width_inner, sp.slider_rail_height));
+                // The rail is painted in the inactive fill: it must differ from the card.
+                assert_ne!(w.inactive.bg_fill, p.panel);
+                assert!(style.visuals.slider_trailing_fill);
+                // Focus ("active") and hover: a light tint, far from the tick's colour.
+                for fill in [w.active.bg_fill, w.hovered.bg_fill] {
+                    let [r, g, b, _] = fill.to_array();
+                    assert!(r.min(g).min(b) > 180, "{fill:?} is too dark");
+                }
+            }
+            assert!(
+                sizes
+                    .windows(2)
+                    .all(|s| s[1].0 > s[0].0 && s[1].1 > s[0].1 && s[1].2 > s[0].2)
+            );
+            assert_eq!(sizes[2].0, 2.0 * sizes[0].0);
+        }
+    }
 }
