@@ -55,39 +55,64 @@ pub fn briefing_ui(ui: &mut egui::Ui, s: &Scenario, p: &Palette) {
         });
 }
 
-/// The two ways to start, always visible under the details.
+/// The two ways to start, always visible under the details: side by side when there is
+/// room for both, one above the other with large text or a narrow window.
 pub fn start_ui(ui: &mut egui::Ui, p: &Palette) -> Option<BriefingAction> {
     let mut action = None;
-    ui.columns(2, |cols| {
-        theme::card(p).show(&mut cols[0], |ui| {
-            ui.label(RichText::new("Practice").strong());
-            ui.label(
-                RichText::new(
-                    "Live meters, feedback after every reply, and \"try another reply\".",
-                )
-                .small(),
-            );
-            if theme::primary_button(ui, p, "Start practice (P)").clicked() {
-                action = Some(BriefingAction::Start(Mode::Practice));
-            }
-        });
-        theme::card(p).show(&mut cols[1], |ui| {
-            ui.label(RichText::new("Assessment").strong());
-            ui.label(
-                RichText::new("No hints or taking back; feedback in the report at the end.")
-                    .small(),
-            );
-            if ui
-                .add(
-                    egui::Button::new(RichText::new("Start assessment (A)").strong())
-                        .min_size(egui::vec2(0.0, 38.0)),
-                )
-                .clicked()
+    let practice = (
+        "Practice",
+        "Live meters, feedback after every reply, and \"try another reply\".",
+        "Start practice (P)",
+        true,
+        Mode::Practice,
+    );
+    let assessment = (
+        "Assessment",
+        "No hints or taking back; feedback in the report at the end.",
+        "Start assessment (A)",
+        false,
+        Mode::Assessment,
+    );
+    let em = ui.style().text_styles[&egui::TextStyle::Body].size;
+    if ui.available_width() >= 30.0 * em {
+        ui.columns(2, |cols| {
+            for (col, (title, text, button, primary, mode)) in
+                cols.iter_mut().zip([practice, assessment])
             {
-                action = Some(BriefingAction::Start(Mode::Assessment));
+                if mode_card(col, p, title, text, button, primary) {
+                    action = Some(BriefingAction::Start(mode));
+                }
             }
         });
-    });
+    } else {
+        // Narrow: one compact card, so the briefing above keeps most of the height.
+        theme::card(p).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    if theme::primary_button(ui, p, practice.2).clicked() {
+                        action = Some(BriefingAction::Start(Mode::Practice));
+                    }
+                    if ui
+                        .add(
+                            egui::Button::new(RichText::new(assessment.2).strong())
+                                .min_size(egui::vec2(0.0, 38.0)),
+                        )
+                        .clicked()
+                    {
+                        action = Some(BriefingAction::Start(Mode::Assessment));
+                    }
+                });
+                ui.label(
+                    RichText::new(format!(
+                        "{}: {} {}: {}",
+                        practice.0, practice.1, assessment.0, assessment.1
+                    ))
+                    .small(),
+                );
+            });
+        });
+    }
     ui.input(|i| {
         if i.key_pressed(egui::Key::P) {
             action = Some(BriefingAction::Start(Mode::Practice));
@@ -98,6 +123,37 @@ pub fn start_ui(ui: &mut egui::Ui, p: &Palette) -> Option<BriefingAction> {
         }
     });
     action
+}
+
+/// One way to start: its name, what it means, and its button; true when pressed. Its text is
+/// laid out ragged-right (a justified column stretches the letters apart).
+fn mode_card(
+    ui: &mut egui::Ui,
+    p: &Palette,
+    title: &str,
+    text: &str,
+    button: &str,
+    primary: bool,
+) -> bool {
+    theme::card(p)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                ui.label(RichText::new(title).strong());
+                ui.label(RichText::new(text).small());
+                if primary {
+                    theme::primary_button(ui, p, button).clicked()
+                } else {
+                    ui.add(
+                        egui::Button::new(RichText::new(button).strong())
+                            .min_size(egui::vec2(0.0, 38.0)),
+                    )
+                    .clicked()
+                }
+            })
+            .inner
+        })
+        .inner
 }
 
 /// An exercise's way to start, under the details: the mode the exercise fixes, and one
@@ -196,7 +252,10 @@ fn briefing_system(
                 theme::file_errors_banner(ui, &entry.origin.display_name(), errors, &p);
             }
         });
-    let width = (root.available_width() * 0.56).max(420.0);
+    // As the session's column: wider with large text, so the briefing stays readable.
+    let em = root.style().text_styles[&egui::TextStyle::Body].size;
+    let full_w = root.available_width();
+    let width = (full_w * 0.56).max(420.0).max((26.0 * em).min(full_w * 0.75));
     egui::Panel::right("briefing-details")
         .exact_size(width)
         .resizable(false)

@@ -344,16 +344,30 @@ fn library_system(
     let mut action = None;
     let folder = data.paths.exercises_dir();
     show_page(ctx, &p, |ui| {
-        egui::Panel::bottom("library-exercise")
-            .resizable(false)
-            .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 6)))
-            .show(ui, |ui| {
-                if let Some(a) = exercise_picker_ui(ui, &mut picker, folder.as_deref(), &p) {
-                    action = Some(a);
-                }
-            });
-        if let Some(a) = library_ui(ui, &data.catalog.0, &data.progress, &mut filter, &p) {
-            action = Some(a);
+        // The cards above, the exercise strip along the bottom — drawn in reading order, so
+        // Tab goes header, search, cards, then the strip (a bottom panel would come first).
+        // The strip keeps the height it needed last frame.
+        let full = ui.available_rect_before_wrap();
+        let key = ui.id().with("exercise-strip-height");
+        let strip_h: f32 = ui.data(|d| d.get_temp(key)).unwrap_or(90.0);
+        let gap = 12.0;
+        let split = (full.max.y - strip_h).max(full.min.y + 120.0);
+        let top = egui::Rect::from_min_max(full.min, egui::pos2(full.max.x, split - gap));
+        let bottom = egui::Rect::from_min_max(egui::pos2(full.min.x, split), full.max);
+        ui.scope_builder(egui::UiBuilder::new().max_rect(top), |ui| {
+            if let Some(a) = library_ui(ui, &data.catalog.0, &data.progress, &mut filter, &p) {
+                action = Some(a);
+            }
+        });
+        let strip = ui.scope_builder(egui::UiBuilder::new().max_rect(bottom), |ui| {
+            if let Some(a) = exercise_picker_ui(ui, &mut picker, folder.as_deref(), &p) {
+                action = Some(a);
+            }
+        });
+        let needed = strip.response.rect.height();
+        if (needed - strip_h).abs() > 0.5 {
+            ui.data_mut(|d| d.insert_temp(key, needed));
+            ui.ctx().request_repaint();
         }
     });
     if let Some(a) = action {
