@@ -153,8 +153,8 @@ pub fn charts_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) {
     // The charts only show: disabled (drawn at full strength) so neither they nor their
     // axes are tab stops or react to the pointer.
     ui.scope(|ui| {
-        ui.disable();
         ui.visuals_mut().disabled_alpha = 1.0;
+        ui.disable();
         charts_row(ui, eng, dis, data, p, half, height);
     });
 }
@@ -174,8 +174,8 @@ fn charts_row(
             ui.set_width(half);
             ui.label(RichText::new("Engagement and discord, turn by turn").strong());
             ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new("━ engagement").small().color(p.accent));
-                ui.label(RichText::new("━ discord").small().color(p.bad));
+                ui.label(RichText::new("— engagement").small().color(p.accent));
+                ui.label(RichText::new("— discord").small().color(p.bad));
             });
             // The charts only show: not tab stops, no zoom or drag.
             Plot::new("state-plot")
