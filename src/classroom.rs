@@ -8,13 +8,15 @@
 //! `--auto`) and the app (clicked, or given on its command line) are thin shells over these
 //! steps, so they write the same files.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::fs::{File, TryLockError};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use changetalk_core::AutoPolicy;
 use changetalk_core::classroom::exercise::{Exercise, ExerciseMode};
 use changetalk_core::classroom::exercise::{ScenarioRef, content_hash, load_exercise};
+use changetalk_core::classroom::printable::{is_unprintable, printable};
 use changetalk_core::classroom::result::{
     self, ChoiceRecord, Derived, ExerciseInfo, MAX_RESULT_BYTES, ResultRecord, ScenarioRun,
     Student, is_valid_student_id, parse_result,
@@ -22,15 +24,15 @@ use changetalk_core::classroom::result::{
 use changetalk_core::engine::{MAX_AUTO_TURNS, Session};
 use changetalk_core::{Scenario, Transcript};
 
-use crate::files::{FileError, read_text_limited, write_atomic};
+use crate::files::{
+    FileError, clean_stray_temps, read_bytes_limited, read_text_limited, write_atomic,
+};
 use crate::library;
 
-/// Reads a result or progress file (the error says what is wrong, without the path).
+/// Reads a result or progress file (the error says what is wrong, without the path): a
+/// regular file of at most [`MAX_RESULT_BYTES`], checked before it is read.
 pub fn read_record(path: &Path) -> Result<ResultRecord, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() > MAX_RESULT_BYTES {
-        return Err("the file is too large to be a result".to_string());
-    }
+    let bytes = read_bytes_limited(path, MAX_RESULT_BYTES as u64).map_err(|e| e.message)?;
     parse_result(&bytes)
 }
 
@@ -62,10 +64,18 @@ pub struct LoadedExercise {
     pub scenarios: Vec<Arc<Scenario>>,
 }
 
-/// Reads an exercise and finds every pinned scenario: the `file` next to the exercise, or a
-/// bundled or user scenario with the id, whichever has the pinned hash. Errors name the
-/// file, the line and column, and the fix.
+/// Reads an exercise and finds every pinned scenario (see [`load_with`]); a scenario's `file`
+/// must be inside the exercise's folder.
 pub fn load(path: &Path) -> Result<LoadedExercise, String> {
+    load_with(path, false)
+}
+
+/// Reads an exercise and finds every pinned scenario: the `file` next to the exercise, or a
+/// bundled or user scenario with the id, whichever has the pinned hash. A `file` outside the
+/// exercise's folder (an absolute path, `..` above it, or a link that leads out) is refused
+/// unless `allow_outside` (`--allow-outside`): an exercise from someone else must not read
+/// any file on the machine. Errors name the file, the line and column, and the fix.
+pub fn load_with(path: &Path, allow_outside: bool) -> Result<LoadedExercise, String> {
     let shown = path.display().to_string();
     let text = read_text_limited(
         path,
@@ -86,6 +96,7 @@ pub fn load(path: &Path) -> Result<LoadedExercise, String> {
             &shown,
             &text,
             &mut library_entries,
+            allow_outside,
         )?);
     }
     let stem = path
@@ -106,17 +117,52 @@ pub fn load(path: &Path) -> Result<LoadedExercise, String> {
     })
 }
 
+/// True when `file` (as written in the exercise) stays inside `dir`: relative, never above
+/// `dir` with `..`, and, when it exists, still inside once links are followed.
+pub fn file_is_inside(dir: &Path, file: &str) -> bool {
+    let rel = Path::new(file);
+    let mut depth: usize = 0;
+    for c in rel.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    match (
+        std::fs::canonicalize(dir),
+        std::fs::canonicalize(dir.join(rel)),
+    ) {
+        (Ok(d), Ok(f)) => f.starts_with(d),
+        // Not there (the error says so below), or the folder cannot be resolved.
+        _ => true,
+    }
+}
+
 fn find_pinned(
     sref: &ScenarioRef,
     dir: &Path,
     exercise_name: &str,
     exercise_text: &str,
     library_entries: &mut Option<Vec<library::Entry>>,
+    allow_outside: bool,
 ) -> Result<Arc<Scenario>, String> {
     let (line, col) = changetalk_core::LineIndex::new(exercise_text).line_col(sref.span.start);
     let at = format!("{exercise_name}:{line}:{col}");
     let mut seen: Vec<String> = Vec::new();
     if let Some(f) = &sref.file {
+        if !allow_outside && !file_is_inside(dir, f) {
+            return Err(format!(
+                "{at}: error: scenario `{}`: `file: \"{}\"` is outside the exercise's folder ({}); an exercise may only read scenarios beside it. Copy the scenario into the exercise's folder and re-pin it with `changetalk exercise new`, or, if you trust this exercise, give --allow-outside",
+                sref.id,
+                printable(f),
+                dir.display()
+            ));
+        }
         let p = dir.join(f);
         match read_text_limited(&p, changetalk_core::format::load::MAX_FILE_BYTES as u64) {
             Ok(text) => {
@@ -197,6 +243,83 @@ pub struct Attempt {
     /// Save the progress file after every step (on unless a scripted run writes only its
     /// result: then nothing is on disk until [`Attempt::finish`]).
     pub save_every_step: bool,
+    /// The lock on this student's attempt, held from [`begin`] to [`Attempt::finish`].
+    lock: Option<Arc<AttemptLock>>,
+}
+
+/// An exclusive advisory lock (`flock`/`LockFileEx`) on `<results>/.<stem>--<id>.lock`,
+/// held while a student's attempt is open, so a second run of the same student — another
+/// terminal, another app window — is refused instead of overwriting the first's progress or
+/// result. Released when the attempt finishes or is dropped (or the process dies). The lock
+/// file itself stays (an empty hidden file): removing it would race with a run opening it.
+#[derive(Debug)]
+pub struct AttemptLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for AttemptLock {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+/// Locks held by this process, by lock file: one process (the app) opening the same
+/// student's attempt twice shares its lock rather than refusing itself.
+static HELD_LOCKS: Mutex<Vec<(PathBuf, Weak<AttemptLock>)>> = Mutex::new(Vec::new());
+
+/// `<dir>/.<stem>--<id>.lock`.
+pub fn lock_path(dir: &Path, stem: &str, id: &str) -> PathBuf {
+    dir.join(format!(".{stem}--{id}.lock"))
+}
+
+/// Takes the lock on student `id`'s attempt, or says that another run holds it. Where the
+/// file system cannot lock at all, the attempt goes on unlocked (finishing still never
+/// replaces a newer result: see [`Attempt::finish`]).
+fn lock_attempt(path: &Path, id: &str) -> Result<Option<Arc<AttemptLock>>, FileError> {
+    let mut held = HELD_LOCKS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    held.retain(|(_, w)| w.strong_count() > 0);
+    if let Some(l) = held
+        .iter()
+        .filter(|(p, _)| p == path)
+        .find_map(|(_, w)| w.upgrade())
+    {
+        return Ok(Some(l));
+    }
+    let file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| {
+            FileError::file(path, format!("cannot create the attempt's lock file: {e}"))
+        })?;
+    match file.try_lock() {
+        Ok(()) => {
+            let l = Arc::new(AttemptLock {
+                file,
+                path: path.to_path_buf(),
+            });
+            held.push((path.to_path_buf(), Arc::downgrade(&l)));
+            Ok(Some(l))
+        }
+        Err(TryLockError::WouldBlock) => Err(FileError::file(
+            path,
+            format!(
+                "student `{id}` is already taking this exercise in another window or terminal; finish or close that one first (two runs at once could overwrite each other's result)"
+            ),
+        )),
+        Err(TryLockError::Error(e)) => {
+            eprintln!(
+                "{}: warning: this folder cannot lock files ({e}); do not run the same student twice at once",
+                path.display()
+            );
+            Ok(None)
+        }
+    }
 }
 
 /// Checks a student id as typed; the error says how to fix it.
@@ -204,6 +327,7 @@ pub fn check_student_id(id: &str) -> Result<(), FileError> {
     if is_valid_student_id(id) {
         return Ok(());
     }
+    let id = printable(id);
     Err(FileError::plain(format!(
         "student id `{id}` cannot be used: write 1 to 128 letters, digits, `-`, `_`, `.`, `@` or `+` (the id your LMS knows, e.g. a student number or e-mail)"
     )))
@@ -212,7 +336,7 @@ pub fn check_student_id(id: &str) -> Result<(), FileError> {
 /// Checks a student's name as typed; returns it trimmed.
 pub fn check_student_name(name: &str) -> Result<String, FileError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(is_unprintable) {
         return Err(FileError::plain(
             "the student's name must be 1 to 200 characters on one line",
         ));
@@ -247,6 +371,10 @@ pub fn begin(
     check_student_id(id)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| FileError::file(dir, format!("cannot create the results folder: {e}")))?;
+    // Leftovers of saves that were interrupted (a crash, kill -9) go first.
+    clean_stray_temps(dir);
+    // One run of a student at a time: the lock is taken before anything is read.
+    let lock = lock_attempt(&lock_path(dir, &loaded.stem, id), id)?;
     let result_path = dir.join(result::result_file_name(&loaded.stem, id));
     let progress_path = dir.join(result::progress_file_name(&loaded.stem, id));
 
@@ -263,7 +391,7 @@ pub fn begin(
                 &result_path,
                 format!(
                     "a result of another exercise (`{}`) is in the way: its file name is the one this exercise uses; move it to another folder first",
-                    prev.exercise.title
+                    printable(&prev.exercise.title)
                 ),
             ));
         }
@@ -301,7 +429,7 @@ pub fn begin(
                 &progress_path,
                 format!(
                     "this progress belongs to student `{}`, not `{id}`",
-                    rec.student.id
+                    printable(&rec.student.id)
                 ),
             ));
         }
@@ -327,6 +455,7 @@ pub fn begin(
             result_path,
             resumed: true,
             save_every_step: true,
+            lock,
         };
         // Every saved reply must still replay.
         for i in 0..a.record.scenarios.len() {
@@ -359,6 +488,7 @@ pub fn begin(
         result_path,
         resumed: false,
         save_every_step: true,
+        lock,
     })
 }
 
@@ -427,6 +557,20 @@ impl Attempt {
     /// Writes the progress file atomically.
     pub fn save_progress(&self) -> Result<(), FileError> {
         write_atomic(&self.progress_path, self.record.to_json().as_bytes())
+    }
+
+    /// Records that the replies are played by the program, not chosen by a person
+    /// (`"choices"`, `"auto best"`…): the result says so and the grader flags it.
+    pub fn mark_scripted(&mut self, how: &str) {
+        if self.record.scripted.is_none() {
+            self.record.scripted = Some(how.to_string());
+        }
+    }
+
+    /// The lock file this attempt holds (see [`AttemptLock`]); `None` once finished, or where
+    /// the file system cannot lock.
+    pub fn lock_file(&self) -> Option<&Path> {
+        self.lock.as_deref().map(|l| l.path.as_path())
     }
 
     /// Puts the attempt under another student name (checked as typed), for a student who
@@ -565,6 +709,10 @@ impl Attempt {
         let Some(number) = session.auto_choice(policy) else {
             return Ok(false);
         };
+        self.mark_scripted(match policy {
+            AutoPolicy::Best => "auto best",
+            AutoPolicy::Worst => "auto worst",
+        });
         self.reply(index, session, number).map(|()| true)
     }
 
@@ -612,8 +760,33 @@ impl Attempt {
     }
 
     /// Completes the attempt: scores it, writes the result file atomically and removes the
-    /// progress file. Returns the transcripts and their scores.
+    /// progress file. Returns the transcripts and their scores. A result already on disk from
+    /// this attempt or a later one (another run that was not locked out: a file system without
+    /// locks) is never replaced: the error says so, and the progress stays saved.
     pub fn finish(&mut self) -> Result<(Vec<Transcript>, Derived), String> {
+        // (An attempt that has finished before — the app saving again — rewrites its own.)
+        if !self.record.complete
+            && let Ok(prev) = read_record(&self.result_path)
+            && prev.complete
+            && prev.student.id == self.record.student.id
+            && (prev.exercise.hash == self.loaded.hash
+                || prev.exercise.title == self.loaded.exercise.title)
+            && prev.attempt >= self.record.attempt
+        {
+            if self.save_every_step {
+                let _ = self.save_progress();
+            }
+            return Err(FileError::file(
+                &self.result_path,
+                format!(
+                    "another run of student `{}` saved attempt {} while this one (attempt {}) was open; it is kept, and this attempt's result is not written over it",
+                    printable(&self.record.student.id),
+                    prev.attempt,
+                    self.record.attempt
+                ),
+            )
+            .to_string());
+        }
         let sessions = self.sessions()?;
         let transcripts: Vec<Transcript> = sessions.iter().map(Session::transcript).collect();
         let derived = self
@@ -628,6 +801,8 @@ impl Attempt {
                 self.progress_path.display()
             );
         }
+        // The attempt is over: another may start (with attempts left).
+        self.lock = None;
         Ok((transcripts, derived))
     }
 }

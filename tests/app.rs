@@ -367,7 +367,11 @@ fn assessment_ignores_instructor_tools() {
     );
     send(&mut app, SessionAction::Jump(0));
     send(&mut app, SessionAction::Restart);
-    assert_eq!(point(&app), before, "no jumping or restarting in an assessment");
+    assert_eq!(
+        point(&app),
+        before,
+        "no jumping or restarting in an assessment"
+    );
     assert_eq!(turns(&app), 1);
 }
 
@@ -389,10 +393,16 @@ fn a_practice_session_with_instructor_mode_on_sets_no_best_score() {
     assert_eq!(progress.best_for_key("court-ordered-dui"), None);
     assert!(!dir.path().join("data/progress.json").exists());
     // The same conversation without instructor mode counts.
-    send(&mut app, changetalk::app::screens::report::ReportAction::Again);
+    send(
+        &mut app,
+        changetalk::app::screens::report::ReportAction::Again,
+    );
     play_to_the_end(&mut app);
     let report = app.world().resource::<Report>();
     assert!(!report.previewed);
-    let best = app.world().resource::<Progress>().best_for_key("court-ordered-dui");
+    let best = app
+        .world()
+        .resource::<Progress>()
+        .best_for_key("court-ordered-dui");
     assert_eq!(best, Some(report.score.overall));
 }

@@ -252,8 +252,7 @@ fn tabbing_to_a_card_below_the_fold_scrolls_it_into_view() {
         .with_size(egui::vec2(1024.0, 640.0))
         .build_ui_state(
             move |ui, state: &mut (LibraryFilter, Option<LibraryAction>)| {
-                if let Some(a) =
-                    library_ui(ui, &entries, &progress, &mut state.0, &Palette::NORMAL)
+                if let Some(a) = library_ui(ui, &entries, &progress, &mut state.0, &Palette::NORMAL)
                 {
                     state.1 = Some(a);
                 }
@@ -268,7 +267,10 @@ fn tabbing_to_a_card_below_the_fold_scrolls_it_into_view() {
         .and_then(|e| e.playable().map(|s| format!("Meet {}", s.persona.name)))
         .expect("a bundled client");
     let below = h.get_by_label(&last).rect();
-    assert!(below.min.y > 640.0, "the last card starts below the window: {below:?}");
+    assert!(
+        below.min.y > 640.0,
+        "the last card starts below the window: {below:?}"
+    );
     // Tab until the last card's button has focus.
     let mut reached = false;
     for _ in 0..40 {

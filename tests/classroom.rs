@@ -147,6 +147,10 @@ fn a_result_carries_the_same_score_object_as_play_json() {
     assert_eq!(r["scenarios"][0]["id"], "court-ordered-dui");
     assert_eq!(r["scenarios"][0]["hash"].as_str().unwrap().len(), 64);
     assert_eq!(r["app_version"], env!("CARGO_PKG_VERSION"));
+    assert!(
+        r.get("scripted").is_none(),
+        "typed replies are not scripted"
+    );
     // One attempt only.
     let ex = class.exercise();
     let res = class.results();
@@ -158,8 +162,6 @@ fn a_result_carries_the_same_score_object_as_play_json() {
         "Ada",
         "--id",
         "s1",
-        "--auto",
-        "best",
         "--results",
         s(&res),
     ]);
@@ -209,6 +211,7 @@ fn every_edit_of_a_stored_score_is_flagged() {
         let mut v = original.clone();
         let id = format!("e{i:02}-{name}");
         v["student"]["id"] = id.clone().into();
+        retime(&mut v, 7 * (i as u64 + 1));
         edit(&mut v);
         write_json(&class.result(&id), &v);
     }
@@ -296,21 +299,7 @@ fn every_scenario_hash_mismatch_is_flagged_and_a_changed_scenario_is_detected() 
             .contains("file: \"scenarios/dui-local.ron\""),
         "the file is pinned relative to the exercise"
     );
-    let play = |id: &str| {
-        ok(&[
-            "exercise",
-            "run",
-            s(&ex),
-            "--student",
-            id,
-            "--id",
-            id,
-            "--auto",
-            "best",
-            "--results",
-            s(&res),
-        ])
-    };
+    let play = |id: &str| play_as_student(&ex, &res, id, id, &["--auto", "best"]);
     play("a");
     play("b");
     play("c");
@@ -469,7 +458,9 @@ fn duplicate_missing_and_unfinished_students_are_flagged() {
     assert!(child.wait().unwrap().success());
     assert!(res.join("week3--cat.progress.json").exists());
     // A result that names no student.
-    let mut anon = read_json(&class.result("ann"));
+    class.play("Anon", "anon", &["--auto", "best"]);
+    let mut anon = read_json(&class.result("anon"));
+    std::fs::remove_file(class.result("anon")).unwrap();
     anon["student"]["id"] = "".into();
     write_json(&res.join("anonymous.json"), &anon);
     let roster = class.path("roster.csv");
@@ -540,6 +531,240 @@ fn the_gradebook_has_the_lms_columns_one_row_per_student() {
     let r = read_json(&class.result("s1"));
     assert_eq!(r["scores"].as_array().unwrap().len(), 2);
     assert_eq!(r["total"].as_f64().unwrap(), total);
+}
+
+// ---------------------------------------------------------------------------------------
+// Forged and hostile result files (file-based grades are self-reported: each trick is flagged)
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn forged_result_files_are_flagged_each_with_its_evidence() {
+    let class = Class::new();
+    class.play("Ann", "ann", &["--auto", "best"]);
+    class.play("Honest", "honest", &["--auto", "best"]);
+    // One good reply, then `end`.
+    let path = best_path();
+    class.play("Quit", "quit", &["--choices", &path[0].to_string()]);
+    let ann = read_json(&class.result("ann"));
+    let forge = |file: &str, id: &str, pace: u64, edit: &dyn Fn(&mut Value)| {
+        let mut v = ann.clone();
+        v["student"]["id"] = id.into();
+        v["student"]["name"] = id.to_uppercase().into();
+        retime(&mut v, pace);
+        edit(&mut v);
+        write_json(&class.results().join(file), &v);
+    };
+    // Handed in under another student's file name.
+    forge("week3--eve.json", "mallory", 11, &|_| {});
+    // Ann's file with Bob's name and id: the same replies at the same milliseconds.
+    forge("week3--bob.json", "bob", 0, &|_| {});
+    forge("week3--zero.json", "zero", 0, &|v| {
+        for c in v["scenarios"][0]["choices"].as_array_mut().unwrap() {
+            c["at_ms"] = 0.into();
+        }
+    });
+    forge("week3--back.json", "back", 23, &|v| {
+        v["scenarios"][0]["choices"][3]["at_ms"] = 1.into()
+    });
+    forge("week3--wrap.json", "wrap", 29, &|v| {
+        let last = v["scenarios"][0]["choices"].as_array().unwrap().len() - 1;
+        v["scenarios"][0]["choices"][last]["at_ms"] = (i64::MAX as u64 - 807).into();
+    });
+    forge("week3--clock.json", "clock", 31, &|v| {
+        v["finished_at"] = "2020-01-01T00:00:00.000Z".into()
+    });
+    forge("week3--bot.json", "bot", 37, &|v| {
+        v["scripted"] = "auto best".into()
+    });
+    forge("week3--prac.json", "prac", 41, &|v| {
+        v["mode"] = "practice".into()
+    });
+
+    let xapi = class.path("x.json");
+    let report = class.path("r.html");
+    let (h, rows, o) = class.gradebook(&["--xapi", s(&xapi), "--report", s(&report)]);
+    let flags = |id: &str| row_of(&h, &rows, id)[col(&h, "flags")].clone();
+    for (id, want) in [
+        ("ann", "copied"),
+        ("bob", "copied"),
+        ("honest", ""),
+        ("mallory", "file_name"),
+        ("zero", "timing"),
+        ("back", "timing"),
+        ("wrap", "timing"),
+        ("clock", "clock"),
+        ("bot", "scripted"),
+        ("prac", "mode"),
+        ("quit", "stopped"),
+    ] {
+        assert_eq!(flags(id), want, "{id}");
+    }
+    assert_eq!(row_of(&h, &rows, "quit")[col(&h, "Week 3 pass")], "fail");
+    let err = stderr(&o);
+    for evidence in [
+        "flag file_name: week3--eve.json: the file's name gives student `eve`, but the file holds the result of student `mallory`",
+        "flag copied: week3--bob.json: the same replies at the same milliseconds as week3--ann.json (student `ann`)",
+        "flag timing: week3--zero.json: every reply is timed at 0 ms",
+        "flag timing: week3--back.json: scenario `court-ordered-dui` reply 4 is timed at 1 ms, before",
+        "flag timing: week3--wrap.json: scenario `court-ordered-dui` reply",
+        "flag clock: week3--clock.json: finished_at 2020-01-01T00:00:00.000Z is before started_at",
+        "flag scripted: week3--bot.json: the replies were played by the program (auto best)",
+        "flag mode: week3--prac.json: played in practice mode, but the exercise is an assessment",
+        "flag stopped: week3--quit.json: scenario `court-ordered-dui` was ended after 1 reply, before its ending",
+    ] {
+        assert!(err.contains(evidence), "`{evidence}` not in:\n{err}");
+    }
+    // No reply time wraps into an impossible xAPI timestamp.
+    let sts = read_json(&xapi);
+    let this_year = &ann["started_at"].as_str().unwrap()[..4];
+    for st in sts.as_array().unwrap() {
+        let t = st["timestamp"].as_str().unwrap();
+        assert!(
+            t.starts_with(this_year),
+            "{}: {t}",
+            st["actor"]["account"]["name"]
+        );
+        assert!(!st["result"]["duration"].as_str().unwrap().contains('-'));
+    }
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("week3--eve.json")
+    );
+}
+
+#[test]
+fn control_characters_in_names_and_ids_never_reach_the_terminal() {
+    let class = Class::new();
+    class.play("Ann", "ann", &["--auto", "best"]);
+    class.play("Eve", "eve", &["--auto", "worst"]);
+    // Eve's name hides the rest of the line, and fakes a gradebook row.
+    let mut eve = read_json(&class.result("eve"));
+    eve["student"]["name"] = "Eve\u{1b}[8m\r\nann  Ann  100.0  pass\u{9b}2J\u{7}".into();
+    write_json(&class.result("eve"), &eve);
+    // An id with an escape sequence, in a file of its own name.
+    let mut odd = read_json(&class.result("ann"));
+    retime(&mut odd, 17);
+    odd["student"]["id"] = "x\u{1b}]0;owned\u{7}".into();
+    write_json(&class.results().join("odd.json"), &odd);
+    let report = class.path("r.html");
+    let (h, rows, o) = class.gradebook(&["--report", s(&report)]);
+    for text in [stdout(&o), stderr(&o)] {
+        assert!(
+            !text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "a control character was printed: {text:?}"
+        );
+    }
+    let out = stdout(&o);
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("ann ")).count(),
+        1,
+        "no faked row: {out}"
+    );
+    assert!(out.contains("Eve[8m  ann  Ann  100.0  pass2J"), "{out}");
+    // The CSV keeps one row per student, quoted correctly.
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let e = row_of(&h, &rows, "eve");
+    assert_eq!(e[0], "Eve[8m  ann  Ann  100.0  pass2J");
+    let odd_row = row_of(&h, &rows, "x]0;owned");
+    assert!(
+        odd_row[col(&h, "flags")].contains("no_student"),
+        "{odd_row:?}"
+    );
+    assert!(stderr(&o).contains("the student id `x]0;owned` is not a usable id"));
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(!html.contains('\u{1b}'));
+
+    // The status line of a resumed run, from a progress file with a hostile name.
+    let ex = class.exercise();
+    let res = class.results();
+    let mut child = bin()
+        .args([
+            "exercise",
+            "run",
+            s(&ex),
+            "--student",
+            "Cat",
+            "--id",
+            "cat",
+            "--results",
+            s(&res),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"1\nq\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    let progress = res.join("week3--cat.progress.json");
+    let mut p = read_json(&progress);
+    p["student"]["name"] = "Cat\u{1b}[2J\rFAKE".into();
+    write_json(&progress, &p);
+    let mut child = bin()
+        .args([
+            "exercise",
+            "run",
+            s(&ex),
+            "--student",
+            "Cat",
+            "--id",
+            "cat",
+            "--results",
+            s(&res),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"q\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("Student: Cat[2J FAKE (cat)"), "{text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+}
+
+#[test]
+fn scripted_runs_are_refused_in_an_assessment_and_flagged_in_practice() {
+    let class = Class::new();
+    let ex = class.exercise();
+    let res = class.results();
+    let path = join(&best_path());
+    for how in [["--auto", "best"], ["--choices", path.as_str()]] {
+        let mut args = vec![
+            "exercise",
+            "run",
+            s(&ex),
+            "--student",
+            "Bot",
+            "--id",
+            "bot",
+            "--results",
+            s(&res),
+        ];
+        args.extend_from_slice(&how);
+        let o = run(&args);
+        fails_with(&o, "week3.ron: error: this exercise is an assessment");
+        fails_with(&o, &format!("{} is refused", how[0]));
+    }
+    assert_eq!(
+        std::fs::read_dir(&res).unwrap().count(),
+        0,
+        "a refused run leaves nothing"
+    );
+    // In a practice exercise scripted runs play, and say so.
+    let practice = Class::with(&["--scenario", "court-ordered-dui", "--mode", "practice"]);
+    practice.play_scripted("Bot", "bot", &["--auto", "best"]);
+    practice.play_scripted("Cho", "cho", &["--choices", &path]);
+    practice.play("Pat", "pat", &["--auto", "best"]);
+    assert_eq!(read_json(&practice.result("bot"))["scripted"], "auto best");
+    assert_eq!(read_json(&practice.result("cho"))["scripted"], "choices");
+    let (h, rows, _) = practice.gradebook(&[]);
+    let flags = col(&h, "flags");
+    assert!(row_of(&h, &rows, "bot")[flags].contains("scripted"));
+    assert!(row_of(&h, &rows, "cho")[flags].contains("scripted"));
+    assert_eq!(row_of(&h, &rows, "pat")[flags], "");
 }
 
 // ---------------------------------------------------------------------------------------

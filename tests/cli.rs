@@ -292,3 +292,65 @@ fn interactive_play_reads_numbers_from_standard_input() {
     );
     assert!(out.contains("SCORE"), "{out}");
 }
+
+/// `validate` reads only regular files, checked before they are opened: a device such as
+/// `/dev/zero` would fill the memory, a FIFO would wait for a writer forever.
+#[cfg(unix)]
+#[test]
+fn validate_refuses_devices_and_fifos_by_name_without_hanging() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.ron");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    write(
+        dir.path(),
+        "good.ron",
+        &std::fs::read_to_string(root().join("scenarios/court-ordered-dui.ron")).unwrap(),
+    );
+    for args in [
+        vec!["validate", "/dev/zero"],
+        vec!["validate", fifo.to_str().unwrap()],
+        vec!["validate", dir.path().to_str().unwrap()],
+    ] {
+        let mut child = bin()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{args:?} hung");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let o = child.wait_with_output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        if args[1] == "/dev/zero" {
+            assert!(
+                err.contains(
+                    "/dev/zero: error: this is a device (such as /dev/zero), not a regular file"
+                ),
+                "{err}"
+            );
+        } else {
+            assert!(
+                err.contains("pipe.ron: error: this is a named pipe (FIFO), not a regular file"),
+                "{err}"
+            );
+        }
+    }
+    let o = run(&["validate", dir.path().to_str().unwrap()]);
+    assert!(stdout(&o).contains("good.ron: ok"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("checked 2 files: 1 valid, 1 with errors"),
+        "{}",
+        stderr(&o)
+    );
+}

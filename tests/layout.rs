@@ -53,10 +53,16 @@ fn stray_tab_stops(path: &Path) -> Vec<String> {
         .filter(|w| {
             // Value controls are named by a label beside them (AccessKit's labelled-by).
             let named = w["label"].as_str().is_some_and(|l| !l.trim().is_empty())
-                || ["TextInput", "Slider", "SpinButton"].contains(&w["role"].as_str().unwrap_or(""));
+                || ["TextInput", "Slider", "SpinButton"]
+                    .contains(&w["role"].as_str().unwrap_or(""));
             !(named && w["role"].as_str().is_some_and(|r| TAB_STOPS.contains(&r)))
         })
-        .map(|w| format!("a tab stop that is not a named control: {} {}", w["role"], w["rect"]))
+        .map(|w| {
+            format!(
+                "a tab stop that is not a named control: {} {}",
+                w["role"], w["rect"]
+            )
+        })
         .collect()
 }
 
@@ -347,5 +353,9 @@ fn the_checker_finds_an_overlap_and_a_cut_off_widget() {
     assert_eq!(problems(&cut, 1024., 640.).len(), 2, "clipped and outside");
     let mut column = w("Label", [10., 10., 24., 130.], [10., 10., 24., 130.]);
     column.label = "good".into();
-    assert_eq!(problems(&[column], 1024., 640.).len(), 1, "a word in a column");
+    assert_eq!(
+        problems(&[column], 1024., 640.).len(),
+        1,
+        "a word in a column"
+    );
 }

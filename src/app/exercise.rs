@@ -336,6 +336,13 @@ impl ExerciseRun {
         auto: Option<AutoPolicy>,
     ) -> Result<Option<Play>, String> {
         let mut given = choices.iter().copied();
+        // Replies given on the command line are recorded as a scripted run (`--auto` is, by
+        // the attempt's own auto reply).
+        if !choices.is_empty()
+            && let Some(attempt) = self.attempt.as_mut()
+        {
+            attempt.mark_scripted("choices");
+        }
         while let Some(p) = play.as_mut() {
             let taken = match (auto, p.session.is_over()) {
                 (_, true) => Ok(false),

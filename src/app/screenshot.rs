@@ -156,12 +156,7 @@ pub fn install(app: &mut App, path: PathBuf, layout: Option<PathBuf>) {
     app.world_mut()
         .get_resource_or_insert_with(Redraw::default)
         .continuous = true;
-    if app
-        .world()
-        .resource::<ScreenshotMode>()
-        .layout
-        .is_some()
-    {
+    if app.world().resource::<ScreenshotMode>().layout.is_some() {
         // The layout names each widget from the AccessKit tree, so build it even when no
         // screen reader asked for it.
         app.add_systems(

@@ -18,9 +18,10 @@ use clap::{Args, Subcommand};
 use super::text_report::{client_line, print_replies, score_text};
 use super::{Auto, ModeArg};
 use crate::classroom::{self, Attempt, Next, StepError, check_student_id};
-use crate::classroom::{LoadedExercise, default_results_dir, load};
+use crate::classroom::{LoadedExercise, default_results_dir, load_with};
 use crate::files::write_atomic;
 use crate::library;
+use changetalk_core::classroom::printable::printable;
 use changetalk_core::miti::codes::codes_label;
 
 /// Options of `changetalk exercise`.
@@ -75,13 +76,20 @@ pub enum ExerciseCommand {
         /// Time limit in minutes.
         #[arg(long)]
         time_limit: Option<u32>,
+        /// Fewest replies each scenario needs to pass.
+        #[arg(long)]
+        min_turns: Option<u32>,
     },
     /// Check an exercise file and that every pinned scenario is available unchanged.
     Check {
         /// The exercise file.
         file: PathBuf,
+        /// Read scenario `file:`s outside the exercise's folder (only for exercises you trust).
+        #[arg(long)]
+        allow_outside: bool,
     },
-    /// Play an exercise as a student; without --choices or --auto, interactively.
+    /// Play an exercise as a student; without --choices or --auto, interactively. Scripted
+    /// replies (--choices, --auto) are for practice exercises only, and the result says so.
     Run {
         /// The exercise file.
         file: PathBuf,
@@ -100,6 +108,9 @@ pub enum ExerciseCommand {
         /// Results folder (default: the app's, `<data>/results`).
         #[arg(long)]
         results: Option<PathBuf>,
+        /// Read scenario `file:`s outside the exercise's folder (only for exercises you trust).
+        #[arg(long)]
+        allow_outside: bool,
     },
 }
 
@@ -120,6 +131,7 @@ pub fn run(args: ExerciseArgs) -> i32 {
             max_non_adherent,
             attempts,
             time_limit,
+            min_turns,
         } => new_exercise(NewOptions {
             scenarios,
             output,
@@ -136,12 +148,16 @@ pub fn run(args: ExerciseArgs) -> i32 {
                 min_percent_complex_reflections: min_complex,
                 min_percent_open_questions: min_open,
                 max_non_adherent,
+                min_turns,
                 ..Default::default()
             },
             attempts,
             time_limit,
         }),
-        ExerciseCommand::Check { file } => check(&file),
+        ExerciseCommand::Check {
+            file,
+            allow_outside,
+        } => check(&file, allow_outside),
         ExerciseCommand::Run {
             file,
             student,
@@ -149,7 +165,15 @@ pub fn run(args: ExerciseArgs) -> i32 {
             choices,
             auto,
             results,
-        } => run_exercise(&file, &student, &id, choices, auto, results),
+            allow_outside,
+        } => run_exercise(
+            &file,
+            &student,
+            &id,
+            Script { choices, auto },
+            results,
+            allow_outside,
+        ),
     };
     match outcome {
         Ok(code) => code,
@@ -190,6 +214,7 @@ fn new_exercise(o: NewOptions) -> Result<i32, String> {
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let mut refs: Vec<ScenarioRef> = Vec::new();
     let mut titles: Vec<String> = Vec::new();
+    let mut outside: Vec<String> = Vec::new();
     // The bundled and user scenarios are read once, when the first id needs them.
     let mut entries: Option<Vec<library::Entry>> = None;
     for arg in &o.scenarios {
@@ -206,6 +231,11 @@ fn new_exercise(o: NewOptions) -> Result<i32, String> {
         };
         let scenario = entry.loaded.map_err(|e| e.join("\n"))?;
         let text = entry.text;
+        if let Some(f) = &file
+            && !classroom::file_is_inside(&out_dir, f)
+        {
+            outside.push(f.clone());
+        }
         if refs.iter().any(|r| r.id == scenario.id) {
             return Err(format!(
                 "error: scenario `{}` is named twice; each scenario may appear once",
@@ -237,6 +267,11 @@ fn new_exercise(o: NewOptions) -> Result<i32, String> {
         return Err(library::render(&d, &shown, &text).join("\n"));
     }
     write_atomic(&o.output, text.as_bytes())?;
+    for f in &outside {
+        eprintln!(
+            "{shown}: warning: scenario file `{f}` is outside the exercise's folder: `exercise run`, `exercise check` and `grade` refuse it unless given --allow-outside (and the app refuses it). Copy the scenario into the exercise's folder and create the exercise again"
+        );
+    }
     println!(
         "wrote {shown}: `{}`, {} scenario{} pinned by SHA-256",
         ex.title,
@@ -273,13 +308,13 @@ fn relative_path(target: &Path, base: &Path) -> String {
     rel.unwrap_or_else(|| target.display().to_string())
 }
 
-fn check(file: &Path) -> Result<i32, String> {
-    let l = load(file)?;
+fn check(file: &Path, allow_outside: bool) -> Result<i32, String> {
+    let l = load_with(file, allow_outside)?;
     let ex = &l.exercise;
     println!(
         "{}: ok (`{}`, {} mode, seed {}, {} attempt{}{})",
         file.display(),
-        ex.title,
+        printable(&ex.title),
         ex.mode.ron_name().to_lowercase(),
         ex.seed,
         ex.attempts,
@@ -289,7 +324,7 @@ fn check(file: &Path) -> Result<i32, String> {
             .unwrap_or_default()
     );
     for (r, s) in ex.scenarios.iter().zip(&l.scenarios) {
-        println!("  {} — {}: found, hash matches", r.id, s.title);
+        println!("  {} — {}: found, hash matches", r.id, printable(&s.title));
     }
     Ok(0)
 }
@@ -298,17 +333,45 @@ fn check(file: &Path) -> Result<i32, String> {
 // exercise run
 // ---------------------------------------------------------------------------------------
 
+/// Scripted replies given to `exercise run`.
+struct Script {
+    choices: Option<Vec<String>>,
+    auto: Option<Auto>,
+}
+
+impl Script {
+    /// How the result names a scripted run (`"choices"`, `"auto best"`), or `None`.
+    fn how(&self) -> Option<&'static str> {
+        match (&self.choices, self.auto) {
+            (Some(_), _) => Some("choices"),
+            (None, Some(Auto::Best)) => Some("auto best"),
+            (None, Some(Auto::Worst)) => Some("auto worst"),
+            (None, None) => None,
+        }
+    }
+}
+
 fn run_exercise(
     file: &Path,
     name: &str,
     id: &str,
-    choices: Option<Vec<String>>,
-    auto: Option<Auto>,
+    script: Script,
     results: Option<PathBuf>,
+    allow_outside: bool,
 ) -> Result<i32, String> {
     // Check the student first: a typo in the id should not wait for the scenarios to load.
     check_student_id(id)?;
-    let loaded = load(file)?;
+    let loaded = load_with(file, allow_outside)?;
+    let scripted = script.how();
+    if let Some(how) = scripted
+        && loaded.exercise.mode == ExerciseMode::Assessment
+    {
+        return Err(format!(
+            "{}: error: this exercise is an assessment: replies must be the student's own, so --{} is refused. Play it without --choices and --auto; to try scripted replies, make a practice copy (`changetalk exercise new … --mode practice`)",
+            file.display(),
+            if how == "choices" { "choices" } else { "auto" }
+        ));
+    }
     let dir = match results {
         Some(d) => d,
         None => default_results_dir().ok_or(
@@ -316,20 +379,20 @@ fn run_exercise(
         )?,
     };
     let mut play = classroom::begin(loaded, name, id, &dir)?;
-    let scripted = choices.is_some() || auto.is_some();
-    if scripted && play.resumed {
+    if scripted.is_some() && play.resumed {
         return Err(format!(
             "{}: error: student `{id}` has an exercise in progress; continue it interactively (without --choices or --auto), or delete the file to start over",
             play.progress_path.display()
         ));
     }
-    if scripted {
-        scripted_play(&mut play, choices, auto)?;
+    if let Some(how) = scripted {
+        play.mark_scripted(how);
+        scripted_play(&mut play, script.choices, script.auto)?;
     } else if !interactive_play(&mut play)? {
         return Ok(0);
     }
     let (_, derived) = play.finish()?;
-    print_summary(&play.loaded, &play.record, &derived, scripted);
+    print_summary(&play.loaded, &play.record, &derived, scripted.is_some());
     println!("result saved to {}", play.result_path.display());
     Ok(0)
 }
@@ -416,14 +479,16 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
     let ex = play.loaded.exercise.clone();
     let n = ex.scenarios.len();
     let restored: usize = play.record.scenarios.iter().map(|r| r.choices.len()).sum();
-    println!("{}", ex.title);
+    println!("{}", printable(&ex.title));
     if !ex.instructions.trim().is_empty() {
-        println!("{}", ex.instructions.trim());
+        for line in ex.instructions.trim().lines() {
+            println!("{}", printable(line));
+        }
     }
     println!(
         "Student: {} ({}) · {} · attempt {} of {}{}",
-        play.record.student.name,
-        play.record.student.id,
+        printable(&play.record.student.name),
+        printable(&play.record.student.id),
         match ex.mode {
             ExerciseMode::Assessment => "assessment: feedback at the end",
             ExerciseMode::Practice => "practice: feedback after every reply",
@@ -582,9 +647,9 @@ fn print_summary(loaded: &LoadedExercise, record: &ResultRecord, d: &Derived, sc
     }
     println!(
         "{} — {} ({}): total {:.1}, {}",
-        ex.title,
-        record.student.name,
-        record.student.id,
+        printable(&ex.title),
+        printable(&record.student.name),
+        printable(&record.student.id),
         d.total,
         if d.passed { "PASS" } else { "FAIL" }
     );

@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 use changetalk_core::classroom::grade::{
     self, Distribution, Gradebook, InputFile, ItemStat, Pinned, RosterEntry,
 };
+use changetalk_core::classroom::printable::printable;
 use changetalk_core::classroom::result::MAX_RESULT_BYTES;
 use changetalk_core::classroom::xapi::{self, XapiOptions};
 use clap::Args;
 
-use crate::classroom::{LoadedExercise, load};
+use crate::classroom::{LoadedExercise, load_with};
 use crate::export::esc;
-use crate::files::{read_text_limited, write_atomic};
+use crate::files::{clean_stray_temps, read_bytes_limited, read_text_limited, write_atomic};
 
 /// Options of `changetalk grade`.
 #[derive(Debug, Args)]
@@ -41,6 +42,9 @@ pub struct GradeArgs {
     /// Base IRI of xAPI activities (scenarios become `<base>/scenarios/<id>`).
     #[arg(long, default_value = "https://changetalk.example.org/xapi")]
     pub xapi_activity_base: String,
+    /// Read scenario `file:`s outside the exercise's folder (only for exercises you trust).
+    #[arg(long)]
+    pub allow_outside: bool,
 }
 
 /// Runs `grade`; returns the exit code (0 once grading ran, whatever it flagged).
@@ -54,8 +58,9 @@ pub fn run(args: GradeArgs) -> i32 {
     }
 }
 
-/// Every `*.json` file directly in `dir` (hidden files, such as half-written temporary
-/// files, are skipped), sorted.
+/// Every `*.json` entry directly in `dir` that is not a folder (hidden files, such as
+/// half-written temporary files, are skipped), sorted. A FIFO or device among them is listed,
+/// and [`read_input`] refuses it by name without opening it.
 pub fn result_paths(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let rd = std::fs::read_dir(dir).map_err(|e| {
         format!(
@@ -81,19 +86,14 @@ pub fn result_paths(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(paths)
 }
 
-/// One result file's name and bytes, or why it could not be read.
+/// One result file's name and bytes, or why it could not be read: only a regular file of at
+/// most [`MAX_RESULT_BYTES`], checked before it is opened (a FIFO would hang the grader, a
+/// device such as `/dev/zero` would fill the memory).
 pub fn read_input(p: &Path) -> InputFile {
     let name = p
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let bytes = match std::fs::metadata(p) {
-        Ok(m) if m.len() > MAX_RESULT_BYTES as u64 => Err(format!(
-            "file is {:.1} MB, far larger than a result; is it the right file?",
-            m.len() as f64 / 1_048_576.0
-        )),
-        Ok(_) => std::fs::read(p).map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
+    let bytes = read_bytes_limited(p, MAX_RESULT_BYTES as u64).map_err(|e| e.message);
     InputFile { name, bytes }
 }
 
@@ -112,12 +112,20 @@ pub fn read_roster(path: &Path) -> Result<Vec<RosterEntry>, String> {
 }
 
 fn grade_folder(args: &GradeArgs) -> Result<i32, String> {
-    let loaded = load(&args.exercise)?;
+    let loaded = load_with(&args.exercise, args.allow_outside)?;
     let roster = match &args.roster {
         Some(p) => Some(read_roster(p)?),
         None => None,
     };
     let paths = result_paths(&args.results)?;
+    let cleaned = clean_stray_temps(&args.results);
+    if cleaned > 0 {
+        eprintln!(
+            "{}: note: removed {cleaned} temporary file{} left by interrupted saves",
+            printable(&args.results.display().to_string()),
+            if cleaned == 1 { "" } else { "s" }
+        );
+    }
     let pinned = Pinned {
         exercise: &loaded.exercise,
         exercise_hash: &loaded.hash,
@@ -130,11 +138,13 @@ fn grade_folder(args: &GradeArgs) -> Result<i32, String> {
         paths.iter().map(|p| read_input(p)),
         roster.as_deref(),
     );
+    // Everything printed from here on may come from students' files: control characters
+    // (terminal escapes, line breaks) are removed first.
     for p in &book.problems {
         eprintln!(
             "{}: warning: {}",
-            args.results.join(&p.file).display(),
-            p.message
+            printable(&args.results.join(&p.file).display().to_string()),
+            printable(&p.message)
         );
     }
     for r in &book.rows {
@@ -142,14 +152,14 @@ fn grade_folder(args: &GradeArgs) -> Result<i32, String> {
             if f.kind == grade::FlagKind::Corrupt {
                 continue; // reported above
             }
-            eprintln!("flag {}: {}", f.kind.code(), f.detail);
+            eprintln!("flag {}: {}", f.kind.code(), printable(&f.detail));
         }
     }
     for r in &book.rows {
         println!(
             "{:<24} {:<28} {:>6}  {:<4}  {}",
-            r.student_id,
-            r.student_name,
+            printable(&r.student_id),
+            printable(&r.student_name),
             r.total
                 .map(|t| format!("{t:.1}"))
                 .unwrap_or_else(|| "—".into()),
@@ -232,7 +242,7 @@ pub fn class_report_html(loaded: &LoadedExercise, pinned: &Pinned, book: &Gradeb
     let _ = write!(
         o,
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} — class report</title><style>{STYLE}</style></head><body>\n",
-        esc(&ex.title)
+        esc(&printable(&ex.title))
     );
     let _ = writeln!(
         o,
@@ -261,8 +271,8 @@ pub fn class_report_html(loaded: &LoadedExercise, pinned: &Pinned, book: &Gradeb
             let _ = writeln!(
                 o,
                 "<tr><td>{}</td><td>{}</td></tr>",
-                esc(&p.file),
-                esc(&p.message)
+                esc(&printable(&p.file)),
+                esc(&printable(&p.message))
             );
         }
         o.push_str("</table>\n");
@@ -275,14 +285,14 @@ pub fn class_report_html(loaded: &LoadedExercise, pinned: &Pinned, book: &Gradeb
             let details: Vec<String> = r
                 .flags
                 .iter()
-                .map(|f| format!("<b>{}</b>: {}", f.kind.code(), esc(&f.detail)))
+                .map(|f| format!("<b>{}</b>: {}", f.kind.code(), esc(&printable(&f.detail))))
                 .collect();
             let _ = writeln!(
                 o,
                 "<tr><td>{} <small>{}</small></td><td>{}</td><td class=\"flag\">{}</td></tr>",
-                esc(&r.student_name),
-                esc(&r.student_id),
-                esc(r.file.as_deref().unwrap_or("—")),
+                esc(&printable(&r.student_name)),
+                esc(&printable(&r.student_id)),
+                esc(&printable(r.file.as_deref().unwrap_or("—"))),
                 details.join("<br>")
             );
         }

@@ -2,6 +2,7 @@
 //! exits non-zero on failure.
 
 pub mod audit;
+pub mod class;
 pub mod exercise;
 pub mod grade;
 pub mod graph;
@@ -9,6 +10,7 @@ pub mod lint;
 pub mod new;
 pub mod play;
 pub mod score_csv;
+pub mod serve;
 pub mod text_report;
 pub mod validate;
 
@@ -19,6 +21,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// Motivational-interviewing practice with scripted clients, scored against MITI.
 #[derive(Debug, Parser)]
 #[command(name = "changetalk", version, about, long_about = None)]
+// `exercise run --server URL --code CODE` plays on a class server (see `class.rs`).
+#[command(mut_subcommand("exercise", class::add_server_flags))]
 pub struct Cli {
     /// What to do; without a command the desktop app opens.
     #[command(subcommand)]
@@ -75,6 +79,11 @@ pub enum Command {
     Exercise(exercise::ExerciseArgs),
     /// Grade a folder of exercise results into a gradebook CSV, class report and xAPI.
     Grade(grade::GradeArgs),
+    /// Run the class server: it holds assessments, stamps every reply and grades from its log.
+    Serve(serve::ServeArgs),
+    /// Instructors on a class server: `class create` publishes an exercise and writes join
+    /// codes, `class status` shows who is playing, `class grade` writes the gradebook.
+    Class(class::ClassArgs),
     /// Score a hand-coded role-play transcript (CSV with header speaker,code,text).
     ScoreTranscript {
         /// The CSV file.
@@ -295,7 +304,12 @@ pub fn run(command: Command) -> i32 {
         } => graph::run(&scenario, format, output.as_deref()),
         Command::Audit { scenarios, json } => audit::run(&scenarios, json),
         Command::Gui(args) => open_app(args),
-        Command::Exercise(args) => exercise::run(args),
+        Command::Exercise(args) => match class::server_flags_given() {
+            Some((server, code)) => class::run_student(&server, &code),
+            None => exercise::run(args),
+        },
+        Command::Serve(args) => serve::run(args),
+        Command::Class(args) => class::run(args),
         Command::Grade(args) => grade::run(args),
     }
 }

@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use changetalk_core::classroom::printable::printable;
+
 use crate::library;
 
 /// Validates files and folders; 0 when all are valid, 1 otherwise.
@@ -15,7 +17,7 @@ pub fn run(paths: &[PathBuf]) -> i32 {
             if found.is_empty() {
                 eprintln!(
                     "{}: error: no .ron scenario files in this folder",
-                    p.display()
+                    printable(&p.display().to_string())
                 );
                 failed += 1;
             }
@@ -32,7 +34,7 @@ pub fn run(paths: &[PathBuf]) -> i32 {
                 ok += 1;
                 println!(
                     "{}: ok ({} — {}, {})",
-                    f.display(),
+                    printable(&f.display().to_string()),
                     s.id,
                     super::text_report::count(s.points.len(), "point", "points"),
                     super::text_report::count(s.endings.len(), "ending", "endings")
@@ -40,8 +42,12 @@ pub fn run(paths: &[PathBuf]) -> i32 {
             }
             Err(errs) => {
                 failed += 1;
+                // File names can hold control characters too; each message line is printed
+                // without them.
                 for e in errs {
-                    eprintln!("{e}");
+                    for line in e.lines() {
+                        eprintln!("{}", printable(line));
+                    }
                 }
             }
         }

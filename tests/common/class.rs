@@ -1,10 +1,15 @@
 //! A class for the classroom tests: an exercise in a temporary folder, students who play it
-//! through the binary, and the grader's outputs read back.
+//! (as a person does, through the exercise driver `exercise run` and the app share, or
+//! scripted through the binary), and the grader's outputs read back.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use changetalk::classroom::{self as driver, Next};
+use changetalk_core::AutoPolicy;
 
 use serde_json::Value;
 
@@ -90,7 +95,17 @@ impl Class {
         self.results().join(format!("week3--{id}.json"))
     }
 
+    /// Student `id` plays the exercise as a person does — the replies `how` names
+    /// (`--auto best|worst`, or `--choices 1,2` once per scenario), each a few milliseconds
+    /// after the one before, at the student's own pace — and finishes it. The result is the
+    /// one `exercise run` writes for typed replies (not marked scripted).
     pub fn play(&self, name: &str, id: &str, how: &[&str]) {
+        play_as_student(&self.exercise(), &self.results(), name, id, how);
+    }
+
+    /// `exercise run … --auto/--choices` through the binary (a scripted run: practice
+    /// exercises only).
+    pub fn play_scripted(&self, name: &str, id: &str, how: &[&str]) {
         let ex = self.exercise();
         let res = self.results();
         let mut args = vec![
@@ -128,6 +143,71 @@ impl Class {
         let mut lines = parse_csv(&text);
         let header = lines.remove(0);
         (header, lines, o)
+    }
+}
+
+/// Each student's own pace: the first reply of the n-th student played in this process comes
+/// 4·n ms later than the first student's, so no two students' reply times are the same (the
+/// grader flags identical replies at identical times as a copy).
+static STUDENTS: AtomicU64 = AtomicU64::new(0);
+
+/// Plays `exercise` as student `id` (see [`Class::play`]), with results in `results`.
+pub fn play_as_student(exercise: &Path, results: &Path, name: &str, id: &str, how: &[&str]) {
+    let (auto, choices): (Option<AutoPolicy>, Vec<Vec<usize>>) = match how {
+        ["--auto", "best"] => (Some(AutoPolicy::Best), Vec::new()),
+        ["--auto", "worst"] => (Some(AutoPolicy::Worst), Vec::new()),
+        _ => {
+            let mut groups = Vec::new();
+            let mut it = how.iter();
+            while let Some(flag) = it.next() {
+                assert_eq!(*flag, "--choices", "play: unknown option {how:?}");
+                let g = it.next().expect("--choices takes a list");
+                groups.push(
+                    g.split(',')
+                        .filter(|x| !x.is_empty())
+                        .map(|x| x.trim().parse().expect("a number"))
+                        .collect(),
+                );
+            }
+            (None, groups)
+        }
+    };
+    let loaded = driver::load(exercise).unwrap_or_else(|e| panic!("{e}"));
+    let mut a = driver::begin(loaded, name, id, results).unwrap_or_else(|e| panic!("{e}"));
+    let n = STUDENTS.fetch_add(1, Ordering::Relaxed);
+    std::thread::sleep(Duration::from_millis(3 + 4 * (n % 200)));
+    while let Next::Conversation { index, mut session } =
+        a.next_conversation().unwrap_or_else(|e| panic!("{e}"))
+    {
+        let mut given = choices.get(index).cloned().unwrap_or_default().into_iter();
+        while !session.is_over() && session.turns().len() < changetalk_core::engine::MAX_AUTO_TURNS
+        {
+            let next = match auto {
+                Some(policy) => session.auto_choice(policy),
+                None => given.next(),
+            };
+            let Some(number) = next else {
+                break;
+            };
+            a.reply(index, &mut session, number)
+                .unwrap_or_else(|e| panic!("{id}: reply {number}: {e}"));
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        if !session.is_over() {
+            a.end_early(index, &mut session)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    a.finish().unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Gives a forged result its own pace: every reply `ms` later (so a result copied from another
+/// student for a test is not also flagged as a copy).
+pub fn retime(v: &mut Value, ms: u64) {
+    for run in v["scenarios"].as_array_mut().unwrap() {
+        for c in run["choices"].as_array_mut().unwrap() {
+            c["at_ms"] = (c["at_ms"].as_u64().unwrap() + ms).into();
+        }
     }
 }
 

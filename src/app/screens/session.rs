@@ -273,10 +273,7 @@ fn session_system(
                 ui.ctx()
                     .accesskit_node_builder(ui.id().with("client-face"), |n| {
                         n.set_role(egui::accesskit::Role::Image);
-                        n.set_label(format!(
-                            "{name}'s face: {}",
-                            mood.name().to_lowercase()
-                        ));
+                        n.set_label(format!("{name}'s face: {}", mood.name().to_lowercase()));
                     });
             }
             if show_meters {

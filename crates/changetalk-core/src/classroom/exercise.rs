@@ -100,12 +100,20 @@ pub struct ScenarioRef {
 
 /// The pass criteria, checked against each scenario's score; the exercise is passed when
 /// every scenario passes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Pass")]
 pub struct PassCriteria {
     /// Minimum overall score (0–100).
     #[serde(deserialize_with = "number::<_, 0, 100>")]
     pub overall: f64,
+    /// A scenario passes only when its conversation reached an ending (default `true`: a
+    /// conversation ended early, or stopped by the time limit, fails). `false` lets an
+    /// unfinished conversation pass on its (reduced) overall score.
+    #[serde(default = "yes")]
+    pub require_ending: bool,
+    /// At least this many replies in each scenario.
+    #[serde(default, deserialize_with = "opt_int::<_, _, 1, 1000>")]
+    pub min_turns: Option<u32>,
     /// Minimum reflection-to-question ratio.
     #[serde(default, deserialize_with = "opt_number::<_, 0, 100>")]
     pub min_reflection_to_question: Option<f64>,
@@ -127,6 +135,28 @@ pub struct PassCriteria {
     /// At most this many MI-non-adherent codes (Persuade + Confront).
     #[serde(default, deserialize_with = "opt_int::<_, _, 0, 10_000>")]
     pub max_non_adherent: Option<u32>,
+}
+
+impl Default for PassCriteria {
+    /// Overall 0 and no other threshold, but a conversation must still reach an ending.
+    fn default() -> PassCriteria {
+        PassCriteria {
+            overall: 0.0,
+            require_ending: true,
+            min_turns: None,
+            min_reflection_to_question: None,
+            min_percent_complex_reflections: None,
+            min_percent_open_questions: None,
+            min_percent_mi_adherent: None,
+            min_relational: None,
+            min_technical: None,
+            max_non_adherent: None,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One criterion checked against a score.
@@ -165,16 +195,25 @@ impl PassCriteria {
         }
         let mut out = Vec::new();
         // Only a finished conversation can pass: stopping early is not a shortcut.
-        out.push(CriterionCheck {
-            criterion: "% of the conversation played = 100".to_string(),
-            value: Some(crate::miti::score::round_to(100.0 * s.completion, 1)),
-            met: s.complete,
-        });
+        if self.require_ending {
+            out.push(CriterionCheck {
+                criterion: "% of the conversation played = 100".to_string(),
+                value: Some(crate::miti::score::round_to(100.0 * s.completion, 1)),
+                met: s.complete,
+            });
+        }
         out.push(CriterionCheck {
             criterion: format!("overall ≥ {}", trim_num(self.overall)),
             value: Some(s.overall),
             met: s.overall >= self.overall,
         });
+        if let Some(m) = self.min_turns {
+            out.push(CriterionCheck {
+                criterion: format!("replies ≥ {m}"),
+                value: Some(s.turns as f64),
+                met: s.turns >= m as usize,
+            });
+        }
         min_check(
             &mut out,
             "R:Q",
@@ -320,10 +359,18 @@ impl Exercise {
         let p = &self.pass;
         let _ = writeln!(
             o,
-            "    // Checked against each scenario's score; all must pass. See docs/classroom.md."
+            "    // Checked against each scenario's score; all must pass. See docs/classroom.md.\n    \
+             // A scenario passes only when its conversation reaches an ending (require_ending);\n    \
+             // min_turns asks for at least that many replies in each scenario."
         );
         let _ = writeln!(o, "    pass: (");
         let _ = writeln!(o, "        overall: {},", ron_f64(p.overall));
+        if !p.require_ending {
+            let _ = writeln!(o, "        require_ending: false,");
+        }
+        if let Some(m) = p.min_turns {
+            let _ = writeln!(o, "        min_turns: {m},");
+        }
         let opt = |o: &mut String, k: &str, v: Option<f64>| {
             if let Some(v) = v {
                 let _ = writeln!(o, "        {k}: {},", ron_f64(v));
@@ -502,6 +549,45 @@ mod tests {
         assert_eq!(ex.attempts, 2);
         assert_eq!(ex.time_limit_minutes, Some(30));
         assert_eq!(ex.seed_of(0), 42);
+        // Files written before `min_turns` and `require_ending` keep their meaning.
+        assert_eq!(ex.pass.min_turns, None);
+        assert!(ex.pass.require_ending);
+        assert!(PassCriteria::default().require_ending);
+    }
+
+    #[test]
+    fn min_turns_and_require_ending_are_read_and_checked() {
+        let text = sample().replace(
+            "pass: (overall: 60,",
+            "pass: (overall: 60, min_turns: 8, require_ending: false,",
+        );
+        let ex = load_exercise(&text).unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!(ex.pass.min_turns, Some(8));
+        assert!(!ex.pass.require_ending);
+        let described = ex.pass.describe();
+        assert!(
+            described.contains(&"replies ≥ 8".to_string()),
+            "{described:?}"
+        );
+        assert!(
+            !described
+                .iter()
+                .any(|c| c.starts_with("% of the conversation")),
+            "{described:?}"
+        );
+        let bad = sample().replace("pass: (overall: 60,", "pass: (overall: 60, min_turns: 0,");
+        let all = load_exercise(&bad)
+            .unwrap_err()
+            .iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(all.contains("`min_turns` is 0"), "{all}");
+        let bad = sample().replace(
+            "pass: (overall: 60,",
+            "pass: (overall: 60, require_ending: 1,",
+        );
+        assert!(load_exercise(&bad).is_err());
     }
 
     #[test]
@@ -511,6 +597,8 @@ mod tests {
         ex.scenarios[0].file = Some("../scenarios/x.ron".into());
         ex.scenarios[0].seed = Some(7);
         ex.pass.min_relational = Some(3.5);
+        ex.pass.min_turns = Some(6);
+        ex.pass.require_ending = false;
         let text = ex.to_ron();
         let mut back = load_exercise(&text).unwrap_or_else(|d| panic!("{d:?}\n{text}"));
         back.scenarios[0].span = ex.scenarios[0].span;

@@ -5,6 +5,7 @@
 
 pub mod exercise;
 pub mod grade;
+pub mod printable;
 pub mod result;
 pub mod roster;
 pub mod xapi;

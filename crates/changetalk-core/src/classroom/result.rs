@@ -106,6 +106,11 @@ pub struct ResultRecord {
     pub finished_at: Option<String>,
     /// False for a progress file.
     pub complete: bool,
+    /// How the replies were played when they were not chosen by a person: `"auto best"`,
+    /// `"auto worst"` or `"choices"` (`exercise run --auto`/`--choices`, or the app's). Absent
+    /// for a person's replies. The grader flags a scripted result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scripted: Option<String>,
     /// Each scenario of the exercise, in order (progress files list those started).
     pub scenarios: Vec<ScenarioRun>,
     /// Each scenario's Score (the `play --json` object), in order.
@@ -147,6 +152,7 @@ impl ResultRecord {
             started_at: format_timestamp(started_unix_ms),
             finished_at: None,
             complete: false,
+            scripted: None,
             scenarios: Vec::new(),
             scores: Vec::new(),
             score: None,
@@ -284,6 +290,19 @@ pub fn student_id_from_file_name(exercise_stem: &str, file_name: &str) -> Option
     is_valid_student_id(id).then(|| id.to_string())
 }
 
+/// The student id a result or progress file's name gives, read from its end: the text
+/// between the last `<exercise-stem>--` and `.json` (or `.progress.json`), so a name an LMS
+/// prefixed on download (`Ada Lovelace_123_assignsubmission_file_week3--s1.json`) still
+/// names `s1`. `None` when the name does not follow the pattern. The id is not checked.
+pub fn id_in_file_name<'a>(exercise_stem: &str, file_name: &'a str) -> Option<&'a str> {
+    let marker = format!("{exercise_stem}--");
+    let at = file_name.rfind(&marker)?;
+    let rest = &file_name[at + marker.len()..];
+    rest.strip_suffix(".progress.json")
+        .or_else(|| rest.strip_suffix(".json"))
+        .filter(|id| !id.is_empty())
+}
+
 /// Replays one scenario run against its scenario with `seed`: the session after every
 /// recorded choice (stopped if the run was stopped), or the first choice that is not an
 /// option.
@@ -404,8 +423,27 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// `2025-03-01T09:30:05.123Z` for a unix time in milliseconds.
+/// The latest time a result may carry: 9999-12-31T23:59:59.999Z (ISO 8601's four-digit years).
+/// The earliest is the unix epoch, 1970-01-01T00:00:00.000Z.
+pub const MAX_TIMESTAMP_MS: i64 = 253_402_300_799_999;
+
+/// True for a unix time in milliseconds that [`format_timestamp`] writes as it is (from 1970
+/// to the end of 9999).
+pub fn timestamp_in_range(unix_ms: i64) -> bool {
+    (0..=MAX_TIMESTAMP_MS).contains(&unix_ms)
+}
+
+/// `start + at_ms` when both make a time in range; `None` for a sum that would overflow or
+/// leave 1970–9999 (a hostile `at_ms` near `i64::MAX` must not wrap into the year −292274998).
+pub fn offset_timestamp(start_ms: i64, at_ms: u64) -> Option<i64> {
+    let at = i64::try_from(at_ms).ok()?;
+    start_ms.checked_add(at).filter(|t| timestamp_in_range(*t))
+}
+
+/// `2025-03-01T09:30:05.123Z` for a unix time in milliseconds, clamped to 1970–9999 (so the
+/// text is always a valid ISO 8601 timestamp; check [`timestamp_in_range`] to flag a value).
 pub fn format_timestamp(unix_ms: i64) -> String {
+    let unix_ms = unix_ms.clamp(0, MAX_TIMESTAMP_MS);
     let secs = unix_ms.div_euclid(1000);
     let ms = unix_ms.rem_euclid(1000);
     let days = secs.div_euclid(86_400);
@@ -419,7 +457,19 @@ pub fn format_timestamp(unix_ms: i64) -> String {
     )
 }
 
-/// Reads `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)` into unix milliseconds.
+/// Days in a month of the proleptic Gregorian calendar.
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Reads `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)` into unix milliseconds; `None` for a text
+/// that is not such a timestamp, names a day that does not exist, or falls outside
+/// 1970–9999 ([`timestamp_in_range`]).
 pub fn parse_timestamp(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
@@ -437,7 +487,10 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     };
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+    if !(1..=12).contains(&mo) || !(1..=days_in_month(y, mo)).contains(&d) {
+        return None;
+    }
+    if h > 23 || mi > 59 || se > 60 {
         return None;
     }
     let mut i = 19;
@@ -459,6 +512,9 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
             let oh = num(i + 1..i + 3)?;
             let om = num(i + 4..i + 6)?;
+            if oh > 23 || om > 59 {
+                return None;
+            }
             let v = oh * 60 + om;
             if *sign == b'+' { v } else { -v }
         }
@@ -466,7 +522,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     };
     let days = days_from_civil(y, mo as u32, d as u32);
     let secs = days * 86_400 + h * 3600 + mi * 60 + se - offset_min * 60;
-    Some(secs * 1000 + ms)
+    Some(secs * 1000 + ms).filter(|t| timestamp_in_range(*t))
 }
 
 #[cfg(test)]
@@ -513,6 +569,49 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn hostile_times_are_clamped_or_refused_never_wrapped() {
+        assert_eq!(format_timestamp(i64::MAX), "9999-12-31T23:59:59.999Z");
+        assert_eq!(format_timestamp(i64::MIN), "1970-01-01T00:00:00.000Z");
+        assert_eq!(format_timestamp(-1), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            parse_timestamp(&format_timestamp(MAX_TIMESTAMP_MS)),
+            Some(MAX_TIMESTAMP_MS)
+        );
+        let start = 1_700_000_000_000;
+        assert_eq!(offset_timestamp(start, 1_500), Some(start + 1_500));
+        for at in [i64::MAX as u64 - 3, i64::MAX as u64, u64::MAX, 1 << 62] {
+            assert_eq!(offset_timestamp(start, at), None, "{at}");
+        }
+        assert_eq!(offset_timestamp(-5, 1), None);
+        for bad in [
+            "0000-01-01T00:00:00Z",
+            "1969-12-31T23:59:59.999Z",
+            "2023-02-29T00:00:00Z",
+            "2023-04-31T00:00:00Z",
+            "2023-11-14T22:13:20+99:00",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+        assert!(parse_timestamp("2024-02-29T00:00:00Z").is_some());
+    }
+
+    #[test]
+    fn the_id_a_file_name_gives_is_read_from_its_end() {
+        assert_eq!(id_in_file_name("week3", "week3--s1.json"), Some("s1"));
+        assert_eq!(
+            id_in_file_name("week3", "week3--s1.progress.json"),
+            Some("s1")
+        );
+        assert_eq!(
+            id_in_file_name("week3", "Ada L_12_assignsubmission_file_week3--s1.json"),
+            Some("s1")
+        );
+        assert_eq!(id_in_file_name("week3", "s1.json"), None);
+        assert_eq!(id_in_file_name("week3", "week3--.json"), None);
+        assert_eq!(id_in_file_name("week3", "week3--s1.txt"), None);
     }
 
     #[test]

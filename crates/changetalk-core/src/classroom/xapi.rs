@@ -278,7 +278,8 @@ fn row_statements(
     let (ex, exercise_hash) = (p.exercise, p.exercise_hash);
     let actor = Agent {
         object_type: "Agent".to_string(),
-        name: (!row.student_name.is_empty()).then(|| row.student_name.clone()),
+        name: (!row.student_name.is_empty())
+            .then(|| crate::classroom::printable::printable(&row.student_name).into_owned()),
         account: Account {
             home_page: opts.home_page.clone(),
             name: row.student_id.clone(),
@@ -360,6 +361,8 @@ fn row_statements(
             completion: score.complete,
             duration: iso8601_duration(g.duration_ms.unwrap_or(0)),
         };
+        // Times from the file were checked when grading (flagged `timing` or `clock` when
+        // impossible); whatever is left, the timestamp is clamped to a real date.
         let when = g
             .finished_ms
             .or(row.finished_ms)

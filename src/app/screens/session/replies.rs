@@ -95,10 +95,12 @@ pub fn reply_ui(
         }
         if view.more_below {
             ui.label(
-                RichText::new("Your reply — press a number or click. More replies below: scroll down.")
-                    .small()
-                    .strong()
-                    .color(p.accent),
+                RichText::new(
+                    "Your reply — press a number or click. More replies below: scroll down.",
+                )
+                .small()
+                .strong()
+                .color(p.accent),
             );
         } else {
             ui.label(

@@ -2,6 +2,7 @@
 
 use crate::classroom::exercise::Exercise;
 use crate::classroom::grade::Gradebook;
+use crate::classroom::printable::printable;
 pub use crate::source::csv::csv_field;
 use crate::source::csv::csv_record;
 
@@ -13,11 +14,12 @@ pub fn csv_header(ex: &Exercise) -> Vec<String> {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    h.push(format!("{} total", ex.title));
+    let title = printable(&ex.title);
+    h.push(format!("{title} total"));
     for s in &ex.scenarios {
-        h.push(format!("{}: {} overall", ex.title, s.id));
+        h.push(format!("{title}: {} overall", s.id));
     }
-    h.push(format!("{} pass", ex.title));
+    h.push(format!("{title} pass"));
     h.push("flags".to_string());
     h
 }
@@ -27,15 +29,18 @@ fn grade_num(x: f64) -> String {
     format!("{x:.1}")
 }
 
-/// The gradebook: a header and one row per student (CRLF line ends, as RFC 4180 asks).
+/// The gradebook: a header and one row per student (CRLF line ends, as RFC 4180 asks). Names
+/// and ids come from students' files: their control characters are removed
+/// ([`printable`]) before the fields are quoted, so a name cannot break a row or reach a
+/// terminal that shows the file.
 pub fn gradebook_csv(ex: &Exercise, book: &Gradebook) -> String {
     let mut out = String::new();
     out.push_str(&csv_record(&csv_header(ex)));
     for r in &book.rows {
         let mut f = vec![
-            r.student_name.clone(),
+            printable(&r.student_name).into_owned(),
             String::new(),
-            r.student_id.clone(),
+            printable(&r.student_id).into_owned(),
             String::new(),
             String::new(),
         ];

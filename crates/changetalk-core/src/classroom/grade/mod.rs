@@ -8,15 +8,18 @@
 //! grading goes on with the rest.
 
 use std::borrow::Borrow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
-use crate::classroom::exercise::{CriterionCheck, Exercise};
+use crate::classroom::exercise::{CriterionCheck, Exercise, ExerciseMode};
+use crate::classroom::printable::printable;
 use crate::classroom::result::{
-    ResultRecord, derive, parse_result, replay_run, student_id_from_file_name, to_json_value,
+    ResultRecord, derive, id_in_file_name, is_valid_student_id, offset_timestamp, parse_result,
+    replay_run, student_id_from_file_name, to_json_value,
 };
 use crate::engine::Transcript;
 use crate::engine::model::Scenario;
@@ -87,6 +90,21 @@ pub enum FlagKind {
     OverTime,
     /// More attempts than the exercise allows.
     Attempts,
+    /// The file's name names another student than the id inside it (or no student).
+    FileName,
+    /// The same replies at the same milliseconds as another student's result.
+    Copied,
+    /// Reply times (`at_ms`) that a person's replies cannot have: all zero, decreasing, or
+    /// out of range.
+    Timing,
+    /// `started_at`/`finished_at` missing, unreadable, out of range, or finished before started.
+    Clock,
+    /// The replies were played by the program (`--auto`, `--choices`), not chosen by a person.
+    Scripted,
+    /// A conversation was ended before its ending (by the student or the time limit).
+    Stopped,
+    /// The result was played in another mode (practice, assessment) than the exercise's.
+    Mode,
 }
 
 impl FlagKind {
@@ -107,6 +125,13 @@ impl FlagKind {
             FlagKind::Corrupt => "corrupt",
             FlagKind::OverTime => "over_time",
             FlagKind::Attempts => "attempts",
+            FlagKind::FileName => "file_name",
+            FlagKind::Copied => "copied",
+            FlagKind::Timing => "timing",
+            FlagKind::Clock => "clock",
+            FlagKind::Scripted => "scripted",
+            FlagKind::Stopped => "stopped",
+            FlagKind::Mode => "mode",
         }
     }
 }
@@ -178,6 +203,8 @@ pub struct GradeRow {
     pub finished_ms: Option<i64>,
     /// Version of the program that wrote the result.
     pub app_version: String,
+    /// SHA-256 of the replies and their times, to find copied results.
+    fingerprint: Option<[u8; 32]>,
 }
 
 impl GradeRow {
@@ -194,6 +221,7 @@ impl GradeRow {
             started_ms: None,
             finished_ms: None,
             app_version: String::new(),
+            fingerprint: None,
         }
     }
 
@@ -300,10 +328,13 @@ pub fn grade<F: Borrow<InputFile>>(
             merged.extend(group);
             continue;
         }
+        // The finished, latest, properly named one first.
+        let named = |r: &GradeRow| !r.has(FlagKind::FileName);
         group.sort_by(|a, b| {
-            (b.total.is_some(), b.finished_ms, &a.file).cmp(&(
+            (b.total.is_some(), b.finished_ms, named(b), &a.file).cmp(&(
                 a.total.is_some(),
                 a.finished_ms,
+                named(a),
                 &b.file,
             ))
         });
@@ -322,6 +353,7 @@ pub fn grade<F: Borrow<InputFile>>(
         }
         merged.push(keep);
     }
+    flag_copies(&mut merged);
     // Students who started but have no finished result.
     for pr in progress {
         if !merged.iter().any(|r| r.student_id == pr.student_id) {
@@ -405,12 +437,7 @@ fn grade_file(p: &Pinned, f: &InputFile) -> Outcome {
     row.started_ms = rec.started_ms();
     row.finished_ms = rec.finished_ms();
     row.app_version = rec.app_version.clone();
-    if rec.student.id.trim().is_empty() {
-        row.flag(
-            FlagKind::NoStudent,
-            format!("{}: the result names no student id", f.name),
-        );
-    }
+    check_identity(p, &f.name, &rec, &mut row);
     if rec.exercise.hash != p.exercise_hash {
         row.flag(
             FlagKind::ExerciseChanged,
@@ -447,12 +474,242 @@ fn grade_file(p: &Pinned, f: &InputFile) -> Outcome {
             Outcome::Row(Box::new(row))
         };
     }
+    check_times(&f.name, &rec, &mut row);
+    row.fingerprint = fingerprint(&rec);
     grade_record(p, &f.name, &rec, &mut row);
     Outcome::Row(Box::new(row))
 }
 
 fn short(h: &str) -> &str {
     h.get(..12).unwrap_or(h)
+}
+
+/// Who the result is of, and how it was played: the student id (present, usable, the one
+/// the file's name gives), scripted replies, and the mode.
+fn check_identity(p: &Pinned, file: &str, rec: &ResultRecord, row: &mut GradeRow) {
+    let id = rec.student.id.as_str();
+    if id.trim().is_empty() {
+        row.flag(
+            FlagKind::NoStudent,
+            format!("{file}: the result names no student id"),
+        );
+    } else if !is_valid_student_id(id) {
+        row.flag(
+            FlagKind::NoStudent,
+            format!(
+                "{file}: the student id `{}` is not a usable id (1–128 letters, digits, `-`, `_`, `.`, `@`, `+`)",
+                printable(id)
+            ),
+        );
+    }
+    let expected = format!("{}--{}.json", p.exercise_stem, printable(id));
+    match id_in_file_name(p.exercise_stem, file) {
+        // Without an id there is nothing to compare (flagged `no_student` above).
+        _ if id.trim().is_empty() => {}
+        Some(named) if named == id => {}
+        Some(named) => row.flag(
+            FlagKind::FileName,
+            format!(
+                "{file}: the file's name gives student `{}`, but the file holds the result of student `{}`",
+                printable(named),
+                printable(id)
+            ),
+        ),
+        None => row.flag(
+            FlagKind::FileName,
+            format!(
+                "{file}: the file's name gives no student; a result of student `{}` is named `{expected}`",
+                printable(id)
+            ),
+        ),
+    }
+    if let Some(how) = &rec.scripted {
+        row.flag(
+            FlagKind::Scripted,
+            format!(
+                "{file}: the replies were played by the program ({}), not chosen by a person",
+                printable(how)
+            ),
+        );
+    }
+    if rec.mode != p.exercise.mode {
+        let name = |m: ExerciseMode| match m {
+            ExerciseMode::Assessment => "assessment",
+            ExerciseMode::Practice => "practice",
+        };
+        row.flag(
+            FlagKind::Mode,
+            format!(
+                "{file}: played in {} mode, but the exercise is {} {}",
+                name(rec.mode),
+                if p.exercise.mode == ExerciseMode::Assessment {
+                    "an"
+                } else {
+                    "a"
+                },
+                name(p.exercise.mode)
+            ),
+        );
+    }
+}
+
+/// How far a reply may be timed after `finished_at`, for clocks that moved a little.
+const CLOCK_SLACK_MS: u64 = 60_000;
+
+/// The times of a finished result: `started_at` and `finished_at` readable and in order, and
+/// every reply's `at_ms` possible for a person (not all zero, never decreasing, within the
+/// attempt and within 1970–9999).
+fn check_times(file: &str, rec: &ResultRecord, row: &mut GradeRow) {
+    let started = rec.started_ms();
+    let finished = rec.finished_ms();
+    if started.is_none() {
+        row.flag(
+            FlagKind::Clock,
+            format!(
+                "{file}: started_at `{}` is not a time from 1970 to 9999 (YYYY-MM-DDTHH:MM:SS.sssZ)",
+                printable(&rec.started_at)
+            ),
+        );
+    }
+    match &rec.finished_at {
+        None => row.flag(
+            FlagKind::Clock,
+            format!("{file}: the result is marked finished but has no finished_at"),
+        ),
+        Some(t) if finished.is_none() => row.flag(
+            FlagKind::Clock,
+            format!(
+                "{file}: finished_at `{}` is not a time from 1970 to 9999 (YYYY-MM-DDTHH:MM:SS.sssZ)",
+                printable(t)
+            ),
+        ),
+        Some(_) => {}
+    }
+    let span = match (started, finished) {
+        (Some(s), Some(f)) if f < s => {
+            row.flag(
+                FlagKind::Clock,
+                format!(
+                    "{file}: finished_at {} is before started_at {}",
+                    printable(rec.finished_at.as_deref().unwrap_or("")),
+                    printable(&rec.started_at)
+                ),
+            );
+            None
+        }
+        (Some(s), Some(f)) => Some((f - s) as u64),
+        _ => None,
+    };
+    let replies: Vec<(&str, usize, u64)> = rec
+        .scenarios
+        .iter()
+        .flat_map(|r| {
+            r.choices
+                .iter()
+                .enumerate()
+                .map(move |(k, c)| (r.id.as_str(), k + 1, c.at_ms))
+        })
+        .collect();
+    if !replies.is_empty() && replies.iter().all(|(_, _, t)| *t == 0) {
+        row.flag(
+            FlagKind::Timing,
+            format!(
+                "{file}: every reply is timed at 0 ms after the start: no person replies that fast (a scripted run, or edited times)"
+            ),
+        );
+    }
+    if let Some(w) = replies.windows(2).find(|w| w[1].2 < w[0].2) {
+        let ((s0, k0, t0), (s1, k1, t1)) = (w[0], w[1]);
+        row.flag(
+            FlagKind::Timing,
+            format!(
+                "{file}: scenario `{}` reply {k1} is timed at {t1} ms, before scenario `{}` reply {k0} at {t0} ms: times only go forward",
+                printable(s1),
+                printable(s0)
+            ),
+        );
+    }
+    let base = started.unwrap_or(0);
+    let out_of_range = replies.iter().find(|(_, _, t)| {
+        offset_timestamp(base, *t).is_none() || span.is_some_and(|sp| *t > sp + CLOCK_SLACK_MS)
+    });
+    if let Some((sid, k, t)) = out_of_range {
+        let why = match span {
+            Some(sp) if offset_timestamp(base, *t).is_some() => format!(
+                "after the attempt finished ({} after the start)",
+                minutes_seconds(sp)
+            ),
+            _ => "outside any possible time (1970 to 9999)".to_string(),
+        };
+        row.flag(
+            FlagKind::Timing,
+            format!(
+                "{file}: scenario `{}` reply {k} is timed {t} ms after the start, {why}",
+                printable(sid)
+            ),
+        );
+    }
+}
+
+/// SHA-256 of every scenario's replies and their times, for results with at least three
+/// replies (fewer could match by chance).
+fn fingerprint(rec: &ResultRecord) -> Option<[u8; 32]> {
+    let n: usize = rec.scenarios.iter().map(|r| r.choices.len()).sum();
+    if n < 3 {
+        return None;
+    }
+    let mut h = Sha256::new();
+    for r in &rec.scenarios {
+        h.update((r.id.len() as u64).to_le_bytes());
+        h.update(r.id.as_bytes());
+        h.update((r.choices.len() as u64).to_le_bytes());
+        for c in &r.choices {
+            h.update((c.number as u64).to_le_bytes());
+            h.update(c.at_ms.to_le_bytes());
+        }
+    }
+    Some(h.finalize().into())
+}
+
+/// Flags every row whose replies and reply times are identical to another student's: people
+/// do not choose the same replies at the same milliseconds.
+fn flag_copies(rows: &mut [GradeRow]) {
+    let mut groups: HashMap<[u8; 32], Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(fp) = r.fingerprint {
+            groups.entry(fp).or_default().push(i);
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    groups.sort();
+    for g in groups {
+        for &i in &g {
+            // Name up to three of the others (a class may hand in hundreds of one file).
+            let mut others: Vec<String> = g
+                .iter()
+                .filter(|&&j| j != i)
+                .take(3)
+                .map(|&j| {
+                    format!(
+                        "{} (student `{}`)",
+                        rows[j].file.as_deref().unwrap_or("?"),
+                        printable(&rows[j].student_id)
+                    )
+                })
+                .collect();
+            if g.len() - 1 > others.len() {
+                others.push(format!("{} more", g.len() - 1 - others.len()));
+            }
+            let file = rows[i].file.clone().unwrap_or_default();
+            rows[i].flag(
+                FlagKind::Copied,
+                format!(
+                    "{file}: the same replies at the same milliseconds as {}: a copied result",
+                    others.join(", ")
+                ),
+            );
+        }
+    }
 }
 
 /// Replays and compares one complete record.
@@ -517,8 +774,11 @@ fn grade_record(p: &Pinned, file: &str, rec: &ResultRecord, row: &mut GradeRow) 
             );
         }
         if let Some(last) = run.choices.last() {
-            g.duration_ms = Some(last.at_ms.saturating_sub(prev_end_ms));
-            g.finished_ms = row.started_ms.map(|s| s + last.at_ms as i64);
+            // Times already flagged as impossible give no duration or time of day.
+            if !row.has(FlagKind::Timing) {
+                g.duration_ms = Some(last.at_ms.saturating_sub(prev_end_ms));
+                g.finished_ms = row.started_ms.and_then(|s| offset_timestamp(s, last.at_ms));
+            }
             prev_end_ms = last.at_ms;
         }
         if let Some(limit) = ex.time_limit_minutes {
@@ -549,6 +809,25 @@ fn grade_record(p: &Pinned, file: &str, rec: &ResultRecord, row: &mut GradeRow) 
                 continue;
             }
         };
+        if session.ending().is_none() {
+            let n = run.choices.len();
+            row.flag(
+                FlagKind::Stopped,
+                if run.stopped {
+                    format!(
+                        "{file}: scenario `{}` was ended after {n} repl{}, before its ending",
+                        sref.id,
+                        if n == 1 { "y" } else { "ies" }
+                    )
+                } else {
+                    format!(
+                        "{file}: scenario `{}` stops after {n} repl{} without an ending, yet is not marked stopped (replies removed?)",
+                        sref.id,
+                        if n == 1 { "y" } else { "ies" }
+                    )
+                },
+            );
+        }
         session.stop();
         let t = session.transcript();
         for (turn, c) in t.turns.iter().zip(&run.choices) {
