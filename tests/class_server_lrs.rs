@@ -147,7 +147,10 @@ impl Ralph {
         );
         let mut cmd = Command::new("python3");
         cmd.args(["-c", &script])
-            .env("RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH", dir.join("data"))
+            .env(
+                "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH",
+                dir.join("data"),
+            )
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.join("ralph.log")).unwrap());
         Ralph::env(&mut cmd, dir);

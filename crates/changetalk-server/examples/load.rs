@@ -73,7 +73,12 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn post(a: &ureq::Agent, url: &str, auth: Option<&str>, body: &Value) -> Result<(u16, Value), String> {
+fn post(
+    a: &ureq::Agent,
+    url: &str,
+    auth: Option<&str>,
+    body: &Value,
+) -> Result<(u16, Value), String> {
     let mut req = a.post(url);
     if let Some(t) = auth {
         req = req.header("Authorization", &format!("Bearer {t}"));
@@ -81,7 +86,10 @@ fn post(a: &ureq::Agent, url: &str, auth: Option<&str>, body: &Value) -> Result<
     let mut r = req.send_json(body).map_err(|e| e.to_string())?;
     let status = r.status().as_u16();
     let text = r.body_mut().read_to_string().map_err(|e| e.to_string())?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
+    Ok((
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    ))
 }
 
 #[derive(Default)]
@@ -94,6 +102,7 @@ struct Counts {
 }
 
 /// One student: joins, then one reply a second until the end.
+#[allow(clippy::too_many_arguments)]
 fn student(
     a: ureq::Agent,
     server: String,
@@ -262,7 +271,12 @@ fn main() {
         .into_iter()
         .enumerate()
         .map(|(n, code)| {
-            let (h, s, c, l) = (http.clone(), a.server.clone(), counts.clone(), latencies.clone());
+            let (h, s, c, l) = (
+                http.clone(),
+                a.server.clone(),
+                counts.clone(),
+                latencies.clone(),
+            );
             let students = a.students;
             std::thread::Builder::new()
                 .stack_size(256 * 1024)
@@ -270,8 +284,8 @@ fn main() {
                 .expect("thread")
         })
         .collect();
-    while Instant::now() < end {
-        std::thread::sleep(Duration::from_secs(10));
+    while let Some(left) = end.checked_duration_since(Instant::now()) {
+        std::thread::sleep(left.min(Duration::from_secs(10)));
         if let Some(pid) = a.pid {
             peak_rss = peak_rss.max(vm(pid, "VmRSS:").unwrap_or(0));
         }
@@ -295,7 +309,11 @@ fn main() {
         rt.block_on(async {
             let store = changetalk_server::Store::open(url).await.expect("database");
             let mut n = 0usize;
-            for at in store.exercise_attempts(&exercise_id).await.expect("attempts") {
+            for at in store
+                .exercise_attempts(&exercise_id)
+                .await
+                .expect("attempts")
+            {
                 n += store
                     .events(&at.id)
                     .await
@@ -321,12 +339,18 @@ fn main() {
         counts.joins.load(Ordering::Relaxed),
         counts.refused_joins.load(Ordering::Relaxed)
     );
-    println!("replies sent:        {sent} ({:.1}/s)", sent as f64 / elapsed);
+    println!(
+        "replies sent:        {sent} ({:.1}/s)",
+        sent as f64 / elapsed
+    );
     println!("replies recorded:    {recorded} (answered 200)");
     if let Some(n) = in_log {
         println!("replies in the log:  {n}");
     }
-    println!("replies lost:        {}", counts.lost.load(Ordering::Relaxed));
+    println!(
+        "replies lost:        {}",
+        counts.lost.load(Ordering::Relaxed)
+    );
     println!(
         "reply latency:       p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         pct(&l, 0.5),
@@ -341,7 +365,7 @@ fn main() {
             peak_rss as f64 / 1024.0
         );
     }
-    let lost = counts.lost.load(Ordering::Relaxed) > 0
-        || in_log.is_some_and(|n| n as u64 != recorded);
+    let lost =
+        counts.lost.load(Ordering::Relaxed) > 0 || in_log.is_some_and(|n| n as u64 != recorded);
     std::process::exit(i32::from(lost));
 }

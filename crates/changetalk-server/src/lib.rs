@@ -5,6 +5,9 @@
 //! SQLite (one file under the data folder) or PostgreSQL. The gradebook and the class status
 //! are computed from that log with the core's grader, so they match `changetalk grade`.
 //!
+//! With [`Config::lrs`] (`--lrs URL`), every reply and each attempt's completion also goes to a
+//! Learning Record Store as xAPI statements, from a task of its own (see [`lrs`]).
+//!
 //! All motivational-interviewing logic stays in `changetalk-core`: the server drives
 //! `engine::Session` and rebuilds every attempt by replaying its log.
 //!

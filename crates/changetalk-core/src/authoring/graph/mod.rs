@@ -11,10 +11,9 @@
 //! The SVG layout is layered: a point's column is its breadth-first depth from `start`; within a
 //! column, nodes keep the order in which the search found them; endings take the last column.
 
-use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write as _;
 
-use crate::authoring::lint::{best_path_session, point_ratings};
+use crate::authoring::lint::point_ratings;
 use crate::engine::model::{Outcome, Point, Scenario};
 
 /// How good the replies at a point, or one reply, are.
@@ -176,135 +175,41 @@ enum NodeRef {
 
 impl<'a> Layout<'a> {
     fn new(s: &'a Scenario) -> Self {
-        let np = s.points.len();
-        let point_ix: HashMap<&str, usize> = s
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.as_str(), i))
-            .collect();
-        let ending_ix: HashMap<&str, usize> = s
-            .endings
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.as_str(), i))
-            .collect();
-        // Breadth-first from start: depth per point, discovery order of points and endings.
-        let mut depth: Vec<Option<usize>> = vec![None; np];
-        let mut point_order = Vec::with_capacity(np);
-        let mut ending_order = Vec::with_capacity(s.endings.len());
-        let mut ending_seen = vec![false; s.endings.len()];
-        let mut queue = VecDeque::new();
-        if let Some(&i) = point_ix.get(s.start.as_str()) {
-            depth[i] = Some(0);
-            queue.push_back(i);
-        }
-        loop {
-            while let Some(i) = queue.pop_front() {
-                point_order.push(i);
-                let d = depth[i].unwrap_or(0);
-                for o in &s.points[i].options {
-                    if let Some(&j) = point_ix.get(o.next.as_str()) {
-                        if depth[j].is_none() {
-                            depth[j] = Some(d + 1);
-                            queue.push_back(j);
-                        }
-                    } else if let Some(&e) = ending_ix.get(o.next.as_str())
-                        && !ending_seen[e]
-                    {
-                        ending_seen[e] = true;
-                        ending_order.push(e);
-                    }
-                }
-            }
-            // Points the search did not reach (only in an invalid scenario) start a new layer.
-            let max = depth.iter().flatten().copied().max().map_or(0, |m| m + 1);
-            match depth.iter().position(Option::is_none) {
-                Some(i) => {
-                    depth[i] = Some(max);
-                    queue.push_back(i);
-                }
-                None => break,
-            }
-        }
-        ending_order.extend((0..s.endings.len()).filter(|e| !ending_seen[*e]));
-        let ending_col = depth.iter().flatten().copied().max().map_or(0, |m| m + 1);
-        let mut nodes = Vec::with_capacity(np + s.endings.len());
-        let mut slots = Vec::with_capacity(np + s.endings.len());
-        let mut per_col: Vec<usize> = vec![0; ending_col + 1];
-        let mut node_of_point = vec![0usize; np];
-        for &i in &point_order {
-            let col = depth[i].unwrap_or(0);
-            node_of_point[i] = nodes.len();
-            nodes.push(NodeRef::Point(i));
-            slots.push(Slot {
-                col,
-                row: per_col[col],
-            });
-            per_col[col] += 1;
-        }
-        let mut node_of_ending = vec![0usize; s.endings.len()];
-        for &e in &ending_order {
-            node_of_ending[e] = nodes.len();
-            nodes.push(NodeRef::Ending(e));
-            slots.push(Slot {
-                col: ending_col,
-                row: per_col[ending_col],
-            });
-            per_col[ending_col] += 1;
-        }
-        let best_path = best_path(s, &point_ix);
-        let mut edges = Vec::new();
-        for (i, p) in s.points.iter().enumerate() {
-            let ratings = point_ratings(p);
-            for (k, o) in p.options.iter().enumerate() {
-                let to = if let Some(&j) = point_ix.get(o.next.as_str()) {
-                    node_of_point[j]
-                } else if let Some(&e) = ending_ix.get(o.next.as_str()) {
-                    node_of_ending[e]
-                } else {
-                    continue;
-                };
-                edges.push(Edge {
-                    from: node_of_point[i],
-                    to,
-                    number: k + 1,
-                    rating: ratings[k],
-                    best: best_path.contains(&(i, k + 1)),
-                });
-            }
-        }
-        let rows = per_col.iter().copied().max().unwrap_or(0).max(1);
+        let g = GraphLayout::new(s);
         Layout {
             s,
-            nodes,
-            slots,
-            edges,
-            cols: ending_col + 1,
-            rows,
+            nodes: g
+                .nodes
+                .iter()
+                .map(|n| match *n {
+                    GraphNode::Point(i) => NodeRef::Point(i),
+                    GraphNode::Ending(e) => NodeRef::Ending(e),
+                })
+                .collect(),
+            slots: g
+                .slots
+                .iter()
+                .map(|&(col, row)| Slot { col, row })
+                .collect(),
+            edges: g
+                .edges
+                .iter()
+                .map(|e| Edge {
+                    from: e.from,
+                    to: e.to,
+                    number: e.number,
+                    rating: e.rating,
+                    best: e.best,
+                })
+                .collect(),
+            cols: g.cols,
+            rows: g.rows,
         }
     }
 
     fn walkout(&self) -> Option<&str> {
         self.s.persona.walkout.as_ref().map(|w| w.ending.as_str())
     }
-}
-
-/// The (point index, 1-based option number) pairs the best path takes: the top-rated reply at
-/// every point, seed 1, as `play --auto best` and `lint` play it.
-fn best_path(s: &Scenario, point_ix: &HashMap<&str, usize>) -> HashSet<(usize, usize)> {
-    let Some((session, _)) = best_path_session(s) else {
-        return HashSet::new();
-    };
-    session
-        .turns()
-        .iter()
-        .filter_map(|t| {
-            point_ix
-                .get(t.client.point.as_str())
-                .map(|&i| (i, t.reply.number))
-        })
-        .collect()
 }
 
 /// The decision graph in Graphviz DOT: `dot -Tsvg graph.dot > graph.svg`.
@@ -387,7 +292,9 @@ fn node_id(s: &Scenario, n: NodeRef) -> &str {
     }
 }
 
+mod layout;
 mod svg;
+pub use layout::{GraphEdge, GraphLayout, GraphNode};
 pub use svg::to_svg;
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use std::collections::HashMap;
+
 use super::*;
 
 const NODE_W: f64 = 200.0;
