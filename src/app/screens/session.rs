@@ -15,8 +15,9 @@ use changetalk_core::engine::model::ClientState;
 use egui::RichText;
 
 pub use chat::{chat_ui, feedback_card, meters_ui};
+pub use guard::PendingExit;
 pub use instructor::instructor_bar;
-pub use replies::{PendingExit, confirm_id, gate_leave, reply_ui};
+pub use replies::{confirm_id, gate_leave, reply_ui};
 
 use crate::app::exercise::ExerciseRun;
 use crate::app::hot_reload::{self, ReloadNotice};

@@ -6,8 +6,6 @@
 use bevy_egui::egui;
 use changetalk_core::engine::Session;
 
-use super::replies::PendingExit;
-
 /// How long a new decision is shown before input counts for it: egui's double-click
 /// interval, so the second click of a double-click never acts on what appeared under it.
 pub const SETTLE_SECONDS: f64 = 0.3;
@@ -39,4 +37,16 @@ pub fn settled(ui: &egui::Ui, decision: egui::Id) -> bool {
             false
         }
     }
+}
+
+/// A question waiting under the replies before a conversation is left unfinished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PendingExit {
+    /// Nothing asked.
+    #[default]
+    None,
+    /// "End this conversation now?"
+    End,
+    /// "Leave this conversation for the library?"
+    Leave,
 }

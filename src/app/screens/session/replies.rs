@@ -6,7 +6,7 @@ use changetalk_core::engine::Session;
 use changetalk_core::miti::codes::{codes_label, normalize_turn};
 
 use super::chat::rating_colour;
-use super::guard::{decision_id, settled};
+use super::guard::{PendingExit, decision_id, settled};
 use super::instructor::instructor_bar;
 use super::{ReplyView, SessionAction};
 use crate::app::state::Mode;
@@ -224,18 +224,6 @@ pub fn reply_ui(
         None => {}
     }
     action
-}
-
-/// A question waiting under the replies before a conversation is left unfinished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum PendingExit {
-    /// Nothing asked.
-    #[default]
-    None,
-    /// "End this conversation now?"
-    End,
-    /// "Leave this conversation for the library?"
-    Leave,
 }
 
 /// The id under which the pending question is kept in egui's memory.
