@@ -289,6 +289,15 @@ pub fn apply(ctx: &egui::Context, p: &Palette, text_scale: f32, high_contrast: b
     ctx.set_style_of(egui::Theme::Light, style);
 }
 
+/// Width of the text column beside the client's face (briefing, session): `share` of the
+/// window and at least `min` pixels, and wider with large text — 26 characters' widths of
+/// the body font, up to 75% of the window — so it stays readable at 200%.
+pub fn text_column_width(ui: &egui::Ui, share: f32, min: f32) -> f32 {
+    let em = ui.style().text_styles[&egui::TextStyle::Body].size;
+    let full = ui.available_width();
+    (full * share).max(min).max((26.0 * em).min(full * 0.75))
+}
+
 /// A frame for cards.
 pub fn card(p: &Palette) -> egui::Frame {
     egui::Frame::new()
@@ -610,10 +619,8 @@ pub fn rating_colour(p: &Palette, rating: u8) -> Color32 {
     }
 }
 
-/// "1 turn", "2 turns": a count with its noun, singular or plural.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+/// Counts with their noun ("1 turn"), from the core.
+pub use changetalk_core::source::text::count;
 
 #[cfg(test)]
 mod format_tests {

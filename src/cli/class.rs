@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use changetalk_core::classroom::exercise::{content_hash, load_exercise};
 use changetalk_core::classroom::grade::{self, InputFile, Pinned, RosterEntry};
-use changetalk_core::classroom::xapi::{self, XapiOptions};
+use changetalk_core::classroom::xapi::XapiOptions;
 use changetalk_core::load_scenario;
 use changetalk_core::source::csv::csv_record;
 use changetalk_server::api::{
@@ -563,21 +563,7 @@ fn class_grade(
         }),
         Some(&roster),
     );
-    for r in &book.rows {
-        println!(
-            "{:<24} {:<28} {:>6}  {:<4}  {}",
-            printable(&r.student_id),
-            printable(&r.student_name),
-            r.total.map_or_else(|| "—".into(), |t| format!("{t:.1}")),
-            match r.passed {
-                Some(true) => "pass",
-                Some(false) => "fail",
-                None => "",
-            },
-            r.flag_codes()
-        );
-    }
-    println!("{}", grade::summary_line(&book));
+    super::grade::print_table(&book);
     if let Some(p) = &o.csv {
         // The server's own gradebook (the same grader over the same records).
         let csv = client
@@ -586,23 +572,19 @@ fn class_grade(
         write_atomic(p, csv.as_bytes()).map_err(|e| e.to_string())?;
         println!("gradebook written to {}", p.display());
     }
-    if let Some(p) = &o.report {
-        let html = super::grade::class_report_html(&loaded, &pinned, &book);
-        write_atomic(p, html.as_bytes()).map_err(|e| e.to_string())?;
-        println!("class report written to {}", p.display());
-    }
-    if let Some(p) = &o.xapi {
-        let opts = XapiOptions {
-            home_page: o.xapi_home_page.clone(),
-            activity_base: o.xapi_activity_base.clone(),
-            platform: format!("ChangeTalk {}", env!("CARGO_PKG_VERSION")),
-        };
-        let st = xapi::statements(&pinned, &book, &opts);
-        let json = serde_json::to_string_pretty(&st)
-            .map_err(|e| format!("error: cannot write xAPI statements: {e}"))?;
-        write_atomic(p, format!("{json}\n").as_bytes()).map_err(|e| e.to_string())?;
-        println!("{} xAPI statements written to {}", st.len(), p.display());
-    }
+    let opts = XapiOptions {
+        home_page: o.xapi_home_page.clone(),
+        activity_base: o.xapi_activity_base.clone(),
+        platform: format!("ChangeTalk {}", env!("CARGO_PKG_VERSION")),
+    };
+    super::grade::write_report_and_xapi(
+        &loaded,
+        &pinned,
+        &book,
+        o.report.as_deref(),
+        o.xapi.as_deref(),
+        &opts,
+    )?;
     Ok(0)
 }
 

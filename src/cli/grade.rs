@@ -155,43 +155,24 @@ fn grade_folder(args: &GradeArgs) -> Result<i32, String> {
             eprintln!("flag {}: {}", f.kind.code(), printable(&f.detail));
         }
     }
-    for r in &book.rows {
-        println!(
-            "{:<24} {:<28} {:>6}  {:<4}  {}",
-            printable(&r.student_id),
-            printable(&r.student_name),
-            r.total
-                .map(|t| format!("{t:.1}"))
-                .unwrap_or_else(|| "—".into()),
-            match r.passed {
-                Some(true) => "pass",
-                Some(false) => "fail",
-                None => "",
-            },
-            r.flag_codes()
-        );
-    }
-    println!("{}", grade::summary_line(&book));
+    print_table(&book);
     if let Some(p) = &args.csv {
         write_atomic(p, grade::gradebook_csv(&loaded.exercise, &book).as_bytes())?;
         println!("gradebook written to {}", p.display());
     }
-    if let Some(p) = &args.report {
-        write_atomic(p, class_report_html(&loaded, &pinned, &book).as_bytes())?;
-        println!("class report written to {}", p.display());
-    }
-    if let Some(p) = &args.xapi {
-        let opts = XapiOptions {
-            home_page: args.xapi_home_page.clone(),
-            activity_base: args.xapi_activity_base.clone(),
-            platform: format!("ChangeTalk {}", env!("CARGO_PKG_VERSION")),
-        };
-        let st = xapi::statements(&pinned, &book, &opts);
-        let json = serde_json::to_string_pretty(&st)
-            .map_err(|e| format!("error: cannot write xAPI statements: {e}"))?;
-        write_atomic(p, format!("{json}\n").as_bytes())?;
-        println!("{} xAPI statements written to {}", st.len(), p.display());
-    }
+    let opts = XapiOptions {
+        home_page: args.xapi_home_page.clone(),
+        activity_base: args.xapi_activity_base.clone(),
+        platform: format!("ChangeTalk {}", env!("CARGO_PKG_VERSION")),
+    };
+    write_report_and_xapi(
+        &loaded,
+        &pinned,
+        &book,
+        args.report.as_deref(),
+        args.xapi.as_deref(),
+        &opts,
+    )?;
     Ok(0)
 }
 
@@ -205,6 +186,50 @@ th{background:#f2f2f2;text-align:left}.num{text-align:right;font-variant-numeric
 .bar{display:inline-block;height:.8rem;background:#3b6ea8;vertical-align:middle}
 .hist{display:flex;align-items:flex-end;gap:2px;height:3rem}.hist span{display:block;width:.9rem;background:#3b6ea8}
 .best{font-weight:bold}.flag{color:#a33}small{color:#555}h2{margin-top:2rem}";
+
+/// The gradebook as a table on standard output (student text made printable), then the
+/// summary line: the same for `grade` and `class grade`.
+pub fn print_table(book: &Gradebook) {
+    for r in &book.rows {
+        println!(
+            "{:<24} {:<28} {:>6}  {:<4}  {}",
+            printable(&r.student_id),
+            printable(&r.student_name),
+            r.total.map_or_else(|| "—".into(), |t| format!("{t:.1}")),
+            match r.passed {
+                Some(true) => "pass",
+                Some(false) => "fail",
+                None => "",
+            },
+            r.flag_codes()
+        );
+    }
+    println!("{}", grade::summary_line(book));
+}
+
+/// Writes the class report (HTML) and the xAPI statements (JSON) where asked, atomically;
+/// the same for `grade` and `class grade`.
+pub fn write_report_and_xapi(
+    loaded: &LoadedExercise,
+    pinned: &Pinned,
+    book: &Gradebook,
+    report: Option<&Path>,
+    xapi_out: Option<&Path>,
+    opts: &XapiOptions,
+) -> Result<(), String> {
+    if let Some(p) = report {
+        write_atomic(p, class_report_html(loaded, pinned, book).as_bytes())?;
+        println!("class report written to {}", p.display());
+    }
+    if let Some(p) = xapi_out {
+        let st = xapi::statements(pinned, book, opts);
+        let json = serde_json::to_string_pretty(&st)
+            .map_err(|e| format!("error: cannot write xAPI statements: {e}"))?;
+        write_atomic(p, format!("{json}\n").as_bytes())?;
+        println!("{} xAPI statements written to {}", st.len(), p.display());
+    }
+    Ok(())
+}
 
 fn num(x: Option<f64>) -> String {
     match x {

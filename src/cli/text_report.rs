@@ -6,10 +6,8 @@ use changetalk_core::engine::{ClientLineRecord, Transcript};
 use changetalk_core::miti::codes::{MitiCode, codes_label};
 use changetalk_core::miti::score::{BandedMetric, Score};
 
-/// "1 turn", "2 turns": a count with its noun, singular or plural.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+/// Counts with their noun ("1 turn"), from the core.
+pub use changetalk_core::source::text::count;
 
 /// One client line: `CLIENT (sustain talk, defensive): "…"`.
 pub fn client_line(name: &str, l: &ClientLineRecord) -> String {

@@ -16,7 +16,6 @@
 //!   included) as `changetalk class grade --xapi` exports.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,7 +24,7 @@ use changetalk_core::classroom::printable::printable;
 use changetalk_core::classroom::result::format_timestamp;
 use changetalk_core::classroom::xapi::{
     self, ACTIVITY_ASSESSMENT, ACTIVITY_SIMULATION, Account, Activity, ActivityDefinition, Agent,
-    Context, ContextActivities, LanguageMap, Verb, XAPI_VERSION, XapiOptions, uuid_from,
+    Context, ContextActivities, Verb, XAPI_VERSION, XapiOptions, en, encode, uuid_from,
 };
 use serde::Serialize;
 
@@ -103,25 +102,6 @@ pub struct ReplyStatement {
 pub struct ReplyResult {
     /// The option's id.
     pub response: String,
-}
-
-fn en(s: &str) -> LanguageMap {
-    let mut m = LanguageMap::new();
-    m.insert("en-US".to_string(), s.to_string());
-    m
-}
-
-/// Percent-encodes everything but unreserved characters (as the core does for its IRIs).
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
 }
 
 /// The statement of one recorded reply.

@@ -12,7 +12,6 @@ use axum::routing::{get, post};
 use changetalk_core::classroom::exercise::{ExerciseMode, content_hash, load_exercise};
 use changetalk_core::classroom::result::format_timestamp;
 use changetalk_core::classroom::roster::parse_roster;
-use changetalk_core::source::csv::parse_csv;
 use changetalk_core::{Diagnostic, LineIndex, load_scenario};
 
 use crate::api::*;
@@ -309,47 +308,6 @@ async fn list_exercises(
     ))
 }
 
-/// Names from Moodle's `First name` and `Last name` (or `Surname`) columns, by row, for a
-/// roster whose name column the core's reader did not find.
-fn split_names(text: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    let Ok(records) = parse_csv(text) else {
-        return out;
-    };
-    let Some(head) = records.first() else {
-        return out;
-    };
-    let col = |names: &[&str]| {
-        head.iter()
-            .position(|(h, _)| names.contains(&h.trim().to_ascii_lowercase().as_str()))
-    };
-    let (Some(first), Some(last), Some(id)) = (
-        col(&["first name", "firstname", "given name"]),
-        col(&["last name", "lastname", "surname", "family name"]),
-        col(&[
-            "sis user id",
-            "id number",
-            "idnumber",
-            "student id",
-            "student number",
-            "id",
-            "username",
-            "email",
-            "email address",
-        ]),
-    ) else {
-        return out;
-    };
-    for r in &records[1..] {
-        let cell = |c: usize| r.get(c).map(|(f, _)| f.trim()).unwrap_or_default();
-        let name = format!("{} {}", cell(first), cell(last)).trim().to_string();
-        if !cell(id).is_empty() && !name.is_empty() {
-            out.insert(cell(id).to_string(), name);
-        }
-    }
-    out
-}
-
 async fn upload_roster(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -370,15 +328,10 @@ async fn upload_roster(
             "roster.csv: no students: give one per line (`id,name`), or a Canvas or Moodle export",
         ));
     }
-    let names = split_names(&body);
     let _guard = st.lock(&format!("roster:{}", ex.id)).await;
     let mut added = 0;
     for e in entries {
-        let name = if e.name.is_empty() {
-            names.get(&e.id).cloned().unwrap_or_default()
-        } else {
-            e.name.clone()
-        };
+        let name = e.name.clone();
         // A code already taken (by any exercise) is drawn again.
         let mut tries = 0;
         loop {
@@ -922,8 +875,7 @@ mod tests {
                       Bo,Chen,s2,bo@example.edu\n";
         let entries = parse_roster(moodle).unwrap();
         assert_eq!(entries[0].id, "s1");
-        let names = split_names(moodle);
-        assert_eq!(names["s1"], "Ana Ruiz, Jr.");
-        assert_eq!(names["s2"], "Bo Chen");
+        assert_eq!(entries[0].name, "Ana Ruiz, Jr.");
+        assert_eq!(entries[1].name, "Bo Chen");
     }
 }

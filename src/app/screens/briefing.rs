@@ -252,12 +252,7 @@ fn briefing_system(
                 theme::file_errors_banner(ui, &entry.origin.display_name(), errors, &p);
             }
         });
-    // As the session's column: wider with large text, so the briefing stays readable.
-    let em = root.style().text_styles[&egui::TextStyle::Body].size;
-    let full_w = root.available_width();
-    let width = (full_w * 0.56)
-        .max(420.0)
-        .max((26.0 * em).min(full_w * 0.75));
+    let width = theme::text_column_width(&root, 0.56, 420.0);
     egui::Panel::right("briefing-details")
         .exact_size(width)
         .resizable(false)

@@ -192,13 +192,7 @@ fn session_system(
                 n.show(ui, if n.problem { p.bad } else { p.muted });
             }
         });
-    // The conversation's column: 58% of the window, wider with large text (up to 75%), so
-    // the client's line, the feedback and the replies stay readable at 200%.
-    let em = root.style().text_styles[&egui::TextStyle::Body].size;
-    let full_w = root.available_width();
-    let width = (full_w * 0.58)
-        .max(430.0)
-        .max((26.0 * em).min(full_w * 0.75));
+    let width = theme::text_column_width(&root, 0.58, 430.0);
     egui::Panel::right("session-chat")
         .exact_size(width)
         .resizable(false)

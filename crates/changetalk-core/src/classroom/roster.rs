@@ -24,6 +24,11 @@ const ID_HEADERS: [&str; 8] = [
 /// Header names of the name column.
 const NAME_HEADERS: [&str; 4] = ["student", "name", "full name", "student name"];
 
+/// Header names of a first-name and a last-name column (Moodle exports the name in two
+/// columns), used when there is no whole-name column.
+const FIRST_NAME_HEADERS: [&str; 3] = ["first name", "firstname", "given name"];
+const LAST_NAME_HEADERS: [&str; 4] = ["last name", "lastname", "surname", "family name"];
+
 /// Reads a roster. Every bad row is reported at its line; ids listed twice count once.
 pub fn parse_roster(text: &str) -> Result<Vec<RosterEntry>, Vec<Diagnostic>> {
     // Lines starting with `#` are comments.
@@ -54,6 +59,11 @@ pub fn parse_roster(text: &str) -> Result<Vec<RosterEntry>, Vec<Diagnostic>> {
         Some(i) => (i, find(&NAME_HEADERS), &records[1..]),
         None => (0, Some(1), &records[..]),
     };
+    // Without a whole-name column, a first and a last name column make the name.
+    let split_name = match (header_id, name_col) {
+        (Some(_), None) => find(&FIRST_NAME_HEADERS).zip(find(&LAST_NAME_HEADERS)),
+        _ => None,
+    };
     let mut out: Vec<RosterEntry> = Vec::new();
     let mut bad = Vec::new();
     for row in body {
@@ -63,7 +73,12 @@ pub fn parse_roster(text: &str) -> Result<Vec<RosterEntry>, Vec<Diagnostic>> {
                 .unwrap_or_default()
         };
         let id = cell(Some(id_col));
-        let name = cell(name_col);
+        let name = match split_name {
+            Some((first, last)) => format!("{} {}", cell(Some(first)), cell(Some(last)))
+                .trim()
+                .to_string(),
+            None => cell(name_col),
+        };
         let at = row
             .get(id_col)
             .or(row.first())
@@ -126,6 +141,20 @@ mod tests {
             ids(canvas),
             [
                 ("s123".to_string(), "Ruiz, Ana".to_string()),
+                ("s124".to_string(), "Bo Chen".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_moodle_export_joins_first_and_last_name() {
+        let moodle = "First name,Surname,ID number,Email address\n\
+                      Ana,Ruiz,s123,ana@example.edu\n\
+                      Bo,Chen,s124,bo@example.edu\n";
+        assert_eq!(
+            ids(moodle),
+            [
+                ("s123".to_string(), "Ana Ruiz".to_string()),
                 ("s124".to_string(), "Bo Chen".to_string())
             ]
         );

@@ -38,7 +38,8 @@ pub const ACTIVITY_ASSESSMENT: &str = "http://adlnet.gov/expapi/activities/asses
 /// A name in one or more languages.
 pub type LanguageMap = BTreeMap<String, String>;
 
-fn en(s: &str) -> LanguageMap {
+/// A name in American English, the language of every statement here.
+pub fn en(s: &str) -> LanguageMap {
     let mut m = LanguageMap::new();
     m.insert("en-US".to_string(), s.to_string());
     m
@@ -234,7 +235,7 @@ pub fn iso8601_duration(ms: u64) -> String {
 }
 
 /// Percent-encodes everything but unreserved characters, for IRIs built from names.
-fn encode(s: &str) -> String {
+pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

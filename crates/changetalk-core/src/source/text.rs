@@ -1,6 +1,11 @@
 //! Small text helpers every file format shares: ids, "did you mean" hints, and numbers
 //! written the way people write them.
 
+/// "1 turn", "2 turns": a count with its noun, singular or plural.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Edit distance between two short strings, counting a swap of neighbours as one edit
 /// (for "did you mean" hints).
 pub fn edit_distance(a: &str, b: &str) -> usize {
