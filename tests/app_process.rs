@@ -18,21 +18,6 @@ use changetalk_core::classroom::result::parse_result;
 /// Xvfb servers are started one at a time (`xvfb-run -a` can race for a display number).
 static XVFB: Mutex<()> = Mutex::new(());
 
-fn have_xvfb() -> bool {
-    let ok = Command::new("sh")
-        .args(["-c", "command -v xvfb-run"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have xvfb-run (see .ci/run)"
-        );
-        eprintln!("skipping: xvfb-run is not installed");
-    }
-    ok
-}
-
 /// `changetalk gui ARGS` in a virtual X server. The app's process id is written to
 /// `pid_file` (the shell `exec`s the app, so it keeps the shell's pid).
 fn gui(home: &Path, pid_file: &Path, args: &[&str]) -> Command {
@@ -83,7 +68,7 @@ fn choices(path: &Path) -> Option<Vec<Vec<usize>>> {
 
 #[test]
 fn the_app_killed_between_two_turns_resumes_at_the_same_point() {
-    if !have_xvfb() {
+    if !common::have_xvfb() {
         return;
     }
     let _x = XVFB.lock().unwrap_or_else(|e| e.into_inner());
@@ -198,7 +183,7 @@ fn expect_line(
 
 #[test]
 fn a_running_app_reloads_an_edited_scenario_within_two_seconds() {
-    if !have_xvfb() {
+    if !common::have_xvfb() {
         return;
     }
     let _x = XVFB.lock().unwrap_or_else(|e| e.into_inner());
@@ -279,7 +264,7 @@ fn a_running_app_reloads_an_edited_scenario_within_two_seconds() {
 
 #[test]
 fn a_draft_that_does_not_load_yet_opens_the_library_and_loads_once_fixed() {
-    if !have_xvfb() {
+    if !common::have_xvfb() {
         return;
     }
     let _x = XVFB.lock().unwrap_or_else(|e| e.into_inner());

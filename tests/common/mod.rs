@@ -105,3 +105,21 @@ pub fn screen(app: &bevy::prelude::App) -> changetalk::app::Screen {
         .resource::<bevy::prelude::State<changetalk::app::Screen>>()
         .get()
 }
+
+/// True when `xvfb-run` is installed, for the tests that open a real window. Without it the
+/// test is skipped with a note, except in CI (`CI` set), where it must be there (`.ci/run`
+/// installs it).
+pub fn have_xvfb() -> bool {
+    let ok = Command::new("sh")
+        .args(["-c", "command -v xvfb-run"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have xvfb-run (see .ci/run)"
+        );
+        eprintln!("skipping: xvfb-run is not installed (apt-get install xvfb mesa-vulkan-drivers)");
+    }
+    ok
+}
