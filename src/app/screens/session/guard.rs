@@ -23,7 +23,8 @@ pub fn decision_id(session: &Session, pending: PendingExit) -> egui::Id {
 }
 
 /// Records when `decision` was first drawn; true once it has been on screen long enough for
-/// input to count. Asks for a repaint when it settles, so an idle app still notices.
+/// input to count. Nothing on screen changes when it settles, so no frame is asked for: the
+/// next input brings its own.
 pub fn settled(ui: &egui::Ui, decision: egui::Id) -> bool {
     let key = egui::Id::new("decision-shown-at");
     let now = ui.input(|i| i.time);
@@ -32,8 +33,6 @@ pub fn settled(ui: &egui::Ui, decision: egui::Id) -> bool {
         Some((id, at)) if id == decision => now - at >= SETTLE_SECONDS,
         _ => {
             ui.data_mut(|d| d.insert_temp(key, (decision, now)));
-            ui.ctx()
-                .request_repaint_after(std::time::Duration::from_secs_f64(SETTLE_SECONDS));
             false
         }
     }
