@@ -426,6 +426,7 @@ fn assert_screen_has_its_data(app: &App, step: usize) {
             };
             run.is_some() && page(app) == Some(want)
         }
+        Screen::Class => w.contains_resource::<changetalk::app::class::ClassRun>(),
         Screen::Library | Screen::Settings => true,
     };
     assert!(has, "step {step}: {:?} without its data", screen(app));
@@ -471,6 +472,7 @@ fn every_screen_the_flow_opens_has_what_it_shows() {
                 _ => send(&mut app, ReportAction::Library),
             },
             Screen::Settings => send(&mut app, SettingsAction::Back),
+            Screen::Class => panic!("step {step}: no class server in this walk"),
             Screen::Library => match r % 4 {
                 0 => send(&mut app, LibraryAction::Settings),
                 _ => send(&mut app, LibraryAction::Open(r % 6)),

@@ -13,6 +13,7 @@
 //! them; `flow` above the screens; this file wires them. The app never imports the command
 //! line: the command line fills in [`Options`].
 
+pub mod class;
 pub mod exercise;
 pub mod face;
 pub mod flow;
@@ -94,9 +95,13 @@ pub fn build_app(options: &Options, start: Startup) -> App {
     if let Some(run) = start.exercise {
         app.insert_resource(run);
     }
+    if let Some(run) = start.class {
+        app.insert_resource(run);
+    }
     app.add_systems(bevy::app::Startup, |mut commands: Commands| {
         commands.spawn(Camera2d);
     });
+    app.add_systems(bevy::app::Startup, wake_for_class_server);
     app.add_plugins((
         flow::plugin,
         theme::plugin,
@@ -121,6 +126,19 @@ pub fn build_app(options: &Options, start: Startup) -> App {
         });
     }
     app
+}
+
+/// An answer from the class server wakes the window (it sleeps until input otherwise).
+fn wake_for_class_server(
+    run: Option<Res<class::ClassRun>>,
+    proxy: Option<Res<bevy::winit::EventLoopProxyWrapper>>,
+) {
+    if let (Some(run), Some(proxy)) = (run, proxy) {
+        let proxy = (**proxy).clone();
+        run.waker().set(move || {
+            let _ = proxy.send_event(bevy::winit::WinitUserEvent::WakeUp);
+        });
+    }
 }
 
 /// Opens the app; returns the exit code.

@@ -41,6 +41,10 @@ pub struct Options {
     pub text_scale: Option<f32>,
     /// With `screenshot`: also write the frame's widget rectangles here, as JSON.
     pub layout: Option<PathBuf>,
+    /// A class server to join (the student types the join code).
+    pub join: Option<String>,
+    /// With `join`: the join code, sent at once.
+    pub join_code: Option<String>,
 }
 
 impl Default for Options {
@@ -61,6 +65,8 @@ impl Default for Options {
             instructor: false,
             text_scale: None,
             layout: None,
+            join: None,
+            join_code: None,
         }
     }
 }

@@ -33,7 +33,13 @@ fn step(
     mut exit: MessageWriter<AppExit>,
     mut contexts: EguiContexts,
     outputs: Query<&bevy_egui::EguiOutput>,
+    class: Option<Res<super::class::ClassRun>>,
 ) {
+    // A class server's answer on its way: the screen is not ready yet (the client gives up
+    // within its retry time, so this ends).
+    if class.is_some_and(|c| c.pending().is_some()) {
+        mode.frames = mode.frames.min(1);
+    }
     mode.frames += 1;
     if let Some(done) = mode.done.take() {
         match done {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use changetalk_core::Scenario;
 
+use super::class::ClassRun;
 use super::exercise::{ExerciseRun, needs_briefing};
 use super::options::Options;
 use super::state::{ExercisePage, Play, Report, Screen};
@@ -27,6 +28,8 @@ pub struct Startup {
     pub report: Option<Report>,
     /// The classroom exercise opened with `--exercise`.
     pub exercise: Option<ExerciseRun>,
+    /// The class server to join (`--join`).
+    pub class: Option<ClassRun>,
     /// Lines for the terminal once the window is sure to open (a resumed exercise, a draft
     /// that does not load yet).
     pub notes: Vec<String>,
@@ -34,6 +37,18 @@ pub struct Startup {
 
 /// Resolves the options into a starting screen; errors are for the terminal.
 pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, String> {
+    if let Some(server) = &args.join {
+        let mut run = ClassRun::new(server)?;
+        if let Some(code) = &args.join_code {
+            run.send(super::class::Step::Join(code.clone()));
+        }
+        return Ok(Startup {
+            catalog,
+            screen: Screen::Class,
+            class: Some(run),
+            ..Startup::default()
+        });
+    }
     if let Some(path) = &args.exercise {
         return prepare_exercise(args, path, catalog);
     }

@@ -32,6 +32,9 @@ pub enum Screen {
     Settings,
     /// A classroom exercise: sign-in, then its results.
     Exercise,
+    /// An exercise on a class server: the join code, each client's briefing, the result
+    /// (its conversations are on [`Screen::Session`]).
+    Class,
 }
 
 /// The page of the exercise screen.
@@ -42,6 +45,19 @@ pub enum ExercisePage {
     #[default]
     SignIn,
     /// The finished exercise's results.
+    Results,
+}
+
+/// The page of the class-server screen.
+#[derive(SubStates, Default, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[source(Screen = Screen::Class)]
+pub enum ClassPage {
+    /// The join code (or, once joined, where the attempt stands and "continue").
+    #[default]
+    Join,
+    /// The next client's briefing.
+    Briefing,
+    /// The attempt's result.
     Results,
 }
 
@@ -267,6 +283,7 @@ impl Default for FaceArea {
 /// the screen it opens.
 pub fn plugin(app: &mut App) {
     app.add_sub_state::<ExercisePage>()
+        .add_sub_state::<ClassPage>()
         .add_computed_state::<FaceShown>()
         .init_resource::<ReturnTo>()
         .init_resource::<FaceArea>()

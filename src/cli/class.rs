@@ -1,17 +1,10 @@
 //! The class server's command-line clients: `changetalk class create|grade|status` for the
 //! instructor, and the student's terminal client behind `exercise run --server URL --code
-//! CODE`.
-//!
-//! Every request goes through [`Client`]: a blocking HTTP client (ureq) that honours
-//! `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY`, and retries when the connection
-//! drops. Student steps carry the turn they answer, so a retried reply returns the result the
-//! server recorded: a reply is never asked for or recorded twice.
+//! CODE`. Both talk through [`crate::class_client`] (the app's `gui --join` does too).
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
 use changetalk_core::classroom::exercise::{content_hash, load_exercise};
 use changetalk_core::classroom::grade::{self, InputFile, Pinned, RosterEntry};
@@ -19,14 +12,13 @@ use changetalk_core::classroom::xapi::XapiOptions;
 use changetalk_core::load_scenario;
 use changetalk_core::source::csv::csv_record;
 use changetalk_server::api::{
-    CodeRow, ErrorBody, ExerciseSummary, JoinRequest, JoinResponse, PlayState, PublishRequest,
-    PublishResponse, ReplyRequest, ResultsExport, RosterResponse, StatusResponse, StepRequest,
-    StepResponse,
+    CodeRow, ExerciseSummary, PlayState, PublishRequest, PublishResponse, ResultsExport,
+    RosterResponse, StatusResponse, StepResponse,
 };
 use clap::{Args, Subcommand};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
+pub use crate::class_client::printable;
+use crate::class_client::{CallError, Client, Payload, StudentLink};
 use crate::classroom::LoadedExercise;
 use crate::files::{read_text_limited, write_atomic};
 use crate::library;
@@ -147,199 +139,6 @@ pub fn run(args: ClassArgs) -> i32 {
     }
 }
 
-/// Text from the server or a student, safe to print: control characters (terminal escapes,
-/// line breaks) removed.
-pub fn printable(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).collect()
-}
-
-// ---------------------------------------------------------------------------------------
-// The HTTP client
-// ---------------------------------------------------------------------------------------
-
-/// A blocking client of one class server.
-pub struct Client {
-    agent: ureq::Agent,
-    base: String,
-    /// At least one request has reached the server (before that, a wrong address fails fast).
-    reached: AtomicBool,
-    /// How long to keep retrying a request whose connection failed.
-    retry_for: Duration,
-}
-
-/// A request's failure.
-#[derive(Debug)]
-pub enum CallError {
-    /// The server answered with an error status and this message.
-    Status(u16, String),
-    /// The server could not be reached (after retrying).
-    Unreachable(String),
-}
-
-impl std::fmt::Display for CallError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CallError::Status(_, m) => f.write_str(&printable(m)),
-            CallError::Unreachable(m) => f.write_str(m),
-        }
-    }
-}
-
-enum Payload<'a> {
-    None,
-    Json(serde_json::Value),
-    Text(&'a str),
-}
-
-impl Client {
-    /// A client of the server at `server` (`http://…` or `https://…`).
-    pub fn new(server: &str) -> Result<Client, String> {
-        let base = server.trim().trim_end_matches('/').to_string();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(format!(
-                "error: --server `{}` must be an address starting with http:// or https://",
-                printable(server)
-            ));
-        }
-        // The proxy comes from the environment (ureq's default), NO_PROXY included.
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(60)))
-            .build()
-            .into();
-        let retry_for = std::env::var("CHANGETALK_RETRY_SECONDS")
-            .ok()
-            .and_then(|s| s.parse::<u64>().ok())
-            .map_or(Duration::from_secs(120), Duration::from_secs);
-        Ok(Client {
-            agent,
-            base,
-            reached: AtomicBool::new(false),
-            retry_for,
-        })
-    }
-
-    fn once(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        payload: &Payload,
-    ) -> Result<(u16, String), ureq::Error> {
-        let url = format!("{}{path}", self.base);
-        let auth = token.map(|t| format!("Bearer {t}"));
-        let mut resp = if method == "GET" {
-            let mut r = self.agent.get(&url);
-            if let Some(a) = &auth {
-                r = r.header("Authorization", a);
-            }
-            r.call()?
-        } else {
-            let mut r = self.agent.post(&url);
-            if let Some(a) = &auth {
-                r = r.header("Authorization", a);
-            }
-            match payload {
-                Payload::None => r.send_empty()?,
-                Payload::Json(v) => r.send_json(v)?,
-                Payload::Text(t) => r.content_type("text/csv; charset=utf-8").send(*t)?,
-            }
-        };
-        let status = resp.status().as_u16();
-        let body = resp
-            .body_mut()
-            .with_config()
-            .limit(256 * 1024 * 1024)
-            .read_to_string()?;
-        Ok((status, body))
-    }
-
-    /// One request, retried while the connection fails (or a proxy says the server is
-    /// unavailable); the answer's status and body.
-    fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        payload: Payload,
-    ) -> Result<(u16, String), CallError> {
-        let start = Instant::now();
-        let budget = if self.reached.load(Ordering::SeqCst) {
-            self.retry_for
-        } else {
-            self.retry_for.min(Duration::from_secs(10))
-        };
-        let mut wait = Duration::from_millis(250);
-        let mut said = false;
-        loop {
-            let failure = match self.once(method, path, token, &payload) {
-                Ok((s, body)) if !matches!(s, 502..=504) => {
-                    self.reached.store(true, Ordering::SeqCst);
-                    if said {
-                        eprintln!("(connected again)");
-                    }
-                    return Ok((s, body));
-                }
-                Ok((s, _)) => format!("the server is unavailable (HTTP {s})"),
-                Err(e) => e.to_string(),
-            };
-            if start.elapsed() >= budget {
-                return Err(CallError::Unreachable(format!(
-                    "error: cannot reach the class server at {}: {failure}",
-                    self.base
-                )));
-            }
-            if !said {
-                eprintln!("(the connection to the server failed: {failure}; retrying…)");
-                said = true;
-            }
-            std::thread::sleep(wait);
-            wait = (wait * 2).min(Duration::from_secs(4));
-        }
-    }
-
-    fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, CallError> {
-        if (200..300).contains(&status) {
-            serde_json::from_str(body).map_err(|e| {
-                CallError::Unreachable(format!(
-                    "error: the server's answer is not what this version of ChangeTalk reads ({e}); is it a ChangeTalk class server of the same version?"
-                ))
-            })
-        } else {
-            let msg = serde_json::from_str::<ErrorBody>(body)
-                .map(|b| b.error)
-                .unwrap_or_else(|_| format!("HTTP {status}: {}", body.trim()));
-            Err(CallError::Status(status, msg))
-        }
-    }
-
-    fn get<T: DeserializeOwned>(&self, path: &str, token: Option<&str>) -> Result<T, CallError> {
-        let (s, body) = self.call("GET", path, token, Payload::None)?;
-        Self::decode(s, &body)
-    }
-
-    fn post<B: Serialize, T: DeserializeOwned>(
-        &self,
-        path: &str,
-        token: Option<&str>,
-        body: &B,
-    ) -> Result<T, CallError> {
-        let v = serde_json::to_value(body).unwrap_or(serde_json::Value::Null);
-        let (s, text) = self.call("POST", path, token, Payload::Json(v))?;
-        Self::decode(s, &text)
-    }
-
-    fn get_text(&self, path: &str, token: Option<&str>) -> Result<String, CallError> {
-        let (s, body) = self.call("GET", path, token, Payload::None)?;
-        if (200..300).contains(&s) {
-            Ok(body)
-        } else {
-            Err(Self::decode::<serde_json::Value>(s, &body).unwrap_err())
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Instructors
 // ---------------------------------------------------------------------------------------
@@ -450,7 +249,7 @@ fn create(
         "published `{}` as exercise {} on {} ({} scenario{}, held by the server)",
         printable(&published.title),
         published.id,
-        client.base,
+        client.base(),
         published.scenarios.len(),
         if published.scenarios.len() == 1 {
             ""
@@ -466,11 +265,12 @@ fn create(
     );
     println!(
         "students:  changetalk exercise run --server {} --code CODE",
-        client.base
+        client.base()
     );
     println!(
         "status:    changetalk class status --server {} --exercise {}",
-        client.base, published.id
+        client.base(),
+        published.id
     );
     Ok(0)
 }
@@ -650,48 +450,13 @@ pub fn run_student(server: &str, code: &str) -> i32 {
 
 fn student(server: &str, code: &str) -> Result<i32, String> {
     let client = Arc::new(Client::new(server)?);
-    let me = changetalk_server::token::random_token()?;
-    let joined: JoinResponse = client
-        .post(
-            "/api/join",
-            None,
-            &JoinRequest {
-                code: code.to_string(),
-                client: me,
-            },
-        )
-        .map_err(err)?;
-    let token = joined.token.clone();
+    let (link, joined) = StudentLink::join(client, code).map_err(err)?;
     let mut st = joined.state;
-    let stop = Arc::new(AtomicBool::new(false));
-    let beat = heartbeat(Arc::clone(&client), token.clone(), Arc::clone(&stop));
-    let result = play(&client, &token, &mut st, joined.resumed);
-    stop.store(true, Ordering::SeqCst);
-    let _ = beat.join();
-    // Release the session, so that joining again works at once.
-    let _ = client.once("POST", "/api/leave", Some(&token), &Payload::None);
-    result
+    play(&link, &mut st, joined.resumed)
+    // Dropping the link stops the heartbeat and releases the session.
 }
 
-/// Keeps the session marked as live while the student reads and thinks.
-fn heartbeat(
-    client: Arc<Client>,
-    token: String,
-    stop: Arc<AtomicBool>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        let mut last = Instant::now();
-        while !stop.load(Ordering::SeqCst) {
-            std::thread::sleep(Duration::from_millis(200));
-            if last.elapsed() >= Duration::from_secs(15) {
-                last = Instant::now();
-                let _ = client.once("POST", "/api/heartbeat", Some(&token), &Payload::None);
-            }
-        }
-    })
-}
-
-fn play(client: &Client, token: &str, st: &mut PlayState, resumed: bool) -> Result<i32, String> {
+fn play(link: &StudentLink, st: &mut PlayState, resumed: bool) -> Result<i32, String> {
     let ex = st.exercise.clone();
     let practice = ex.mode == "practice";
     println!("{}", printable(&ex.title));
@@ -774,29 +539,10 @@ fn play(client: &Client, token: &str, st: &mut PlayState, resumed: bool) -> Resu
                 );
                 return Ok(0);
             }
-            "end" => client.post(
-                "/api/end",
-                Some(token),
-                &StepRequest {
-                    expect_turn: st.turn,
-                },
-            ),
-            "b" | "back" if practice => client.post(
-                "/api/back",
-                Some(token),
-                &StepRequest {
-                    expect_turn: st.turn,
-                },
-            ),
+            "end" => link.end(st.turn),
+            "b" | "back" if practice => link.back(st.turn),
             other => match other.parse::<usize>() {
-                Ok(n) if (1..=st.options.len()).contains(&n) => client.post(
-                    "/api/reply",
-                    Some(token),
-                    &ReplyRequest {
-                        number: n,
-                        expect_turn: st.turn,
-                    },
-                ),
+                Ok(n) if (1..=st.options.len()).contains(&n) => link.reply(n, st.turn),
                 _ => {
                     println!(
                         "(type a number from 1 to {}, `end`{} or `q`)\n",
@@ -835,7 +581,7 @@ fn play(client: &Client, token: &str, st: &mut PlayState, resumed: bool) -> Resu
             // Another window answered, or the state moved on: load it again.
             Err(CallError::Status(409, m)) => {
                 println!("({})\n", printable(&m));
-                *st = client.get("/api/play", Some(token)).map_err(err)?;
+                *st = link.state().map_err(err)?;
             }
             Err(CallError::Status(422, m)) => println!("({})\n", printable(&m)),
             Err(e) => return Err(err(e)),

@@ -210,6 +210,13 @@ pub struct GuiArgs {
     /// With --screenshot: also write every widget's rectangle to this JSON file (layout tests).
     #[arg(long, requires = "screenshot", hide = true)]
     pub layout: Option<PathBuf>,
+    /// Join an exercise held by a class server at this address (the app asks for the join
+    /// code; progress is kept by the server).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["scenario", "exercise", "choices", "auto", "screen"])]
+    pub join: Option<String>,
+    /// With --join: the join code (instead of typing it).
+    #[arg(long, requires = "join")]
+    pub code: Option<String>,
 }
 
 /// Parses `WxH`.
@@ -260,6 +267,8 @@ pub fn app_options(args: GuiArgs) -> crate::app::Options {
         instructor: args.instructor,
         text_scale: args.text_size.map(|t| f32::from(t) / 100.0),
         layout: args.layout,
+        join: args.join,
+        join_code: args.code,
     }
 }
 

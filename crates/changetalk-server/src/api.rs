@@ -139,6 +139,10 @@ pub struct PlayState {
     /// The conversation in progress.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<ScenarioView>,
+    /// The conversation in progress so far: the client's lines and the student's replies
+    /// (a client that joins again redraws it). Codes and ratings only in practice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<ExchangeView>,
     /// What the client just said.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<LineView>,
@@ -191,6 +195,9 @@ pub struct ScenarioView {
     pub situation: String,
     /// The turn within this conversation (1-based).
     pub turn: usize,
+    /// How the client looks (colours and features the app's face is drawn with).
+    #[serde(default)]
+    pub face: changetalk_core::engine::persona::Face,
 }
 
 /// A client line.
@@ -200,6 +207,20 @@ pub struct LineView {
     pub text: String,
     /// How the client looks (the app's face shows it).
     pub mood: String,
+}
+
+/// One exchange of the conversation in progress: a client line and the student's reply.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExchangeView {
+    /// What the client said.
+    pub client: String,
+    /// How the client looked.
+    pub mood: String,
+    /// What the student replied.
+    pub reply: String,
+    /// Practice exercises only: how the reply was coded and rated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub practice: Option<PracticeFeedback>,
 }
 
 /// A reply to choose.

@@ -13,8 +13,8 @@ use changetalk_core::classroom::result::{
 use changetalk_core::engine::{Session, Transcript};
 
 use crate::api::{
-    EndingView, ExerciseView, LineView, OptionView, PlayState, PracticeFeedback, ResultView,
-    ScenarioView, StudentView,
+    EndingView, ExchangeView, ExerciseView, LineView, OptionView, PlayState, PracticeFeedback,
+    ResultView, ScenarioView, StudentView,
 };
 use crate::store::{AttemptRow, Event, StudentRow};
 
@@ -269,6 +269,7 @@ pub fn state(
         turn: r.turn(),
         remaining_s,
         scenario: None,
+        history: Vec::new(),
         line: None,
         options: Vec::new(),
         result: None,
@@ -282,7 +283,19 @@ pub fn state(
             client: sc.persona.name.clone(),
             situation: sc.persona.situation.clone(),
             turn: s.turns().len() + 1,
+            face: sc.persona.face.clone(),
         });
+        let practice = e.mode == ExerciseMode::Practice;
+        st.history = s
+            .turns()
+            .iter()
+            .map(|t| ExchangeView {
+                client: t.client.text.clone(),
+                mood: enum_name(&t.client.mood),
+                reply: t.reply.text.clone(),
+                practice: practice.then(|| feedback_of(t)),
+            })
+            .collect();
         st.line = s.current_line().map(|l| LineView {
             text: l.text.clone(),
             mood: enum_name(&l.mood),
@@ -323,11 +336,16 @@ pub fn practice_feedback(ex: &LoadedEx, r: &Replayed, i: usize) -> Option<Practi
         return None;
     }
     let t = r.sessions.get(i)?.turns().last()?;
-    Some(PracticeFeedback {
+    Some(feedback_of(t))
+}
+
+/// How a reply was coded and rated, as a practice exercise shows it.
+fn feedback_of(t: &changetalk_core::engine::TurnRecord) -> PracticeFeedback {
+    PracticeFeedback {
         codes: t.reply.codes.iter().map(enum_name).collect(),
         rating: t.reply.rating,
         feedback: t.reply.feedback.clone(),
-    })
+    }
 }
 
 /// A unit enum's serde name (`calm`, `simple_reflection`).

@@ -11,7 +11,9 @@ use changetalk_core::engine::model::{ClientState, Mood};
 
 use super::expression::{Expression, ending_mood, expression};
 use super::{EYE_X, EYE_Y, FaceRoot, MOUTH_SEGMENTS, Part, ShownClient};
+use crate::app::class::ClassRun;
 use crate::app::low_power::Redraw;
+use crate::app::screens::session::view::Conversation;
 use crate::app::screenshot::ScreenshotMode;
 use crate::app::settings::Settings;
 use crate::app::state::{FaceShown, Play, Screen};
@@ -90,6 +92,15 @@ impl FaceAnim {
     }
 }
 
+/// The state the face assumes for a conversation held by a class server (which shows a
+/// student the client's mood but not the meters).
+const SERVER_STATE: ClientState = ClientState {
+    engagement: 5,
+    discord: 2,
+    importance: 4,
+    confidence: 4,
+};
+
 /// Reads the client's mood and state into the target expression: the conversation's, or on
 /// the briefing the client's state before it.
 pub(super) fn follow_client(client: ShownClient, mut anim: ResMut<FaceAnim>) {
@@ -106,9 +117,11 @@ pub(super) fn follow_client(client: ShownClient, mut anim: ResMut<FaceAnim>) {
             };
             expression(mood, &s.state())
         }
-        None => match client.scenario() {
-            Some(sc) => expression(Mood::Guarded, &sc.persona.initial),
-            None => return,
+        None => match (client.on_server(), client.scenario()) {
+            // The server shows the mood, not the client's inner state: a middling one.
+            (Some(c), _) => expression(c.mood().unwrap_or(Mood::Guarded), &SERVER_STATE),
+            (None, Some(sc)) => expression(Mood::Guarded, &sc.persona.initial),
+            (None, None) => return,
         },
     };
     if anim.target != target {
@@ -136,11 +149,13 @@ pub(super) fn wake_on_interaction(
     mut anim: ResMut<FaceAnim>,
     input: UserInput,
     play: Option<Res<Play>>,
+    class: Option<Res<ClassRun>>,
     screen: Res<State<Screen>>,
 ) {
     // The screens only read the session (changes arrive as messages), so a change flag here
     // means the conversation really moved.
-    if input.any() || play.is_some_and(|p| p.is_changed()) || screen.is_changed() {
+    let moved = play.is_some_and(|p| p.is_changed()) || class.is_some_and(|c| c.is_changed());
+    if input.any() || moved || screen.is_changed() {
         let now = time.elapsed_secs_f64();
         anim.lively_until = now + LIVELY_SECONDS;
         if anim.blink_at < now {

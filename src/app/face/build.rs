@@ -36,10 +36,9 @@ pub(super) fn build_face(
     roots: Query<Entity, With<FaceRoot>>,
     shapes: Shapes,
 ) {
-    let Some(scenario) = client.scenario() else {
+    let Some(look) = client.look() else {
         return;
     };
-    let look = &scenario.persona.face;
     if built.0.as_ref() == Some(look) && !roots.is_empty() {
         return;
     }

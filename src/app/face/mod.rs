@@ -20,7 +20,9 @@ use changetalk_core::{Scenario, Session};
 pub use anim::{FaceAnim, LIVELY_SECONDS, WakePlan};
 pub use expression::{Expression, expression};
 
+use crate::app::class::{ClassRun, ServerConversation};
 use crate::app::state::{FaceArea, FaceShown, Play, Screen, Selected};
+use changetalk_core::engine::persona::Face;
 
 /// Marks the face's root entity.
 #[derive(Component)]
@@ -56,6 +58,7 @@ struct ShownClient<'w> {
     screen: Res<'w, State<Screen>>,
     play: Option<Res<'w, Play>>,
     selected: Option<Res<'w, Selected>>,
+    class: Option<Res<'w, ClassRun>>,
 }
 
 impl ShownClient<'_> {
@@ -72,6 +75,22 @@ impl ShownClient<'_> {
         self.session()
             .map(Session::scenario)
             .or(self.selected.as_ref().map(|s| &s.0))
+    }
+
+    /// The conversation on screen when a class server holds it.
+    fn on_server(&self) -> Option<&ServerConversation> {
+        match (self.screen.get(), &self.play, &self.class) {
+            (Screen::Session, None, Some(class)) => class.shown.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// How the client shown looks.
+    fn look(&self) -> Option<&Face> {
+        match self.on_server() {
+            Some(c) => Some(&c.face),
+            None => self.scenario().map(|s| &s.persona.face),
+        }
     }
 }
 

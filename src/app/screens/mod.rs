@@ -3,6 +3,7 @@
 //! every change of screen.
 
 pub mod briefing;
+pub mod class;
 pub mod exercise;
 pub mod library;
 pub mod report;
@@ -20,5 +21,6 @@ pub fn plugin(app: &mut App) {
         report::plugin,
         settings::plugin,
         exercise::plugin,
+        class::plugin,
     ));
 }

@@ -7,6 +7,7 @@ mod chat;
 pub mod guard;
 mod instructor;
 mod replies;
+pub mod view;
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
@@ -18,7 +19,9 @@ pub use chat::{chat_ui, feedback_card, meters_ui};
 pub use guard::PendingExit;
 pub use instructor::instructor_bar;
 pub use replies::{confirm_id, gate_leave, reply_ui};
+pub use view::Conversation;
 
+use crate::app::class::ClassRun;
 use crate::app::exercise::ExerciseRun;
 use crate::app::hot_reload::{self, ReloadNotice};
 use crate::app::settings::Settings;
@@ -52,6 +55,8 @@ pub enum SessionAction {
     /// Instructor mode: preview the current point again with the client in this state (to
     /// try a line's `when` condition).
     PreviewState(ClientState),
+    /// A class server's exercise: send the step that could not reach the server again.
+    Retry,
 }
 
 impl SessionAction {
@@ -113,7 +118,8 @@ impl ReplyView {
 #[derive(SystemParam)]
 struct SessionData<'w> {
     settings: Res<'w, Settings>,
-    play: Res<'w, Play>,
+    play: Option<Res<'w, Play>>,
+    class: Option<Res<'w, ClassRun>>,
     exercise: Option<Res<'w, ExerciseRun>>,
     catalog: Res<'w, Catalog>,
     notice: Res<'w, ReloadNotice>,
@@ -130,18 +136,39 @@ fn session_system(
     let SessionData {
         settings,
         play,
+        class,
         exercise,
         catalog,
         notice,
     } = &data;
+    // A conversation played here, or one held by a class server.
+    let (play, class) = match (play.as_deref(), class.as_deref()) {
+        (Some(play), _) => (Some(play), None),
+        (None, Some(class)) => match &class.shown {
+            Some(shown) => (None, Some((class, shown))),
+            None => return Ok(()),
+        },
+        (None, None) => return Ok(()),
+    };
+    let conversation: &dyn Conversation = match (play, class) {
+        (Some(play), _) => &play.session,
+        (None, Some((_, shown))) => shown,
+        (None, None) => return Ok(()),
+    };
     let p = palette(settings);
     let mut root = root_ui(ctx);
     let mut action = None;
-    let scenario = play.session.scenario().clone();
-    let in_exercise = play.exercise.zip(exercise.as_deref());
-    let mut view = ReplyView::new(play.mode);
+    let mode = match (play, class) {
+        (Some(play), _) => play.mode,
+        (None, Some((class, _))) => class.mode(),
+        (None, None) => Mode::Practice,
+    };
+    let in_exercise = play.and_then(|play| play.exercise.zip(exercise.as_deref()));
+    // Leaving keeps everything in an exercise (here or on a server); a free session asks.
+    let keeps_progress = in_exercise.is_some() || class.is_some();
+    let mut view = ReplyView::new(mode);
     // Instructor tools belong to practice: never in an assessment or an exercise.
-    let tools_allowed = in_exercise.is_none() && play.mode == Mode::Practice;
+    let tools_allowed = !keeps_progress && mode == Mode::Practice;
     view.instructor = settings.instructor_mode && tools_allowed;
     // Ending a conversation before an ending always asks first (it scores as incomplete).
     view.confirm_end = true;
@@ -152,7 +179,25 @@ fn session_system(
             "Finish the exercise".to_string()
         };
     }
-    let problems = hot_reload::file_problems(&catalog.0, &scenario);
+    if let Some((class, shown)) = class {
+        let total = class.state.as_ref().map_or(0, |s| s.exercise.scenarios);
+        view.finish_label = if shown.index + 1 < total {
+            "Next client".to_string()
+        } else {
+            "Finish the exercise".to_string()
+        };
+    }
+    let (title, problems) = match (play, class) {
+        (Some(play), _) => {
+            let scenario = play.session.scenario();
+            (
+                scenario.title.clone(),
+                hot_reload::file_problems(&catalog.0, scenario),
+            )
+        }
+        (None, Some((_, shown))) => (shown.title.clone(), None),
+        (None, None) => return Ok(()),
+    };
     egui::Panel::top("session-top")
         .frame(
             egui::Frame::new()
@@ -160,17 +205,16 @@ fn session_system(
                 .inner_margin(egui::Margin::symmetric(14, 8)),
         )
         .show(&mut root, |ui| {
-            let mode = play.mode.name();
-            let (back_label, subtitle) = match in_exercise {
-                Some((i, run)) => ("‹ Exercise", format!("{mode} · {}", run.status(i))),
-                None => ("‹ Library", mode.to_string()),
+            let mode = mode.name();
+            let (back_label, subtitle) = match (in_exercise, class) {
+                (Some((i, run)), _) => ("‹ Exercise", format!("{mode} · {}", run.status(i))),
+                (None, Some((class, shown))) => ("‹ Exercise", class_status(class, shown, mode)),
+                (None, None) => ("‹ Library", mode.to_string()),
             };
             let toggle = tools_allowed.then_some(view.instructor);
-            match header(ui, back_label, &scenario.title, &subtitle, toggle, &p) {
+            match header(ui, back_label, &title, &subtitle, toggle, &p) {
                 // In an exercise "‹ Exercise" keeps everything; elsewhere leaving asks first.
-                Some(HeaderClick::Back)
-                    if in_exercise.is_some() || gate_leave(ui.ctx(), &play.session) =>
-                {
+                Some(HeaderClick::Back) if keeps_progress || gate_leave(ui.ctx(), conversation) => {
                     action = Some(SessionAction::Back)
                 }
                 Some(HeaderClick::Back) => {}
@@ -183,12 +227,13 @@ fn session_system(
             {
                 ui.label(RichText::new(m).color(p.bad));
             }
+            if let Some((class, _)) = class {
+                class_problems(ui, class, &p, &mut action);
+            }
             if let Some((entry, errors)) = problems {
                 theme::file_errors_banner(ui, &entry.origin.display_name(), errors, &p);
             }
-            if in_exercise.is_none()
-                && let Some(n) = &notice.0
-            {
+            if !keeps_progress && let Some(n) = &notice.0 {
                 n.show(ui, if n.problem { p.bad } else { p.muted });
             }
         });
@@ -218,7 +263,7 @@ fn session_system(
                 .min_scrolled_height(chat_h)
                 .show(ui, |ui| {
                     let label_pending = settings.show_talk_labels || view.instructor;
-                    chat_ui(ui, &play.session, play.mode, label_pending, &p)
+                    chat_ui(ui, conversation, mode, label_pending, &p)
                 });
             ui.add_space(6.0);
             let mut needed = reply_h;
@@ -230,11 +275,11 @@ fn session_system(
                 .max_height(max_reply)
                 .show(ui, |ui| {
                     let top = ui.min_rect().top();
-                    match reply_ui(ui, &play.session, &view, &p) {
+                    match reply_ui(ui, conversation, &view, &p) {
                         // Esc or "Yes, leave": in an exercise "‹ Exercise" keeps everything;
                         // elsewhere leaving mid-conversation asks first.
                         Some(SessionAction::Back)
-                            if in_exercise.is_none() && !gate_leave(ui.ctx(), &play.session) => {}
+                            if !keeps_progress && !gate_leave(ui.ctx(), conversation) => {}
                         Some(a) => action = Some(a),
                         None => {}
                     }
@@ -253,29 +298,27 @@ fn session_system(
                 ui.ctx().request_repaint();
             }
         });
-    let show_meters = play.mode == Mode::Practice || view.instructor;
+    // The meters need the engine: a conversation on a server shows none.
+    let meters = conversation
+        .engine()
+        .filter(|_| mode == Mode::Practice || view.instructor);
     let face_rect = egui::CentralPanel::no_frame()
         .show(&mut root, |ui| {
             let full = ui.max_rect();
             // The face is drawn by Bevy; a screen reader gets it as a described image.
-            let mood = play
-                .session
-                .current_line()
-                .map(|l| l.mood)
-                .or_else(|| play.session.turns().last().map(|t| t.client.mood));
-            if let Some(mood) = mood {
-                let name = scenario.persona.name.clone();
+            if let Some(mood) = conversation.mood() {
+                let name = conversation.client_name().to_string();
                 ui.ctx()
                     .accesskit_node_builder(ui.id().with("client-face"), |n| {
                         n.set_role(egui::accesskit::Role::Image);
                         n.set_label(format!("{name}'s face: {}", mood.name().to_lowercase()));
                     });
             }
-            if show_meters {
+            if let Some(session) = meters {
                 egui::Panel::bottom("session-meters")
                     .resizable(false)
                     .frame(egui::Frame::new().inner_margin(egui::Margin::same(12)))
-                    .show(ui, |ui| meters_ui(ui, &play.session, &p));
+                    .show(ui, |ui| meters_ui(ui, session, &p));
                 ui.available_rect_before_wrap()
             } else {
                 full
@@ -292,13 +335,55 @@ fn session_system(
     Ok(())
 }
 
+/// The header's line for a conversation on a class server: mode, which client, the clock.
+fn class_status(
+    class: &ClassRun,
+    shown: &crate::app::class::ServerConversation,
+    mode: &str,
+) -> String {
+    let Some(state) = &class.state else {
+        return mode.to_string();
+    };
+    let mut s = format!(
+        "{mode} · class server · scenario {} of {} · {}",
+        shown.index + 1,
+        state.exercise.scenarios,
+        state.student.name
+    );
+    if let Some(left) = class.remaining_s() {
+        s.push_str(&format!(" · {} min left", left.div_ceil(60)));
+    }
+    s
+}
+
+/// A class server's trouble: a dropped connection being retried, or a step that failed (with
+/// "Try again").
+fn class_problems(
+    ui: &mut egui::Ui,
+    class: &ClassRun,
+    p: &theme::Palette,
+    action: &mut Option<SessionAction>,
+) {
+    if let Some(c) = class.connection() {
+        ui.label(RichText::new(c).color(p.bad));
+    }
+    if let Some(m) = &class.problem {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(m).color(p.bad));
+            if class.failed.is_some() && ui.button("Try again").clicked() {
+                *action = Some(SessionAction::Retry);
+            }
+        });
+    }
+}
+
 /// Registers the session screen.
 pub fn plugin(app: &mut App) {
     app.add_systems(
         EguiPrimaryContextPass,
         session_system
             .run_if(in_state(Screen::Session))
-            .run_if(resource_exists::<Play>)
+            .run_if(resource_exists::<Play>.or_else(resource_exists::<ClassRun>))
             .in_set(ScreenUi),
     );
 }

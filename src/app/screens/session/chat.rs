@@ -1,10 +1,10 @@
 //! The conversation as chat bubbles, the practice feedback card and the meters.
 
 use bevy_egui::egui::{self, Color32, RichText};
+use changetalk_core::engine::Session;
 use changetalk_core::engine::model::Target;
-use changetalk_core::engine::{Session, TurnRecord};
-use changetalk_core::miti::codes::codes_label;
 
+use super::view::{Coding, Conversation};
 use crate::app::state::Mode;
 use crate::app::theme::{self, Palette};
 
@@ -45,14 +45,20 @@ fn bubble(ui: &mut egui::Ui, fill: Color32, right: bool, add: impl FnOnce(&mut e
 /// The conversation so far, as chat bubbles. In practice each client line carries its talk
 /// type once the trainee has replied to it; the line waiting for a reply shows it only when
 /// `label_pending` (the "show talk type" setting, or instructor mode).
-pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, label_pending: bool, p: &Palette) {
-    let name = session.scenario().persona.name.clone();
+pub fn chat_ui(
+    ui: &mut egui::Ui,
+    conversation: &(impl Conversation + ?Sized),
+    mode: Mode,
+    label_pending: bool,
+    p: &Palette,
+) {
+    let name = conversation.client_name().to_string();
     let practice = mode == Mode::Practice;
-    let client = |ui: &mut egui::Ui, text: &str, talk: Target, labelled: bool| {
+    let client = |ui: &mut egui::Ui, text: &str, talk: Option<Target>, labelled: bool| {
         bubble(ui, p.client_bubble, false, |ui| {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(&name).strong().small());
-                if practice && labelled {
+                if let Some(talk) = talk.filter(|_| practice && labelled) {
                     ui.label(
                         RichText::new(talk.label())
                             .small()
@@ -63,43 +69,43 @@ pub fn chat_ui(ui: &mut egui::Ui, session: &Session, mode: Mode, label_pending: 
             ui.label(text);
         });
     };
-    let last = session.turns().len();
-    for turn in session.turns() {
-        client(ui, &turn.client.text, turn.client.talk.target(), true);
+    let exchanges = conversation.exchanges();
+    let last = exchanges.len();
+    for (i, turn) in exchanges.iter().enumerate() {
+        client(ui, turn.client, turn.talk, true);
+        let coding = turn.coding.as_ref().filter(|_| practice);
         bubble(ui, p.trainee_bubble, true, |ui| {
             ui.label(RichText::new("You").strong().small());
-            ui.label(&turn.reply.text);
-            if practice {
+            ui.label(turn.reply);
+            if let Some(c) = coding {
                 ui.label(
-                    RichText::new(format!(
-                        "{} · {}/5",
-                        codes_label(&turn.reply.codes),
-                        turn.reply.rating
-                    ))
-                    .small()
-                    .color(rating_colour(p, turn.reply.rating)),
+                    RichText::new(format!("{} · {}/5", c.codes, c.rating))
+                        .small()
+                        .color(rating_colour(p, c.rating)),
                 );
             }
         });
-        if practice && turn.number == last {
-            feedback_card(ui, turn, p);
+        if let Some(c) = coding
+            && i + 1 == last
+        {
+            feedback_card(ui, c, p);
         }
     }
-    if let Some(line) = session.current_line() {
-        client(ui, &line.text, line.talk.target(), label_pending);
+    if let Some(line) = conversation.waiting() {
+        client(ui, line.text, line.talk, label_pending);
     }
-    if let Some(end) = session.ending() {
+    if let Some((title, text)) = conversation.ending() {
         ui.add_space(6.0);
         theme::card(p).show(ui, |ui| {
-            ui.label(RichText::new(&end.title).strong());
-            ui.label(&end.text);
+            ui.label(RichText::new(title).strong());
+            ui.label(text);
         });
     }
 }
 
 /// The feedback card shown in practice mode after a reply.
-pub fn feedback_card(ui: &mut egui::Ui, turn: &TurnRecord, p: &Palette) {
-    let colour = rating_colour(p, turn.reply.rating);
+pub fn feedback_card(ui: &mut egui::Ui, coding: &Coding, p: &Palette) {
+    let colour = rating_colour(p, coding.rating);
     egui::Frame::new()
         .fill(p.panel)
         .stroke(egui::Stroke::new(2.0, colour))
@@ -109,15 +115,15 @@ pub fn feedback_card(ui: &mut egui::Ui, turn: &TurnRecord, p: &Palette) {
             ui.set_width(ui.available_width());
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new("Your last reply:").strong());
-                theme::chip(ui, &codes_label(&turn.reply.codes), colour);
+                theme::chip(ui, &coding.codes, colour);
                 ui.label(
-                    RichText::new(format!("{}/5", turn.reply.rating))
+                    RichText::new(format!("{}/5", coding.rating))
                         .strong()
                         .color(colour),
                 );
             });
-            ui.label(&turn.reply.feedback);
-            if let Some(b) = &turn.better {
+            ui.label(coding.feedback);
+            if let Some(b) = coding.better {
                 ui.add_space(2.0);
                 ui.label(
                     RichText::new(format!("A stronger reply ({}/5): “{}”", b.rating, b.text))

@@ -4,7 +4,8 @@
 //! Enter, a key pressed twice — is ignored, whatever widget it lands on.
 
 use bevy_egui::egui;
-use changetalk_core::engine::Session;
+
+use super::view::Conversation;
 
 /// How long a new decision is shown before input counts for it: egui's double-click
 /// interval, so the second click of a double-click never acts on what appeared under it.
@@ -12,12 +13,12 @@ pub const SETTLE_SECONDS: f64 = 0.3;
 
 /// What the trainee is deciding: the turn, the decision point, whether the conversation is
 /// over, and the question waiting under the replies. Any change is a new decision.
-pub fn decision_id(session: &Session, pending: PendingExit) -> egui::Id {
+pub fn decision_id(conversation: &(impl Conversation + ?Sized), pending: PendingExit) -> egui::Id {
     egui::Id::new((
         "decision",
-        session.turns().len(),
-        session.current_point().map(|p| p.id.as_str()),
-        session.is_over(),
+        conversation.exchanges().len(),
+        conversation.point_key(),
+        conversation.is_over(),
         pending,
     ))
 }

@@ -2,12 +2,12 @@
 //! ending early, and the question asked before a conversation is left unfinished.
 
 use bevy_egui::egui::{self, RichText};
-use changetalk_core::engine::Session;
 use changetalk_core::miti::codes::{codes_label, normalize_turn};
 
 use super::chat::rating_colour;
 use super::guard::{PendingExit, decision_id, settled};
 use super::instructor::instructor_bar;
+use super::view::Conversation;
 use super::{ReplyView, SessionAction};
 use crate::app::state::Mode;
 use crate::app::theme::{self, Palette};
@@ -30,7 +30,7 @@ const NUMBER_KEYS: [egui::Key; 9] = [
 /// mid-conversation).
 pub fn reply_ui(
     ui: &mut egui::Ui,
-    session: &Session,
+    conversation: &(impl Conversation + ?Sized),
     view: &ReplyView,
     p: &Palette,
 ) -> Option<SessionAction> {
@@ -40,17 +40,21 @@ pub fn reply_ui(
     let pending_now = ui
         .data(|d| d.get_temp::<PendingExit>(confirm_id))
         .unwrap_or_default();
-    let decision = decision_id(session, pending_now);
+    let decision = decision_id(conversation, pending_now);
     let ready = settled(ui, decision);
+    let engine = conversation.engine();
     if view.instructor
+        && let Some(session) = engine
         && let Some(a) = instructor_bar(ui, session, p)
     {
         action = Some(a);
     }
-    if session.current_point().is_some() {
+    let over = conversation.is_over();
+    let can_take_back = practice && conversation.can_take_back();
+    let busy = conversation.busy();
+    if !over {
         ui.horizontal_wrapped(|ui| {
-            if practice
-                && !session.turns().is_empty()
+            if can_take_back
                 && ui
                     .button("Try another reply (B)")
                     .on_hover_text("Take your last reply back and choose again")
@@ -93,7 +97,12 @@ pub fn reply_ui(
                 }
             });
         }
-        if view.more_below {
+        if let Some(doing) = busy {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(RichText::new(doing).small().strong().color(p.accent));
+            });
+        } else if view.more_below {
             ui.label(
                 RichText::new(
                     "Your reply — press a number or click. More replies below: scroll down.",
@@ -109,15 +118,37 @@ pub fn reply_ui(
                     .color(p.muted),
             );
         }
-        let ratings = session.current_ratings();
-        let line_target = session.current_target();
+        // Instructor mode (a conversation played here): each reply's codes and rating.
+        let notes: Vec<(String, u8)> = match engine.filter(|_| view.instructor) {
+            Some(session) => {
+                let ratings = session.current_ratings();
+                let line_target = session.current_target();
+                session
+                    .current_options()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| {
+                        let rating = ratings.get(i).copied().unwrap_or(0);
+                        let codes = codes_label(&normalize_turn(&o.codes));
+                        let target = o.responds_to.unwrap_or(line_target);
+                        let note = format!(
+                            "      {codes} · {rating}/5 · responds to {} · next: {}",
+                            target.label(),
+                            o.next
+                        );
+                        (note, rating)
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
         // A reply that had keyboard focus hands it to the first of the new replies (their
         // ids change with the decision, so focus never lands on an unread option).
         let focus_key = egui::Id::new("reply-had-focus");
         let carried = ui.data(|d| d.get_temp::<bool>(focus_key)).unwrap_or(false);
         let mut has_focus = false;
-        let turn = session.turns().len();
-        for (i, o) in session.current_options().into_iter().enumerate() {
+        let turn = conversation.exchanges().len();
+        for (i, o) in conversation.choices().into_iter().enumerate() {
             let n = i + 1;
             let text = RichText::new(format!("{n}   {}", o.text));
             let button = egui::Button::new(text)
@@ -125,7 +156,9 @@ pub fn reply_ui(
                 .min_size(egui::vec2(ui.available_width(), 44.0))
                 .fill(p.panel);
             let r = ui
-                .push_id(("reply", turn, &o.id), |ui| ui.add(button))
+                .push_id(("reply", turn, o.key), |ui| {
+                    ui.add_enabled(busy.is_none(), button)
+                })
                 .inner;
             if i == 0 && carried && !ready && !r.has_focus() {
                 r.request_focus();
@@ -134,34 +167,26 @@ pub fn reply_ui(
             if r.clicked() {
                 action = Some(SessionAction::Choose(n));
             }
-            if view.instructor {
-                let rating = ratings.get(i).copied().unwrap_or(0);
-                let codes = codes_label(&normalize_turn(&o.codes));
-                let target = o.responds_to.unwrap_or(line_target);
-                ui.label(
-                    RichText::new(format!(
-                        "      {codes} · {rating}/5 · responds to {} · next: {}",
-                        target.label(),
-                        o.next
-                    ))
-                    .small()
-                    .color(rating_colour(p, rating)),
-                );
+            if let Some((note, rating)) = notes.get(i) {
+                ui.label(RichText::new(note).small().color(rating_colour(p, *rating)));
             }
         }
         ui.data_mut(|d| d.insert_temp(focus_key, has_focus));
-    } else if session.is_over() {
-        if let Some(end) = session.ending() {
-            ui.label(RichText::new(format!("The session has ended: {}.", end.title)).strong());
+    } else {
+        if let Some((title, _)) = conversation.ending() {
+            ui.label(RichText::new(format!("The session has ended: {title}.")).strong());
+        }
+        if let Some(doing) = busy {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(RichText::new(doing).small().strong().color(p.accent));
+            });
         }
         ui.horizontal(|ui| {
             if theme::primary_button(ui, p, &format!("{} (Enter)", view.finish_label)).clicked() {
                 action = Some(SessionAction::ShowReport);
             }
-            if practice
-                && !session.turns().is_empty()
-                && ui.button("Try another reply (B)").clicked()
-            {
+            if can_take_back && ui.button("Try another reply (B)").clicked() {
                 action = Some(SessionAction::Rewind);
             }
         });
@@ -171,21 +196,21 @@ pub fn reply_ui(
     let nothing_focused = ui.ctx().memory(|m| m.focused()).is_none();
     if !theme::typing(ui.ctx()) {
         ui.input(|i| {
-            if session.current_point().is_some() {
-                let shown = session.current_options().len();
+            if !over {
+                let shown = conversation.choices().len();
                 for (k, key) in NUMBER_KEYS.iter().enumerate().take(shown) {
                     if i.key_pressed(*key) {
                         action = Some(SessionAction::Choose(k + 1));
                     }
                 }
             }
-            if practice && i.key_pressed(egui::Key::B) && !session.turns().is_empty() {
+            if can_take_back && i.key_pressed(egui::Key::B) {
                 action = Some(SessionAction::Rewind);
             }
-            if i.key_pressed(egui::Key::E) && !session.is_over() {
+            if i.key_pressed(egui::Key::E) && !over {
                 action = Some(SessionAction::End);
             }
-            if session.is_over() && nothing_focused && i.key_pressed(egui::Key::Enter) {
+            if over && nothing_focused && i.key_pressed(egui::Key::Enter) {
                 action = Some(SessionAction::ShowReport);
             }
         });
@@ -199,12 +224,13 @@ pub fn reply_ui(
         }
     }
     // One action per decision: nothing counts until the decision has been on screen a moment.
-    if !ready && action.is_some_and(SessionAction::changes_decision) {
+    // While a step is on its way to the server, nothing else is sent.
+    if (!ready || busy.is_some()) && action.is_some_and(SessionAction::changes_decision) {
         action = None;
     }
     // Mid-conversation the first "end" only asks; the second ends the conversation.
     match action {
-        Some(SessionAction::End) if view.confirm_end && !session.is_over() => {
+        Some(SessionAction::End) if view.confirm_end && !over => {
             let asked =
                 ui.data(|d| d.get_temp::<PendingExit>(confirm_id)) == Some(PendingExit::End);
             let next = if asked {
@@ -233,8 +259,8 @@ pub fn confirm_id() -> egui::Id {
 
 /// Mid-conversation, "‹ Library" first asks (the answer is drawn under the replies); the
 /// second click, or "Yes, leave", goes.
-pub fn gate_leave(ctx: &egui::Context, session: &Session) -> bool {
-    if session.is_over() || session.turns().is_empty() {
+pub fn gate_leave(ctx: &egui::Context, conversation: &(impl Conversation + ?Sized)) -> bool {
+    if conversation.is_over() || conversation.exchanges().is_empty() {
         return true;
     }
     let id = confirm_id();

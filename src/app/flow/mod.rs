@@ -8,12 +8,15 @@
 //! [`crate::classroom::Attempt`]: every reply, take-back and early end is saved to the
 //! progress file before the next frame.
 
+pub mod class;
+
 use std::sync::Arc;
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use changetalk_core::engine::Session;
 
+use super::class::ClassRun;
 use super::exercise::{ExerciseRun, needs_briefing};
 use super::hot_reload::ReloadNotice;
 use super::screens::briefing::BriefingAction;
@@ -23,7 +26,9 @@ use super::screens::report::ReportAction;
 use super::screens::session::SessionAction;
 use super::screens::settings::SettingsAction;
 use super::settings::{Paths, Progress, Settings};
-use super::state::{self, ExercisePage, Mode, Notice, Play, Report, ReturnTo, Screen, Selected};
+use super::state::{
+    self, ClassPage, ExercisePage, Mode, Notice, Play, Report, ReturnTo, Screen, Selected,
+};
 use crate::classroom::StepError;
 use crate::library::Entry;
 
@@ -39,7 +44,7 @@ pub struct Nav<'w> {
     screen: Res<'w, State<Screen>>,
     next: ResMut<'w, NextState<Screen>>,
     page: ResMut<'w, NextState<ExercisePage>>,
-    return_to: ResMut<'w, ReturnTo>,
+    pub(crate) return_to: ResMut<'w, ReturnTo>,
 }
 
 impl Nav<'_> {
@@ -188,9 +193,11 @@ fn apply(action: SessionAction, play: &mut Play) -> Option<Screen> {
         SessionAction::ShowReport => Some(Screen::Report),
         SessionAction::Back => Some(Screen::Library),
         // These change settings or files, not the session: `session` does them.
-        SessionAction::Settings | SessionAction::ToggleInstructor | SessionAction::ExportGraph => {
-            None
-        }
+        // A class server's step: not a conversation played here.
+        SessionAction::Settings
+        | SessionAction::ToggleInstructor
+        | SessionAction::ExportGraph
+        | SessionAction::Retry => None,
     }
 }
 
@@ -482,6 +489,8 @@ fn settings(
     mut actions: MessageReader<SettingsAction>,
     mut settings: ResMut<Settings>,
     run: Option<Res<ExerciseRun>>,
+    class: Option<Res<ClassRun>>,
+    mut class_page: ResMut<NextState<ClassPage>>,
     mut nav: Nav,
 ) {
     for a in actions.read() {
@@ -491,7 +500,12 @@ fn settings(
                     *settings = s.clone();
                 }
             }
-            SettingsAction::Back => nav.back(run.as_deref()),
+            SettingsAction::Back => match class.as_deref() {
+                Some(class) if nav.return_to.0 == Screen::Class => {
+                    class::back_from_settings(class, &mut nav, &mut class_page)
+                }
+                _ => nav.back(run.as_deref()),
+            },
         }
     }
 }
@@ -508,6 +522,7 @@ pub fn plugin(app: &mut App) {
         .add_message::<ExerciseAction>()
         .add_message::<ReportAction>()
         .add_message::<SettingsAction>()
+        .add_plugins(class::plugin)
         .add_systems(
             Update,
             (
