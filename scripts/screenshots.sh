@@ -23,3 +23,23 @@ EX="$CHANGETALK_HOME/week5.ron"
   --time-limit 40 -o "$EX" >/dev/null
 shot exercise-sign-in --exercise "$EX" --size 1024x640
 shot exercise-results --exercise "$EX" --student "Ana Ruiz" --id s200 --auto best --size 1024x640
+# The same exercise as an assessment on a class server (`gui --join`).
+SRV="$CHANGETALK_HOME/server"
+PORT=$((20000 + RANDOM % 20000))
+"$BIN" serve --data "$SRV" --listen "127.0.0.1:$PORT" >"$CHANGETALK_HOME/serve.log" 2>&1 &
+SERVE=$!
+trap 'kill $SERVE 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$SRV/admin-token" ] && break; sleep 0.1; done
+URL="http://127.0.0.1:$PORT"
+AEX="$CHANGETALK_HOME/week6.ron"
+"$BIN" exercise new --scenario court-ordered-dui recovery-burnout --title "Week 6: graded role-play" \
+  --instructions "Meet both clients in order. Your replies are recorded by the class server." \
+  --mode assessment --time-limit 30 -o "$AEX" >/dev/null
+printf 'id,name\ns1,Ana Ruiz\ns2,Bo Chen\n' >"$CHANGETALK_HOME/roster.csv"
+CHANGETALK_TOKEN="$(cat "$SRV/admin-token")" "$BIN" class create "$AEX" --server "$URL" \
+  --roster "$CHANGETALK_HOME/roster.csv" -o "$CHANGETALK_HOME/codes.csv" >/dev/null
+code() { grep "^$1," "$CHANGETALK_HOME/codes.csv" | cut -d, -f3; }
+shot class-join --join "$URL" --size 1024x640
+shot class-briefing --join "$URL" --code "$(code s1)" --size 1024x640
+printf '1\n2\nq\n' | "$BIN" exercise run --server "$URL" --code "$(code s2)" >/dev/null
+shot class-session --join "$URL" --code "$(code s2)" --size 1024x640

@@ -21,7 +21,7 @@ use changetalk_server::api::{
     EndingView, ExchangeView, JoinResponse, OptionView, PlayState, StepResponse,
 };
 
-use super::screens::session::view::{Choice, ClientLine, Coding, Conversation, Exchange};
+use super::conversation::{Choice, ClientLine, Coding, Conversation, Exchange};
 use super::state::Mode;
 use crate::class_client::{CallError, Client, Connection, StudentLink};
 

@@ -1,5 +1,7 @@
 //! The desktop app: Bevy for the window and the client's face, egui for everything else.
 //!
+//! - `conversation`: what the session screen draws from — a conversation played here or one
+//!   held by a class server (`class`, for `gui --join`);
 //! - `state`: the screens (a Bevy state, with the exercise page and "the face is shown"
 //!   derived from it) and what the app holds;
 //! - `screens/`: one plugin per screen; they only draw and send actions;
@@ -14,6 +16,7 @@
 //! line: the command line fills in [`Options`].
 
 pub mod class;
+pub mod conversation;
 pub mod exercise;
 pub mod face;
 pub mod flow;

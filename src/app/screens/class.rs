@@ -131,7 +131,7 @@ pub fn join_page(
                 ui.label("Type the join code your instructor gave you.");
                 let code = ui.add(
                     egui::TextEdit::singleline(&mut form.0)
-                        .hint_text("e.g. K7QF-2MXR")
+                        .hint_text("e.g. K7QFA-2MXRB")
                         .desired_width(260.0)
                         .font(egui::TextStyle::Monospace),
                 );

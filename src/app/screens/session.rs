@@ -7,7 +7,6 @@ mod chat;
 pub mod guard;
 mod instructor;
 mod replies;
-pub mod view;
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
@@ -15,11 +14,11 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::engine::model::ClientState;
 use egui::RichText;
 
+pub use crate::app::conversation::Conversation;
 pub use chat::{chat_ui, feedback_card, meters_ui};
 pub use guard::PendingExit;
 pub use instructor::instructor_bar;
 pub use replies::{confirm_id, gate_leave, reply_ui};
-pub use view::Conversation;
 
 use crate::app::class::ClassRun;
 use crate::app::exercise::ExerciseRun;

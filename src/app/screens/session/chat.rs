@@ -4,7 +4,7 @@ use bevy_egui::egui::{self, Color32, RichText};
 use changetalk_core::engine::Session;
 use changetalk_core::engine::model::Target;
 
-use super::view::{Coding, Conversation};
+use crate::app::conversation::{Coding, Conversation};
 use crate::app::state::Mode;
 use crate::app::theme::{self, Palette};
 

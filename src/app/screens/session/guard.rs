@@ -5,7 +5,7 @@
 
 use bevy_egui::egui;
 
-use super::view::Conversation;
+use crate::app::conversation::Conversation;
 
 /// How long a new decision is shown before input counts for it: egui's double-click
 /// interval, so the second click of a double-click never acts on what appeared under it.

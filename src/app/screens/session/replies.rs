@@ -7,8 +7,8 @@ use changetalk_core::miti::codes::{codes_label, normalize_turn};
 use super::chat::rating_colour;
 use super::guard::{PendingExit, decision_id, settled};
 use super::instructor::instructor_bar;
-use super::view::Conversation;
 use super::{ReplyView, SessionAction};
+use crate::app::conversation::Conversation;
 use crate::app::state::Mode;
 use crate::app::theme::{self, Palette};
 
