@@ -1,6 +1,7 @@
 //! The `changetalk` shells over the pure core: the command line and, with the `gui`
 //! feature, the desktop app. Both only translate between the core and the outside world.
 
+pub mod auto_code;
 pub mod class_client;
 pub mod classroom;
 pub mod cli;

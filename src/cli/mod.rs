@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod class;
+pub mod code;
 pub mod exercise;
 pub mod grade;
 pub mod graph;
@@ -84,13 +85,27 @@ pub enum Command {
     /// Instructors on a class server: `class create` publishes an exercise and writes join
     /// codes, `class status` shows who is playing, `class grade` writes the gradebook.
     Class(class::ClassArgs),
-    /// Score a hand-coded role-play transcript (CSV with header speaker,code,text).
+    /// Score a role-play transcript: a hand-coded CSV (header speaker,code,text), or with
+    /// --auto-code one without codes (header with speaker and text), coded by the offline coder.
     ScoreTranscript {
         /// The CSV file.
         file: PathBuf,
         /// Print the score as JSON.
         #[arg(long)]
         json: bool,
+        /// Code every utterance with the offline MITI coder first (any `code` column is
+        /// ignored).
+        #[arg(long)]
+        auto_code: bool,
+    },
+    /// Code counsellor replies with MITI codes and client lines with their talk type, offline:
+    /// a transcript CSV (header with speaker and text) or one reply (--text).
+    Code(code::CodeArgs),
+    /// Measure the offline coder on AnnoMI's evaluation fold (transcript_id % 5 == 0):
+    /// macro-F1, per-class F1 and confusion matrices.
+    CoderEval {
+        /// AnnoMI-simple.csv (from github.com/uccollab/AnnoMI).
+        file: PathBuf,
     },
     /// Write a commented template scenario to edit (it validates, lints clean and plays).
     New {
@@ -299,7 +314,13 @@ pub fn run(command: Command) -> i32 {
             auto,
             json,
         } => play::run(&scenario, seed, choices, auto, json),
-        Command::ScoreTranscript { file, json } => score_csv::run(&file, json),
+        Command::ScoreTranscript {
+            file,
+            json,
+            auto_code,
+        } => score_csv::run(&file, json, auto_code),
+        Command::Code(args) => code::run(args),
+        Command::CoderEval { file } => code::eval(&file),
         Command::New { id, output } => new::run(&id, output.as_deref()),
         Command::Lint {
             paths,
