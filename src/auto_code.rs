@@ -148,7 +148,6 @@ pub fn to_csv(rows: &[CodedRow]) -> String {
     let mut out = String::from("speaker,code,text\n");
     for r in rows {
         out.push_str(&csv_record(&[r.speaker.name(), &r.code, &r.text]));
-        out.push('\n');
     }
     out
 }

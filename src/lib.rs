@@ -7,6 +7,7 @@ pub mod classroom;
 pub mod cli;
 pub mod export;
 pub mod files;
+pub mod free_text;
 pub mod library;
 
 #[cfg(feature = "gui")]

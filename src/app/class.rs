@@ -193,6 +193,7 @@ impl Conversation for ServerConversation {
                     rating: p.rating,
                     feedback: &p.feedback,
                     better: None,
+                    typed_confidence: None,
                 }),
             })
             .collect()

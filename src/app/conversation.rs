@@ -32,6 +32,8 @@ pub struct Coding<'a> {
     pub feedback: &'a str,
     /// The best-rated reply at that point, when it was rated higher.
     pub better: Option<&'a BetterOption>,
+    /// A reply typed in the trainee's own words: how sure the coder was of its codes.
+    pub typed_confidence: Option<f32>,
 }
 
 /// The client's line waiting for a reply.
@@ -103,6 +105,7 @@ impl Conversation for Session {
                     rating: t.reply.rating,
                     feedback: &t.reply.feedback,
                     better: t.better.as_ref(),
+                    typed_confidence: t.reply.confidence,
                 }),
             })
             .collect()

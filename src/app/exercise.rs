@@ -213,6 +213,7 @@ impl ExerciseRun {
                     mode,
                     exercise: Some(index),
                     previewed: false,
+                    pending_typed: None,
                 })
             }
             Ok(Next::AllOver) => {

@@ -122,6 +122,8 @@ pub struct Play {
     /// Instructor mode was on at some point: the trainee saw every reply's rating, so the
     /// session sets no best score.
     pub previewed: bool,
+    /// A typed reply the coder was unsure about, waiting for "which did you mean?".
+    pub pending_typed: Option<crate::free_text::Understood>,
 }
 
 impl Play {
@@ -132,6 +134,7 @@ impl Play {
             mode,
             exercise: None,
             previewed: false,
+            pending_typed: None,
         }
     }
 }

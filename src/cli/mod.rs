@@ -73,6 +73,10 @@ pub enum Command {
         /// Print the transcript and score as JSON.
         #[arg(long)]
         json: bool,
+        /// Reply in your own words: one typed reply per line on standard input (a pipe works);
+        /// each is coded offline and the client answers along the nearest scripted reply.
+        #[arg(long, conflicts_with_all = ["choices", "auto"])]
+        free_text: bool,
     },
     /// Open the desktop app (optionally on one screen), or render a screen to a PNG and exit.
     Gui(GuiArgs),
@@ -313,7 +317,8 @@ pub fn run(command: Command) -> i32 {
             choices,
             auto,
             json,
-        } => play::run(&scenario, seed, choices, auto, json),
+            free_text,
+        } => play::run(&scenario, seed, choices, auto, json, free_text),
         Command::ScoreTranscript {
             file,
             json,

@@ -26,6 +26,7 @@ pub fn run(
     choices: Option<Vec<usize>>,
     auto: Option<Auto>,
     json: bool,
+    free_text: bool,
 ) -> i32 {
     let scenario = match library::resolve(scenario) {
         Ok(s) => s,
@@ -55,6 +56,9 @@ pub fn run(
             }
         }
         session.stop();
+    } else if free_text {
+        // With --json, the conversation goes to standard error and the JSON to standard out.
+        typed(&mut session, json);
     } else {
         interactive(&mut session);
     }
@@ -135,5 +139,99 @@ fn interactive(session: &mut Session) {
             "\nENDING: {}\n{}\n\nDebrief: {}",
             e.title, e.text, e.debrief
         );
+    }
+}
+
+/// `play --free-text`: one typed reply per line. When the coder is unsure the trainee picks
+/// which of the two nearest options they meant — asked on a terminal; in a pipe the nearest
+/// is taken and the note says so.
+fn typed(session: &mut Session, json: bool) {
+    use std::io::IsTerminal;
+    let coder = changetalk_coder::Coder::bundled();
+    let ask = std::io::stdin().is_terminal();
+    let out = |s: String| {
+        if json {
+            eprintln!("{s}");
+        } else {
+            println!("{s}");
+        }
+    };
+    let scenario = Arc::clone(session.scenario());
+    let name = scenario.persona.name.clone();
+    out(format!(
+        "{} — {}\n{}\n",
+        scenario.title, name, scenario.persona.situation
+    ));
+    out("Type what you would say, one reply per line; `b` takes back the last reply, `q` ends the session.\n".into());
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    while !session.is_over() {
+        let Some(line) = session.current_line().cloned() else {
+            break;
+        };
+        out(client_line(&name, &line));
+        if !json {
+            print!("> ");
+            let _ = std::io::stdout().flush();
+        }
+        let Some(Ok(input)) = lines.next() else {
+            session.stop();
+            break;
+        };
+        let input = input.trim();
+        match input {
+            "" => continue,
+            "q" | "quit" => session.stop(),
+            "b" | "back" => match session.rewind() {
+                Ok(()) => out("(took back the last reply)\n".into()),
+                Err(e) => out(format!("({e})\n")),
+            },
+            said => {
+                let u = crate::free_text::understand(&coder, session, said);
+                let Some(mut number) = u.nearest() else {
+                    break;
+                };
+                let two = crate::free_text::nearest_lines(&u, session, 2);
+                if u.unsure {
+                    if ask && two.len() == 2 {
+                        out(format!(
+                            "  Coded as {}. Which did you mean?\n    {}\n    {}",
+                            u.coded_as(),
+                            two[0],
+                            two[1]
+                        ));
+                        print!("  [{}/{}] > ", u.two_nearest()[0], u.two_nearest()[1]);
+                        let _ = std::io::stdout().flush();
+                        if let Some(Ok(pick)) = lines.next()
+                            && let Ok(n) = pick.trim().parse::<usize>()
+                            && u.two_nearest().contains(&n)
+                        {
+                            number = n;
+                        }
+                    } else if let Some(first) = two.first() {
+                        out(format!("  (the coder was unsure; nearest scripted reply: {first})"));
+                    }
+                }
+                match session.say(u.reply.clone(), number) {
+                    Ok(_) => {
+                        for l in crate::free_text::feedback_lines(&u, session) {
+                            out(format!("  {l}"));
+                        }
+                        out("  Nearest scripted replies:".into());
+                        for l in &two {
+                            out(format!("    {l}"));
+                        }
+                        out(String::new());
+                    }
+                    Err(e) => out(format!("({e})\n")),
+                }
+            }
+        }
+    }
+    if let Some(e) = session.ending() {
+        out(format!(
+            "\nENDING: {}\n{}\n\nDebrief: {}",
+            e.title, e.text, e.debrief
+        ));
     }
 }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
+use changetalk_coder::Coder;
 use changetalk_core::engine::Session;
 
 use super::class::ClassRun;
@@ -150,7 +151,9 @@ fn briefing(
 
 /// Applies an action to a free session (not an exercise's); returns the screen to go to,
 /// if it changes.
-fn apply(action: SessionAction, play: &mut Play) -> Option<Screen> {
+fn apply(action: SessionAction, play: &mut Play, coder: &mut Option<Coder>) -> Option<Screen> {
+    // Any step answers (or withdraws) a typed reply the coder was unsure about.
+    let unsure = play.pending_typed.take();
     match action {
         SessionAction::Jump(i) => {
             let s = &play.session;
@@ -180,6 +183,26 @@ fn apply(action: SessionAction, play: &mut Play) -> Option<Screen> {
             let _ = play.session.choose(n);
             None
         }
+        SessionAction::Say(text) => {
+            // The coder loads on the first typed reply (about 10 ms).
+            let coder = coder.get_or_insert_with(Coder::bundled);
+            let u = crate::free_text::understand(coder, &play.session, &text);
+            match u.nearest() {
+                Some(_) if u.unsure => play.pending_typed = Some(u),
+                Some(n) => {
+                    let _ = play.session.say(u.reply, n);
+                }
+                None => {}
+            }
+            None
+        }
+        SessionAction::Meant(n) => {
+            if let Some(u) = unsure.filter(|u| u.two_nearest().contains(&n)) {
+                let _ = play.session.say(u.reply, n);
+            }
+            None
+        }
+        SessionAction::Unsay => None,
         SessionAction::Rewind => {
             if play.mode == Mode::Practice {
                 let _ = play.session.rewind();
@@ -246,7 +269,11 @@ pub struct SessionFlow<'w, 's> {
 }
 
 /// The conversation: replies, take-backs, ending, instructor tools, and leaving.
-fn session(mut actions: MessageReader<SessionAction>, mut f: SessionFlow) {
+fn session(
+    mut actions: MessageReader<SessionAction>,
+    mut f: SessionFlow,
+    mut coder: Local<Option<Coder>>,
+) {
     for a in actions.read() {
         let Some(play) = f.play.as_deref_mut() else {
             return;
@@ -274,7 +301,7 @@ fn session(mut actions: MessageReader<SessionAction>, mut f: SessionFlow) {
                     f.nav.exercise(run);
                     continue;
                 }
-                let next = match exercise_step(*a, run, play) {
+                let next = match exercise_step(a.clone(), run, play) {
                     Moved::Stay => continue,
                     Moved::Next => run.next_play(),
                     Moved::Ended => None,
@@ -291,7 +318,7 @@ fn session(mut actions: MessageReader<SessionAction>, mut f: SessionFlow) {
                     }
                 }
             }
-            _ => match apply(*a, play) {
+            _ => match apply(a.clone(), play, &mut coder) {
                 Some(Screen::Report) => {
                     let report = Report::from_play(play);
                     // Previews (instructor mode, a jumped-to point) are not practice

@@ -28,7 +28,7 @@ use crate::app::state::{Catalog, FaceArea, Mode, Play, Screen};
 use crate::app::theme::{self, HeaderClick, ScreenUi, header, palette, root_ui};
 
 /// What the trainee did during the session.
-#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
 pub enum SessionAction {
     /// Reply with option `n` (1-based).
     Choose(usize),
@@ -56,12 +56,18 @@ pub enum SessionAction {
     PreviewState(ClientState),
     /// A class server's exercise: send the step that could not reach the server again.
     Retry,
+    /// Reply in the trainee's own words.
+    Say(String),
+    /// The typed reply meant option `n` (as displayed): the coder was unsure between two.
+    Meant(usize),
+    /// Withdraw the typed reply the coder was unsure about (to rephrase it).
+    Unsay,
 }
 
 impl SessionAction {
     /// Actions that answer the decision on screen (a reply, a take-back, ending, opening the
     /// report): each is accepted once per decision (see [`guard`]).
-    pub fn changes_decision(self) -> bool {
+    pub fn changes_decision(&self) -> bool {
         matches!(
             self,
             SessionAction::Choose(_)
@@ -69,11 +75,13 @@ impl SessionAction {
                 | SessionAction::End
                 | SessionAction::ShowReport
                 | SessionAction::Back
+                | SessionAction::Say(_)
+                | SessionAction::Meant(_)
         )
     }
 
     /// Instructor mode's tools (never in a classroom exercise).
-    pub fn is_instructor_tool(self) -> bool {
+    pub fn is_instructor_tool(&self) -> bool {
         matches!(
             self,
             SessionAction::Jump(_)
@@ -98,6 +106,21 @@ pub struct ReplyView {
     pub confirm_end: bool,
     /// Not every reply fits: the list scrolls, and the prompt above it says so.
     pub more_below: bool,
+    /// Offer "Say it in your own words" under the options.
+    pub free_text: bool,
+    /// A typed reply the coder was unsure about: which of two options was meant.
+    pub which: Option<WhichDidYouMean>,
+}
+
+/// "Which did you mean?": a typed reply and the two scripted replies nearest to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhichDidYouMean {
+    /// What the trainee typed.
+    pub text: String,
+    /// How it was coded (practice only).
+    pub coded_as: Option<String>,
+    /// The two nearest options: number as displayed, and text.
+    pub options: Vec<(usize, String)>,
 }
 
 impl ReplyView {
@@ -109,6 +132,8 @@ impl ReplyView {
             finish_label: "See your report".to_string(),
             confirm_end: false,
             more_below: false,
+            free_text: false,
+            which: None,
         }
     }
 }
@@ -171,6 +196,22 @@ fn session_system(
     view.instructor = settings.instructor_mode && tools_allowed;
     // Ending a conversation before an ending always asks first (it scores as incomplete).
     view.confirm_end = true;
+    // Typed replies in free sessions (classroom exercises record scripted replies only).
+    if let Some(play) = play.filter(|_| !keeps_progress) {
+        view.free_text = true;
+        view.which = play.pending_typed.as_ref().map(|u| WhichDidYouMean {
+            text: u.reply.text.clone(),
+            coded_as: (mode == Mode::Practice).then(|| u.coded_as()),
+            options: u
+                .two_nearest()
+                .into_iter()
+                .filter_map(|n| {
+                    let o = play.session.current_options();
+                    o.get(n - 1).map(|o| (n, o.text.clone()))
+                })
+                .collect(),
+        });
+    }
     if let Some((i, run)) = in_exercise {
         view.finish_label = if i + 1 < run.len() {
             "Next client".to_string()

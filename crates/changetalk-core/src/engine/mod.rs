@@ -11,6 +11,7 @@ pub mod rng;
 pub mod scored;
 pub mod session;
 pub mod state;
+pub mod typed;
 
 pub use records::*;
 pub use rng::SessionRng;

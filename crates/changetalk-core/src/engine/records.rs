@@ -40,8 +40,14 @@ pub struct ReplyRecord {
     pub evokes_change_talk: bool,
     /// 1–5 rating of the reply.
     pub rating: u8,
-    /// The author's teaching note.
+    /// The author's teaching note (for a typed reply: the matched option's).
     pub feedback: String,
+    /// A reply typed in the trainee's own words: how sure the coder was of its codes (0–1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+    /// A typed reply: the scripted option whose branch the client followed (its id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_option: Option<String>,
 }
 
 /// One exchange: the client spoke, the trainee replied.

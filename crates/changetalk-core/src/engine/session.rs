@@ -12,6 +12,7 @@ use std::sync::Arc;
 use crate::engine::model::*;
 use crate::engine::records::*;
 use crate::engine::rng::SessionRng;
+use crate::engine::typed::TypedReply;
 use crate::miti::codes::{normalize_turn, rate_reply};
 
 /// A conversation in progress.
@@ -27,6 +28,9 @@ pub struct Session {
     order: Vec<usize>,
     turns: Vec<TurnRecord>,
     choices: Vec<usize>,
+    /// Each reply typed in the trainee's own words (`None` for a scripted option), in step
+    /// with `choices`.
+    typed: Vec<Option<TypedReply>>,
     ending: Option<EndingRecord>,
     stopped: bool,
     preview: Option<PreviewStart>,
@@ -140,6 +144,7 @@ impl Session {
             order: Vec::new(),
             turns: Vec::new(),
             choices: Vec::new(),
+            typed: Vec::new(),
             ending: None,
             stopped: false,
             preview,
@@ -305,6 +310,26 @@ impl Session {
 
     /// Chooses option `number` (1-based) at the current point.
     pub fn choose(&mut self, number: usize) -> Result<&TurnRecord, SessionError> {
+        self.reply_with(number, None)
+    }
+
+    /// Replies in the trainee's own words: the reply is rated by its own codes against the
+    /// client's line (the same rules as a scripted option), and the client answers along the
+    /// branch of option `number` (as displayed), the scripted reply it matched.
+    pub fn say(&mut self, reply: TypedReply, number: usize) -> Result<&TurnRecord, SessionError> {
+        self.reply_with(number, Some(reply))
+    }
+
+    /// The replies typed so far, in step with [`Session::choices`] (`None` for a scripted one).
+    pub fn typed(&self) -> &[Option<TypedReply>] {
+        &self.typed
+    }
+
+    fn reply_with(
+        &mut self,
+        number: usize,
+        typed: Option<TypedReply>,
+    ) -> Result<&TurnRecord, SessionError> {
         if self.is_over() {
             return Err(SessionError::Over);
         }
@@ -327,7 +352,17 @@ impl Session {
         // The best option is chosen in file order (first on ties), so the model conversation
         // does not depend on the displayed order; its number is where it is displayed.
         let ratings = option_ratings(point, line_target);
-        let rating = ratings[idx];
+        // A typed reply is rated by its own codes, against the client's line; it inherits
+        // "evokes change talk" only as the open question the matched option is.
+        let typed_codes = typed.as_ref().map(|t| normalize_turn(&t.codes));
+        let rating = match &typed_codes {
+            Some(codes) => rate_reply(
+                codes,
+                line_target,
+                option.evokes_change_talk && codes.contains(&crate::MitiCode::OpenQuestion),
+            ),
+            None => ratings[idx],
+        };
         let best = best_index(&ratings);
         let better = (ratings[best] > rating).then(|| {
             let b = &point.options[best];
@@ -345,7 +380,19 @@ impl Session {
             }
         });
         let before = self.state;
-        let delta = reply_effect(&scenario.persona, option, target);
+        // The client reacts to what was said: a typed reply's codes, with the author's explicit
+        // effects only when it was the same move as the option.
+        let delta = match &typed_codes {
+            Some(codes) => {
+                let mut said = option.clone();
+                if *codes != normalize_turn(&option.codes) {
+                    said.effects = Default::default();
+                }
+                said.codes = codes.clone();
+                reply_effect(&scenario.persona, &said, line_target)
+            }
+            None => reply_effect(&scenario.persona, option, target),
+        };
         for (i, var) in StateVar::ALL.into_iter().enumerate() {
             self.state.add(var, delta[i]);
         }
@@ -359,21 +406,46 @@ impl Session {
         self.turns.push(TurnRecord {
             number: self.turns.len() + 1,
             client,
-            reply: ReplyRecord {
-                option: option.id.clone(),
-                number,
-                text: option.text.clone(),
-                codes: normalize_turn(&option.codes),
-                responds_to: target,
-                evokes_change_talk: option.evokes_change_talk,
-                rating,
-                feedback: option.feedback.clone(),
+            reply: match &typed {
+                None => ReplyRecord {
+                    option: option.id.clone(),
+                    number,
+                    text: option.text.clone(),
+                    codes: normalize_turn(&option.codes),
+                    responds_to: target,
+                    evokes_change_talk: option.evokes_change_talk,
+                    rating,
+                    feedback: option.feedback.clone(),
+                    confidence: None,
+                    matched_option: None,
+                },
+                Some(t) => ReplyRecord {
+                    option: option.id.clone(),
+                    number,
+                    text: t.text.clone(),
+                    codes: typed_codes.clone().unwrap_or_default(),
+                    responds_to: line_target,
+                    evokes_change_talk: false,
+                    rating,
+                    // The author's note fits a typed reply only when it made the same move;
+                    // otherwise the principle behind its main code.
+                    feedback: match typed_codes.as_deref() {
+                        Some(c) if c == normalize_turn(&option.codes).as_slice() => {
+                            option.feedback.clone()
+                        }
+                        Some([main, ..]) => main.principle().to_string(),
+                        _ => "No MITI behaviour was recognised in this reply: a reflection or an open question would move the conversation on.".to_string(),
+                    },
+                    confidence: Some(t.confidence),
+                    matched_option: Some(option.id.clone()),
+                },
             },
             state_before: before,
             state_after: self.state,
             better,
         });
         self.choices.push(number);
+        self.typed.push(typed);
         let walkout = scenario
             .persona
             .walkout
@@ -410,14 +482,14 @@ impl Session {
         if self.choices.is_empty() {
             return Err(SessionError::NothingToRewind);
         }
-        let keep = &self.choices[..self.choices.len() - 1];
+        let keep = self.choices.len() - 1;
         let scenario = Arc::clone(&self.scenario);
         let mut s = match self.preview {
             Some(p) => Session::start(scenario, self.seed, Some(p.point), p.state, self.preview),
             None => Session::new(scenario, self.seed),
         };
-        for &c in keep {
-            s.choose(c)?;
+        for (&c, typed) in self.choices.iter().zip(&self.typed).take(keep) {
+            s.reply_with(c, typed.clone())?;
         }
         *self = s;
         Ok(())

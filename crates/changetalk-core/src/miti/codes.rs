@@ -112,6 +112,46 @@ impl MitiCode {
         }
     }
 
+    /// The principle behind the code, for a trainee's feedback (Moyers et al., MITI 4.2.1;
+    /// Miller & Rollnick, *Motivational Interviewing*, 4th ed.).
+    pub fn principle(self) -> &'static str {
+        match self {
+            MitiCode::GivingInformation => {
+                "Giving information is neutral: facts offered without pressure. Ask first what the client already knows, and what they make of it after."
+            }
+            MitiCode::Persuade => {
+                "Persuading without permission is MI-non-adherent: unasked-for advice or argument invites the client to argue the other side (the righting reflex)."
+            }
+            MitiCode::PersuadeWithPermission => {
+                "Advice after asking permission, or hedged with the client's choice, keeps the client in charge of what they do with it."
+            }
+            MitiCode::OpenQuestion => {
+                "An open question invites the client to tell their story; the best ones ask for their own reasons for change."
+            }
+            MitiCode::ClosedQuestion => {
+                "A closed question gets a yes, a no or a fact. Useful now and then, but a run of them turns the session into an interview."
+            }
+            MitiCode::SimpleReflection => {
+                "A simple reflection shows you listened. Adding meaning (a feeling, what it matters for) makes it complex and moves the conversation forward."
+            }
+            MitiCode::ComplexReflection => {
+                "A complex reflection adds meaning to what the client said; reflecting sustain talk this way lowers defensiveness and lets them hear their own ambivalence."
+            }
+            MitiCode::Affirm => {
+                "An affirmation names a genuine, specific strength or effort of the client's: it builds confidence without judging."
+            }
+            MitiCode::SeekingCollaboration => {
+                "Seeking collaboration shares power: asking permission, or asking the client's own ideas, makes the session a partnership."
+            }
+            MitiCode::EmphasizingAutonomy => {
+                "Emphasizing autonomy puts the choice with the client, which lowers their need to defend the status quo."
+            }
+            MitiCode::Confront => {
+                "Confronting (arguing, labelling, warning, shaming) is MI-non-adherent: it raises discord, and clients defend what is attacked."
+            }
+        }
+    }
+
     /// Looks a code up by its snake_case spelling.
     pub fn from_json_name(s: &str) -> Option<MitiCode> {
         MitiCode::ALL.into_iter().find(|c| c.json_name() == s)

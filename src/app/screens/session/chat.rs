@@ -78,8 +78,12 @@ pub fn chat_ui(
             ui.label(RichText::new("You").strong().small());
             ui.label(turn.reply);
             if let Some(c) = coding {
+                let typed = c
+                    .typed_confidence
+                    .map(|x| format!(" · in your words, coded {:.0}% sure", x * 100.0))
+                    .unwrap_or_default();
                 ui.label(
-                    RichText::new(format!("{} · {}/5", c.codes, c.rating))
+                    RichText::new(format!("{} · {}/5{typed}", c.codes, c.rating))
                         .small()
                         .color(rating_colour(p, c.rating)),
                 );
@@ -122,6 +126,16 @@ pub fn feedback_card(ui: &mut egui::Ui, coding: &Coding, p: &Palette) {
                         .color(colour),
                 );
             });
+            if let Some(x) = coding.typed_confidence {
+                ui.label(
+                    RichText::new(format!(
+                        "Your own words, coded by ChangeTalk's offline coder ({:.0}% sure); the client answered as to the nearest scripted reply.",
+                        x * 100.0
+                    ))
+                    .small()
+                    .color(p.muted),
+                );
+            }
             ui.label(coding.feedback);
             if let Some(b) = coding.better {
                 ui.add_space(2.0);

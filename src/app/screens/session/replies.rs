@@ -7,7 +7,7 @@ use changetalk_core::miti::codes::{codes_label, normalize_turn};
 use super::chat::rating_colour;
 use super::guard::{PendingExit, decision_id, settled};
 use super::instructor::instructor_bar;
-use super::{ReplyView, SessionAction};
+use super::{ReplyView, SessionAction, WhichDidYouMean};
 use crate::app::conversation::Conversation;
 use crate::app::state::Mode;
 use crate::app::theme::{self, Palette};
@@ -52,6 +52,12 @@ pub fn reply_ui(
     let over = conversation.is_over();
     let can_take_back = practice && conversation.can_take_back();
     let busy = conversation.busy();
+    if let Some(which) = view.which.as_ref().filter(|_| !over) {
+        if let Some(a) = which_ui(ui, which, p) {
+            action = Some(a);
+        }
+        ui.add_space(6.0);
+    }
     if !over {
         ui.horizontal_wrapped(|ui| {
             if can_take_back
@@ -172,6 +178,11 @@ pub fn reply_ui(
             }
         }
         ui.data_mut(|d| d.insert_temp(focus_key, has_focus));
+        if view.free_text
+            && let Some(a) = typed_reply_ui(ui, view, turn, busy.is_some(), p)
+        {
+            action = Some(a);
+        }
     } else {
         if let Some((title, _)) = conversation.ending() {
             ui.label(RichText::new(format!("The session has ended: {title}.")).strong());
@@ -196,7 +207,7 @@ pub fn reply_ui(
     let nothing_focused = ui.ctx().memory(|m| m.focused()).is_none();
     if !theme::typing(ui.ctx()) {
         ui.input(|i| {
-            if !over {
+            if !over && view.which.is_none() {
                 let shown = conversation.choices().len();
                 for (k, key) in NUMBER_KEYS.iter().enumerate().take(shown) {
                     if i.key_pressed(*key) {
@@ -225,7 +236,7 @@ pub fn reply_ui(
     }
     // One action per decision: nothing counts until the decision has been on screen a moment.
     // While a step is on its way to the server, nothing else is sent.
-    if (!ready || busy.is_some()) && action.is_some_and(SessionAction::changes_decision) {
+    if (!ready || busy.is_some()) && action.as_ref().is_some_and(SessionAction::changes_decision) {
         action = None;
     }
     // Mid-conversation the first "end" only asks; the second ends the conversation.
@@ -249,6 +260,73 @@ pub fn reply_ui(
         }
         None => {}
     }
+    action
+}
+
+/// "Say it in your own words": a line to type a reply in, sent with Enter or "Say it".
+fn typed_reply_ui(
+    ui: &mut egui::Ui,
+    view: &ReplyView,
+    turn: usize,
+    busy: bool,
+    p: &Palette,
+) -> Option<SessionAction> {
+    let mut action = None;
+    ui.add_space(6.0);
+    ui.label(
+        RichText::new("Or say it in your own words")
+            .small()
+            .strong()
+            .color(p.muted),
+    );
+    // The draft belongs to this turn: a new client line starts an empty one.
+    let key = egui::Id::new(("typed-reply", turn));
+    let mut text: String = ui.data(|d| d.get_temp(key)).unwrap_or_default();
+    let waiting = view.which.is_some();
+    let (edit, send) = ui
+        .horizontal(|ui| {
+            let edit = ui.add_enabled(
+                !busy && !waiting,
+                egui::TextEdit::singleline(&mut text)
+                    .hint_text("Type what you would say, then Enter")
+                    .desired_width((ui.available_width() - 90.0).max(120.0)),
+            );
+            let ready = !text.trim().is_empty() && !busy && !waiting;
+            let send = ui.add_enabled(ready, egui::Button::new("Say it"));
+            (edit, send)
+        })
+        .inner;
+    let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if (send.clicked() || entered) && !text.trim().is_empty() {
+        action = Some(SessionAction::Say(text.trim().to_string()));
+        text.clear();
+    }
+    ui.data_mut(|d| d.insert_temp(key, text));
+    action
+}
+
+/// The coder was unsure which scripted reply a typed one meant: the trainee picks.
+fn which_ui(ui: &mut egui::Ui, which: &WhichDidYouMean, p: &Palette) -> Option<SessionAction> {
+    let mut action = None;
+    theme::card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(format!("You said: “{}”", which.text)).strong());
+        if let Some(coded) = &which.coded_as {
+            ui.label(RichText::new(format!("Coded as {coded}.")).small());
+        }
+        ui.label("Which of these is closest to what you meant?");
+        for (n, text) in &which.options {
+            let button = egui::Button::new(RichText::new(format!("{n}   {text}")))
+                .wrap()
+                .min_size(egui::vec2(ui.available_width(), 36.0));
+            if ui.add(button).clicked() {
+                action = Some(SessionAction::Meant(*n));
+            }
+        }
+        if ui.button("Neither: let me say it again").clicked() {
+            action = Some(SessionAction::Unsay);
+        }
+    });
     action
 }
 
