@@ -17,6 +17,7 @@ shot library-200 --screen library --size 1024x640 --text-size 200
 shot report   --screen report   --scenario recovery-burnout --auto best --size 1024x640
 shot settings --screen settings --size 1024x640
 shot instructor --screen session --scenario court-ordered-dui --choices 1 --instructor --size 1024x640
+shot free-text --screen session --scenario court-ordered-dui --say "The judge can make you sit here, but whether any of this is worth your time is your call." --say "You're proud of how you handle things, and being driven around like a kid must sting." --size 1280x900
 EX="$CHANGETALK_HOME/week5.ron"
 "$BIN" exercise new --scenario court-ordered-dui recovery-burnout --title "Week 5: rolling with discord" \
   --instructions "Meet both clients in order. Reflect before you ask; aim for complex reflections. Your result is graded." \

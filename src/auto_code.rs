@@ -94,7 +94,9 @@ pub fn read_raw_csv(text: &str) -> Result<Vec<(Speaker, String)>, Vec<Diagnostic
             other => {
                 diags.push(Diagnostic::error(
                     at(who),
-                    format!("unknown speaker `{other}`; use `counselor` (or `therapist`) or `client`"),
+                    format!(
+                        "unknown speaker `{other}`; use `counselor` (or `therapist`) or `client`"
+                    ),
                 ));
                 continue;
             }
@@ -167,7 +169,11 @@ mod tests {
         let csv = to_csv(&coded);
         let session = changetalk_core::miti::csv_transcript::read_coded_csv(&csv).unwrap();
         assert_eq!(session.client.len(), 1);
-        assert_eq!(session.turns.len(), 1, "consecutive counsellor rows are one turn");
+        assert_eq!(
+            session.turns.len(),
+            1,
+            "consecutive counsellor rows are one turn"
+        );
     }
 
     #[test]

@@ -29,6 +29,11 @@ use crate::files::{
 };
 use crate::library;
 
+/// The coder typed replies are replayed with.
+fn coder() -> &'static dyn changetalk_core::engine::typed::ReplyCoder {
+    crate::free_text::OfflineCoder::shared()
+}
+
 /// Reads a result or progress file (the error says what is wrong, without the path): a
 /// regular file of at most [`MAX_RESULT_BYTES`], checked before it is read.
 pub fn read_record(path: &Path) -> Result<ResultRecord, String> {
@@ -508,7 +513,8 @@ pub fn completed_result(
     let mut transcripts = Vec::new();
     for (i, run) in rec.scenarios.iter().enumerate() {
         let scenario = loaded.scenarios.get(i)?;
-        let session = result::replay_run(Arc::clone(scenario), run.seed, run).ok()?;
+        let session =
+            result::replay_run(Arc::clone(scenario), run.seed, run, Some(coder())).ok()?;
         transcripts.push(session.transcript());
     }
     Some((rec, path, transcripts))
@@ -616,7 +622,7 @@ impl Attempt {
         let Some(run) = self.record.scenarios.get(i) else {
             return Ok(Session::new(scenario, seed));
         };
-        result::replay_run(scenario, seed, run).map_err(|e| {
+        result::replay_run(scenario, seed, run, Some(coder())).map_err(|e| {
             FileError::file(
                 &self.progress_path,
                 format!(
@@ -689,6 +695,40 @@ impl Attempt {
             number: turn.reply.number,
             option_id: turn.reply.option.clone(),
             at_ms: self.elapsed_ms(),
+            typed: None,
+        };
+        self.ensure_run(index);
+        self.record.scenarios[index].choices.push(choice);
+        self.save_step()
+    }
+
+    /// Plays a reply typed in the student's own words in conversation `index`, answered
+    /// along option `number` (the nearest scripted reply, or the one the student said they
+    /// meant), and records its text. Refused when the exercise allows only the options.
+    pub fn say(
+        &mut self,
+        index: usize,
+        session: &mut Session,
+        reply: changetalk_core::engine::typed::TypedReply,
+        number: usize,
+    ) -> Result<(), StepError> {
+        if self.loaded.exercise.coder.is_none() {
+            return Err(StepError::Refused(
+                "this exercise takes the listed replies only (its file pins no coder)".into(),
+            ));
+        }
+        if self.time_is_up() {
+            return Err(StepError::TimeUp);
+        }
+        let text = reply.text.clone();
+        let turn = session
+            .say(reply, number)
+            .map_err(|e| StepError::Refused(e.to_string()))?;
+        let choice = ChoiceRecord {
+            number: turn.reply.number,
+            option_id: turn.reply.option.clone(),
+            at_ms: self.elapsed_ms(),
+            typed: Some(text),
         };
         self.ensure_run(index);
         self.record.scenarios[index].choices.push(choice);

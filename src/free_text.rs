@@ -95,3 +95,30 @@ pub fn nearest_lines(u: &Understood, session: &Session, how_many: usize) -> Vec<
         })
         .collect()
 }
+
+/// The bundled coder as the core's grader and exercise driver use it.
+#[derive(Debug)]
+pub struct OfflineCoder(pub Coder);
+
+impl OfflineCoder {
+    /// The bundled coder, loaded once per process.
+    pub fn shared() -> &'static OfflineCoder {
+        static CELL: std::sync::OnceLock<OfflineCoder> = std::sync::OnceLock::new();
+        CELL.get_or_init(|| OfflineCoder(Coder::bundled()))
+    }
+}
+
+impl changetalk_core::engine::typed::ReplyCoder for OfflineCoder {
+    fn code_reply(&self, text: &str, after: Option<&str>) -> TypedReply {
+        let c = self.0.code_counsellor(text, after);
+        TypedReply {
+            text: text.trim().to_string(),
+            codes: c.code_list(),
+            confidence: c.confidence,
+        }
+    }
+
+    fn model_hash(&self) -> String {
+        self.0.model_hash()
+    }
+}

@@ -40,7 +40,9 @@ fn a_typed_reply_is_coded_rated_and_answered() {
     let mut app = free_app(Mode::Practice);
     send(
         &mut app,
-        SessionAction::Say("You're in denial. You're an alcoholic and you need to admit it.".into()),
+        SessionAction::Say(
+            "You're in denial. You're an alcoholic and you need to admit it.".into(),
+        ),
     );
     // Two roadblocks may be about as near: then the trainee says which one was meant.
     if let Some(u) = play(&app).pending_typed.clone() {
@@ -140,9 +142,7 @@ fn the_field_sends_what_was_typed_and_the_question_offers_both_replies() {
     std::thread::sleep(std::time::Duration::from_millis(350));
     harness.run();
     assert!(harness.query_by_label_contains("Which of these").is_some());
-    harness
-        .get_by_label("Neither: let me say it again")
-        .click();
+    harness.get_by_label("Neither: let me say it again").click();
     harness.run();
     assert_eq!(harness.state().2, Some(SessionAction::Unsay));
 }

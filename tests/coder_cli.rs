@@ -94,22 +94,35 @@ fn typed_first_replies_are_coded_and_rated_as_a_trainer_would() {
             .iter()
             .filter_map(Value::as_str)
             .collect();
-        assert!(codes.contains(&code), "{typed:?} coded {codes:?}, not {code}");
+        assert!(
+            codes.contains(&code),
+            "{typed:?} coded {codes:?}, not {code}"
+        );
         let rating = r["rating"].as_u64().expect("rating");
         assert!(
             (low..=high).contains(&rating),
             "{typed:?} rated {rating}, expected {low}–{high}"
         );
         assert_eq!(r["text"], typed);
-        assert!(r["confidence"].as_f64().is_some_and(|c| (0.0..=1.0).contains(&c)));
+        assert!(
+            r["confidence"]
+                .as_f64()
+                .is_some_and(|c| (0.0..=1.0).contains(&c))
+        );
         assert!(r["matched_option"].as_str().is_some_and(|m| !m.is_empty()));
     }
 }
 
 #[test]
 fn free_text_play_is_deterministic() {
-    let a = first_reply("recovery-burnout", "You're worried about what this means for your job.");
-    let b = first_reply("recovery-burnout", "You're worried about what this means for your job.");
+    let a = first_reply(
+        "recovery-burnout",
+        "You're worried about what this means for your job.",
+    );
+    let b = first_reply(
+        "recovery-burnout",
+        "You're worried about what this means for your job.",
+    );
     assert_eq!(a, b);
 }
 
@@ -129,11 +142,23 @@ fn code_writes_the_same_rows_in_order_and_score_transcript_auto_codes() {
     let lines: Vec<&str> = coded.lines().collect();
     assert_eq!(lines[0], "speaker,code,text");
     assert_eq!(lines.len(), 6, "{coded}");
-    assert!(lines[1].starts_with("client,") && lines[1].ends_with("\"I only drink at weekends, honestly.\""));
-    assert!(lines[3].starts_with("counselor,open_question,"), "{}", lines[3]);
+    assert!(
+        lines[1].starts_with("client,")
+            && lines[1].ends_with("\"I only drink at weekends, honestly.\"")
+    );
+    assert!(
+        lines[3].starts_with("counselor,open_question,"),
+        "{}",
+        lines[3]
+    );
     // The coded file scores as a hand-coded one does, and --auto-code gives the same score.
     let hand = json_of(&["score-transcript", out.to_str().unwrap(), "--json"]);
-    let auto = json_of(&["score-transcript", raw.to_str().unwrap(), "--auto-code", "--json"]);
+    let auto = json_of(&[
+        "score-transcript",
+        raw.to_str().unwrap(),
+        "--auto-code",
+        "--json",
+    ]);
     assert_eq!(hand, auto);
     // Without --auto-code the raw file's empty codes are read as they are; a file without a
     // text column is refused with its position.
@@ -154,6 +179,112 @@ fn code_one_reply_as_json_names_the_model() {
         "I don't know why I'm here.",
         "--json",
     ]);
-    assert!(v["codes"][0]["code"].as_str().is_some_and(|c| c.ends_with("reflection")));
+    assert!(
+        v["codes"][0]["code"]
+            .as_str()
+            .is_some_and(|c| c.ends_with("reflection"))
+    );
     assert_eq!(v["model"]["sha256"].as_str().map(str::len), Some(64));
+}
+
+/// Runs `exercise run` with `input` on standard input.
+fn exercise_run(
+    ex: &std::path::Path,
+    results: &std::path::Path,
+    input: &str,
+) -> std::process::Output {
+    use std::io::Write;
+    let mut c = common::bin();
+    c.args([
+        "exercise",
+        "run",
+        ex.to_str().unwrap(),
+        "--student",
+        "Ana Ruiz",
+        "--id",
+        "s1",
+        "--results",
+        results.to_str().unwrap(),
+    ])
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().expect("runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("writes");
+    child.wait_with_output().expect("finishes")
+}
+
+#[test]
+fn typed_replies_in_an_exercise_are_recorded_and_graded_with_the_pinned_coder() {
+    let dir = tempfile::tempdir().unwrap();
+    let ex = dir.path().join("week7.ron");
+    let o = run(&[
+        "exercise",
+        "new",
+        "--scenario",
+        "court-ordered-dui",
+        "--free-text",
+        "--seed",
+        "5",
+        "-o",
+        ex.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&ex).unwrap();
+    assert!(text.contains("coder: Some(\""), "{text}");
+    let results = dir.path().join("results");
+    std::fs::create_dir(&results).unwrap();
+    let o = exercise_run(
+        &ex,
+        &results,
+        "The court can make you come, but what you do with this hour is up to you.\n1\nend\n",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let result = results.join("week7--s1.json");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&result).unwrap()).unwrap();
+    let choices = v["scenarios"][0]["choices"].as_array().unwrap();
+    assert_eq!(choices.len(), 2);
+    assert!(
+        choices[0]["typed"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("The court"))
+    );
+    assert!(choices[1].get("typed").is_none());
+
+    // The grader codes the typed reply again with the pinned coder: no flag but "stopped".
+    let book = dir.path().join("book.csv");
+    let o = run(&[
+        "grade",
+        ex.to_str().unwrap(),
+        results.to_str().unwrap(),
+        "--csv",
+        book.to_str().unwrap(),
+    ]);
+    let csv = std::fs::read_to_string(&book).unwrap_or_default();
+    assert!(
+        !csv.contains("coder_changed") && !csv.contains("invalid_choices"),
+        "{csv}\n{}",
+        stderr(&o)
+    );
+
+    // Another model than the one pinned is a flag, not a silent regrade.
+    let changed = text.replace(
+        &text[text.find("coder: Some(\"").unwrap() + 13..text.find("coder: Some(\"").unwrap() + 77],
+        &"0".repeat(64),
+    );
+    std::fs::write(&ex, changed).unwrap();
+    let _ = run(&[
+        "grade",
+        ex.to_str().unwrap(),
+        results.to_str().unwrap(),
+        "--csv",
+        book.to_str().unwrap(),
+    ]);
+    let csv = std::fs::read_to_string(&book).unwrap();
+    assert!(csv.contains("coder_changed"), "{csv}");
 }

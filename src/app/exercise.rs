@@ -307,6 +307,21 @@ impl ExerciseRun {
         self.step(play, |a, i, s| a.reply(i, s, n))
     }
 
+    /// A reply typed in the student's own words, answered along option `n`, and saved.
+    pub fn say(
+        &mut self,
+        play: &mut Play,
+        reply: changetalk_core::engine::typed::TypedReply,
+        n: usize,
+    ) -> Result<(), StepError> {
+        self.step(play, |a, i, s| a.say(i, s, reply, n))
+    }
+
+    /// The exercise lets students reply in their own words (its file pins a coder).
+    pub fn allows_free_text(&self) -> bool {
+        self.loaded.exercise.coder.is_some()
+    }
+
     /// `--auto`: the best- or worst-rated reply; `Ok(false)` when there is none to play.
     pub fn auto_reply(&mut self, play: &mut Play, policy: AutoPolicy) -> Result<bool, StepError> {
         let mut played = false;

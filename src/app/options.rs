@@ -45,6 +45,8 @@ pub struct Options {
     pub join: Option<String>,
     /// With `join`: the join code, sent at once.
     pub join_code: Option<String>,
+    /// Replies typed in the trainee's own words, played after `choices`.
+    pub say: Vec<String>,
 }
 
 impl Default for Options {
@@ -67,6 +69,7 @@ impl Default for Options {
             layout: None,
             join: None,
             join_code: None,
+            say: Vec::new(),
         }
     }
 }

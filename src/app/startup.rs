@@ -57,7 +57,9 @@ pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, Strin
         Some(Screen::Exercise) => Screen::Library,
         Some(s) => s,
         None if args.scenario.is_none() => Screen::Library,
-        None if args.choices.is_some() || args.auto.is_some() => Screen::Session,
+        None if args.choices.is_some() || args.auto.is_some() || !args.say.is_empty() => {
+            Screen::Session
+        }
         None => Screen::Briefing,
     };
     let needs_scenario = matches!(screen, Screen::Briefing | Screen::Session | Screen::Report);
@@ -125,6 +127,23 @@ pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, Strin
                 }
                 p.session
                     .choose(*c)
+                    .map_err(|e| FileError::plain(e.to_string()).to_string())?;
+            }
+        }
+        // Replies typed in the trainee's own words, after any numbered ones (the nearest
+        // scripted reply is taken when the coder is unsure).
+        if !args.say.is_empty() {
+            let coder = changetalk_coder::Coder::bundled();
+            for text in &args.say {
+                let u = crate::free_text::understand(&coder, &p.session, text);
+                let Some(n) = u.nearest() else {
+                    return Err(FileError::plain(format!(
+                        "the session ended before the typed reply “{text}”"
+                    ))
+                    .to_string());
+                };
+                p.session
+                    .say(u.reply, n)
                     .map_err(|e| FileError::plain(e.to_string()).to_string())?;
             }
         }

@@ -346,6 +346,7 @@ fn class_grade(
         exercise_hash: &loaded.hash,
         exercise_stem: &loaded.stem,
         scenarios: &loaded.scenarios,
+        coder: Some(crate::free_text::OfflineCoder::shared()),
     };
     let roster: Vec<RosterEntry> = export
         .roster

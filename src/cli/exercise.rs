@@ -13,6 +13,7 @@ use changetalk_core::classroom::exercise::{
     Exercise, ExerciseMode, PassCriteria, ScenarioRef, content_hash, load_exercise,
 };
 use changetalk_core::classroom::result::{Derived, ResultRecord};
+use changetalk_core::engine::Session;
 use clap::{Args, Subcommand};
 
 use super::text_report::{client_line, print_replies, score_text};
@@ -79,6 +80,10 @@ pub enum ExerciseCommand {
         /// Fewest replies each scenario needs to pass.
         #[arg(long)]
         min_turns: Option<u32>,
+        /// Let students also reply in their own words, coded by the offline coder (its
+        /// model is pinned by hash: the grader flags a different one).
+        #[arg(long)]
+        free_text: bool,
     },
     /// Check an exercise file and that every pinned scenario is available unchanged.
     Check {
@@ -132,6 +137,7 @@ pub fn run(args: ExerciseArgs) -> i32 {
             attempts,
             time_limit,
             min_turns,
+            free_text,
         } => new_exercise(NewOptions {
             scenarios,
             output,
@@ -153,6 +159,7 @@ pub fn run(args: ExerciseArgs) -> i32 {
             },
             attempts,
             time_limit,
+            free_text,
         }),
         ExerciseCommand::Check {
             file,
@@ -198,6 +205,7 @@ struct NewOptions {
     pass: PassCriteria,
     attempts: u32,
     time_limit: Option<u32>,
+    free_text: bool,
 }
 
 fn new_exercise(o: NewOptions) -> Result<i32, String> {
@@ -260,6 +268,11 @@ fn new_exercise(o: NewOptions) -> Result<i32, String> {
         pass: o.pass,
         attempts: o.attempts,
         time_limit_minutes: o.time_limit,
+        coder: o.free_text.then(|| {
+            changetalk_core::engine::typed::ReplyCoder::model_hash(
+                crate::free_text::OfflineCoder::shared(),
+            )
+        }),
     };
     let text = ex.to_ron();
     // Check what is about to be written with the same reader that will read it.
@@ -499,6 +512,9 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
             .map(|t| format!(" · {t}-minute limit"))
             .unwrap_or_default()
     );
+    if ex.coder.is_some() {
+        println!("You may also type a reply in your own words instead of a number.");
+    }
     println!(
         "Type the number of your reply{}; `end` ends this conversation; `q` saves and quits (run the same command to continue).\n",
         if ex.mode == ExerciseMode::Practice {
@@ -599,6 +615,9 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
                             "  (reply recorded)\n".to_string()
                         }
                     }),
+                    Err(_) if ex.coder.is_some() && !other.is_empty() => {
+                        typed_reply(play, i, &mut session, other, ex.mode)
+                    }
                     Err(_) => Err(StepError::Refused(format!(
                         "type a number from 1 to {}, `end` or `q`",
                         shown
@@ -617,6 +636,40 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
         }
     }
     Ok(true)
+}
+
+/// A reply typed in the student's own words: coded, answered along the nearest scripted
+/// reply (said so when the coder was unsure) and recorded with its text.
+fn typed_reply(
+    play: &mut Attempt,
+    i: usize,
+    session: &mut Session,
+    text: &str,
+    mode: ExerciseMode,
+) -> Result<String, StepError> {
+    let coder = &crate::free_text::OfflineCoder::shared().0;
+    let u = crate::free_text::understand(coder, session, text);
+    let Some(number) = u.nearest() else {
+        return Err(StepError::Refused("the conversation is over".into()));
+    };
+    let nearest = crate::free_text::nearest_lines(&u, session, 1);
+    play.say(i, session, u.reply.clone(), number)?;
+    let mut out = String::new();
+    if mode == ExerciseMode::Practice {
+        for l in crate::free_text::feedback_lines(&u, session) {
+            out.push_str(&format!("  {l}\n"));
+        }
+    } else {
+        out.push_str("  (reply recorded)\n");
+    }
+    if u.unsure
+        && let Some(n) = nearest.first()
+    {
+        out.push_str(&format!(
+            "  (the coder was unsure; the client answered as to: {n})\n"
+        ));
+    }
+    Ok(out)
 }
 
 fn print_summary(loaded: &LoadedExercise, record: &ResultRecord, d: &Derived, scripted: bool) {

@@ -131,6 +131,7 @@ fn grade_folder(args: &GradeArgs) -> Result<i32, String> {
         exercise_hash: &loaded.hash,
         exercise_stem: &loaded.stem,
         scenarios: &loaded.scenarios,
+        coder: Some(crate::free_text::OfflineCoder::shared()),
     };
     // Files are read one at a time as grading goes.
     let book = grade::grade(

@@ -236,6 +236,14 @@ pub struct GuiArgs {
     /// With --join: the join code (instead of typing it).
     #[arg(long, requires = "join")]
     pub code: Option<String>,
+    /// A reply typed in your own words, played after --choices (repeat for more).
+    #[arg(
+        long,
+        value_name = "TEXT",
+        requires = "scenario",
+        conflicts_with = "auto"
+    )]
+    pub say: Vec<String>,
 }
 
 /// Parses `WxH`.
@@ -288,6 +296,7 @@ pub fn app_options(args: GuiArgs) -> crate::app::Options {
         layout: args.layout,
         join: args.join,
         join_code: args.code,
+        say: args.say,
     }
 }
 

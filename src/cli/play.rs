@@ -209,7 +209,9 @@ fn typed(session: &mut Session, json: bool) {
                             number = n;
                         }
                     } else if let Some(first) = two.first() {
-                        out(format!("  (the coder was unsure; nearest scripted reply: {first})"));
+                        out(format!(
+                            "  (the coder was unsure; nearest scripted reply: {first})"
+                        ));
                     }
                 }
                 match session.say(u.reply.clone(), number) {

@@ -61,6 +61,7 @@ fn setup() -> (Exercise, Arc<Scenario>, Vec<InputFile>) {
         },
         attempts: 1,
         time_limit_minutes: None,
+        coder: None,
     };
     // Students choose mostly well, with random slips, so paths and scores vary.
     let mut rng = Lcg(0x5eed);
@@ -107,6 +108,7 @@ fn setup() -> (Exercise, Arc<Scenario>, Vec<InputFile>) {
                     number: t.reply.number,
                     option_id: t.reply.option.clone(),
                     at_ms: 20_000 * (k as u64 + 1),
+                    typed: None,
                 })
                 .collect(),
             stopped: false,
@@ -133,6 +135,7 @@ fn grade_all(ex: &Exercise, scenarios: &[Arc<Scenario>], files: &[InputFile]) ->
         exercise_hash: EXERCISE_HASH,
         exercise_stem: "week3",
         scenarios,
+        coder: None,
     };
     let book = grade::grade(&p, black_box(files), None);
     let csv = grade::gradebook_csv(ex, &book);

@@ -149,6 +149,7 @@ pub fn gradebook(ex: &LoadedEx, class: &[StudentSnapshot]) -> Gradebook {
         exercise_hash: &ex.hash,
         exercise_stem: &ex.id,
         scenarios: &ex.scenarios,
+        coder: None,
     };
     let roster = roster(class);
     grade(&pinned, files, Some(&roster))

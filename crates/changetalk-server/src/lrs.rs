@@ -225,6 +225,7 @@ async fn entry_statements(
         exercise_hash: &ex.hash,
         exercise_stem: &ex.id,
         scenarios: &ex.scenarios,
+        coder: None,
     };
     xapi::statements(&pinned, &book, opts)
         .into_iter()

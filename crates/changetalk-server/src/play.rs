@@ -130,6 +130,7 @@ pub fn replay(ex: &LoadedEx, attempt: &AttemptRow, events: &[Event]) -> Result<R
                     number,
                     option_id: e.option_id.clone(),
                     at_ms: (e.at_ms - attempt.started_ms).max(0) as u64,
+                    typed: None,
                 });
                 if deadline.is_some_and(|d| e.at_ms > d) {
                     r.late_replies += 1;

@@ -36,6 +36,7 @@ fn exercise_text(scenario: &str, mode: ExerciseMode) -> String {
         },
         attempts: 1,
         time_limit_minutes: Some(30),
+        coder: None,
     }
     .to_ron()
 }

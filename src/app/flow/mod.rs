@@ -236,13 +236,41 @@ enum Moved {
 
 /// Applies an action to a conversation of the open exercise, through the exercise's steps
 /// (saved at once); instructor tools never reach it.
-fn exercise_step(a: SessionAction, run: &mut ExerciseRun, play: &mut Play) -> Moved {
+fn exercise_step(
+    a: SessionAction,
+    run: &mut ExerciseRun,
+    play: &mut Play,
+    coder: &mut Option<Coder>,
+) -> Moved {
     let ended = |r: Result<(), StepError>| match r {
         Err(StepError::TimeUp) => Moved::Ended,
         _ => Moved::Stay,
     };
     match a {
-        SessionAction::Choose(n) => ended(run.reply(play, n)),
+        SessionAction::Choose(n) => {
+            play.pending_typed = None;
+            ended(run.reply(play, n))
+        }
+        SessionAction::Say(text) if run.allows_free_text() => {
+            let coder = coder.get_or_insert_with(Coder::bundled);
+            let u = crate::free_text::understand(coder, &play.session, &text);
+            match u.nearest() {
+                Some(_) if u.unsure => {
+                    play.pending_typed = Some(u);
+                    Moved::Stay
+                }
+                Some(n) => ended(run.say(play, u.reply, n)),
+                None => Moved::Stay,
+            }
+        }
+        SessionAction::Meant(n) => match play.pending_typed.take() {
+            Some(u) if u.two_nearest().contains(&n) => ended(run.say(play, u.reply, n)),
+            _ => Moved::Stay,
+        },
+        SessionAction::Unsay => {
+            play.pending_typed = None;
+            Moved::Stay
+        }
         SessionAction::Rewind => ended(run.take_back(play)),
         SessionAction::End => {
             // A failed save is shown; the conversation still ends.
@@ -301,7 +329,7 @@ fn session(
                     f.nav.exercise(run);
                     continue;
                 }
-                let next = match exercise_step(a.clone(), run, play) {
+                let next = match exercise_step(a.clone(), run, play, &mut coder) {
                     Moved::Stay => continue,
                     Moved::Next => run.next_play(),
                     Moved::Ended => None,

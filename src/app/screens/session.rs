@@ -196,8 +196,14 @@ fn session_system(
     view.instructor = settings.instructor_mode && tools_allowed;
     // Ending a conversation before an ending always asks first (it scores as incomplete).
     view.confirm_end = true;
-    // Typed replies in free sessions (classroom exercises record scripted replies only).
-    if let Some(play) = play.filter(|_| !keeps_progress) {
+    // Typed replies: in free sessions, and in exercises whose file pins a coder (not yet in
+    // exercises on a class server).
+    let typed_allowed = match (play, in_exercise) {
+        (Some(_), None) => class.is_none(),
+        (Some(_), Some((_, run))) => run.allows_free_text(),
+        _ => false,
+    };
+    if let Some(play) = play.filter(|_| typed_allowed) {
         view.free_text = true;
         view.which = play.pending_typed.as_ref().map(|u| WhichDidYouMean {
             text: u.reply.text.clone(),

@@ -304,6 +304,10 @@ pub struct Exercise {
     /// Time limit for the whole exercise, in minutes.
     #[serde(default, deserialize_with = "opt_int::<_, _, 1, 1440>")]
     pub time_limit_minutes: Option<u32>,
+    /// Replies may be typed in the student's own words, coded by the offline coder whose
+    /// model has this SHA-256 (the grader flags a different model; absent: options only).
+    #[serde(default)]
+    pub coder: Option<String>,
 }
 
 impl Exercise {
@@ -401,6 +405,13 @@ impl Exercise {
         let _ = writeln!(o, "    attempts: {},", self.attempts);
         if let Some(t) = self.time_limit_minutes {
             let _ = writeln!(o, "    time_limit_minutes: {t},");
+        }
+        if let Some(c) = &self.coder {
+            let _ = writeln!(
+                o,
+                "    // Replies may be typed in the student's own words, coded by this model.\n    coder: Some({}),",
+                ron_string(c)
+            );
         }
         let _ = writeln!(o, ")");
         o

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::classroom::exercise::{CriterionCheck, Exercise, ExerciseMode};
 use crate::engine::model::Scenario;
 use crate::engine::score_transcript;
+use crate::engine::typed::ReplyCoder;
 use crate::engine::{Session, SessionError, Transcript};
 use crate::miti::score::{CodedSession, MissedMoment, Score, score};
 
@@ -61,6 +62,11 @@ pub struct ChoiceRecord {
     pub option_id: String,
     /// Milliseconds since `started_at` when the reply was chosen.
     pub at_ms: u64,
+    /// A reply typed in the student's own words: the text (`number` and `option_id` are then
+    /// the scripted option it was matched to). The grader codes it again with the pinned
+    /// coder; the codes are never taken from the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typed: Option<String>,
 }
 
 /// One scenario as played.
@@ -305,14 +311,27 @@ pub fn id_in_file_name<'a>(exercise_stem: &str, file_name: &'a str) -> Option<&'
 
 /// Replays one scenario run against its scenario with `seed`: the session after every
 /// recorded choice (stopped if the run was stopped), or the first choice that is not an
-/// option.
+/// option. Typed replies are coded again with `coder` (an error without one).
 pub fn replay_run(
     scenario: Arc<Scenario>,
     seed: u64,
     run: &ScenarioRun,
+    coder: Option<&dyn ReplyCoder>,
 ) -> Result<Session, SessionError> {
-    let numbers: Vec<usize> = run.choices.iter().map(|c| c.number).collect();
-    let mut s = Session::replay(scenario, seed, &numbers)?;
+    let mut s = Session::new(scenario, seed);
+    for c in &run.choices {
+        match &c.typed {
+            None => {
+                s.choose(c.number)?;
+            }
+            Some(text) => {
+                let coder = coder.ok_or(SessionError::NoCoder)?;
+                let after = s.current_line().map(|l| l.text.clone());
+                let reply = coder.code_reply(text, after.as_deref());
+                s.say(reply, c.number)?;
+            }
+        }
+    }
     if run.stopped {
         s.stop();
     }

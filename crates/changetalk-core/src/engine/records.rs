@@ -158,6 +158,8 @@ pub enum SessionError {
     },
     /// Nothing to rewind.
     NothingToRewind,
+    /// A reply typed in the trainee's own words cannot be replayed without the coder.
+    NoCoder,
 }
 
 impl std::fmt::Display for SessionError {
@@ -175,6 +177,9 @@ impl std::fmt::Display for SessionError {
                 "turn {turn}: there is no option {number}; choose 1 to {available}"
             ),
             SessionError::NothingToRewind => f.write_str("there is no reply to take back yet"),
+            SessionError::NoCoder => f.write_str(
+                "a reply typed in the trainee's own words needs the offline coder to replay",
+            ),
         }
     }
 }

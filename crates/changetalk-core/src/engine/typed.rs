@@ -21,6 +21,15 @@ pub struct TypedReply {
     pub confidence: f32,
 }
 
+/// What codes a typed reply: the offline coder, outside the core (the grader and the
+/// exercise driver replay typed replies through it).
+pub trait ReplyCoder: std::fmt::Debug {
+    /// The reply `text`, coded as an answer to the client's line `after`.
+    fn code_reply(&self, text: &str, after: Option<&str>) -> TypedReply;
+    /// SHA-256 of the coder's model (exercise files pin it).
+    fn model_hash(&self) -> String;
+}
+
 /// How close a typed reply is to one scripted option.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct OptionMatch {
@@ -62,10 +71,7 @@ fn words(text: &str) -> BTreeMap<String, f32> {
 /// Cosine similarity of two texts' content words (0 when either has none).
 pub fn meaning_similarity(a: &str, b: &str) -> f32 {
     let (a, b) = (words(a), words(b));
-    let dot: f32 = a
-        .iter()
-        .filter_map(|(w, x)| b.get(w).map(|y| x * y))
-        .sum();
+    let dot: f32 = a.iter().filter_map(|(w, x)| b.get(w).map(|y| x * y)).sum();
     let norm = |m: &BTreeMap<String, f32>| m.values().map(|v| v * v).sum::<f32>().sqrt();
     let d = norm(&a) * norm(&b);
     if d == 0.0 { 0.0 } else { dot / d }
@@ -78,7 +84,9 @@ pub fn code_agreement(typed: &[MitiCode], option: &[MitiCode]) -> f32 {
     if t.is_empty() && o.is_empty() {
         return 1.0;
     }
-    let main = if typed.first().is_some_and(|m| option.first() == Some(m) || o.first() == Some(m))
+    let main = if typed
+        .first()
+        .is_some_and(|m| option.first() == Some(m) || o.first() == Some(m))
     {
         0.6
     } else {
@@ -160,7 +168,10 @@ mod tests {
             confidence: 0.8,
         };
         let t = s.say(reply.clone(), n).unwrap().clone();
-        assert_eq!(t.reply.rating, 1, "a roadblock rates 1 whatever option it matched");
+        assert_eq!(
+            t.reply.rating, 1,
+            "a roadblock rates 1 whatever option it matched"
+        );
         assert_eq!(t.reply.text, reply.text);
         assert_eq!(t.reply.matched_option.as_deref(), Some(next.as_str()));
         assert_eq!(t.reply.confidence, Some(0.8));

@@ -37,6 +37,9 @@ pub struct Pinned<'a> {
     pub exercise_stem: &'a str,
     /// The pinned scenarios, in the exercise's order.
     pub scenarios: &'a [Arc<Scenario>],
+    /// The offline coder typed replies are coded with again (none: a typed reply cannot be
+    /// graded).
+    pub coder: Option<&'a dyn crate::engine::typed::ReplyCoder>,
 }
 
 /// One file of the results folder.
@@ -105,6 +108,9 @@ pub enum FlagKind {
     Stopped,
     /// The result was played in another mode (practice, assessment) than the exercise's.
     Mode,
+    /// Typed replies were coded again with a coder model other than the one the exercise
+    /// pins: the grade may differ from what the student saw.
+    CoderChanged,
 }
 
 impl FlagKind {
@@ -132,6 +138,7 @@ impl FlagKind {
             FlagKind::Scripted => "scripted",
             FlagKind::Stopped => "stopped",
             FlagKind::Mode => "mode",
+            FlagKind::CoderChanged => "coder_changed",
         }
     }
 }
@@ -794,7 +801,27 @@ fn grade_record(p: &Pinned, file: &str, rec: &ResultRecord, row: &mut GradeRow) 
                 );
             }
         }
-        let mut session = match replay_run(Arc::clone(scenario), seed, run) {
+        if run.choices.iter().any(|c| c.typed.is_some()) {
+            match (&ex.coder, p.coder) {
+                (None, _) => row.flag(
+                    FlagKind::InvalidChoices,
+                    format!(
+                        "{file}: scenario `{}`: replies typed in the student's own words, but the exercise does not allow them (it pins no coder)",
+                        sref.id
+                    ),
+                ),
+                (Some(pinned), Some(coder)) if *pinned != coder.model_hash() => row.flag(
+                    FlagKind::CoderChanged,
+                    format!(
+                        "{file}: scenario `{}`: typed replies coded again with coder model {}, but the exercise pins {pinned}; the grade may differ from what the student saw",
+                        sref.id,
+                        coder.model_hash()
+                    ),
+                ),
+                _ => {}
+            }
+        }
+        let mut session = match replay_run(Arc::clone(scenario), seed, run, p.coder) {
             Ok(s) => s,
             Err(e) => {
                 row.flag(

@@ -56,6 +56,7 @@ fn class() -> (Exercise, Vec<Arc<Scenario>>) {
         },
         attempts: 1,
         time_limit_minutes: Some(30),
+        coder: None,
     };
     (ex, vec![scenario])
 }
@@ -94,6 +95,7 @@ fn result_file(
                 number: t.reply.number,
                 option_id: t.reply.option.clone(),
                 at_ms: 10_000 * t.number as u64,
+                typed: None,
             })
             .collect(),
         stopped: false,
@@ -119,6 +121,7 @@ fn grading_replays_compares_and_flags() {
         exercise_hash: &hash,
         exercise_stem: "week3",
         scenarios: &sc,
+        coder: None,
     };
     let best = result_file(&ex, &sc, "a", crate::AutoPolicy::Best);
     let worst = result_file(&ex, &sc, "b", crate::AutoPolicy::Worst);
@@ -249,6 +252,7 @@ fn record_of(
             number: t.reply.number,
             option_id: t.reply.option.clone(),
             at_ms: 7_300 * t.number as u64 + id.bytes().map(u64::from).sum::<u64>(),
+            typed: None,
         })
         .collect();
     rec.scenarios[0].stopped = stop;
@@ -267,6 +271,7 @@ fn pinned<'a>(ex: &'a Exercise, sc: &'a [Arc<Scenario>], hash: &'a str) -> Pinne
         exercise_hash: hash,
         exercise_stem: "week3",
         scenarios: sc,
+        coder: None,
     }
 }
 
