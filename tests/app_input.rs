@@ -38,7 +38,7 @@ fn harness(mode: Mode, dt: f32) -> Harness<'static, Trainee> {
                 // As in the app: ending early asks first.
                 view.confirm_end = true;
                 if let Some(a) = reply_ui(ui, &t.session, &view, &Palette::NORMAL) {
-                    t.sent.push(a);
+                    t.sent.push(a.clone());
                     match a {
                         SessionAction::Choose(n) => {
                             let _ = t.session.choose(n);

@@ -34,7 +34,9 @@ fn first_reply(scenario: &str, typed: &str) -> Value {
 
 #[test]
 fn typed_first_replies_are_coded_and_rated_as_a_trainer_would() {
-    // Rick's first line is discord/sustain talk: "I don't have a problem".
+    // Rick's first line is discord/sustain talk: "I don't have a problem". Ratings follow
+    // docs/scoring.md §7: an adherent move alone rates 3, a complex reflection 4–5, a
+    // roadblock 1.
     let cases: [(&str, &str, &str, u64, u64); 7] = [
         (
             "court-ordered-dui",
@@ -68,14 +70,14 @@ fn typed_first_replies_are_coded_and_rated_as_a_trainer_would() {
             "court-ordered-dui",
             "It's completely your decision what you do with these sessions.",
             "emphasizing_autonomy",
-            4,
+            3,
             5,
         ),
         (
             "court-ordered-dui",
             "You took a big step just by turning up today.",
             "affirm",
-            4,
+            3,
             5,
         ),
         (

@@ -49,6 +49,18 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    let earlier = [
+        "I drink, sure, but everyone does.",
+        "My son asked why I was asleep on the couch again.",
+        "I guess I could cut down a bit.",
+    ];
+    g.bench_function("code_client_in x8 (3 earlier lines)", |b| {
+        b.iter(|| {
+            for (t, p) in REPLIES {
+                black_box(coder.code_client_in(black_box(t), p, &earlier));
+            }
+        })
+    });
     g.finish();
     c.bench_function("Coder::from_bytes (bundled model)", |b| {
         let bytes = include_bytes!("../model/coder.bin");

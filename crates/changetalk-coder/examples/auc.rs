@@ -24,6 +24,7 @@ fn quote(s: &str) -> String {
 /// The coded CSV of one transcript.
 fn coded_csv(coder: &Coder, rows: &[Utterance], prev: &[Option<usize>], idx: &[usize]) -> String {
     let mut csv = String::from("speaker,code,text\n");
+    let mut earlier: Vec<&str> = Vec::new();
     for &i in idx {
         let u = &rows[i];
         let ctx = prev[i].map(|j| rows[j].text.as_str());
@@ -36,7 +37,8 @@ fn coded_csv(coder: &Coder, rows: &[Utterance], prev: &[Option<usize>], idx: &[u
                 quote(&u.text)
             ));
         } else {
-            let t = coder.code_client(&u.text, ctx).talk.target();
+            let t = coder.code_client_in(&u.text, ctx, &earlier).talk.target();
+            earlier.push(&u.text);
             csv.push_str(&format!("client,{},{}\n", t.json_name(), quote(&u.text)));
         }
     }

@@ -223,3 +223,22 @@ pub fn previous_other(rows: &[Utterance]) -> Vec<Option<usize>> {
     }
     out
 }
+
+/// For each utterance (sorted as [`read_simple`] returns them), the indices of the earlier
+/// client utterances of the same transcript, oldest first (empty for therapist rows).
+pub fn earlier_client(rows: &[Utterance]) -> Vec<Vec<usize>> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut seen: Vec<usize> = Vec::new();
+    for (i, u) in rows.iter().enumerate() {
+        if i > 0 && rows[i - 1].transcript_id != u.transcript_id {
+            seen.clear();
+        }
+        if u.therapist {
+            out.push(Vec::new());
+        } else {
+            out.push(seen.clone());
+            seen.push(i);
+        }
+    }
+    out
+}

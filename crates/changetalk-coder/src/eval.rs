@@ -164,10 +164,13 @@ impl fmt::Display for EvalReport {
 }
 
 /// Codes every utterance of the evaluation fold of `AnnoMI-simple.csv` (each with the previous
-/// turn of the other speaker as context) and compares with the expert labels.
+/// turn of the other speaker as context; client lines also with the client's own earlier
+/// lines of the transcript, through [`Coder::code_client_in`]) and compares with the expert
+/// labels. Only utterance text is used as context, never the expert labels.
 pub fn evaluate(simple_csv_text: &str, coder: &Coder) -> Result<EvalReport, EvalError> {
     let rows = annomi::read_simple(simple_csv_text).map_err(EvalError::Csv)?;
     let prev = annomi::previous_other(&rows);
+    let earlier = annomi::earlier_client(&rows);
     let mut ther = Vec::new();
     let mut cli = Vec::new();
     let mut transcripts: Vec<u32> = Vec::new();
@@ -185,7 +188,8 @@ pub fn evaluate(simple_csv_text: &str, coder: &Coder) -> Result<EvalReport, Eval
                 ther.push((gold.index(), c.main_behaviour.index()));
             }
         } else if let Some(gold) = u.talk {
-            let c = coder.code_client(&u.text, ctx);
+            let e: Vec<&str> = earlier[i].iter().map(|&j| rows[j].text.as_str()).collect();
+            let c = coder.code_client_in(&u.text, ctx, &e);
             cli.push((gold.index(), c.talk.index()));
         }
     }

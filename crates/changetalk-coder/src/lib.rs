@@ -25,6 +25,7 @@ pub mod features;
 pub mod fit;
 pub mod model;
 pub mod rules;
+pub mod text;
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -34,11 +35,11 @@ use changetalk_core::miti::talk::Target;
 use sha2::{Digest, Sha256};
 
 pub use eval::{ClassReport, EvalError, EvalReport, evaluate};
-use features::extract;
+use features::{extract, extract_client, stack_features};
 use model::{Head, Model};
 
 /// Version of the bundled model (bumped whenever `model/coder.bin` changes).
-pub const MODEL_VERSION: &str = "annomi-linear-1";
+pub const MODEL_VERSION: &str = "annomi-linear-2";
 
 /// The bundled model file.
 static BUNDLED: &[u8] = include_bytes!("../model/coder.bin");
@@ -204,6 +205,8 @@ pub struct Coder {
     model: Model,
     hash: String,
     heads: [usize; 8],
+    /// The first-stage client head (`client1`), when the model stacks (see `code_client_in`).
+    client1: Option<usize>,
 }
 
 /// Heads the coder needs: AnnoMI's main behaviour and its three sub-codes, client talk, and
@@ -254,8 +257,20 @@ impl Coder {
                 .ok_or_else(|| CoderError::MissingHead(format!("`{name}` with {k} classes")))?;
             *slot = i;
         }
+        let client1 = model
+            .heads
+            .iter()
+            .position(|h| h.name == "client1" && h.classes == 3);
+        if model.client.w_stack != 0.0 && client1.is_none() {
+            return Err(CoderError::MissingHead("`client1` with 3 classes".into()));
+        }
         let hash = hex(&Sha256::digest(bytes));
-        Ok(Coder { model, hash, heads })
+        Ok(Coder {
+            model,
+            hash,
+            heads,
+            client1,
+        })
     }
 
     /// SHA-256 (lower-case hex) of the model bytes this coder was loaded from.
@@ -321,7 +336,12 @@ impl Coder {
         let p_affirm = self.head(5).probs(&x)[1];
         let p_confront = self.head(6).probs(&x)[1];
         let p_persuade = self.head(7).probs(&x)[1];
-        if p_confront > 0.5 || rules::labels(text) {
+        // The learned Confront head is small (scenario options): it overturns a reflection
+        // only with a confronting phrase to back it (which also lowers its bar); a label
+        // always counts.
+        let confronting = (cues.confront && p_confront > 0.3)
+            || (p_confront > 0.5 && main != MainBehaviour::Reflection);
+        if confronting || rules::labels(text) {
             // Confront beats Question; when a reflection and Confront compete, the label or
             // argument decides (mi-reference §1).
             codes.retain(|c| {
@@ -363,6 +383,27 @@ impl Coder {
                 }
             }
         }
+        if !codes.iter().any(|c| c.code == Confront)
+            && rules::persuade_with_permission(text, p_persuade)
+        {
+            // Advice given with permission (asked for, agreed to, or hedged with autonomy):
+            // Persuade with Permission replaces Persuade and information; it follows a
+            // leading reflection and comes before a closing question.
+            codes.retain(|c| {
+                !matches!(
+                    c.code,
+                    GivingInformation | Persuade | PersuadeWithPermission
+                )
+            });
+            let at = usize::from(codes.first().is_some_and(|c| c.code.is_reflection()));
+            codes.insert(
+                at,
+                ScoredCode {
+                    code: PersuadeWithPermission,
+                    confidence: rc,
+                },
+            );
+        }
         if p_affirm > 0.5 && !codes.iter().any(|c| c.code == Confront) {
             // An affirmation replaces a plain restatement or information; it joins a complex
             // reflection or a question.
@@ -400,9 +441,36 @@ impl Coder {
         }
     }
 
-    /// Codes a client line, given the counsellor turn it answers (if any).
+    /// Codes a client line, given the counsellor turn it answers (if any). Same as
+    /// [`Coder::code_client_in`] with no earlier client lines (as at the start of a session).
     pub fn code_client(&self, text: &str, previous_counsellor: Option<&str>) -> ClientCoding {
-        let x = extract(&self.model.cfg, text, previous_counsellor);
+        self.code_client_in(text, previous_counsellor, &[])
+    }
+
+    /// Codes a client line with richer context: the counsellor turn it answers (if any) and
+    /// the client's own earlier lines in the session, oldest first (the most recent last). The
+    /// client head uses the last two earlier lines and how many there are (conversation
+    /// position); pass every earlier client line of the session for the best results.
+    pub fn code_client_in(
+        &self,
+        text: &str,
+        previous_counsellor: Option<&str>,
+        earlier_client: &[&str],
+    ) -> ClientCoding {
+        let cfg = &self.model.cfg;
+        let cc = &self.model.client;
+        let mut x = extract_client(cfg, cc, text, previous_counsellor, earlier_client);
+        if let Some(h1) = self.client1.filter(|_| cc.w_stack != 0.0) {
+            // Stacking: the first-stage head codes the two previous client lines (from their
+            // own text and earlier lines), and its probabilities become features.
+            let mut prev_probs: Vec<[f32; 3]> = Vec::with_capacity(2);
+            for j in (0..earlier_client.len()).rev().take(2) {
+                let xe = extract_client(cfg, cc, earlier_client[j], None, &earlier_client[..j]);
+                let p = self.model.heads[h1].probs(&xe);
+                prev_probs.push([p[0], p[1], p[2]]);
+            }
+            x = stack_features(cfg, cc.w_stack, x, &prev_probs);
+        }
         let p = self.head(4).probs(&x);
         let probs = [p[0], p[1], p[2]];
         let k = argmax(&probs);

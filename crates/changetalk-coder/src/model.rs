@@ -2,10 +2,11 @@
 //!
 //! ```text
 //! magic        8 bytes  "CTCODER\0"
-//! format       u32      FORMAT (currently 1)
+//! format       u32      FORMAT (currently 2)
 //! hash_bits    u32
 //! char_max     u32
 //! w_word, w_char, w_prev, w_meta, w_rule   5 × f32
+//! w_earlier, w_talk, w_topic, w_ctx, w_stack, w_char   6 × f32   (client, `ClientConfig`)
 //! n_heads      u32
 //! per head:
 //!   name_len   u32, name (UTF-8)
@@ -20,12 +21,12 @@
 //! Every length is checked against the bytes that remain, so a corrupt file is an error, never
 //! a panic or a huge allocation.
 
-use crate::features::{FeatureConfig, SparseVec};
+use crate::features::{ClientConfig, FeatureConfig, SparseVec};
 
 /// Magic bytes at the start of every model file.
 pub const MAGIC: &[u8; 8] = b"CTCODER\0";
 /// Layout version of the model file.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// One linear soft-max head (or a logistic head when `classes == 1`).
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +87,8 @@ pub fn softmax(z: &[f32]) -> Vec<f32> {
 pub struct Model {
     /// How features are built.
     pub cfg: FeatureConfig,
+    /// The client head's extra feature groups.
+    pub client: ClientConfig,
     /// The heads, in file order.
     pub heads: Vec<Head>,
 }
@@ -123,6 +126,9 @@ impl Model {
             self.cfg.w_meta,
             self.cfg.w_rule,
         ] {
+            push_f32(&mut out, w);
+        }
+        for w in self.client.to_array() {
             push_f32(&mut out, w);
         }
         push_u32(&mut out, self.heads.len() as u32);
@@ -195,6 +201,11 @@ impl Model {
             w_rule: w[4],
             char_max,
         };
+        let mut cw = [0.0f32; 6];
+        for x in cw.iter_mut() {
+            *x = r.f32()?;
+        }
+        let client = ClientConfig::from_array(cw);
         let n_heads = r.u32()? as usize;
         if n_heads > 64 {
             return Err(format!("{n_heads} heads is implausible"));
@@ -253,11 +264,12 @@ impl Model {
         }
         if [cfg.w_word, cfg.w_char, cfg.w_prev, cfg.w_meta, cfg.w_rule]
             .iter()
+            .chain(&cw)
             .any(|v| !v.is_finite())
         {
             return Err("non-finite feature weights".into());
         }
-        Ok(Model { cfg, heads })
+        Ok(Model { cfg, client, heads })
     }
 
     /// The head called `name`.

@@ -7,7 +7,7 @@
 //! (Persuade with Permission). Matching is on normalised text (lower case, straight
 //! apostrophes, single spaces), with word boundaries.
 
-use crate::features::normalize;
+use crate::text::normalize;
 
 /// Which cue families a reply contains.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -278,6 +278,168 @@ const DIRECTIVE: &[&str] = &[
     "you're going to end up",
 ];
 
+/// The client asked for, or agreed to hear, the counsellor's view: advice after these is
+/// Persuade with Permission (MITI 4.2.1).
+const PERMISSION_GIVEN: &[&str] = &[
+    "since you ask",
+    "since you asked",
+    "since you're asking",
+    "since you are asking",
+    "as you asked",
+    "as you ask",
+    "you asked me",
+    "you wanted to know",
+    "you mentioned wanting",
+    "you said you wanted",
+    "you'd like some ideas",
+    "with your permission",
+    "if you're interested",
+    "if you are interested",
+    "if you'd like",
+    "if you would like",
+    "if you want my",
+    "if you're open to",
+    "if you are open to",
+];
+
+/// Autonomy hedges that soften advice ("this may or may not fit you, but…").
+const HEDGED_AUTONOMY: &[&str] = &[
+    "may or may not",
+    "might or might not",
+    "may not fit",
+    "might not fit",
+    "doesn't fit",
+    "does not fit",
+    "if it fits",
+    "which fits",
+    "if any, fits",
+    "if any fits",
+    "take it or leave it",
+    "feel free to ignore",
+    "feel free to disagree",
+    "tell me if this doesn't",
+    "tell me if that doesn't",
+    "i don't know if this will",
+    "i don't know if that will",
+    "not sure if this will",
+    "not sure this will",
+    "see what you think",
+    "see if it fits",
+    "you know your own life",
+    "you know yourself best",
+    "you know yourself",
+    "you know best",
+    "you'd judge",
+    "you'll judge",
+    "you're the judge",
+    "you're the best judge",
+    "you're the expert",
+    "not everyone",
+    "not for everyone",
+    "may not be for you",
+    "might not be for you",
+];
+
+/// Plain autonomy phrases: they soften advice only when it is not a directive.
+const WEAK_AUTONOMY: &[&str] = &["up to you", "your call", "your choice", "your decision"];
+
+/// Advice or persuasive content (what Persuade with Permission offers).
+const ADVICE: &[&str] = &[
+    "you should",
+    "you need to",
+    "you have to",
+    "you could try",
+    "you might try",
+    "you could consider",
+    "you might consider",
+    "you might think about",
+    "you might want to",
+    "try",
+    "i'd suggest",
+    "i would suggest",
+    "i suggest",
+    "my suggestion",
+    "i'd recommend",
+    "i would recommend",
+    "i recommend",
+    "my advice",
+    "the advice is",
+    "i'd encourage",
+    "i'd really encourage",
+    "i would encourage",
+    "i'd like to suggest",
+    "i'd urge",
+    "it would help",
+    "it would really help",
+    "would really help",
+    "can help",
+    "could help",
+    "might help",
+    "helps",
+    "helped",
+    "has helped",
+    "works",
+    "worked for",
+    "what works",
+    "makes a big difference",
+    "make a big difference",
+    "people find",
+    "people have found",
+    "people who",
+    "many people",
+    "most people",
+    "a lot of people",
+    "lots of people",
+    "some people",
+    "others",
+    "one thing",
+    "one option",
+    "options",
+    "set a",
+    "keep",
+    "tell your",
+    "talk to your",
+    "ask your",
+    "ask her",
+    "ask him",
+    "get rid of",
+    "cut down",
+    "cut back",
+    "cutting down",
+    "cutting back",
+];
+
+/// True when a reply offers advice or a persuasive view *with permission*: the client asked
+/// or agreed ("since you ask", "with your permission", "if you're interested"), or the advice
+/// is hedged with autonomy ("this may or may not fit you", "take it or leave it"), or the
+/// reply asks permission and then goes on to give its view ("Would it be OK if I shared…?
+/// Some people find…"). `p_persuade` is the learned persuade head's probability: advice
+/// content is either that head above 0.35 or an advice phrase.
+pub fn persuade_with_permission(reply: &str, p_persuade: f32) -> bool {
+    let n = normalize(reply);
+    // The permission or autonomy side first: most replies have none, and then the advice
+    // phrases are never scanned.
+    let advice = |h: &str| p_persuade > 0.35 || any(h, ADVICE);
+    if any(&n, PERMISSION_GIVEN) || any(&n, HEDGED_AUTONOMY) {
+        return advice(&n);
+    }
+    // A bare "it's up to you" softens advice only when the advice is not a directive: "It's
+    // up to you, but pick a date and stop" is still Persuade.
+    if any(&n, WEAK_AUTONOMY) && !any(&n, DIRECTIVE) {
+        return advice(&n);
+    }
+    // "Would it be OK if I shared…? [advice]": a permission question followed by more text.
+    if let Some(q) = n.find('?') {
+        let (ask, rest) = n.split_at(q + 1);
+        return any(ask, PERMISSION)
+            && !any(ask, &["talk", "talked", "discuss", "ask you"])
+            && rest.split_whitespace().count() >= 4
+            && advice(&n)
+            && any(rest, ADVICE);
+    }
+    false
+}
+
 /// Unambiguous labels and honesty challenges: Confront whatever the learned head says.
 const LABELS: &[&str] = &[
     "in denial",
@@ -338,6 +500,17 @@ const FEELING: &[&str] = &[
     "upset",
     "disappointed",
     "resentful",
+    "resent",
+    "resents",
+    "unfair",
+    "insult",
+    "insulting",
+    "humiliating",
+    "humiliated",
+    "sting",
+    "stings",
+    "betrayed",
+    "judged",
 ];
 
 /// Double-sided and inferential openings.
@@ -354,6 +527,10 @@ const COMPLEX: &[&str] = &[
     "what matters to you",
     "matters to you",
     "important to you",
+    "must feel",
+    "must be hard",
+    "must be tough",
+    "must have been",
 ];
 
 /// True when a reflection adds meaning to `previous_client`: it names a feeling the client
@@ -390,6 +567,39 @@ fn has_phrase(hay: &str, phrase: &str) -> bool {
     false
 }
 
+/// True when `phrase` occurs in `hay` as the speaker's own assertion, not inside a report of
+/// what the client thinks or a question ("you don't think you have a problem", "whether you
+/// have a problem"): the few words before it hold no negation, belief or condition.
+fn asserted(hay: &str, phrase: &str) -> bool {
+    const NOT_ASSERTED: [&str; 7] = ["think", "not", "n't", "whether", "if", "wonder", "believe"];
+    let mut from = 0;
+    while let Some(pos) = hay[from..].find(phrase) {
+        let s = from + pos;
+        let e = s + phrase.len();
+        let hb = hay.as_bytes();
+        let left = s == 0 || !is_word_byte(hb[s - 1]);
+        let right = e == hb.len() || !is_word_byte(hb[e]);
+        if left && right {
+            let mut start = s.saturating_sub(24);
+            while !hay.is_char_boundary(start) {
+                start -= 1;
+            }
+            let before = &hay[start..s];
+            if !NOT_ASSERTED.iter().any(|w| before.contains(w)) {
+                return true;
+            }
+        }
+        from = s + 1;
+        while from < hay.len() && !hay.is_char_boundary(from) {
+            from += 1;
+        }
+        if from >= hay.len() {
+            break;
+        }
+    }
+    false
+}
+
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'\'' || b >= 0x80
 }
@@ -403,7 +613,7 @@ pub fn cues(text: &str) -> Cues {
     let n = normalize(text);
     Cues {
         affirm: any(&n, AFFIRM),
-        confront: any(&n, CONFRONT),
+        confront: CONFRONT.iter().any(|p| asserted(&n, p)),
         permission: any(&n, PERMISSION),
         autonomy: any(&n, AUTONOMY),
         hedge: any(&n, HEDGE),
@@ -443,5 +653,17 @@ mod tests {
         assert!(cues("You took a big step coming here today.").affirm);
         assert!(cues("It's completely your decision what you do next.").autonomy);
         assert!(cues("You're in denial; you're an alcoholic.").confront);
+        assert!(persuade_with_permission(
+            "Since you ask: some people find a drink diary helps. What do you make of that?",
+            0.0
+        ));
+        assert!(!persuade_with_permission(
+            "It's completely up to you what you do next.",
+            0.0
+        ));
+        assert!(!persuade_with_permission(
+            "Would it be OK if we talked about your drinking for a few minutes?",
+            0.9
+        ));
     }
 }

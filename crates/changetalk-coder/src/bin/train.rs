@@ -19,20 +19,47 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use changetalk_coder::annomi::{self, fold_of};
-use changetalk_coder::features::{FeatureConfig, extract};
+use changetalk_coder::features::{
+    ClientConfig, FeatureConfig, extract, extract_client, stack_features,
+};
 use changetalk_coder::fit::{Sample, fit_softmax, macro_f1, predict, tune_offsets};
 use changetalk_coder::model::{Head, Model};
 
-/// Training examples of one head: text, context, class, transcript fold.
+/// One training example: text, previous turn of the other speaker, the client's own earlier
+/// lines (client head only; oldest first), class, transcript fold.
+#[derive(Clone)]
+struct Item {
+    text: String,
+    prev: Option<String>,
+    earlier: Vec<String>,
+    /// Client head: indices (in the task) of the two previous client lines, most recent first.
+    prev_items: Vec<usize>,
+    y: usize,
+    fold: u32,
+}
+
+fn item(text: String, prev: Option<String>, y: usize, fold: u32) -> Item {
+    Item {
+        text,
+        prev,
+        earlier: Vec::new(),
+        prev_items: Vec::new(),
+        y,
+        fold,
+    }
+}
+
+/// Training examples of one head.
 struct Task {
     name: &'static str,
     k: usize,
-    items: Vec<(String, Option<String>, usize, u32)>,
+    items: Vec<Item>,
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Settings {
     cfg: FeatureConfig,
+    client: ClientConfig,
     l2: f64,
     balanced: bool,
     min_df: u32,
@@ -43,16 +70,21 @@ const ITERS: u64 = 300;
 fn samples(task: &Task, s: &Settings) -> Vec<Sample> {
     let mut counts = vec![0usize; task.k];
     for it in &task.items {
-        counts[it.2] += 1;
+        counts[it.y] += 1;
     }
     let n = task.items.len() as f64;
     task.items
         .iter()
-        .map(|(t, p, y, _)| Sample {
-            x: extract(&s.cfg, t, p.as_deref()),
-            y: *y,
+        .map(|it| Sample {
+            x: if task.name == "client" {
+                let e: Vec<&str> = it.earlier.iter().map(String::as_str).collect();
+                extract_client(&s.cfg, &s.client, &it.text, it.prev.as_deref(), &e)
+            } else {
+                extract(&s.cfg, &it.text, it.prev.as_deref())
+            },
+            y: it.y,
             w: if s.balanced {
-                n / (task.k as f64 * counts[*y].max(1) as f64)
+                n / (task.k as f64 * counts[it.y].max(1) as f64)
             } else {
                 1.0
             },
@@ -64,28 +96,145 @@ fn samples(task: &Task, s: &Settings) -> Vec<Sample> {
 fn cross_validate(task: &Task, s: &Settings) -> Result<(Vec<Vec<f64>>, Vec<usize>), String> {
     let all = samples(task, s);
     let mut logits = vec![Vec::new(); all.len()];
-    let mut folds: Vec<u32> = task.items.iter().map(|it| it.3).collect();
+    let mut folds: Vec<u32> = task.items.iter().map(|it| it.fold).collect();
     folds.sort_unstable();
     folds.dedup();
     for f in folds {
         let train: Vec<&Sample> = all
             .iter()
             .zip(&task.items)
-            .filter(|(_, it)| it.3 != f)
+            .filter(|(_, it)| it.fold != f)
             .map(|(s, _)| s)
             .collect();
         let fitted = fit_softmax(&train, task.k, s.l2, s.min_df, ITERS)?;
         for (i, (smp, it)) in all.iter().zip(&task.items).enumerate() {
-            if it.3 == f {
+            if it.fold == f {
                 logits[i] = fitted.logits(&smp.x);
             }
         }
     }
-    Ok((logits, task.items.iter().map(|it| it.2).collect()))
+    Ok((logits, task.items.iter().map(|it| it.y).collect()))
+}
+
+/// First-stage client samples without the counsellor turn: how an earlier client line is
+/// coded for the stacking features (`Coder::code_client_in` has only the texts of the earlier
+/// client lines, not the counsellor turns before them).
+fn samples_noprev(task: &Task, s: &Settings) -> Vec<Sample> {
+    task.items
+        .iter()
+        .map(|it| {
+            let e: Vec<&str> = it.earlier.iter().map(String::as_str).collect();
+            Sample {
+                x: extract_client(&s.cfg, &s.client, &it.text, None, &e),
+                y: it.y,
+                w: 1.0,
+            }
+        })
+        .collect()
+}
+
+fn probs3(z: &[f64]) -> [f32; 3] {
+    let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let e: Vec<f64> = z.iter().map(|v| (v - m).exp()).collect();
+    let t: f64 = e.iter().sum();
+    [(e[0] / t) as f32, (e[1] / t) as f32, (e[2] / t) as f32]
+}
+
+/// Fits a head on the samples whose fold satisfies `keep`.
+fn fit_where(
+    task: &Task,
+    all: &[Sample],
+    s: &Settings,
+    keep: &dyn Fn(u32) -> bool,
+) -> Result<changetalk_coder::fit::Fitted, String> {
+    let train: Vec<&Sample> = all
+        .iter()
+        .zip(&task.items)
+        .filter(|(_, it)| keep(it.fold))
+        .map(|(s, _)| s)
+        .collect();
+    fit_softmax(&train, task.k, s.l2, s.min_df, ITERS)
+}
+
+/// First-stage probabilities, out of fold within `folds`: each fold's lines are coded by a
+/// first-stage head fitted on the other folds of `folds`.
+fn oof_stage1(
+    task: &Task,
+    x1: &[Sample],
+    x1n: &[Sample],
+    s: &Settings,
+    folds: &[u32],
+    p1: &mut [Option<[f32; 3]>],
+) -> Result<(), String> {
+    for &g in folds {
+        let fitted = fit_where(task, x1, s, &|f| f != g && folds.contains(&f))?;
+        for (i, it) in task.items.iter().enumerate() {
+            if it.fold == g {
+                p1[i] = Some(probs3(&fitted.logits(&x1n[i].x)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Second-stage samples: first-stage samples plus the stacking features of each line's
+/// previous client lines.
+fn stage2(task: &Task, s: &Settings, x1: &[Sample], p1: &[Option<[f32; 3]>]) -> Vec<Sample> {
+    x1.iter()
+        .zip(&task.items)
+        .map(|(smp, it)| {
+            let probs: Vec<[f32; 3]> = it.prev_items.iter().filter_map(|&j| p1[j]).collect();
+            Sample {
+                x: stack_features(&s.cfg, s.client.w_stack, smp.x.clone(), &probs),
+                y: smp.y,
+                w: smp.w,
+            }
+        })
+        .collect()
+}
+
+/// Grouped CV of the stacked client head. For each held-out fold, the training folds' lines
+/// get first-stage probabilities from an inner grouped CV over the training folds only, and
+/// the held-out fold's lines from a first-stage head fitted on all training folds: nothing of
+/// the held-out fold reaches any fit.
+fn stacked_cv(task: &Task, s: &Settings) -> Result<(Vec<Vec<f64>>, Vec<usize>), String> {
+    let x1 = samples(task, s);
+    let x1n = samples_noprev(task, s);
+    let mut folds: Vec<u32> = task.items.iter().map(|it| it.fold).collect();
+    folds.sort_unstable();
+    folds.dedup();
+    let mut logits = vec![Vec::new(); x1.len()];
+    for &f in &folds {
+        let tr: Vec<u32> = folds.iter().copied().filter(|&g| g != f).collect();
+        let mut p1 = vec![None; x1.len()];
+        oof_stage1(task, &x1, &x1n, s, &tr, &mut p1)?;
+        let fitted = fit_where(task, &x1, s, &|g| g != f)?;
+        for (i, it) in task.items.iter().enumerate() {
+            if it.fold == f {
+                p1[i] = Some(probs3(&fitted.logits(&x1n[i].x)));
+            }
+        }
+        let x2 = stage2(task, s, &x1, &p1);
+        let fitted2 = fit_where(task, &x2, s, &|g| g != f)?;
+        for (i, it) in task.items.iter().enumerate() {
+            if it.fold == f {
+                logits[i] = fitted2.logits(&x2[i].x);
+            }
+        }
+    }
+    Ok((logits, task.items.iter().map(|it| it.y).collect()))
+}
+
+fn is_stacked(task: &Task, s: &Settings) -> bool {
+    task.name == "client" && s.client.w_stack != 0.0
 }
 
 fn cv_report(task: &Task, s: &Settings) -> Result<(f64, f64, Vec<f64>), String> {
-    let (logits, gold) = cross_validate(task, s)?;
+    let (logits, gold) = if is_stacked(task, s) {
+        stacked_cv(task, s)?
+    } else {
+        cross_validate(task, s)?
+    };
     let raw: Vec<(usize, usize)> = gold
         .iter()
         .copied()
@@ -115,6 +264,8 @@ fn load(dir: &std::path::Path) -> Result<Vec<Task>, String> {
         k: 3,
         items: vec![],
     };
+    let earlier = annomi::earlier_client(&rows);
+    let mut client_item: BTreeMap<usize, usize> = BTreeMap::new();
     let mut by_key: BTreeMap<(u32, u32), usize> = BTreeMap::new();
     for (i, u) in rows.iter().enumerate() {
         let f = fold_of(u.transcript_id);
@@ -123,10 +274,19 @@ fn load(dir: &std::path::Path) -> Result<Vec<Task>, String> {
         }
         by_key.insert((u.transcript_id, u.utterance_id), i);
         if let Some(m) = u.main {
-            main.items.push((u.text.clone(), ctx(i), m.index(), f));
+            main.items.push(item(u.text.clone(), ctx(i), m.index(), f));
         }
         if let Some(t) = u.talk {
-            client.items.push((u.text.clone(), ctx(i), t.index(), f));
+            let mut it = item(u.text.clone(), ctx(i), t.index(), f);
+            it.earlier = earlier[i].iter().map(|&j| rows[j].text.clone()).collect();
+            it.prev_items = earlier[i]
+                .iter()
+                .rev()
+                .take(2)
+                .filter_map(|j| client_item.get(j).copied())
+                .collect();
+            client_item.insert(i, client.items.len());
+            client.items.push(it);
         }
     }
     let mut question = Task {
@@ -158,16 +318,16 @@ fn load(dir: &std::path::Path) -> Result<Vec<Task>, String> {
                 .and_then(|s| names.iter().position(|n| *n == s))
         };
         if let Some(y) = pos(&a.question, &["open", "closed"]) {
-            question.items.push((text.clone(), ctx(i), y, f));
+            question.items.push(item(text.clone(), ctx(i), y, f));
         }
         if let Some(y) = pos(&a.reflection, &["simple", "complex"]) {
-            reflection.items.push((text.clone(), ctx(i), y, f));
+            reflection.items.push(item(text.clone(), ctx(i), y, f));
         }
         if let Some(y) = pos(
             &a.input,
             &["information", "advice", "negotiation", "options"],
         ) {
-            input.items.push((text.clone(), ctx(i), y, f));
+            input.items.push(item(text.clone(), ctx(i), y, f));
         }
     }
     Ok(vec![main, question, reflection, input, client])
@@ -223,7 +383,7 @@ fn scenario_tasks(dir: &std::path::Path) -> Result<Vec<Task>, String> {
             .iter()
             .map(|(sc, t, c)| {
                 let y = usize::from(c.iter().any(|x| codes.contains(&x.as_str())));
-                (t.clone(), None, y, *sc)
+                item(t.clone(), None, y, *sc)
             })
             .collect();
         v.push(Task { name, k: 2, items });
@@ -260,10 +420,43 @@ fn loso_report(task: &Task, s: &Settings) -> Result<String, String> {
     Ok(out)
 }
 
+/// Persuade with Permission on the scenario options, leave-one-scenario-out: the rule of
+/// `rules::persuade_with_permission` fed with the persuade head's out-of-fold probability.
+fn pwp_loso(dir: &std::path::Path, task: &Task, s: &Settings) -> Result<String, String> {
+    let opts = load_scenarios(dir)?;
+    let (logits, _) = cross_validate(task, s)?;
+    let (mut tp, mut np, mut ng) = (0, 0, 0);
+    let mut missed = Vec::new();
+    for ((_, text, codes), z) in opts.iter().zip(&logits) {
+        let p = probs3_2(z);
+        let coded = changetalk_coder::rules::persuade_with_permission(text, p);
+        let gold = codes.iter().any(|c| c == "PersuadeWithPermission");
+        tp += usize::from(coded && gold);
+        np += usize::from(coded);
+        ng += usize::from(gold);
+        if coded != gold {
+            missed.push(format!(
+                "    {} (intended {gold}): {text}",
+                if coded { "FP" } else { "FN" }
+            ));
+        }
+    }
+    Ok(format!(
+        "PwP LOSO: {ng} intended, {np} coded, {tp} correct\n{}",
+        missed.join("\n")
+    ))
+}
+
+fn probs3_2(z: &[f64]) -> f32 {
+    let m = z[0].max(z[1]);
+    ((z[1] - m).exp() / ((z[0] - m).exp() + (z[1] - m).exp())) as f32
+}
+
 /// The settings chosen by `--cv` (see docs/coder.md for the table).
 fn chosen() -> Settings {
     Settings {
         cfg: FeatureConfig::default(),
+        client: ClientConfig::default(),
         l2: 1e-4,
         balanced: true,
         min_df: 2,
@@ -277,7 +470,161 @@ fn chosen_for(head: &str) -> Settings {
     if matches!(head, "client" | "affirm" | "confront" | "persuade") {
         s.l2 = 1e-3;
     }
+    if head == "client" {
+        // Chosen by `--cv --only client` (docs/coder.md): all client groups, talk cues at
+        // 1.0, no character n-grams.
+        s.client = ClientConfig {
+            w_earlier: 0.5,
+            w_talk: 1.0,
+            w_topic: 0.5,
+            w_ctx: 0.5,
+            w_stack: 0.0,
+            w_char: 0.0,
+        };
+    }
     s
+}
+
+/// Client-head variants tried by `--cv --only client` (feature groups added one at a time,
+/// then together).
+fn client_grid() -> Vec<(String, Settings)> {
+    let base = chosen_for("client");
+    let mut v = Vec::new();
+    let mut add = |name: &str, f: &dyn Fn(&mut Settings)| {
+        let mut s = base;
+        f(&mut s);
+        v.push((name.to_string(), s));
+    };
+    let none = ClientConfig {
+        w_char: 1.0,
+        ..ClientConfig::default()
+    };
+    add("client: no client groups", &|s| s.client = none);
+    add("client: + talk 0.5", &|s| {
+        s.client = ClientConfig {
+            w_talk: 0.5,
+            ..none
+        }
+    });
+    add("client: + talk 1.0", &|s| {
+        s.client = ClientConfig {
+            w_talk: 1.0,
+            ..none
+        }
+    });
+    add("client: + earlier 0.5", &|s| {
+        s.client = ClientConfig {
+            w_earlier: 0.5,
+            ..none
+        }
+    });
+    add("client: + topic 0.5", &|s| {
+        s.client = ClientConfig {
+            w_topic: 0.5,
+            ..none
+        }
+    });
+    add("client: + ctx 0.5", &|s| {
+        s.client = ClientConfig { w_ctx: 0.5, ..none }
+    });
+    let all = ClientConfig {
+        w_earlier: 0.5,
+        w_talk: 0.5,
+        w_topic: 0.5,
+        w_ctx: 0.5,
+        w_stack: 0.0,
+        w_char: 1.0,
+    };
+    add("client: all 0.5", &|s| s.client = all);
+    add("client: all 0.5, l2 3e-4", &|s| {
+        s.client = all;
+        s.l2 = 3e-4;
+    });
+    add("client: all 0.5, l2 3e-3", &|s| {
+        s.client = all;
+        s.l2 = 3e-3;
+    });
+    add("client: all 0.5, no char", &|s| {
+        s.client = ClientConfig { w_char: 0.0, ..all };
+    });
+    add("client: all 0.5 + stack 1.0", &|s| {
+        s.client = ClientConfig {
+            w_stack: 1.0,
+            ..all
+        };
+    });
+    add("client: all 0.5 + stack 2.0", &|s| {
+        s.client = ClientConfig {
+            w_stack: 2.0,
+            ..all
+        };
+    });
+    add("client: talk 1.0, ctx/earlier 0.5 + stack 1.0", &|s| {
+        s.client = ClientConfig {
+            w_talk: 1.0,
+            w_stack: 1.0,
+            ..all
+        };
+    });
+    add("client: all 0.5 + stack 1.0, l2 3e-3", &|s| {
+        s.client = ClientConfig {
+            w_stack: 1.0,
+            ..all
+        };
+        s.l2 = 3e-3;
+    });
+    let t1 = ClientConfig { w_talk: 1.0, ..all };
+    add("client: all 0.5, talk 1.0", &|s| s.client = t1);
+    add("client: all 0.5, talk 1.0, no char", &|s| {
+        s.client = ClientConfig { w_char: 0.0, ..t1 };
+    });
+    add("client: all 1.0", &|s| {
+        s.client = ClientConfig {
+            w_earlier: 1.0,
+            w_talk: 1.0,
+            w_topic: 1.0,
+            w_ctx: 1.0,
+            w_stack: 0.0,
+            w_char: 1.0,
+        }
+    });
+    add("client: all 0.5, talk 1.0, unbalanced", &|s| {
+        s.client = t1;
+        s.balanced = false;
+    });
+    add("client: all 0.5, talk 1.0, min df 1", &|s| {
+        s.client = t1;
+        s.min_df = 1;
+    });
+    add("client: all 0.5, talk 1.0, ctx 1.0", &|s| {
+        s.client = ClientConfig { w_ctx: 1.0, ..t1 };
+    });
+    let nc = ClientConfig { w_char: 0.0, ..t1 };
+    add("client: talk 1.0, no char, talk 2.0", &|s| {
+        s.client = ClientConfig { w_talk: 2.0, ..nc };
+    });
+    add("client: talk 1.0, no char, l2 3e-3", &|s| {
+        s.client = nc;
+        s.l2 = 3e-3;
+    });
+    add("client: talk 1.0, no char, l2 3e-4", &|s| {
+        s.client = nc;
+        s.l2 = 3e-4;
+    });
+    add("client: talk 1.0, no char, char 0.3", &|s| {
+        s.client = ClientConfig { w_char: 0.3, ..nc };
+    });
+    add("client: talk 1.0, no char, + stack 1.0", &|s| {
+        s.client = ClientConfig { w_stack: 1.0, ..nc };
+    });
+    add("client: talk 1.0, no char, earlier 0, topic 0", &|s| {
+        s.client = ClientConfig {
+            w_earlier: 0.0,
+            w_topic: 0.0,
+            ..nc
+        };
+    });
+    v
 }
 
 fn grid() -> Vec<(String, Settings)> {
@@ -312,10 +659,12 @@ fn run() -> Result<(), String> {
     let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("model/coder.bin");
     let mut cv = false;
     let mut only: Option<String> = None;
+    let mut pick: Option<String> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--cv" => cv = true,
             "--only" => only = args.next(),
+            "--pick" => pick = args.next(),
             "--out" => out = PathBuf::from(args.next().ok_or("--out needs a path")?),
             _ => dir = Some(PathBuf::from(a)),
         }
@@ -330,7 +679,18 @@ fn run() -> Result<(), String> {
     if cv {
         println!("| settings | head | CV macro-F1 | + tuned offsets |");
         println!("|---|---|---|---|");
-        for (name, s) in grid() {
+        let g = if only.as_deref() == Some("client") {
+            client_grid()
+        } else {
+            grid()
+        };
+        for (i, (name, s)) in g.into_iter().enumerate() {
+            if pick
+                .as_deref()
+                .is_some_and(|p| !p.split(',').any(|x| x == i.to_string()))
+            {
+                continue;
+            }
             for t in &tasks {
                 if only.as_deref().is_some_and(|o| o != t.name) {
                     continue;
@@ -352,6 +712,9 @@ fn run() -> Result<(), String> {
         let t0 = Instant::now();
         if t.k == 2 && matches!(t.name, "affirm" | "confront" | "persuade") {
             eprintln!("{}: {}", t.name, loso_report(t, &s)?);
+            if t.name == "persuade" {
+                eprintln!("{}", pwp_loso(&scen, t, &s)?);
+            }
         }
         let (raw, tuned, off) = cv_report(t, &s)?;
         // Offsets are applied only where the task is the coder's own decision (main behaviour,
@@ -364,7 +727,23 @@ fn run() -> Result<(), String> {
         } else {
             vec![0.0; t.k]
         };
-        let all = samples(t, &s);
+        let mut all = samples(t, &s);
+        if is_stacked(t, &s) {
+            // First stage on all four folds (shipped as `client1`); the second stage learns
+            // from 4-fold out-of-fold first-stage probabilities.
+            let f1 = fit_softmax(&all.iter().collect::<Vec<_>>(), t.k, s.l2, s.min_df, ITERS)?;
+            let x1n = samples_noprev(t, &s);
+            let mut p1 = vec![None; all.len()];
+            oof_stage1(t, &all, &x1n, &s, &[1, 2, 3, 4], &mut p1)?;
+            all = stage2(t, &s, &all, &p1);
+            heads.push(Head {
+                name: "client1".to_string(),
+                classes: t.k,
+                bias: f1.bias,
+                buckets: f1.buckets,
+                weights: f1.weights,
+            });
+        }
         let refs: Vec<&Sample> = all.iter().collect();
         let fitted = fit_softmax(&refs, t.k, s.l2, s.min_df, ITERS)?;
         eprintln!(
@@ -389,6 +768,7 @@ fn run() -> Result<(), String> {
     }
     let model = Model {
         cfg: chosen().cfg,
+        client: chosen_for("client").client,
         heads,
     };
     let bytes = model.to_bytes();
