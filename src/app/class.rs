@@ -278,7 +278,10 @@ pub struct ClassRun {
 /// How a background thread wakes the window (set once the window exists; nothing in the
 /// headless tests, which update the app themselves).
 #[derive(Clone, Default)]
-pub struct Wake(Arc<Mutex<Option<Box<dyn Fn() + Send>>>>);
+pub struct Wake(Arc<Mutex<Option<WakeFn>>>);
+
+/// What waking the window does.
+type WakeFn = Box<dyn Fn() + Send>;
 
 impl Wake {
     /// Wakes the window, if there is one.
