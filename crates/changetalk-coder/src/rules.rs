@@ -544,27 +544,31 @@ pub fn adds_meaning(reply: &str, previous_client: Option<&str>) -> bool {
             .any(|f| has_phrase(&r, f) && !has_phrase(&p, f))
 }
 
-/// True when `phrase` occurs in `hay` at word boundaries.
-fn has_phrase(hay: &str, phrase: &str) -> bool {
+/// The byte offsets where `phrase` starts in `hay` at word boundaries.
+fn occurrences<'a>(hay: &'a str, phrase: &'a str) -> impl Iterator<Item = usize> + 'a {
     let hb = hay.as_bytes();
     let mut from = 0;
-    while let Some(pos) = hay[from..].find(phrase) {
-        let s = from + pos;
-        let e = s + phrase.len();
-        let left = s == 0 || !is_word_byte(hb[s - 1]);
-        let right = e == hb.len() || !is_word_byte(hb[e]);
-        if left && right {
-            return true;
+    std::iter::from_fn(move || {
+        while from < hay.len() {
+            let s = from + hay[from..].find(phrase)?;
+            let e = s + phrase.len();
+            from = s + 1;
+            while from < hay.len() && !hay.is_char_boundary(from) {
+                from += 1;
+            }
+            let left = s == 0 || !is_word_byte(hb[s - 1]);
+            let right = e == hb.len() || !is_word_byte(hb[e]);
+            if left && right {
+                return Some(s);
+            }
         }
-        from = s + 1;
-        while from < hay.len() && !hay.is_char_boundary(from) {
-            from += 1;
-        }
-        if from >= hay.len() {
-            break;
-        }
-    }
-    false
+        None
+    })
+}
+
+/// True when `phrase` occurs in `hay` at word boundaries.
+fn has_phrase(hay: &str, phrase: &str) -> bool {
+    occurrences(hay, phrase).next().is_some()
 }
 
 /// True when `phrase` occurs in `hay` as the speaker's own assertion, not inside a report of
@@ -572,32 +576,14 @@ fn has_phrase(hay: &str, phrase: &str) -> bool {
 /// have a problem"): the few words before it hold no negation, belief or condition.
 fn asserted(hay: &str, phrase: &str) -> bool {
     const NOT_ASSERTED: [&str; 7] = ["think", "not", "n't", "whether", "if", "wonder", "believe"];
-    let mut from = 0;
-    while let Some(pos) = hay[from..].find(phrase) {
-        let s = from + pos;
-        let e = s + phrase.len();
-        let hb = hay.as_bytes();
-        let left = s == 0 || !is_word_byte(hb[s - 1]);
-        let right = e == hb.len() || !is_word_byte(hb[e]);
-        if left && right {
-            let mut start = s.saturating_sub(24);
-            while !hay.is_char_boundary(start) {
-                start -= 1;
-            }
-            let before = &hay[start..s];
-            if !NOT_ASSERTED.iter().any(|w| before.contains(w)) {
-                return true;
-            }
+    occurrences(hay, phrase).any(|s| {
+        let mut start = s.saturating_sub(24);
+        while !hay.is_char_boundary(start) {
+            start -= 1;
         }
-        from = s + 1;
-        while from < hay.len() && !hay.is_char_boundary(from) {
-            from += 1;
-        }
-        if from >= hay.len() {
-            break;
-        }
-    }
-    false
+        let before = &hay[start..s];
+        !NOT_ASSERTED.iter().any(|w| before.contains(w))
+    })
 }
 
 fn is_word_byte(b: u8) -> bool {

@@ -185,3 +185,14 @@ impl std::fmt::Display for SessionError {
 }
 
 impl std::error::Error for SessionError {}
+
+/// A reply the trainee typed, with the codes the coder gave it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypedReply {
+    /// What the trainee typed.
+    pub text: String,
+    /// Its MITI codes, main first (empty: no MITI code).
+    pub codes: Vec<MitiCode>,
+    /// How sure the coder was of the main code (0–1).
+    pub confidence: f32,
+}

@@ -12,7 +12,6 @@ use std::sync::Arc;
 use crate::engine::model::*;
 use crate::engine::records::*;
 use crate::engine::rng::SessionRng;
-use crate::engine::typed::TypedReply;
 use crate::miti::codes::{normalize_turn, rate_reply};
 
 /// A conversation in progress.

@@ -10,16 +10,7 @@ use serde::Serialize;
 use crate::engine::session::Session;
 use crate::miti::codes::{MitiCode, normalize_turn};
 
-/// A reply the trainee typed, with the codes the coder gave it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TypedReply {
-    /// What the trainee typed.
-    pub text: String,
-    /// Its MITI codes, main first (empty: no MITI code).
-    pub codes: Vec<MitiCode>,
-    /// How sure the coder was of the main code (0–1).
-    pub confidence: f32,
-}
+pub use crate::engine::records::TypedReply;
 
 /// What codes a typed reply: the offline coder, outside the core (the grader and the
 /// exercise driver replay typed replies through it).
