@@ -194,6 +194,7 @@ impl Conversation for ServerConversation {
                     feedback: &p.feedback,
                     better: None,
                     typed_confidence: None,
+                    nearest: None,
                 }),
             })
             .collect()

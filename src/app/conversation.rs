@@ -34,6 +34,8 @@ pub struct Coding<'a> {
     pub better: Option<&'a BetterOption>,
     /// A reply typed in the trainee's own words: how sure the coder was of its codes.
     pub typed_confidence: Option<f32>,
+    /// A typed reply: the listed reply it was matched to (the client answered that one).
+    pub nearest: Option<&'a str>,
 }
 
 /// The client's line waiting for a reply.
@@ -106,6 +108,11 @@ impl Conversation for Session {
                     feedback: &t.reply.feedback,
                     better: t.better.as_ref(),
                     typed_confidence: t.reply.confidence,
+                    nearest: t.reply.matched_option.as_deref().and_then(|id| {
+                        let point = self.scenario().point_index(&t.client.point)?;
+                        let options = &self.scenario().points[point].options;
+                        options.iter().find(|o| o.id == id).map(|o| o.text.as_str())
+                    }),
                 }),
             })
             .collect()

@@ -129,12 +129,21 @@ pub fn feedback_card(ui: &mut egui::Ui, coding: &Coding, p: &Palette) {
             if let Some(x) = coding.typed_confidence {
                 ui.label(
                     RichText::new(format!(
-                        "Your own words, coded by ChangeTalk's offline coder ({:.0}% sure); the client answered as to the nearest scripted reply.",
+                        "Your own words, coded by ChangeTalk's offline coder ({:.0}% sure).",
                         x * 100.0
                     ))
                     .small()
                     .color(p.muted),
                 );
+                if let Some(n) = coding.nearest {
+                    ui.label(
+                        RichText::new(format!(
+                            "Nearest listed reply (the client answered as to this one): “{n}”"
+                        ))
+                        .small()
+                        .color(p.muted),
+                    );
+                }
             }
             ui.label(coding.feedback);
             if let Some(b) = coding.better {
