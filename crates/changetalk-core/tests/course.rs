@@ -1,0 +1,217 @@
+//! Courses: one client over several sessions, with carried state, drift, memory and seeds.
+
+use std::sync::Arc;
+
+use changetalk_core::engine::course::{
+    Course, CourseEndKind, CourseError, SESSION_SEED_STEP, drift, session_seed,
+};
+use changetalk_core::engine::model::ClientState;
+use changetalk_core::{AutoPolicy, Scenario, Session, load_scenario};
+
+const COURSE: &str = include_str!("data/course.ron");
+const MINIMAL: &str = include_str!("data/minimal.ron");
+
+fn scenario(text: &str) -> Arc<Scenario> {
+    Arc::new(load_scenario(text).unwrap_or_else(|e| panic!("test scenario is valid: {e:#?}")))
+}
+
+/// Replies with the option of this id in the course's current session.
+fn say(c: &mut Course, id: &str) {
+    let s = c.current_mut().expect("a session is in play");
+    let n = s.displayed_number(id).expect("option is shown");
+    s.choose(n).unwrap();
+    c.advance();
+}
+
+fn json(c: &Course) -> String {
+    let transcripts: Vec<_> = c.sessions().iter().map(|(_, s)| s.transcript()).collect();
+    serde_json::to_string(&(transcripts, c.record())).unwrap()
+}
+
+#[test]
+fn a_single_session_client_plays_as_a_course_of_one_exactly_as_before() {
+    for seed in [0, 1, 42] {
+        let s = scenario(MINIMAL);
+        let mut c = Course::new(Arc::clone(&s), seed);
+        c.auto_play(AutoPolicy::Best);
+        let mut alone = Session::new(s, seed);
+        alone.auto_play(AutoPolicy::Best, 100);
+        let sessions = c.sessions();
+        assert_eq!(sessions.len(), 1);
+        assert_eq!(
+            serde_json::to_string(&sessions[0].1.transcript()).unwrap(),
+            serde_json::to_string(&alone.transcript()).unwrap()
+        );
+        assert_eq!(c.record().end.how, CourseEndKind::Completed);
+    }
+}
+
+#[test]
+fn the_plan_the_client_chose_comes_back_as_partial_progress() {
+    let mut c = Course::new(scenario(COURSE), 3);
+    say(&mut c, "a.own");
+    let s = c.current().expect("the second session started");
+    assert_eq!(
+        s.current_line().unwrap().text,
+        "I did skip the Friday drinks twice. Not every time."
+    );
+    assert!(s.memory().contains_key("plan.chose_own"));
+    let r = c.record();
+    assert_eq!(r.played.len(), 2);
+    assert_eq!(r.played[1].title, "A week later");
+    assert_eq!(r.played[1].seed, session_seed(3, 1));
+}
+
+#[test]
+fn a_plan_pushed_by_persuasion_comes_back_undone() {
+    let mut c = Course::new(scenario(COURSE), 3);
+    say(&mut c, "a.push");
+    let line = c.current().unwrap().current_line().unwrap().text.clone();
+    assert_eq!(
+        line,
+        "I didn't do it. (stop drinking on Fridays, you said.)"
+    );
+}
+
+#[test]
+fn a_client_who_walks_out_does_not_come_back() {
+    let mut c = Course::new(scenario(COURSE), 3);
+    say(&mut c, "a.label");
+    assert!(c.is_over());
+    let r = c.record();
+    assert_eq!(r.played.len(), 1);
+    assert_eq!(r.end.how, CourseEndKind::ClientDidNotReturn);
+    assert_eq!(r.end.ending.as_deref(), Some("s1.gone"));
+    assert!(
+        r.end.message.contains("did not come back"),
+        "{}",
+        r.end.message
+    );
+}
+
+#[test]
+fn state_carries_over_with_engagement_and_discord_relaxing_halfway_to_baseline() {
+    let base = ClientState {
+        engagement: 4,
+        discord: 3,
+        importance: 2,
+        confidence: 5,
+    };
+    let carried = ClientState {
+        engagement: 9,
+        discord: 8,
+        importance: 7,
+        confidence: 1,
+    };
+    assert_eq!(
+        drift(carried, base),
+        ClientState {
+            engagement: 7,
+            discord: 6,
+            importance: 7,
+            confidence: 1
+        }
+    );
+    assert_eq!(drift(base, base), base);
+    let down = ClientState {
+        engagement: 0,
+        discord: 0,
+        ..base
+    };
+    assert_eq!(drift(down, base).engagement, 2);
+    assert_eq!(drift(down, base).discord, 1);
+    // The course starts the next session in the drifted state.
+    let s = scenario(COURSE);
+    let mut c = Course::new(Arc::clone(&s), 3);
+    say(&mut c, "a.push");
+    let sessions = c.sessions();
+    let end_of_first = sessions[0].1.state();
+    assert_eq!(
+        sessions[1].1.scenario().persona.initial,
+        drift(end_of_first, s.persona.initial)
+    );
+}
+
+#[test]
+fn session_seeds_are_pinned_and_the_first_keeps_the_course_seed() {
+    assert_eq!(session_seed(42, 0), 42);
+    assert_eq!(session_seed(1, 1), 1 + SESSION_SEED_STEP);
+    assert_eq!(session_seed(u64::MAX, 1), SESSION_SEED_STEP - 1);
+}
+
+#[test]
+fn same_seed_and_choices_give_a_byte_identical_course() {
+    let s = scenario(COURSE);
+    for seed in [0, 1, 9, u64::MAX] {
+        let mut a = Course::new(Arc::clone(&s), seed);
+        a.auto_play(AutoPolicy::Worst);
+        let mut b = Course::new(Arc::clone(&s), seed);
+        b.auto_play(AutoPolicy::Worst);
+        assert_eq!(json(&a), json(&b));
+        let choices: Vec<Vec<usize>> = a
+            .sessions()
+            .iter()
+            .map(|(_, x)| x.choices().to_vec())
+            .collect();
+        let c = Course::replay(Arc::clone(&s), seed, &choices).unwrap();
+        assert_eq!(json(&a), json(&c));
+    }
+}
+
+#[test]
+fn best_and_worst_courses_differ_in_the_second_session_or_end_early() {
+    let s = scenario(COURSE);
+    let mut best = Course::new(Arc::clone(&s), 1);
+    best.auto_play(AutoPolicy::Best);
+    let mut worst = Course::new(Arc::clone(&s), 1);
+    worst.auto_play(AutoPolicy::Worst);
+    assert_eq!(best.record().end.how, CourseEndKind::Completed);
+    assert_eq!(best.sessions().len(), 2);
+    let w = worst.record();
+    assert!(w.end.how == CourseEndKind::ClientDidNotReturn || w.played.len() == 2);
+}
+
+#[test]
+fn a_later_session_can_be_played_after_the_model_conversation() {
+    let s = scenario(COURSE);
+    let c = Course::at_session(Arc::clone(&s), 1, 2).unwrap();
+    let r = c.record();
+    assert_eq!(r.started_at, Some(2));
+    assert_eq!(r.played.len(), 1);
+    assert_eq!(r.played[0].number, 2);
+    assert!(
+        c.memory().contains_key("plan.chose_own"),
+        "{:?}",
+        c.memory()
+    );
+    assert!(matches!(
+        Course::at_session(Arc::clone(&s), 1, 3),
+        Err(CourseError::NoSuchSession {
+            number: 3,
+            count: 2
+        })
+    ));
+    assert!(Course::at_session(s, 1, 0).is_err());
+}
+
+#[test]
+fn choices_past_the_end_or_before_a_session_ends_are_refused() {
+    let s = scenario(COURSE);
+    let mut c = Course::new(Arc::clone(&s), 3);
+    let label = c.current().unwrap().displayed_number("a.label").unwrap();
+    let e = c.play_choices(&[vec![label], vec![1]]).unwrap_err();
+    assert_eq!(e, CourseError::Over { after: 1, extra: 1 });
+    assert!(e.to_string().contains("remove them"), "{e}");
+    let mut c = Course::new(s, 3);
+    let e = c.play_choices(&[vec![9]]).unwrap_err();
+    assert!(e.to_string().starts_with("session 1: turn 1"), "{e}");
+}
+
+#[test]
+fn stopping_ends_the_course_as_stopped() {
+    let mut c = Course::new(scenario(COURSE), 3);
+    c.play_choices(&[vec![]]).unwrap();
+    let r = c.record();
+    assert_eq!(r.end.how, CourseEndKind::Stopped);
+    assert!(c.is_over());
+}
