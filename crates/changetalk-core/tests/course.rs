@@ -215,3 +215,127 @@ fn stopping_ends_the_course_as_stopped() {
     assert_eq!(r.end.how, CourseEndKind::Stopped);
     assert!(c.is_over());
 }
+
+/// Applies one edit to the course fixture and renders its errors as `t.ron:line:col: …`.
+fn course_errors(old: &str, new: &str) -> Vec<String> {
+    assert!(COURSE.contains(old), "test edit does not apply: {old}");
+    let text = COURSE.replacen(old, new, 1);
+    match load_scenario(&text) {
+        Ok(_) => Vec::new(),
+        Err(d) => {
+            let idx = changetalk_core::LineIndex::new(&text);
+            d.iter().map(|d| d.render("t.ron", &idx)).collect()
+        }
+    }
+}
+
+/// The line:col of the first `needle` in the fixture after the edit, plus `skip` bytes.
+fn pos(old: &str, new: &str, needle: &str, skip: usize) -> String {
+    let text = COURSE.replacen(old, new, 1);
+    let off = text.find(needle).expect("needle") + skip;
+    let (l, c) = changetalk_core::LineIndex::new(&text).line_col(off);
+    format!("t.ron:{l}:{c}: error: ")
+}
+
+#[track_caller]
+fn one(errs: &[String], at: &str, msg: &str) {
+    assert_eq!(errs.len(), 1, "expected one error: {errs:#?}");
+    assert!(errs[0].starts_with(at), "expected {at}, got {}", errs[0]);
+    assert!(errs[0].contains(msg), "expected {msg:?} in {}", errs[0]);
+}
+
+#[test]
+fn the_course_fixture_is_valid() {
+    assert_eq!(course_errors("", ""), Vec::<String>::new());
+}
+
+#[test]
+fn an_unknown_memory_key_in_a_condition_is_reported_at_the_key() {
+    let (old, new) = (
+        "when: \"remembered(plan.pushed) and",
+        "when: \"remembered(plan.pushd) and",
+    );
+    let e = course_errors(old, new);
+    one(
+        &e,
+        &pos(old, new, "plan.pushd", 0),
+        "memory key `plan.pushd` is never remembered (did you mean `plan.pushed`?)",
+    );
+}
+
+#[test]
+fn a_quoted_key_must_be_remembered_with_text_and_required_by_the_line() {
+    let (old, new) = ("I did {plan.step} twice", "I did {plan.stepp} twice");
+    let e = course_errors(old, new);
+    one(&e, &pos(old, new, "{plan.stepp}", 0), "is never remembered");
+    let (old, new) = (
+        "when: \"remembered(plan.chose_own) and remembered(plan.step)\"",
+        "when: \"remembered(plan.chose_own)\"",
+    );
+    let e = course_errors(old, new);
+    one(
+        &e,
+        &pos(old, new, "{plan.step} twice", 0),
+        "does not require the key",
+    );
+    let (old, new) = ("\"plan.step = skip the Friday drinks\"", "\"plan.step\"");
+    let e = course_errors(old, new);
+    one(&e, &pos(old, new, "\"plan.step\"]", 0), "without text");
+}
+
+#[test]
+fn an_unknown_or_backward_session_is_reported_at_next_session() {
+    let (old, new) = (
+        "debrief: \"Planning.\")",
+        "debrief: \"Planning.\", next_session: \"week-latr\")",
+    );
+    let e = course_errors(old, new);
+    one(
+        &e,
+        &pos(old, new, "\"week-latr\"", 0),
+        "session `week-latr`, which is not a session of this file (did you mean `week-later`?)",
+    );
+    let (old, new) = (
+        "debrief: \"Review.\")",
+        "debrief: \"Review.\", next_session: \"week-later\")",
+    );
+    let e = course_errors(old, new);
+    one(
+        &e,
+        &pos(old, new, "next_session: \"week-later\"", 14),
+        "a course only moves forward",
+    );
+}
+
+#[test]
+fn a_later_session_needs_its_own_walkout() {
+    let (old, new) = ("walkout: Walkout(discord: 9, ending: \"w.gone\"),", "");
+    let e = course_errors(old, new);
+    one(
+        &e,
+        &pos(old, new, "\"week-later\"", 0),
+        "session `week-later` has no walkout",
+    );
+}
+
+#[test]
+fn ids_are_unique_across_sessions_and_bad_facts_point_inside_the_string() {
+    let (old, new) = ("Option(id: \"w.a.r\"", "Option(id: \"a.own\"");
+    let e = course_errors(old, new);
+    one(
+        &e,
+        &pos(old, new, "\"a.own\", text: \"You made", 0),
+        "duplicate id `a.own`",
+    );
+    let (old, new) = (
+        "\"plan.pushed\", \"plan.step",
+        "\"plan pushed\", \"plan.step",
+    );
+    let e = course_errors(old, new);
+    assert!(
+        e.iter()
+            .any(|x| x.starts_with(&pos(old, new, "plan pushed", 0))
+                && x.contains("is not a memory key")),
+        "{e:#?}"
+    );
+}
