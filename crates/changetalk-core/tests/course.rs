@@ -339,3 +339,86 @@ fn ids_are_unique_across_sessions_and_bad_facts_point_inside_the_string() {
         "{e:#?}"
     );
 }
+
+/// The course lints (`unread-memory`, `unreached-session`, `ignored-plan`) of the fixture
+/// after edits, rendered.
+fn course_lints(edits: &[(&str, &str)]) -> Vec<String> {
+    use changetalk_core::authoring::lint::{LintConfig, lint};
+    let mut text = COURSE.to_string();
+    for (old, new) in edits {
+        assert!(text.contains(old), "test edit does not apply: {old}");
+        text = text.replacen(old, new, 1);
+    }
+    let s = load_scenario(&text).unwrap_or_else(|e| panic!("{e:#?}"));
+    let idx = changetalk_core::LineIndex::new(&text);
+    lint(&s, &LintConfig::default())
+        .iter()
+        .map(|d| d.render("t.ron", &idx))
+        .filter(|m| {
+            ["unread-memory", "unreached-session", "ignored-plan"]
+                .iter()
+                .any(|k| m.contains(k))
+        })
+        .collect()
+}
+
+#[test]
+fn the_course_fixture_has_no_course_lints() {
+    assert_eq!(course_lints(&[]), Vec::<String>::new());
+}
+
+#[test]
+fn memory_set_but_never_read_is_a_warning_at_the_fact() {
+    let w = course_lints(&[(
+        "\"plan.chose_own\", \"plan.step",
+        "\"plan.chose_own\", \"promise.call\", \"plan.step",
+    )]);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    let text = COURSE.replacen(
+        "\"plan.chose_own\", \"plan.step",
+        "\"plan.chose_own\", \"promise.call\", \"plan.step",
+        1,
+    );
+    let (l, c) =
+        changetalk_core::LineIndex::new(&text).line_col(text.find("\"promise.call\"").unwrap());
+    assert!(
+        w[0].starts_with(&format!(
+            "t.ron:{l}:{c}: warning: unread-memory: `promise.call`"
+        )),
+        "{}",
+        w[0]
+    );
+}
+
+#[test]
+fn a_session_no_path_reaches_is_a_warning_at_its_id() {
+    let w = course_lints(&[(
+        "debrief: \"Planning.\")",
+        "debrief: \"Planning.\", ends_course: true)",
+    )]);
+    assert!(
+        w.iter()
+            .any(|m| m.contains("unreached-session: no path reaches session `week-later`")),
+        "{w:#?}"
+    );
+}
+
+#[test]
+fn a_later_session_that_ignores_the_plan_is_a_warning_at_its_id() {
+    let w = course_lints(&[
+        (
+            "I did {plan.step} twice. Not every time.\", talk: Change(TakingSteps), mood: Hopeful, when: \"remembered(plan.chose_own) and remembered(plan.step)\"",
+            "I did it twice.\", talk: Change(TakingSteps), mood: Hopeful, when: \"engagement > 4\"",
+        ),
+        (
+            "I didn't do it. ({plan.step}, you said.)\", talk: Sustain(Ability), mood: Guarded, when: \"remembered(plan.pushed) and remembered(plan.step)\"",
+            "I didn't do it.\", talk: Sustain(Ability), mood: Guarded, when: \"engagement < 3\"",
+        ),
+    ]);
+    assert!(
+        w.iter().any(|m| m.contains(
+            "warning: ignored-plan: session `week-later` never reads the plan made in session 1"
+        )),
+        "{w:#?}"
+    );
+}

@@ -261,8 +261,7 @@ impl Course {
             if index + 1 > number {
                 break;
             }
-            model.auto_play_current(AutoPolicy::Best);
-            model.advance();
+            model.auto_play_session(AutoPolicy::Best);
         }
         let why = match &model.end {
             Some(e) => e.message.clone(),
@@ -322,19 +321,19 @@ impl Course {
     /// Plays the rest of the course choosing the best- or worst-rated reply everywhere.
     pub fn auto_play(&mut self, policy: AutoPolicy) {
         while self.current.is_some() {
-            self.auto_play_current(policy);
-            self.advance();
+            self.auto_play_session(policy);
         }
     }
 
     /// Plays the current session to its end with `policy` (stopping it when its top-rated
-    /// replies loop).
-    fn auto_play_current(&mut self, policy: AutoPolicy) {
+    /// replies loop), then moves on ([`Course::advance`]).
+    pub fn auto_play_session(&mut self, policy: AutoPolicy) {
         if let Some((_, session)) = self.current.as_mut() {
             let limit = auto_turn_limit(session.scenario());
             session.auto_play(policy, limit);
             session.stop();
         }
+        self.advance();
     }
 
     /// Once the current session is over, files it and starts the next one (or ends the
