@@ -422,3 +422,72 @@ fn a_later_session_that_ignores_the_plan_is_a_warning_at_its_id() {
         "{w:#?}"
     );
 }
+
+const DENISE: &str = include_str!("../../../scenarios/recovery-burnout-course.ron");
+
+#[test]
+fn the_bundled_denise_course_lints_clean_and_passes_the_audit_in_every_session() {
+    use changetalk_core::authoring::course::audit_all;
+    use changetalk_core::authoring::lint::{LintConfig, lint};
+    let s = load_scenario(DENISE).unwrap_or_else(|e| {
+        let idx = changetalk_core::LineIndex::new(DENISE);
+        let shown: Vec<String> = e.iter().map(|d| d.render("denise", &idx)).collect();
+        panic!("{shown:#?}")
+    });
+    let idx = changetalk_core::LineIndex::new(DENISE);
+    let warnings: Vec<String> = lint(&s, &LintConfig::default())
+        .iter()
+        .map(|d| d.render("denise", &idx))
+        .collect();
+    assert!(warnings.is_empty(), "{warnings:#?}");
+    let reports = audit_all(&s);
+    assert_eq!(reports.len(), 2);
+    for r in &reports {
+        assert!(r.pass, "{}: {:#?}", r.scenario, r.strategies);
+    }
+}
+
+#[test]
+fn denise_remembers_the_first_session_in_the_second() {
+    let s = scenario(DENISE);
+    let mut best = Course::new(Arc::clone(&s), 1);
+    best.auto_play(AutoPolicy::Best);
+    let b = best.record();
+    assert_eq!(b.end.how, CourseEndKind::Completed, "{:?}", b.end);
+    assert_eq!(b.played.len(), 2);
+    let second = &best.sessions()[1].1.transcript();
+    assert!(
+        second.turns[0]
+            .client
+            .text
+            .contains("We did it, the tomatoes with Ada on Saturday"),
+        "{}",
+        second.turns[0].client.text
+    );
+    let mut worst = Course::new(Arc::clone(&s), 1);
+    worst.auto_play(AutoPolicy::Worst);
+    let w = worst.record();
+    assert_eq!(w.end.how, CourseEndKind::ClientDidNotReturn, "{:?}", w.end);
+    // A plan pushed by persuasion: "I didn't do it", and the slip comes with bravado.
+    let mut pushed = Course::new(Arc::clone(&s), 1);
+    while pushed.current_number() == 1 && !pushed.is_over() {
+        let session = pushed.current_mut().unwrap();
+        let n = session
+            .displayed_number("burnout.wants.ninety")
+            .or_else(|| session.auto_choice(AutoPolicy::Best))
+            .unwrap();
+        session.choose(n).unwrap();
+        pushed.advance();
+    }
+    let second = pushed
+        .current_mut()
+        .expect("she comes back after complying");
+    let opening = second.current_line().unwrap().text.clone();
+    assert!(
+        opening.contains("I didn't do it. You said ninety meetings in ninety days"),
+        "{opening}"
+    );
+    let n = second.displayed_number("review.opening.honest").unwrap();
+    second.choose(n).unwrap();
+    assert_eq!(second.current_line().unwrap().line, "review.slip.bravado");
+}

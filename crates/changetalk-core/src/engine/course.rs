@@ -201,6 +201,8 @@ pub struct Course {
     /// The session being played and its index; `None` once the course has ended.
     current: Option<(usize, Session)>,
     started_at: usize,
+    /// Played with [`Course::at_session`]: the course stops after that one session.
+    alone: bool,
     end: Option<CourseEnd>,
 }
 
@@ -229,13 +231,15 @@ impl Course {
             done: Vec::new(),
             current,
             started_at: index,
+            alone: false,
             end: None,
         }
     }
 
     /// Starts at session `number` (1-based) after the model conversation (the best-rated
     /// reply everywhere, with this seed) of the earlier sessions: their state and memory carry
-    /// over, and they are not part of what this course reports.
+    /// over, and they are not part of what this course reports. The course ends with that
+    /// session.
     pub fn at_session(
         scenario: Arc<Scenario>,
         seed: u64,
@@ -255,6 +259,7 @@ impl Course {
                     done: Vec::new(),
                     current: model.current.take(),
                     started_at: index,
+                    alone: true,
                     end: None,
                 });
             }
@@ -372,6 +377,15 @@ impl Course {
                 CourseEndKind::ClientDidNotReturn,
                 format!(
                     "{name} did not come back after session {number} of {count}: the course ends here"
+                ),
+            ));
+            return false;
+        }
+        if self.alone {
+            self.end = Some(end(
+                CourseEndKind::Completed,
+                format!(
+                    "session {number} of {count} played on its own, after the model conversation of the sessions before it"
                 ),
             ));
             return false;
