@@ -23,6 +23,7 @@ pub static BUNDLED: &[(&str, &str)] = &[
     bundled!("court-ordered-dui.ron"),
     bundled!("gambling-resigned.ron"),
     bundled!("opioid-rationalising.ron"),
+    bundled!("recovery-burnout-course.ron"),
     bundled!("recovery-burnout.ron"),
     bundled!("vaping-teen-reluctant.ron"),
 ];

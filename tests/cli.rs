@@ -51,11 +51,20 @@ fn bundled_scenarios_validate() {
     assert!(bundled_ids().len() >= 2);
 }
 
+/// The first session of `play --json`: the whole output for a single-session client, the
+/// first of `sessions` for a course.
+fn first_session(v: serde_json::Value) -> serde_json::Value {
+    match v.get("sessions") {
+        Some(s) => s[0].clone(),
+        None => v,
+    }
+}
+
 #[test]
 fn best_path_beats_worst_by_forty_points_in_the_good_band() {
     for id in bundled_ids() {
-        let best = json(&["play", &id, "--auto", "best", "--json"]);
-        let worst = json(&["play", &id, "--auto", "worst", "--json"]);
+        let best = first_session(json(&["play", &id, "--auto", "best", "--json"]));
+        let worst = first_session(json(&["play", &id, "--auto", "worst", "--json"]));
         let b = best["score"]["overall"].as_f64().unwrap();
         let w = worst["score"]["overall"].as_f64().unwrap();
         assert!(b >= w + 40.0, "{id}: best {b} vs worst {w}");
@@ -352,5 +361,132 @@ fn validate_refuses_devices_and_fifos_by_name_without_hanging() {
         stderr(&o).contains("checked 2 files: 1 valid, 1 with errors"),
         "{}",
         stderr(&o)
+    );
+}
+
+const COURSE: &str = "recovery-burnout-course";
+
+#[test]
+fn a_single_session_client_keeps_its_json_shape() {
+    let v = json(&["play", "recovery-burnout", "--auto", "best", "--json"]);
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["score", "transcript"]);
+    assert!(v["transcript"].get("memory").is_none());
+}
+
+#[test]
+fn a_course_plays_every_session_and_remembers_the_first_in_the_second() {
+    let best = json(&["play", COURSE, "--auto", "best", "--json"]);
+    let sessions = best["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2);
+    for s in sessions {
+        assert!(s["score"]["overall"].as_f64().is_some());
+        assert_eq!(s["transcript"]["status"], "ended");
+    }
+    let course = &best["course"];
+    assert_eq!(course["end"]["how"], "completed");
+    assert_eq!(course["total_sessions"], 2);
+    assert_eq!(course["played"][1]["title"], "Two weeks later");
+    assert!(course["memory"].get("plan.chose_own").is_some(), "{course}");
+    let opening = sessions[1]["transcript"]["turns"][0]["client"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        opening.contains("We did it, the tomatoes with Ada on Saturday"),
+        "{opening}"
+    );
+    // After the worst first session the client does not come back.
+    let worst = json(&["play", COURSE, "--auto", "worst", "--json"]);
+    assert_eq!(worst["sessions"].as_array().unwrap().len(), 1);
+    assert_eq!(worst["course"]["end"]["how"], "client_did_not_return");
+    // As text: a separator before each session, and how the course ended.
+    let o = run(&["play", COURSE, "--auto", "best"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Session 2 of 2: Two weeks later…"), "{out}");
+    assert!(out.contains("COURSE: completed"), "{out}");
+    let o = run(&["play", COURSE, "--auto", "worst"]);
+    assert!(stdout(&o).contains("did not come back"), "{}", stdout(&o));
+}
+
+#[test]
+fn course_choices_separate_sessions_with_a_slash_and_replay_byte_for_byte() {
+    let best = json(&["play", COURSE, "--seed", "7", "--auto", "best", "--json"]);
+    let groups: Vec<String> = best["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let c: Vec<String> = s["transcript"]["choices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.to_string())
+                .collect();
+            c.join(",")
+        })
+        .collect();
+    let choices = groups.join("/");
+    let args = [
+        "play",
+        COURSE,
+        "--seed",
+        "7",
+        "--choices",
+        &choices,
+        "--json",
+    ];
+    let a = run(&args);
+    let b = run(&args);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+    let replayed: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(replayed, best);
+}
+
+#[test]
+fn one_session_of_a_course_plays_after_the_model_conversation() {
+    let v = json(&[
+        "play",
+        COURSE,
+        "--session",
+        "2",
+        "--auto",
+        "worst",
+        "--json",
+    ]);
+    assert_eq!(v["sessions"].as_array().unwrap().len(), 1);
+    assert_eq!(v["course"]["started_at"], 2);
+    assert_eq!(v["course"]["played"][0]["number"], 2);
+    assert!(v["course"]["memory"].get("plan.chose_own").is_some());
+    let o = run(&["play", COURSE, "--session", "3"]);
+    fails_with(&o, "there is no session 3: this client has 2 sessions");
+    let o = run(&["play", "court-ordered-dui", "--session", "2"]);
+    fails_with(&o, "has one session");
+    let o = run(&["play", "court-ordered-dui", "--choices", "1/1"]);
+    fails_with(&o, "separated by `/`");
+    let o = run(&["play", COURSE, "--choices", "1,x"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`x` is not an option number"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["play", COURSE, "--choices", "1/1"]);
+    fails_with(&o, "session 1 has not reached an ending after 1 reply");
+}
+
+#[test]
+fn a_course_is_audited_session_by_session() {
+    let o = run(&["audit", COURSE, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let reports = v["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    assert!(
+        reports[1]["scenario"]
+            .as_str()
+            .unwrap()
+            .contains("session 2: Two weeks later")
     );
 }

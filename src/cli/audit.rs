@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use changetalk_core::authoring::audit::{AuditReport, SURFACE_MARGIN, audit};
+use changetalk_core::authoring::audit::{AuditReport, SURFACE_MARGIN};
+use changetalk_core::authoring::course::audit_all;
 use changetalk_core::authoring::lint::{MAX_BEST_IS_LONGEST, MAX_BEST_WORDS_RATIO};
 use serde::Serialize;
 
@@ -49,12 +50,14 @@ pub fn run(scenarios: &[String], json: bool) -> i32 {
                 continue;
             }
         };
-        let r = audit(&scenario);
-        failed |= !r.pass;
-        if !json {
-            print!("{}", report_text(&r));
+        // A course is audited session by session, each as the model conversation meets it.
+        for r in audit_all(&scenario) {
+            failed |= !r.pass;
+            if !json {
+                print!("{}", report_text(&r));
+            }
+            reports.push(r);
         }
-        reports.push(r);
     }
     if json {
         let out = AuditOutput {

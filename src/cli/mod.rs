@@ -10,6 +10,7 @@ pub mod graph;
 pub mod lint;
 pub mod new;
 pub mod play;
+pub mod play_course;
 pub mod score_csv;
 pub mod serve;
 pub mod text_report;
@@ -64,9 +65,14 @@ pub enum Command {
         /// Seed for the client's line variants (same seed and replies, same session).
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Replies to play, as option numbers: 2,1,3.
-        #[arg(long, value_delimiter = ',', conflicts_with = "auto")]
-        choices: Option<Vec<usize>>,
+        /// Replies to play, as option numbers: 2,1,3. For a client with several sessions, `/`
+        /// separates the sessions: 1,2,3/2,1.
+        #[arg(long, value_parser = parse_choices, conflicts_with = "auto")]
+        choices: Option<ChoiceGroups>,
+        /// For a client with several sessions: play only session N (1-based), after the model
+        /// conversation of the sessions before it.
+        #[arg(long, value_name = "N")]
+        session: Option<usize>,
         /// Play the best- or worst-rated reply at every point.
         #[arg(long, value_enum)]
         auto: Option<Auto>,
@@ -246,6 +252,32 @@ pub struct GuiArgs {
     pub say: Vec<String>,
 }
 
+/// `play --choices`: each session's option numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChoiceGroups(pub Vec<Vec<usize>>);
+
+/// Parses `--choices`: numbers separated by `,`, sessions by `/` (`1,2,3/2,1`).
+pub fn parse_choices(s: &str) -> Result<ChoiceGroups, String> {
+    let groups: Result<Vec<Vec<usize>>, String> = s
+        .split('/')
+        .map(|group| {
+            group
+                .split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(|x| {
+                    x.parse::<usize>().map_err(|_| {
+                        format!(
+                            "`{x}` is not an option number: write numbers separated by `,`, and sessions separated by `/` (1,2,3/2,1)"
+                        )
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    groups.map(ChoiceGroups)
+}
+
 /// Parses `WxH`.
 pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s
@@ -324,10 +356,21 @@ pub fn run(command: Command) -> i32 {
             scenario,
             seed,
             choices,
+            session,
             auto,
             json,
             free_text,
-        } => play::run(&scenario, seed, choices, auto, json, free_text),
+        } => play::run(
+            &scenario,
+            seed,
+            play::Scripted {
+                choices: choices.map(|c| c.0),
+                session,
+                auto,
+            },
+            json,
+            free_text,
+        ),
         Command::ScoreTranscript {
             file,
             json,

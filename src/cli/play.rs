@@ -19,19 +19,52 @@ struct PlayOutput<'a> {
     score: &'a changetalk_core::Score,
 }
 
-/// Runs `play`; returns the exit code.
-pub fn run(
-    scenario: &str,
-    seed: u64,
-    choices: Option<Vec<usize>>,
-    auto: Option<Auto>,
-    json: bool,
-    free_text: bool,
-) -> i32 {
+/// How `play` is driven besides the terminal: `--choices`, `--session`, `--auto`.
+#[derive(Debug, Clone, Default)]
+pub struct Scripted {
+    /// `--choices`: each session's option numbers.
+    pub choices: Option<Vec<Vec<usize>>>,
+    /// `--session N` (1-based).
+    pub session: Option<usize>,
+    /// `--auto best|worst`.
+    pub auto: Option<Auto>,
+}
+
+/// Runs `play`; returns the exit code. A client with several sessions is played as a course
+/// ([`super::play_course`]); one with a single session as before.
+pub fn run(scenario: &str, seed: u64, how: Scripted, json: bool, free_text: bool) -> i32 {
     let scenario = match library::resolve(scenario) {
         Ok(s) => s,
         Err(e) => {
             library::report_error(&e);
+            return 1;
+        }
+    };
+    if scenario.is_course() {
+        return super::play_course::run(scenario, seed, how, json, free_text);
+    }
+    if let Some(n) = how.session.filter(|n| *n != 1) {
+        eprintln!(
+            "error: there is no session {n}: `{}` has one session; leave out --session",
+            scenario.id
+        );
+        return 1;
+    }
+    let Scripted { choices, auto, .. } = how;
+    let choices = match choices.map(|mut groups| {
+        if groups.len() == 1 {
+            Ok(groups.remove(0))
+        } else {
+            Err(groups.len())
+        }
+    }) {
+        None => None,
+        Some(Ok(c)) => Some(c),
+        Some(Err(n)) => {
+            eprintln!(
+                "error: --choices gives {n} sessions separated by `/`, but `{}` has one session; give its replies without `/`",
+                scenario.id
+            );
             return 1;
         }
     };
@@ -88,7 +121,7 @@ pub fn run(
     0
 }
 
-fn interactive(session: &mut Session) {
+pub(super) fn interactive(session: &mut Session) {
     let scenario = Arc::clone(session.scenario());
     let name = scenario.persona.name.clone();
     println!(

@@ -32,12 +32,22 @@ pub fn run(paths: &[PathBuf]) -> i32 {
         match entry.loaded {
             Ok(s) => {
                 ok += 1;
+                // A course counts every session's points and endings.
+                let points =
+                    s.points.len() + s.sessions.iter().map(|x| x.points.len()).sum::<usize>();
+                let endings =
+                    s.endings.len() + s.sessions.iter().map(|x| x.endings.len()).sum::<usize>();
+                let sessions = if s.is_course() {
+                    format!(", {} sessions", s.session_count())
+                } else {
+                    String::new()
+                };
                 println!(
-                    "{}: ok ({} — {}, {})",
+                    "{}: ok ({} — {}, {}{sessions})",
                     printable(&f.display().to_string()),
                     s.id,
-                    super::text_report::count(s.points.len(), "point", "points"),
-                    super::text_report::count(s.endings.len(), "ending", "endings")
+                    super::text_report::count(points, "point", "points"),
+                    super::text_report::count(endings, "ending", "endings")
                 );
             }
             Err(errs) => {

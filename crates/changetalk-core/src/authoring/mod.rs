@@ -3,6 +3,7 @@
 //! `source`, `miti`, `engine` and `format`.
 
 pub mod audit;
+pub mod course;
 pub mod graph;
 pub mod lint;
 pub mod model_path;

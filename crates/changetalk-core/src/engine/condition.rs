@@ -1,11 +1,14 @@
 //! Conditions on the client's state, written as text: `discord >= 6 and engagement < 4`.
 //!
-//! Grammar: comparisons `VAR OP NUMBER` joined by `and`, `or`, `not` and parentheses.
-//! Variables: `engagement`, `discord`, `importance`, `confidence` (0–10) and `turn` (replies
-//! chosen so far). Operators: `<`, `<=`, `>`, `>=`, `==`, `!=`.
+//! Grammar: comparisons `VAR OP NUMBER` and memory tests `remembered(KEY)`, joined by `and`,
+//! `or`, `not` and parentheses. Variables: `engagement`, `discord`, `importance`, `confidence`
+//! (0–10) and `turn` (replies chosen so far). Operators: `<`, `<=`, `>`, `>=`, `==`, `!=`.
+//! `remembered(plan.chose_own)` holds once an option or line of this session or an earlier one
+//! of the course remembered the key (the key may also be quoted: `remembered('plan.step')`).
 
 use serde::Serialize;
 
+use crate::engine::memory::Memory;
 use crate::engine::state::{ClientState, StateVar};
 
 /// A parsed condition with its source text.
@@ -29,6 +32,13 @@ pub enum Expr {
     Not(Box<Expr>),
     /// `var op value`.
     Compare(Var, CmpOp, i64),
+    /// `remembered(key)`: the key is in the course's memory.
+    Remembered {
+        /// The memory key.
+        key: String,
+        /// Byte offset of the key in the condition text.
+        offset: usize,
+    },
 }
 
 /// A variable a condition can read.
@@ -108,17 +118,54 @@ impl Condition {
         })
     }
 
-    /// Evaluates the condition against a state and turn number.
+    /// Evaluates the condition against a state and turn number, with nothing remembered.
     pub fn eval(&self, state: &ClientState, turn: usize) -> bool {
-        eval(&self.expr, state, turn)
+        eval(&self.expr, state, turn, &Memory::new())
+    }
+
+    /// Evaluates the condition against a state, turn number and the course's memory.
+    pub fn eval_in(&self, state: &ClientState, turn: usize, memory: &Memory) -> bool {
+        eval(&self.expr, state, turn, memory)
+    }
+
+    /// Every memory key the condition tests, with its byte offset in the text.
+    pub fn memory_keys(&self) -> Vec<(&str, usize)> {
+        fn walk<'a>(e: &'a Expr, out: &mut Vec<(&'a str, usize)>) {
+            match e {
+                Expr::And(a, b) | Expr::Or(a, b) => {
+                    walk(a, out);
+                    walk(b, out);
+                }
+                Expr::Not(a) => walk(a, out),
+                Expr::Compare(..) => {}
+                Expr::Remembered { key, offset } => out.push((key, *offset)),
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.expr, &mut out);
+        out
+    }
+
+    /// True when the condition can hold only if `key` is remembered: `remembered(key)` stands
+    /// alone or in a chain of `and`.
+    pub fn requires(&self, key: &str) -> bool {
+        fn req(e: &Expr, key: &str) -> bool {
+            match e {
+                Expr::And(a, b) => req(a, key) || req(b, key),
+                Expr::Remembered { key: k, .. } => k == key,
+                _ => false,
+            }
+        }
+        req(&self.expr, key)
     }
 }
 
-fn eval(e: &Expr, state: &ClientState, turn: usize) -> bool {
+fn eval(e: &Expr, state: &ClientState, turn: usize, memory: &Memory) -> bool {
     match e {
-        Expr::And(a, b) => eval(a, state, turn) && eval(b, state, turn),
-        Expr::Or(a, b) => eval(a, state, turn) || eval(b, state, turn),
-        Expr::Not(a) => !eval(a, state, turn),
+        Expr::And(a, b) => eval(a, state, turn, memory) && eval(b, state, turn, memory),
+        Expr::Or(a, b) => eval(a, state, turn, memory) || eval(b, state, turn, memory),
+        Expr::Not(a) => !eval(a, state, turn, memory),
+        Expr::Remembered { key, .. } => memory.contains_key(key),
         Expr::Compare(var, op, v) => {
             let x = match var {
                 Var::State(s) => i64::from(state.get(*s)),
@@ -140,6 +187,61 @@ fn eval(e: &Expr, state: &ClientState, turn: usize) -> bool {
 struct Token {
     text: String,
     offset: usize,
+    /// For `remembered(key)`: the key and its offset.
+    key: Option<(String, usize)>,
+}
+
+/// Reads `(key)` after `remembered`, from byte `i`; returns the key, its offset and the byte
+/// after `)`.
+fn memory_call(s: &str, mut i: usize) -> Result<(String, usize, usize), ConditionError> {
+    let b = s.as_bytes();
+    let skip = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let usage = "write `remembered(key)`, for example `remembered(plan.chose_own)`";
+    i = skip(i);
+    if b.get(i) != Some(&b'(') {
+        return Err(ConditionError {
+            offset: i.min(s.len()),
+            message: format!("`remembered` needs a key in parentheses: {usage}"),
+        });
+    }
+    i = skip(i + 1);
+    let quote = b.get(i).copied().filter(|c| *c == b'"' || *c == b'\'');
+    if quote.is_some() {
+        i += 1;
+    }
+    let start = i;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'.' | b'-' | b'_')) {
+        i += 1;
+    }
+    let key = s[start..i].to_string();
+    if key.is_empty() {
+        return Err(ConditionError {
+            offset: start,
+            message: format!("`remembered` needs a memory key: {usage}"),
+        });
+    }
+    if let Some(q) = quote {
+        if b.get(i) != Some(&q) {
+            return Err(ConditionError {
+                offset: i,
+                message: "the memory key's quote is never closed".into(),
+            });
+        }
+        i += 1;
+    }
+    i = skip(i);
+    if b.get(i) != Some(&b')') {
+        return Err(ConditionError {
+            offset: i.min(s.len()),
+            message: format!("expected `)` after the memory key: {usage}"),
+        });
+    }
+    Ok((key, start, i + 1))
 }
 
 fn tokenize(s: &str) -> Result<Vec<Token>, ConditionError> {
@@ -156,6 +258,16 @@ fn tokenize(s: &str) -> Result<Vec<Token>, ConditionError> {
         if c.is_ascii_alphabetic() || c == b'_' {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
                 i += 1;
+            }
+            if &s[start..i] == "remembered" {
+                let (key, at, end) = memory_call(s, i)?;
+                out.push(Token {
+                    text: s[start..i].to_string(),
+                    offset: start,
+                    key: Some((key, at)),
+                });
+                i = end;
+                continue;
             }
         } else if c.is_ascii_digit() || c == b'-' {
             i += 1;
@@ -185,6 +297,7 @@ fn tokenize(s: &str) -> Result<Vec<Token>, ConditionError> {
         out.push(Token {
             text: s[start..i].to_string(),
             offset: start,
+            key: None,
         });
     }
     Ok(out)
@@ -271,6 +384,14 @@ impl CondParser<'_> {
         let Some(t) = self.peek() else {
             return Err(self.end_err("a variable"));
         };
+        if let Some((key, offset)) = &t.key {
+            let e = Expr::Remembered {
+                key: key.clone(),
+                offset: *offset,
+            };
+            self.pos += 1;
+            return Ok(e);
+        }
         let var = if t.text == "turn" {
             Var::Turn
         } else if let Some(v) = StateVar::from_name(&t.text) {
@@ -279,7 +400,7 @@ impl CondParser<'_> {
             return Err(ConditionError {
                 offset: t.offset,
                 message: format!(
-                    "unknown variable `{}` in condition; the variables are {}",
+                    "unknown variable `{}` in condition; the variables are {}, and `remembered(key)` tests the course's memory",
                     t.text,
                     VARIABLES.map(|v| format!("`{v}`")).join(", ")
                 ),
@@ -370,6 +491,28 @@ mod tests {
         );
         assert!(Condition::parse("a && b").is_err());
         assert_eq!(Condition::parse("(discord > 1").unwrap_err().offset, 0);
+    }
+
+    #[test]
+    fn remembered_tests_memory_and_names_its_keys() {
+        let c = Condition::parse("remembered(plan.chose_own) and not remembered('plan.pushed')")
+            .unwrap();
+        let mut m = Memory::new();
+        assert!(!c.eval_in(&st(5, 5), 0, &m));
+        m.insert("plan.chose_own".into(), String::new());
+        assert!(c.eval_in(&st(5, 5), 0, &m));
+        m.insert("plan.pushed".into(), String::new());
+        assert!(!c.eval_in(&st(5, 5), 0, &m));
+        assert_eq!(
+            c.memory_keys(),
+            vec![("plan.chose_own", 11), ("plan.pushed", 47)]
+        );
+        assert!(c.requires("plan.chose_own"));
+        assert!(!c.requires("plan.pushed"));
+        let e = Condition::parse("remembered plan").unwrap_err();
+        assert!(e.message.contains("remembered(key)"), "{}", e.message);
+        assert_eq!(Condition::parse("remembered()").unwrap_err().offset, 11);
+        assert!(Condition::parse("remembered(a) and discord > 2").is_ok());
     }
 
     #[test]

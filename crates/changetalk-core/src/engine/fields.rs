@@ -8,6 +8,7 @@ use crate::engine::condition::Condition;
 use crate::miti::codes::MitiCode;
 use crate::miti::talk::{DarnCat, TalkType};
 use crate::source::check::{ListRules, SUBJECT, at_offset, checked, list};
+use crate::source::text::is_valid_id;
 
 pub(crate) fn version() -> String {
     "1.0".into()
@@ -77,4 +78,30 @@ pub(crate) fn codes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<MitiCode>, D:
         }),
     };
     list(d, &RULES)
+}
+
+/// An optional id (`next_session: "week-later"`).
+pub(crate) fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    checked(d, None, |s: String| {
+        if is_valid_id(&s) {
+            Ok(Some(s))
+        } else {
+            Err(format!(
+                "{SUBJECT} `{s}` is not a valid id: use letters, digits, `-`, `_` and `.` (at most 128)"
+            ))
+        }
+    })
+}
+
+/// An optional text that is not blank (`session_title`).
+pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    checked(d, None, |s: String| {
+        if s.trim().is_empty() {
+            Err(format!(
+                "{SUBJECT} is empty; write the text or leave the field out"
+            ))
+        } else {
+            Ok(Some(s))
+        }
+    })
 }

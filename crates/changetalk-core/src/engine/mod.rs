@@ -3,7 +3,9 @@
 //! `miti`.
 
 pub mod condition;
+pub mod course;
 pub(crate) mod fields;
+pub mod memory;
 pub mod model;
 pub mod persona;
 pub mod records;

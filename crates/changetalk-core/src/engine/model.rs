@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::condition::Condition;
 use crate::engine::fields;
+use crate::engine::memory::{self, Fact};
 pub use crate::engine::persona::{
     Effects, Face, HairStyle, Persona, PersonaSpans, ReactionClass, Reactions, Walkout,
 };
@@ -65,6 +66,23 @@ pub struct Scenario {
     /// Endings in file order.
     #[serde(deserialize_with = "endings")]
     pub endings: Vec<Ending>,
+    /// A course's title for its first session (the points and endings above), shown before
+    /// it ("After the relapse"); only meaningful with `sessions`.
+    #[serde(
+        default,
+        deserialize_with = "fields::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_title: Option<String>,
+    /// The later sessions of a course, in the order they are played ("a week later"); empty
+    /// for a single-session client. See [`CourseSession`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<CourseSession>,
+    /// What a course's part ([`Scenario::part`]) starts out remembering: the facts of the
+    /// sessions before it. Never read from a file; empty for a file as loaded. A session over
+    /// this scenario starts with it ([`crate::engine::Session::new`]).
+    #[serde(skip)]
+    pub carried: memory::Memory,
     /// Source locations of top-level fields.
     #[serde(rename = "$spans", default, skip_serializing)]
     pub spans: ScenarioSpans,
@@ -81,6 +99,57 @@ pub struct ScenarioSpans {
     pub start: Span,
     /// The `id` value.
     pub id: Span,
+    /// The `session_title` value.
+    pub session_title: Span,
+}
+
+/// A later session of a course: the same client, another day. It has its own decision points
+/// and endings (ids unique in the whole file) and starts with the state the last session
+/// left, relaxed toward the persona's baseline ([`crate::engine::course::drift`]), and with
+/// everything remembered so far.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Session")]
+pub struct CourseSession {
+    /// Stable id, unique among the file's ids (`week-later`).
+    #[serde(deserialize_with = "id")]
+    pub id: String,
+    /// Short title ("A week later").
+    #[serde(deserialize_with = "text")]
+    pub title: String,
+    /// The scene the trainee reads before the client speaks ("A week later, Denise is back…").
+    #[serde(deserialize_with = "text")]
+    pub intro: String,
+    /// Id of this session's first decision point.
+    #[serde(deserialize_with = "id")]
+    pub start: String,
+    /// This session's decision points.
+    #[serde(deserialize_with = "points")]
+    pub points: Vec<Point>,
+    /// This session's endings.
+    #[serde(deserialize_with = "endings")]
+    pub endings: Vec<Ending>,
+    /// When discord gets this high the client leaves; names one of this session's endings.
+    #[serde(default)]
+    pub walkout: Option<Walkout>,
+    /// Source locations.
+    #[serde(rename = "$spans", default, skip_serializing)]
+    pub spans: CourseSessionSpans,
+}
+
+/// Where a later session's parts are.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CourseSessionSpans {
+    /// The whole session.
+    #[serde(rename = "$span")]
+    pub whole: Span,
+    /// The `id` value.
+    pub id: Span,
+    /// The `start` value.
+    pub start: Span,
+    /// The walkout `ending` value.
+    #[serde(rename = "walkout.ending")]
+    pub walkout_ending: Span,
 }
 
 /// Stage of change (transtheoretical model), per mi-reference §6.
@@ -217,6 +286,13 @@ pub struct Line {
     /// of these replies (and then wins over the point's other lines).
     #[serde(default, deserialize_with = "ids")]
     pub after: Vec<String>,
+    /// Facts the client remembers once they say this line (see [`crate::engine::memory`]).
+    #[serde(
+        default,
+        deserialize_with = "memory::facts",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub remember: Vec<Fact>,
     /// Source locations.
     #[serde(rename = "$spans", default, skip_serializing)]
     pub spans: LineSpans,
@@ -237,6 +313,10 @@ pub struct LineSpans {
     pub talk: Span,
     /// The `after` value, one span per listed option id.
     pub after: Vec<Span>,
+    /// The `when` value.
+    pub when: Span,
+    /// The `remember` value, one span per fact.
+    pub remember: Vec<Span>,
 }
 
 impl LineSpans {
@@ -276,6 +356,14 @@ pub struct ReplyOption {
     /// Why this reply is or is not MI-consistent.
     #[serde(deserialize_with = "text")]
     pub feedback: String,
+    /// Facts the course remembers once the trainee gives this reply (an agreement, a plan
+    /// step, a promise; see [`crate::engine::memory`]).
+    #[serde(
+        default,
+        deserialize_with = "memory::facts",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub remember: Vec<Fact>,
     /// Source locations.
     #[serde(rename = "$spans", default, skip_serializing)]
     pub spans: OptionSpans,
@@ -298,6 +386,8 @@ pub struct OptionSpans {
     pub next: Span,
     /// The `feedback` value.
     pub feedback: Span,
+    /// The `remember` value, one span per fact.
+    pub remember: Vec<Span>,
 }
 
 /// How the client feels; the face shows it.
@@ -382,6 +472,18 @@ pub struct Ending {
     /// What the trainee should take away; names the MI skill at stake.
     #[serde(deserialize_with = "text")]
     pub debrief: String,
+    /// In a course: the session played after this ending (a later one's id); without it, the
+    /// next session in the file.
+    #[serde(
+        default,
+        deserialize_with = "fields::opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_session: Option<String>,
+    /// In a course: the client does not come back after this ending (a walkout); the course
+    /// ends here, and is shown as ending so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ends_course: bool,
     /// Source locations.
     #[serde(rename = "$spans", default, skip_serializing)]
     pub spans: EndingSpans,
@@ -396,6 +498,10 @@ pub struct EndingSpans {
     pub whole: Span,
     /// The `id` value.
     pub id: Span,
+    /// The `next_session` value.
+    pub next_session: Span,
+    /// The `ends_course` value.
+    pub ends_course: Span,
 }
 
 /// The kind of ending.
@@ -435,6 +541,93 @@ impl Scenario {
     /// The ending with this id.
     pub fn ending(&self, id: &str) -> Option<&Ending> {
         self.endings.iter().find(|e| e.id == id)
+    }
+
+    /// True when the file holds more than one session (a course).
+    pub fn is_course(&self) -> bool {
+        !self.sessions.is_empty()
+    }
+
+    /// How many sessions the file holds: 1 plus its later `sessions`.
+    pub fn session_count(&self) -> usize {
+        1 + self.sessions.len()
+    }
+
+    /// The title of session `index` (0-based): `session_title` (or "Session 1") for the first,
+    /// the session's `title` for a later one.
+    pub fn session_title_of(&self, index: usize) -> String {
+        match index {
+            0 => self
+                .session_title
+                .clone()
+                .unwrap_or_else(|| "Session 1".to_string()),
+            i => self
+                .sessions
+                .get(i - 1)
+                .map_or_else(|| format!("Session {}", i + 1), |s| s.title.clone()),
+        }
+    }
+
+    /// The index (0-based) of the session with this id; the first session has none.
+    pub fn session_index(&self, id: &str) -> Option<usize> {
+        self.sessions.iter().position(|s| s.id == id).map(|i| i + 1)
+    }
+
+    /// Session `index` (0-based) of a course as a scenario of its own: the same metadata and
+    /// persona, that session's points, endings, start and walkout, `initial` as the client's
+    /// state at its start and `carried` as what it starts out remembering. Session 0 is this
+    /// scenario without its later sessions. `None` past the last session. The session engine,
+    /// the linter and the audit treat a part like any scenario.
+    pub fn part(
+        &self,
+        index: usize,
+        initial: ClientState,
+        carried: memory::Memory,
+    ) -> Option<Scenario> {
+        let mut s = Scenario {
+            sessions: Vec::new(),
+            carried,
+            ..self.clone_head()
+        };
+        s.persona.initial = initial;
+        if index == 0 {
+            s.points = self.points.clone();
+            s.endings = self.endings.clone();
+            return Some(s);
+        }
+        let later = self.sessions.get(index - 1)?;
+        s.start = later.start.clone();
+        s.spans.start = later.spans.start;
+        s.points = later.points.clone();
+        s.endings = later.endings.clone();
+        s.persona.walkout = later.walkout.clone();
+        s.persona.spans.walkout_ending = later.spans.walkout_ending;
+        Some(s)
+    }
+
+    /// A copy without the (possibly large) points, endings and sessions.
+    fn clone_head(&self) -> Scenario {
+        Scenario {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            version: self.version.clone(),
+            author: self.author.clone(),
+            summary: self.summary.clone(),
+            objectives: self.objectives.clone(),
+            topic: self.topic.clone(),
+            stage: self.stage,
+            difficulty: self.difficulty,
+            minutes: self.minutes,
+            tags: self.tags.clone(),
+            persona: self.persona.clone(),
+            start: self.start.clone(),
+            points: Vec::new(),
+            endings: Vec::new(),
+            session_title: self.session_title.clone(),
+            sessions: Vec::new(),
+            carried: memory::Memory::new(),
+            spans: self.spans.clone(),
+        }
     }
 }
 

@@ -140,6 +140,10 @@ pub struct Transcript {
     /// starts at the scenario's `start`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_point: Option<String>,
+    /// In a course, or a client that remembers facts: everything remembered at the end of
+    /// this session (absent when nothing is).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub memory: crate::engine::memory::Memory,
 }
 
 /// A mistake in driving a session.

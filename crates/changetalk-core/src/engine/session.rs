@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use crate::engine::memory::{self, Memory};
 use crate::engine::model::*;
 use crate::engine::records::*;
 use crate::engine::rng::SessionRng;
@@ -33,6 +34,11 @@ pub struct Session {
     ending: Option<EndingRecord>,
     stopped: bool,
     preview: Option<PreviewStart>,
+    /// What the course remembered before this session (kept for rewinding).
+    initial_memory: Memory,
+    /// What is remembered now: `initial_memory` plus the facts of the lines said and the
+    /// replies given in this session.
+    memory: Memory,
 }
 
 /// Where an instructor's preview started: a point other than `start`, with a chosen state.
@@ -117,11 +123,19 @@ pub fn reply_effect(persona: &Persona, option: &ReplyOption, target: Target) -> 
 }
 
 impl Session {
-    /// Starts a session: the client says their first line.
+    /// Starts a session: the client says their first line. It starts out remembering the
+    /// scenario's `carried` facts (a course's part; nothing for a file as loaded).
     pub fn new(scenario: Arc<Scenario>, seed: u64) -> Session {
+        let memory = scenario.carried.clone();
+        Session::with_memory(scenario, seed, memory)
+    }
+
+    /// Starts a session of a course with what the earlier sessions remembered (the scenario
+    /// is the course's part, [`Scenario::part`], whose persona starts in the carried state).
+    pub fn with_memory(scenario: Arc<Scenario>, seed: u64, memory: Memory) -> Session {
         let point = scenario.point_index(&scenario.start);
         let state = scenario.persona.initial;
-        Session::start(scenario, seed, point, state, None)
+        Session::start(scenario, seed, point, state, None, memory)
     }
 
     /// A session at `point` in `state`: the client says their line, drawn with a fresh
@@ -132,8 +146,11 @@ impl Session {
         point: Option<usize>,
         state: ClientState,
         preview: Option<PreviewStart>,
+        memory: Memory,
     ) -> Session {
         let mut s = Session {
+            initial_memory: memory.clone(),
+            memory,
             point,
             scenario,
             seed,
@@ -164,7 +181,15 @@ impl Session {
     ) -> Option<Session> {
         let point = scenario.point_index(point_id)?;
         let preview = Some(PreviewStart { point, state });
-        Some(Session::start(scenario, seed, Some(point), state, preview))
+        let memory = scenario.carried.clone();
+        Some(Session::start(
+            scenario,
+            seed,
+            Some(point),
+            state,
+            preview,
+            memory,
+        ))
     }
 
     /// The point a preview started from, when this session is one.
@@ -179,11 +204,28 @@ impl Session {
         seed: u64,
         choices: &[usize],
     ) -> Result<Session, SessionError> {
-        let mut s = Session::new(scenario, seed);
+        let memory = scenario.carried.clone();
+        Session::replay_with_memory(scenario, seed, memory, choices)
+    }
+
+    /// Rebuilds a course's session from what was remembered before it, its seed and 1-based
+    /// choices.
+    pub fn replay_with_memory(
+        scenario: Arc<Scenario>,
+        seed: u64,
+        memory: Memory,
+        choices: &[usize],
+    ) -> Result<Session, SessionError> {
+        let mut s = Session::with_memory(scenario, seed, memory);
         for &c in choices {
             s.choose(c)?;
         }
         Ok(s)
+    }
+
+    /// What is remembered now (earlier sessions' facts and this one's so far).
+    pub fn memory(&self) -> &Memory {
+        &self.memory
     }
 
     fn speak(&mut self) {
@@ -195,12 +237,16 @@ impl Session {
         let point = &self.scenario.points[pi];
         let turn = self.turns.len();
         let last = self.turns.last().map(|t| t.reply.option.as_str());
-        let pool = line_pool(point, &self.state, turn, last);
+        let pool = line_pool_in(point, &self.state, turn, last, &self.memory);
         let draw = self.rng.below(pool.len());
-        self.current = pool.get(draw).map(|l| ClientLineRecord {
+        let said = pool.get(draw).copied();
+        if let Some(l) = said {
+            memory::apply_all(&l.remember, &mut self.memory);
+        }
+        self.current = said.map(|l| ClientLineRecord {
             point: point.id.clone(),
             line: l.id.clone(),
-            text: l.text.clone(),
+            text: memory::interpolate(&l.text, &self.memory),
             talk: l.talk,
             mood: l.mood,
         });
@@ -445,6 +491,7 @@ impl Session {
         });
         self.choices.push(number);
         self.typed.push(typed);
+        memory::apply_all(&option.remember, &mut self.memory);
         let walkout = scenario
             .persona
             .walkout
@@ -484,8 +531,15 @@ impl Session {
         let keep = self.choices.len() - 1;
         let scenario = Arc::clone(&self.scenario);
         let mut s = match self.preview {
-            Some(p) => Session::start(scenario, self.seed, Some(p.point), p.state, self.preview),
-            None => Session::new(scenario, self.seed),
+            Some(p) => Session::start(
+                scenario,
+                self.seed,
+                Some(p.point),
+                p.state,
+                self.preview,
+                self.initial_memory.clone(),
+            ),
+            None => Session::with_memory(scenario, self.seed, self.initial_memory.clone()),
         };
         for (&c, typed) in self.choices.iter().zip(&self.typed).take(keep) {
             s.reply_with(c, typed.clone())?;
@@ -527,6 +581,7 @@ impl Session {
                 Some(self.model_remaining())
             },
             start_point: self.preview_start().map(str::to_string),
+            memory: self.memory.clone(),
         }
     }
 
@@ -601,14 +656,29 @@ pub enum AutoPolicy {
 
 /// The lines the client may say at `point`: those whose `after` lists the reply just given
 /// (`last`) and whose `when` holds; else those without `after` whose `when` holds; else those
-/// with neither. The engine draws one of them.
+/// with neither. The engine draws one of them. Nothing is remembered (see [`line_pool_in`]).
 pub fn line_pool<'a>(
     point: &'a Point,
     state: &ClientState,
     turn: usize,
     last: Option<&str>,
 ) -> Vec<&'a Line> {
-    let when_holds = |l: &Line| l.when.as_ref().is_none_or(|c| c.eval(state, turn));
+    line_pool_in(point, state, turn, last, &Memory::new())
+}
+
+/// [`line_pool`] with the course's memory, which `remembered(key)` conditions read.
+pub fn line_pool_in<'a>(
+    point: &'a Point,
+    state: &ClientState,
+    turn: usize,
+    last: Option<&str>,
+    memory: &Memory,
+) -> Vec<&'a Line> {
+    let when_holds = |l: &Line| {
+        l.when
+            .as_ref()
+            .is_none_or(|c| c.eval_in(state, turn, memory))
+    };
     let answering: Vec<&Line> = point
         .lines
         .iter()
@@ -620,7 +690,12 @@ pub fn line_pool<'a>(
     let matching: Vec<&Line> = point
         .lines
         .iter()
-        .filter(|l| l.after.is_empty() && l.when.as_ref().is_some_and(|c| c.eval(state, turn)))
+        .filter(|l| {
+            l.after.is_empty()
+                && l.when
+                    .as_ref()
+                    .is_some_and(|c| c.eval_in(state, turn, memory))
+        })
         .collect();
     if !matching.is_empty() {
         return matching;

@@ -2,6 +2,7 @@
 //! its item's line:col), the semantic validator, and the commented template `changetalk new`
 //! writes. Imports `source`, `miti` and `engine`.
 
+pub mod course;
 pub mod de;
 pub mod load;
 pub mod template;

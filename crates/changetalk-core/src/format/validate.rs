@@ -58,7 +58,9 @@ impl Budget {
     }
 }
 
-/// Every semantic error of a scenario, in no particular order.
+/// Every semantic error of a scenario, in no particular order. A course's sessions are each
+/// checked as a scenario of their own ([`Scenario::part`]), then as a course
+/// ([`crate::format::course`]: sessions, memory keys).
 pub fn validate(s: &Scenario) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut budget = Budget(HINT_BUDGET);
@@ -66,6 +68,15 @@ pub fn validate(s: &Scenario) -> Vec<Diagnostic> {
     check_links(s, &mut budget, &mut diags);
     check_lines(s, &mut diags);
     check_graph(s, &mut budget, &mut diags);
+    for i in 1..s.session_count() {
+        let Some(part) = s.part(i, s.persona.initial, Default::default()) else {
+            continue;
+        };
+        check_links(&part, &mut budget, &mut diags);
+        check_lines(&part, &mut diags);
+        check_graph(&part, &mut budget, &mut diags);
+    }
+    crate::format::course::check(s, &mut diags);
     if let Some(p) = &s.persona.portrait
         && let Err(msg) = check_asset_path(p)
     {
@@ -90,6 +101,24 @@ fn check_ids(s: &Scenario, diags: &mut Vec<Diagnostic>) {
             .iter()
             .map(|e| (e.id.as_str(), "ending", e.spans.id)),
     );
+    for later in &s.sessions {
+        all.push((&later.id, "session", later.spans.id));
+        for p in &later.points {
+            all.push((&p.id, "decision point", p.spans.id));
+            all.extend(p.lines.iter().map(|l| (l.id.as_str(), "line", l.spans.id)));
+            all.extend(
+                p.options
+                    .iter()
+                    .map(|o| (o.id.as_str(), "option", o.spans.id)),
+            );
+        }
+        all.extend(
+            later
+                .endings
+                .iter()
+                .map(|e| (e.id.as_str(), "ending", e.spans.id)),
+        );
+    }
     let mut seen: HashMap<&str, &'static str> = HashMap::new();
     for (id, what, span) in all {
         // Ids that failed to decode are empty and already reported.

@@ -7,6 +7,7 @@
 mod ruler;
 mod validity;
 
+use crate::authoring::course;
 use crate::authoring::model_path::path_span;
 pub use crate::authoring::model_path::{
     BEST_PATH_SEED, best_path_session, point_ratings, point_target,
@@ -49,14 +50,32 @@ impl Default for LintConfig {
     }
 }
 
-/// Every teaching problem of a scenario, as warnings sorted by position.
+/// Every teaching problem of a scenario, as warnings sorted by position. Each session of a
+/// course is linted as the model conversation meets it ([`course::model_parts`]; the minimum
+/// number of points applies to the first session, later ones are follow-ups), then the course
+/// as a whole ([`course::lint_course`]).
 pub fn lint(s: &Scenario, cfg: &LintConfig) -> Vec<Diagnostic> {
     let mut d = Vec::new();
-    check_option_spread(s, &mut d);
+    if s.is_course() {
+        for (i, part) in course::model_parts(s) {
+            lint_session(&part, cfg, i == 0, &mut d);
+        }
+    } else {
+        lint_session(s, cfg, true, &mut d);
+    }
+    course::lint_course(s, &mut d);
+    sort_diagnostics(&mut d);
+    d.dedup();
+    d
+}
+
+/// The teaching checks of one session; `first` applies the minimum number of points.
+fn lint_session(s: &Scenario, cfg: &LintConfig, first: bool, d: &mut Vec<Diagnostic>) {
+    check_option_spread(s, d);
     for p in &s.points {
         for o in &p.options {
-            check_question_mark(o, &mut d);
-            check_affirm(o, &mut d);
+            check_question_mark(o, d);
+            check_affirm(o, d);
         }
         for l in &p.lines {
             if !l.spans.talk_written() {
@@ -70,17 +89,15 @@ pub fn lint(s: &Scenario, cfg: &LintConfig) -> Vec<Diagnostic> {
             }
         }
     }
-    check_endings_reached(s, &mut d);
-    check_can_lose(s, &mut d);
-    check_best_path(s, cfg, &mut d);
-    check_length_tell(s, &mut d);
-    check_cue_tells(s, &mut d);
-    check_one_shape(s, &mut d);
-    check_deaf_client(s, &mut d);
-    check_naive_strategy(s, &mut d);
-    ruler::check_ruler_numbers(s, &mut d);
-    sort_diagnostics(&mut d);
-    d
+    check_endings_reached(s, d);
+    check_can_lose(s, d);
+    check_best_path(s, cfg, first, d);
+    check_length_tell(s, d);
+    check_cue_tells(s, d);
+    check_one_shape(s, d);
+    check_deaf_client(s, d);
+    check_naive_strategy(s, d);
+    ruler::check_ruler_numbers(s, d);
 }
 
 /// A point needs an MI-consistent option to model, and a weaker one to learn from.
@@ -315,7 +332,7 @@ fn band_warning(name: &str, m: &BandedMetric, fmt_value: impl Fn(f64) -> String)
 
 /// The model conversation — the best-rated reply at every point — must model good MI: reach a
 /// good ending, reach the fair band in R:Q and %CR, and be long enough to practise on.
-fn check_best_path(s: &Scenario, cfg: &LintConfig, d: &mut Vec<Diagnostic>) {
+fn check_best_path(s: &Scenario, cfg: &LintConfig, first: bool, d: &mut Vec<Diagnostic>) {
     let Some((session, limit)) = best_path_session(s) else {
         return;
     };
@@ -371,7 +388,7 @@ fn check_best_path(s: &Scenario, cfg: &LintConfig, d: &mut Vec<Diagnostic>) {
         ));
     }
     let n = t.turns.len();
-    if n < cfg.min_points {
+    if first && n < cfg.min_points {
         d.push(Diagnostic::warning(
             span,
             format!(

@@ -171,7 +171,7 @@ fn turn_candidates<'a>(conds: impl Iterator<Item = &'a Condition>) -> BTreeSet<u
                     }
                 }
             }
-            Expr::Compare(..) => {}
+            Expr::Compare(..) | Expr::Remembered { .. } => {}
         }
     }
     let mut out = BTreeSet::from([0]);

@@ -76,7 +76,11 @@ fn check_points(s: &Scenario, diags: &mut Vec<Diagnostic>) {
         starts.get(first).is_some_and(|&s| s < span.end)
     };
     let mut found = Vec::new();
-    for p in &s.points {
+    for p in s
+        .points
+        .iter()
+        .chain(s.sessions.iter().flat_map(|x| &x.points))
+    {
         let (id, spans) = (&p.id, &p.spans);
         if p.lines.is_empty() && spans.lines != Span::default() && !failed(spans.lines) {
             let msg = format!("point `{id}` has no lines: the client must say something");
