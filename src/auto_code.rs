@@ -111,10 +111,12 @@ pub fn read_raw_csv(text: &str) -> Result<Vec<(Speaker, String)>, Vec<Diagnostic
 }
 
 /// Codes every utterance: a counsellor's in the light of the client's previous line, a
-/// client's in the light of the counsellor's previous line.
+/// client's in the light of the counsellor's previous line and the client's earlier ones.
 pub fn code_rows(rows: &[(Speaker, String)], coder: &Coder) -> Vec<CodedRow> {
     let mut last_client: Option<&str> = None;
     let mut last_counsellor: Option<&str> = None;
+    // The client's earlier lines, oldest first: client talk runs in streaks.
+    let mut earlier: Vec<&str> = Vec::new();
     rows.iter()
         .map(|(speaker, text)| {
             let (code, confidence) = match speaker {
@@ -125,7 +127,8 @@ pub fn code_rows(rows: &[(Speaker, String)], coder: &Coder) -> Vec<CodedRow> {
                     (names.join("+"), c.confidence)
                 }
                 Speaker::Client => {
-                    let c = coder.code_client(text, last_counsellor);
+                    let c = coder.code_client_in(text, last_counsellor, &earlier);
+                    earlier.push(text);
                     last_client = Some(text);
                     let name = match c.talk.target() {
                         changetalk_core::miti::talk::Target::ChangeTalk => "change_talk",

@@ -39,7 +39,7 @@ use features::{extract, extract_client, stack_features};
 use model::{Head, Model};
 
 /// Version of the bundled model (bumped whenever `model/coder.bin` changes).
-pub const MODEL_VERSION: &str = "annomi-linear-2";
+pub const MODEL_VERSION: &str = "annomi-linear-3";
 
 /// The bundled model file.
 static BUNDLED: &[u8] = include_bytes!("../model/coder.bin");
@@ -404,7 +404,9 @@ impl Coder {
                 },
             );
         }
-        if p_affirm > 0.5 && !codes.iter().any(|c| c.code == Confront) {
+        // As for Confront: an affirming phrase lowers the small head's bar.
+        let affirming = p_affirm > 0.5 || (cues.affirm && p_affirm > 0.3);
+        if affirming && !codes.iter().any(|c| c.code == Confront) {
             // An affirmation replaces a plain restatement or information; it joins a complex
             // reflection or a question.
             let replace = codes
@@ -471,7 +473,29 @@ impl Coder {
             }
             x = stack_features(cfg, cc.w_stack, x, &prev_probs);
         }
-        let p = self.head(4).probs(&x);
+        let head = self.head(4);
+        let pr = &self.model.prior;
+        let mut z = head.logits(&x);
+        if pr.lambda != 0.0 && !earlier_client.is_empty() {
+            // Sequence prior: the head codes the last `depth` earlier client lines (from their
+            // own text and the lines before them; their counsellor turns are not known here).
+            let d = (pr.depth as usize).min(earlier_client.len());
+            let n = earlier_client.len();
+            let prev: Vec<[f32; 3]> = (n - d..n)
+                .map(|j| {
+                    let xe = extract_client(cfg, cc, earlier_client[j], None, &earlier_client[..j]);
+                    let l = head.logits(&xe);
+                    [l[0], l[1], l[2]]
+                })
+                .collect();
+            for (zc, t) in z.iter_mut().zip(pr.term(&prev)) {
+                *zc += t;
+            }
+        }
+        for (zc, o) in z.iter_mut().zip(pr.offsets) {
+            *zc += o;
+        }
+        let p = model::softmax(&z);
         let probs = [p[0], p[1], p[2]];
         let k = argmax(&probs);
         ClientCoding {

@@ -2,11 +2,18 @@
 //!
 //! ```text
 //! magic        8 bytes  "CTCODER\0"
-//! format       u32      FORMAT (currently 2)
+//! format       u32      FORMAT (currently 3; format 2 files, without the client
+//!                       decision section, still load)
 //! hash_bits    u32
 //! char_max     u32
 //! w_word, w_char, w_prev, w_meta, w_rule   5 × f32
 //! w_earlier, w_talk, w_topic, w_ctx, w_stack, w_char   6 × f32   (client, `ClientConfig`)
+//! client decision (`ClientPrior`, format 3):
+//!   lambda     f32      weight of the sequence prior (0: off)
+//!   depth      u32      earlier client lines filtered (0..=8)
+//!   trans      9 × f32  transition probabilities, row = previous line's class (each > 0)
+//!   shares     3 × f32  class shares of the training lines (each > 0)
+//!   offsets    3 × f32  logit offsets added after the prior (tuned for macro-F1)
 //! n_heads      u32
 //! per head:
 //!   name_len   u32, name (UTF-8)
@@ -26,7 +33,7 @@ use crate::features::{ClientConfig, FeatureConfig, SparseVec};
 /// Magic bytes at the start of every model file.
 pub const MAGIC: &[u8; 8] = b"CTCODER\0";
 /// Layout version of the model file.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// One linear soft-max head (or a logistic head when `classes == 1`).
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +89,111 @@ pub fn softmax(z: &[f32]) -> Vec<f32> {
     e.iter().map(|v| v / s).collect()
 }
 
+/// How the client head's logits become a decision (format 3): an HMM-style prior from the
+/// coder's own codings of the previous client lines, then per-class logit offsets.
+///
+/// For a line with earlier client lines, the oldest of the last `depth` lines is coded from its
+/// own features; its distribution under the true class shares is `softmax(z + ln shares)`;
+/// the prior of the next line is `Σ_y' f(y') trans[y'][y]`, entering that line's logits as
+/// `lambda · (ln prior(y) − ln shares(y))`; and so on forward to the line being coded. Only
+/// the coder's predictions for earlier lines are used, never labels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClientPrior {
+    /// Weight of the sequence prior (0 turns it off).
+    pub lambda: f32,
+    /// How many earlier client lines are filtered.
+    pub depth: u32,
+    /// `trans[prev][next]`: transition probabilities between consecutive client lines.
+    pub trans: [[f32; 3]; 3],
+    /// Class shares of the training lines.
+    pub shares: [f32; 3],
+    /// Logit offsets, added last.
+    pub offsets: [f32; 3],
+}
+
+impl Default for ClientPrior {
+    fn default() -> Self {
+        ClientPrior {
+            lambda: 0.0,
+            depth: 0,
+            trans: [[1.0 / 3.0; 3]; 3],
+            shares: [1.0 / 3.0; 3],
+            offsets: [0.0; 3],
+        }
+    }
+}
+
+impl ClientPrior {
+    /// The prior term of a line whose earlier client lines have the logits `earlier` (oldest
+    /// first, most recent last; only the last `depth` are used).
+    #[allow(clippy::needless_range_loop)] // classes by index, as in the formula
+    pub fn term(&self, earlier: &[[f32; 3]]) -> [f32; 3] {
+        let mut term = [0.0f32; 3];
+        if self.lambda == 0.0 || self.depth == 0 {
+            return term;
+        }
+        let d = (self.depth as usize).min(earlier.len());
+        for z in &earlier[earlier.len() - d..] {
+            let mut l = [0.0f32; 3];
+            for c in 0..3 {
+                l[c] = z[c] + self.shares[c].ln() + term[c];
+            }
+            let f = softmax(&l);
+            for c in 0..3 {
+                let pr: f32 = (0..3).map(|a| f[a] * self.trans[a][c]).sum();
+                term[c] = self.lambda * (pr.ln() - self.shares[c].ln());
+            }
+        }
+        term
+    }
+
+    fn to_bytes(self, out: &mut Vec<u8>) {
+        push_f32(out, self.lambda);
+        push_u32(out, self.depth);
+        for row in self.trans {
+            for v in row {
+                push_f32(out, v);
+            }
+        }
+        for v in self.shares.into_iter().chain(self.offsets) {
+            push_f32(out, v);
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<ClientPrior, String> {
+        let lambda = r.f32()?;
+        let depth = r.u32()?;
+        if depth > 8 {
+            return Err(format!("client prior depth {depth} out of range 0..=8"));
+        }
+        let mut trans = [[0.0f32; 3]; 3];
+        for row in trans.iter_mut() {
+            for v in row.iter_mut() {
+                *v = r.f32()?;
+            }
+        }
+        let mut shares = [0.0f32; 3];
+        let mut offsets = [0.0f32; 3];
+        for v in shares.iter_mut().chain(offsets.iter_mut()) {
+            *v = r.f32()?;
+        }
+        let positive = trans.iter().flatten().chain(&shares);
+        if !lambda.is_finite()
+            || offsets.iter().any(|v| !v.is_finite())
+            || positive.clone().any(|v| !(v.is_finite() && *v > 0.0))
+        {
+            return Err("client prior: non-finite or non-positive values".into());
+        }
+        Ok(ClientPrior {
+            lambda,
+            depth,
+            trans,
+            shares,
+            offsets,
+        })
+    }
+}
+
 /// A complete model: feature settings and heads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
@@ -89,6 +201,8 @@ pub struct Model {
     pub cfg: FeatureConfig,
     /// The client head's extra feature groups.
     pub client: ClientConfig,
+    /// The client head's sequence prior and offsets.
+    pub prior: ClientPrior,
     /// The heads, in file order.
     pub heads: Vec<Head>,
 }
@@ -131,6 +245,7 @@ impl Model {
         for w in self.client.to_array() {
             push_f32(&mut out, w);
         }
+        self.prior.to_bytes(&mut out);
         push_u32(&mut out, self.heads.len() as u32);
         for h in &self.heads {
             push_u32(&mut out, h.name.len() as u32);
@@ -175,9 +290,9 @@ impl Model {
             return Err("not a ChangeTalk coder model (bad magic bytes)".into());
         }
         let format = r.u32()?;
-        if format != FORMAT {
+        if format != FORMAT && format != 2 {
             return Err(format!(
-                "model format {format} is not supported (expected {FORMAT})"
+                "model format {format} is not supported (expected {FORMAT} or 2)"
             ));
         }
         let hash_bits = r.u32()?;
@@ -206,6 +321,12 @@ impl Model {
             *x = r.f32()?;
         }
         let client = ClientConfig::from_array(cw);
+        // Format 2 had no client decision section: no prior, offsets in the head's bias.
+        let prior = if format == 2 {
+            ClientPrior::default()
+        } else {
+            ClientPrior::read(&mut r)?
+        };
         let n_heads = r.u32()? as usize;
         if n_heads > 64 {
             return Err(format!("{n_heads} heads is implausible"));
@@ -269,7 +390,12 @@ impl Model {
         {
             return Err("non-finite feature weights".into());
         }
-        Ok(Model { cfg, client, heads })
+        Ok(Model {
+            cfg,
+            client,
+            prior,
+            heads,
+        })
     }
 
     /// The head called `name`.

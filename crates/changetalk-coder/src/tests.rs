@@ -162,3 +162,27 @@ fn evaluate_reads_csv_and_rejects_bad_input() {
         6,high,x,u,t,0,therapist,0,Hi.,other,n/a\n";
     assert_eq!(evaluate(no_eval, &Coder::bundled()), Err(EvalError::Empty));
 }
+
+#[test]
+fn client_sequence_prior_is_deterministic_and_normalised() {
+    let c = Coder::bundled();
+    let d = Coder::from_bytes(BUNDLED).expect("parses");
+    let earlier = [
+        "I want to stop, I really do.",
+        "I'm going to cut down.",
+        "Yeah.",
+    ];
+    for n in 0..=earlier.len() {
+        let a = c.code_client_in("I could try.", Some("What would help?"), &earlier[..n]);
+        let b = d.code_client_in("I could try.", Some("What would help?"), &earlier[..n]);
+        for (x, y) in a.probs.iter().zip(&b.probs) {
+            assert_eq!(x.to_bits(), y.to_bits());
+        }
+        let s: f32 = a.probs.iter().sum();
+        assert!((s - 1.0).abs() < 1e-4);
+    }
+    // Without earlier lines, code_client and code_client_in agree exactly.
+    let a = c.code_client("I could try.", None);
+    let b = c.code_client_in("I could try.", None, &[]);
+    assert_eq!(a, b);
+}

@@ -11,7 +11,9 @@
 //! macro-F1 on 4-fold grouped cross-validation, refits on all four folds and writes the
 //! model (default `model/coder.bin` in the crate). With `--cv` it prints the cross-validation
 //! table of the settings tried instead. Runs single-threaded; the output is byte-identical on
-//! every run.
+//! every run. `--client-from FILE` keeps every head of the model FILE except the client head
+//! bit for bit and refits only the client head (how `annomi-linear-3` was made from
+//! `annomi-linear-2`: the counsellor heads are unchanged).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -22,8 +24,8 @@ use changetalk_coder::annomi::{self, fold_of};
 use changetalk_coder::features::{
     ClientConfig, FeatureConfig, extract, extract_client, stack_features,
 };
-use changetalk_coder::fit::{Sample, fit_softmax, macro_f1, predict, tune_offsets};
-use changetalk_coder::model::{Head, Model};
+use changetalk_coder::fit::{Fitted, Sample, fit_softmax, macro_f1, predict, tune_offsets};
+use changetalk_coder::model::{ClientPrior, Head, Model};
 
 /// One training example: text, previous turn of the other speaker, the client's own earlier
 /// lines (client head only; oldest first), class, transcript fold.
@@ -32,7 +34,7 @@ struct Item {
     text: String,
     prev: Option<String>,
     earlier: Vec<String>,
-    /// Client head: indices (in the task) of the two previous client lines, most recent first.
+    /// Client head: indices (in the task) of the three previous client lines, most recent first.
     prev_items: Vec<usize>,
     y: usize,
     fold: u32,
@@ -282,7 +284,7 @@ fn load(dir: &std::path::Path) -> Result<Vec<Task>, String> {
             it.prev_items = earlier[i]
                 .iter()
                 .rev()
-                .take(2)
+                .take(3)
                 .filter_map(|j| client_item.get(j).copied())
                 .collect();
             client_item.insert(i, client.items.len());
@@ -343,6 +345,7 @@ fn load_scenarios(dir: &std::path::Path) -> Result<Vec<(u32, String, Vec<String>
         .collect();
     files.sort();
     let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for (n, f) in files.iter().enumerate() {
         let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
         let mut pending: Option<String> = None;
@@ -363,7 +366,12 @@ fn load_scenarios(dir: &std::path::Path) -> Result<Vec<(u32, String, Vec<String>
                     .map(|c| c.trim().to_string())
                     .filter(|c| !c.is_empty())
                     .collect();
-                out.push((n as u32 + 1, txt, codes));
+                // An option repeated in another file (a course repeats its first session)
+                // is one example, kept where it first appears: a duplicate would leak across
+                // the leave-one-scenario-out folds.
+                if seen.insert(txt.clone()) {
+                    out.push((n as u32 + 1, txt, codes));
+                }
             }
         }
     }
@@ -653,18 +661,461 @@ fn grid() -> Vec<(String, Settings)> {
     v
 }
 
+// ---------------------------------------------------------------------------------------
+// Client-talk ensemble experiments (`--cv --only client-ens`): NB-LR (Wang & Manning 2012),
+// logit pooling with the soft-max head and a character-n-gram head, and an HMM-style
+// sequence prior from the coder's own predictions for the previous client lines.
+
+/// How an NB-LR head is fitted.
+#[derive(Clone, Copy, Debug)]
+struct NbOpts {
+    /// Laplace smoothing of the naive-Bayes counts.
+    alpha: f64,
+    /// Count presence (1) instead of feature values.
+    binarize: bool,
+    /// L2 penalty of each one-vs-rest logistic fit.
+    l2: f64,
+    /// Balance each one-vs-rest problem (positives and negatives weigh the same).
+    balanced: bool,
+}
+
+/// NB-LR, one-vs-rest: for each class, features are scaled by the naive-Bayes log-count ratio
+/// of that class against the rest, and a logistic regression is fitted on the scaled features.
+/// The ratio is folded into the weights, so the result is an ordinary linear head whose
+/// logit per class is that class's one-vs-rest log-odds.
+#[allow(clippy::needless_range_loop)] // classes by index
+fn fit_nb(train: &[&Sample], k: usize, o: &NbOpts, min_df: u32) -> Result<Fitted, String> {
+    // Buckets with document frequency ≥ min_df.
+    let mut all: Vec<u32> = train
+        .iter()
+        .flat_map(|s| s.x.iter().map(|(b, _)| *b))
+        .collect();
+    all.sort_unstable();
+    let mut buckets: Vec<u32> = Vec::new();
+    let mut i = 0;
+    while i < all.len() {
+        let mut j = i;
+        while j < all.len() && all[j] == all[i] {
+            j += 1;
+        }
+        if (j - i) as u32 >= min_df {
+            buckets.push(all[i]);
+        }
+        i = j;
+    }
+    let m = buckets.len();
+    // Per-class feature sums.
+    let mut sums = vec![vec![0.0f64; m]; k];
+    for s in train {
+        for &(b, v) in &s.x {
+            if let Ok(c) = buckets.binary_search(&b) {
+                sums[s.y][c] += if o.binarize { 1.0 } else { f64::from(v) };
+            }
+        }
+    }
+    let total: Vec<f64> = (0..m).map(|j| (0..k).map(|c| sums[c][j]).sum()).collect();
+    let mut weights = vec![0.0f32; m * k];
+    let mut bias = vec![0.0f32; k];
+    for c in 0..k {
+        let p: Vec<f64> = (0..m).map(|j| o.alpha + sums[c][j]).collect();
+        let q: Vec<f64> = (0..m).map(|j| o.alpha + total[j] - sums[c][j]).collect();
+        let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
+        let r: Vec<f64> = (0..m)
+            .map(|j| (p[j] / sp).ln() - (q[j] / sq).ln())
+            .collect();
+        let npos = train.iter().filter(|s| s.y == c).count().max(1) as f64;
+        let nneg = (train.len() as f64 - npos).max(1.0);
+        let n = train.len() as f64;
+        let scaled: Vec<Sample> = train
+            .iter()
+            .map(|s| {
+                let pos = s.y == c;
+                Sample {
+                    x: s.x
+                        .iter()
+                        .filter_map(|&(b, v)| {
+                            buckets
+                                .binary_search(&b)
+                                .ok()
+                                .map(|j| (b, (f64::from(v) * r[j]) as f32))
+                        })
+                        .collect(),
+                    y: usize::from(pos),
+                    w: if o.balanced {
+                        n / (2.0 * if pos { npos } else { nneg })
+                    } else {
+                        1.0
+                    },
+                }
+            })
+            .collect();
+        let refs: Vec<&Sample> = scaled.iter().collect();
+        let f = fit_softmax(&refs, 2, o.l2, 1, ITERS)?;
+        bias[c] = f.bias[1] - f.bias[0];
+        for (fj, &b) in f.buckets.iter().enumerate() {
+            let j = buckets.binary_search(&b).map_err(|_| "bucket lost")?;
+            let w = f64::from(f.weights[fj * 2 + 1] - f.weights[fj * 2]);
+            weights[j * k + c] = (w * r[j]) as f32;
+        }
+    }
+    Ok(Fitted {
+        buckets,
+        weights,
+        bias,
+        k,
+    })
+}
+
+/// `Σ coef_i × head_i` as one linear head (bucket lists merged; f64 sums, then f32).
+#[allow(clippy::needless_range_loop)] // classes by index
+fn pool(heads: &[(&Fitted, f64)]) -> Fitted {
+    let k = heads[0].0.k;
+    let mut b: Vec<u32> = heads.iter().flat_map(|(h, _)| h.buckets.clone()).collect();
+    b.sort_unstable();
+    b.dedup();
+    let mut w = vec![0.0f64; b.len() * k];
+    let mut bias = vec![0.0f64; k];
+    for (h, a) in heads {
+        for c in 0..k {
+            bias[c] += a * f64::from(h.bias[c]);
+        }
+        for (i, bk) in h.buckets.iter().enumerate() {
+            let j = b.binary_search(bk).expect("merged");
+            for c in 0..k {
+                w[j * k + c] += a * f64::from(h.weights[i * k + c]);
+            }
+        }
+    }
+    Fitted {
+        buckets: b,
+        weights: w.iter().map(|v| *v as f32).collect(),
+        bias: bias.iter().map(|v| *v as f32).collect(),
+        k,
+    }
+}
+
+/// Transition matrix `t[prev][next]` (add-one smoothed) and class shares of the client
+/// lines whose fold satisfies `keep`, from the expert labels of consecutive client lines.
+fn transitions(task: &Task, keep: &dyn Fn(u32) -> bool) -> ([[f64; 3]; 3], [f64; 3]) {
+    let mut t = [[1.0f64; 3]; 3];
+    let mut pi = [1.0f64; 3];
+    for it in task.items.iter().filter(|it| keep(it.fold)) {
+        pi[it.y] += 1.0;
+        if let Some(&j) = it.prev_items.first() {
+            t[task.items[j].y][it.y] += 1.0;
+        }
+    }
+    for row in t.iter_mut() {
+        let s: f64 = row.iter().sum();
+        row.iter_mut().for_each(|v| *v /= s);
+    }
+    let s: f64 = pi.iter().sum();
+    pi.iter_mut().for_each(|v| *v /= s);
+    (t, pi)
+}
+
+fn softmax64(z: &[f64]) -> [f64; 3] {
+    let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let e: Vec<f64> = z.iter().map(|v| (v - m).exp()).collect();
+    let s: f64 = e.iter().sum();
+    [e[0] / s, e[1] / s, e[2] / s]
+}
+
+/// The sequence-prior term `λ·(ln Σ_y' f(y') t[y'][y] − ln π(y))` for a line whose previous
+/// client lines are `prev` (most recent first), each coded by its own logits `zn` (without the
+/// counsellor turn, as `code_client_in` sees them). `f` is the filtered distribution of the
+/// previous line: its balanced-head probabilities times the class shares, times the same
+/// prior term from the line before it, `depth` lines deep.
+#[allow(clippy::needless_range_loop)] // classes by index
+fn seq_term(
+    zn: &dyn Fn(usize) -> Vec<f64>,
+    prev: &[usize],
+    t: &[[f64; 3]; 3],
+    pi: &[f64; 3],
+    lambda: f64,
+    depth: usize,
+) -> [f64; 3] {
+    let mut out = [0.0; 3];
+    if lambda == 0.0 || depth == 0 || prev.is_empty() {
+        return out;
+    }
+    let d = depth.min(prev.len());
+    // Oldest line first: plain coding, then filtered forward.
+    let mut term = [0.0f64; 3];
+    for s in (0..d).rev() {
+        let z = zn(prev[s]);
+        let mut l = [0.0f64; 3];
+        for c in 0..3 {
+            l[c] = z[c] + pi[c].ln() + term[c];
+        }
+        let f = softmax64(&l);
+        for c in 0..3 {
+            let pr: f64 = (0..3).map(|a| f[a] * t[a][c]).sum();
+            term[c] = lambda * (pr.ln() - pi[c].ln());
+        }
+    }
+    out.copy_from_slice(&term);
+    out
+}
+
+/// Out-of-fold logits of one component: with the counsellor turn, and without it (how an
+/// earlier client line is coded).
+struct Oof {
+    name: String,
+    z: Vec<Vec<f64>>,
+    zn: Vec<Vec<f64>>,
+}
+
+fn oof_component(
+    task: &Task,
+    x: &[Sample],
+    xn: &[Sample],
+    fit: &dyn Fn(&[&Sample]) -> Result<Fitted, String>,
+    name: &str,
+) -> Result<Oof, String> {
+    let mut z = vec![Vec::new(); x.len()];
+    let mut zn = vec![Vec::new(); x.len()];
+    for f in 1..=4u32 {
+        let train: Vec<&Sample> = x
+            .iter()
+            .zip(&task.items)
+            .filter(|(_, it)| it.fold != f)
+            .map(|(s, _)| s)
+            .collect();
+        let h = fit(&train)?;
+        for (i, it) in task.items.iter().enumerate() {
+            if it.fold == f {
+                z[i] = h.logits(&x[i].x);
+                zn[i] = h.logits(&xn[i].x);
+            }
+        }
+    }
+    Ok(Oof {
+        name: name.to_string(),
+        z,
+        zn,
+    })
+}
+
+/// Macro-F1 of logits, raw and with offsets tuned on them.
+fn f1_pair(z: &[Vec<f64>], gold: &[usize]) -> (f64, f64, Vec<f64>) {
+    let raw: Vec<(usize, usize)> = gold.iter().copied().zip(predict(z, &[0.0; 3])).collect();
+    let off = tune_offsets(z, gold, 3);
+    let tuned: Vec<(usize, usize)> = gold.iter().copied().zip(predict(z, &off)).collect();
+    (macro_f1(&raw, 3), macro_f1(&tuned, 3), off)
+}
+
+/// Pooled logits of components with weights, plus the sequence-prior term.
+#[allow(clippy::needless_range_loop)] // classes by index
+fn combine(task: &Task, comps: &[&Oof], w: &[f64], lambda: f64, depth: usize) -> Vec<Vec<f64>> {
+    let tw: f64 = w.iter().sum();
+    let mix = |zs: &dyn Fn(&Oof) -> &Vec<f64>| -> Vec<f64> {
+        let mut z = vec![0.0; 3];
+        for (c, a) in comps.iter().zip(w) {
+            for (zz, v) in z.iter_mut().zip(zs(c)) {
+                *zz += a / tw * v;
+            }
+        }
+        z
+    };
+    let tr: Vec<([[f64; 3]; 3], [f64; 3])> =
+        (0..=4u32).map(|f| transitions(task, &|g| g != f)).collect();
+    (0..task.items.len())
+        .map(|i| {
+            let mut z = mix(&|c: &Oof| &c.z[i]);
+            let it = &task.items[i];
+            let (t, pi) = &tr[it.fold as usize];
+            let zn = |j: usize| mix(&|c: &Oof| &c.zn[j]);
+            let s = seq_term(&zn, &it.prev_items, t, pi, lambda, depth);
+            for c in 0..3 {
+                z[c] += s[c];
+            }
+            z
+        })
+        .collect()
+}
+
+fn client_ens() -> Vec<NbOpts> {
+    let mut v = Vec::new();
+    for (alpha, binarize, l2) in [
+        (1.0, true, 1e-3),
+        (1.0, true, 1e-4),
+        (1.0, true, 3e-3),
+        (1.0, false, 1e-3),
+        (0.25, true, 1e-3),
+        (1.0, true, 5e-4),
+        (1.0, true, 2e-3),
+        (2.0, true, 1e-3),
+    ] {
+        v.push(NbOpts {
+            alpha,
+            binarize,
+            l2,
+            balanced: true,
+        });
+    }
+    v.push(NbOpts {
+        balanced: false,
+        ..CLIENT_NB
+    });
+    v
+}
+
+/// The shipped client decision (chosen by `--cv --only client-ens`): the soft-max head and an
+/// NB-LR head pooled in logit space (weight `CLIENT_NB_WEIGHT` on NB-LR), then the sequence
+/// prior (`CLIENT_LAMBDA`, `CLIENT_DEPTH`), then offsets tuned for macro-F1.
+const CLIENT_NB: NbOpts = NbOpts {
+    alpha: 1.0,
+    binarize: true,
+    l2: 1e-3,
+    balanced: true,
+};
+const CLIENT_NB_WEIGHT: f64 = 0.75;
+const CLIENT_LAMBDA: f64 = 0.75;
+const CLIENT_DEPTH: usize = 2;
+
+fn fit_client(train: &[&Sample], s: &Settings) -> Result<Fitted, String> {
+    let a = fit_softmax(train, 3, s.l2, s.min_df, ITERS)?;
+    let nb = fit_nb(train, 3, &CLIENT_NB, s.min_df)?;
+    Ok(pool(&[
+        (&a, 1.0 - CLIENT_NB_WEIGHT),
+        (&nb, CLIENT_NB_WEIGHT),
+    ]))
+}
+
+/// Grouped CV of the shipped client decision (pooled head fitted per fold, sequence prior from
+/// the training folds' transitions and the held-out lines' own predictions).
+fn client_cv(task: &Task, s: &Settings) -> Result<(f64, f64, Vec<f64>), String> {
+    let x = samples(task, s);
+    let xn = samples_noprev(task, s);
+    let o = oof_component(task, &x, &xn, &|tr| fit_client(tr, s), "shipped")?;
+    let z = combine(task, &[&o], &[1.0], CLIENT_LAMBDA, CLIENT_DEPTH);
+    let gold: Vec<usize> = task.items.iter().map(|it| it.y).collect();
+    Ok(f1_pair(&z, &gold))
+}
+
+fn run_client_ens(task: &Task, pick: Option<&str>) -> Result<(), String> {
+    if pick == Some("shipped") {
+        let (r, t, off) = client_cv(task, &chosen_for("client"))?;
+        println!("| shipped (pooled head) | {r:.3} | {t:.3} | {off:?}");
+        return Ok(());
+    }
+    let base = chosen_for("client");
+    let gold: Vec<usize> = task.items.iter().map(|it| it.y).collect();
+    let xa = samples(task, &base);
+    let xan = samples_noprev(task, &base);
+    let mut comps: Vec<Oof> = Vec::new();
+    let t0 = Instant::now();
+    comps.push(oof_component(
+        task,
+        &xa,
+        &xan,
+        &|tr| fit_softmax(tr, 3, base.l2, base.min_df, ITERS),
+        "soft-max (chosen)",
+    )?);
+    let want_char = pick.is_none_or(|p| p.contains('c'));
+    if want_char {
+        for wc in [0.5f32, 1.0] {
+            let sc = Settings {
+                client: ClientConfig {
+                    w_char: wc,
+                    ..base.client
+                },
+                ..base
+            };
+            let xc = samples(task, &sc);
+            let xcn = samples_noprev(task, &sc);
+            comps.push(oof_component(
+                task,
+                &xc,
+                &xcn,
+                &|tr| fit_softmax(tr, 3, sc.l2, sc.min_df, ITERS),
+                &format!("soft-max + char {wc}"),
+            )?);
+        }
+    }
+    for (n, o) in client_ens().into_iter().enumerate() {
+        if pick.is_some_and(|p| !p.split(',').any(|x| x == n.to_string())) {
+            continue;
+        }
+        comps.push(oof_component(
+            task,
+            &xa,
+            &xan,
+            &|tr| fit_nb(tr, 3, &o, base.min_df),
+            &format!(
+                "NB-LR alpha {} {} l2 {:e}{}",
+                o.alpha,
+                if o.binarize { "binary" } else { "values" },
+                o.l2,
+                if o.balanced { "" } else { " unbalanced" }
+            ),
+        )?);
+    }
+    eprintln!("components fitted in {:.0}s", t0.elapsed().as_secs_f64());
+    println!("| client variant | CV macro-F1 | + offsets |");
+    println!("|---|---|---|");
+    for c in &comps {
+        let (r, t, off) = f1_pair(&combine(task, &[c], &[1.0], 0.0, 0), &gold);
+        println!("| {} | {r:.3} | {t:.3} | {off:?}", c.name);
+    }
+    // Pairs with the chosen soft-max head.
+    for c in comps.iter().skip(1) {
+        for a in [0.25, 0.5, 0.75] {
+            let z = combine(task, &[&comps[0], c], &[1.0 - a, a], 0.0, 0);
+            let (r, t, _) = f1_pair(&z, &gold);
+            println!(
+                "| soft-max {:.2} + {} {a:.2} | {r:.3} | {t:.3} |",
+                1.0 - a,
+                c.name
+            );
+        }
+    }
+    // Sequence prior on the chosen head alone.
+    for depth in [1usize, 2, 3] {
+        for lambda in [0.25, 0.5, 0.75, 1.0, 1.5] {
+            let z = combine(task, &[&comps[0]], &[1.0], lambda, depth);
+            let (r, t, _) = f1_pair(&z, &gold);
+            println!("| soft-max + seq prior lambda {lambda} depth {depth} | {r:.3} | {t:.3} |");
+        }
+    }
+    // Soft-max + NB-LR + sequence prior.
+    for c in comps.iter().skip(1).filter(|c| c.name.starts_with("NB")) {
+        for a in [0.5, 0.75, 1.0] {
+            for depth in [1usize, 2] {
+                for lambda in [0.25, 0.5, 0.75, 1.0] {
+                    let z = combine(task, &[&comps[0], c], &[1.0 - a, a], lambda, depth);
+                    let (r, t, _) = f1_pair(&z, &gold);
+                    println!(
+                        "| soft-max {:.2} + {} {a:.2} + seq prior lambda {lambda} depth {depth} | {r:.3} | {t:.3} |",
+                        1.0 - a,
+                        c.name
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let mut dir: Option<PathBuf> = None;
     let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("model/coder.bin");
     let mut cv = false;
     let mut only: Option<String> = None;
+    let mut base: Option<PathBuf> = None;
     let mut pick: Option<String> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--cv" => cv = true,
             "--only" => only = args.next(),
             "--pick" => pick = args.next(),
+            "--client-from" => {
+                base = Some(PathBuf::from(
+                    args.next().ok_or("--client-from needs a path")?,
+                ))
+            }
             "--out" => out = PathBuf::from(args.next().ok_or("--out needs a path")?),
             _ => dir = Some(PathBuf::from(a)),
         }
@@ -675,6 +1126,13 @@ fn run() -> Result<(), String> {
     tasks.extend(scenario_tasks(&scen)?);
     for t in &tasks {
         eprintln!("{}: {} training examples", t.name, t.items.len());
+    }
+    if cv && only.as_deref() == Some("client-ens") {
+        let t = tasks
+            .iter()
+            .find(|t| t.name == "client")
+            .ok_or("no client task")?;
+        return run_client_ens(t, pick.as_deref());
     }
     if cv {
         println!("| settings | head | CV macro-F1 | + tuned offsets |");
@@ -707,14 +1165,59 @@ fn run() -> Result<(), String> {
         return Ok(());
     }
     let mut heads = Vec::new();
+    let mut prior = ClientPrior::default();
+    // `--client-from FILE`: keep every other head of FILE bit for bit, refit only the client
+    // head (and its decision section).
+    let kept = match &base {
+        Some(p) => {
+            let b = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            Some(Model::from_bytes(&b).map_err(|e| format!("{}: {e}", p.display()))?)
+        }
+        None => None,
+    };
     for t in &tasks {
         let s = chosen_for(t.name);
+        if let Some(m) = &kept
+            && t.name != "client"
+        {
+            let h = m
+                .head(t.name)
+                .ok_or(format!("{} lacks head {}", "base", t.name))?;
+            heads.push(h.clone());
+            continue;
+        }
         let t0 = Instant::now();
         if t.k == 2 && matches!(t.name, "affirm" | "confront" | "persuade") {
             eprintln!("{}: {}", t.name, loso_report(t, &s)?);
             if t.name == "persuade" {
                 eprintln!("{}", pwp_loso(&scen, t, &s)?);
             }
+        }
+        if t.name == "client" {
+            let (raw, tuned, off) = client_cv(t, &s)?;
+            let all = samples(t, &s);
+            let fitted = fit_client(&all.iter().collect::<Vec<_>>(), &s)?;
+            let (tr, pi) = transitions(t, &|_| true);
+            prior = ClientPrior {
+                lambda: CLIENT_LAMBDA as f32,
+                depth: CLIENT_DEPTH as u32,
+                trans: tr.map(|row| row.map(|v| v as f32)),
+                shares: pi.map(|v| v as f32),
+                offsets: [off[0] as f32, off[1] as f32, off[2] as f32],
+            };
+            eprintln!(
+                "client: CV macro-F1 {raw:.3} (tuned offsets {tuned:.3}, {prior:?}); {} buckets; {:.0}s",
+                fitted.buckets.len(),
+                t0.elapsed().as_secs_f64()
+            );
+            heads.push(Head {
+                name: t.name.to_string(),
+                classes: t.k,
+                bias: fitted.bias,
+                buckets: fitted.buckets,
+                weights: fitted.weights,
+            });
+            continue;
         }
         let (raw, tuned, off) = cv_report(t, &s)?;
         // Offsets are applied only where the task is the coder's own decision (main behaviour,
@@ -766,9 +1269,15 @@ fn run() -> Result<(), String> {
             weights: fitted.weights,
         });
     }
+    if let Some(m) = &kept
+        && (m.cfg != chosen().cfg || m.client != chosen_for("client").client)
+    {
+        return Err("--client-from: the base model's feature settings differ".into());
+    }
     let model = Model {
         cfg: chosen().cfg,
         client: chosen_for("client").client,
+        prior,
         heads,
     };
     let bytes = model.to_bytes();
