@@ -146,7 +146,17 @@ fn wake_for_class_server(
 
 /// Opens the app; returns the exit code.
 pub fn run(options: Options) -> i32 {
-    let start = match prepare(&options, library::all()) {
+    let (catalog, courses) = library::app_catalog(library::all());
+    if !courses.is_empty() && options.screenshot.is_none() {
+        eprintln!(
+            "note: {} multi-session client{} ({}) play{} in the terminal for now: changetalk play ID",
+            courses.len(),
+            if courses.len() == 1 { "" } else { "s" },
+            courses.join(", "),
+            if courses.len() == 1 { "s" } else { "" }
+        );
+    }
+    let start = match prepare(&options, catalog) {
         Ok(s) => s,
         Err(e) => {
             library::report_error(&e);

@@ -283,13 +283,25 @@ fn typed_reply_ui(
     let key = egui::Id::new(("typed-reply", turn));
     let mut text: String = ui.data(|d| d.get_temp(key)).unwrap_or_default();
     let waiting = view.which.is_some();
+    // The button keeps the width its label needs at any text size; the field takes the rest.
+    let label_width = ui.fonts_mut(|f| {
+        f.layout_no_wrap(
+            "Say it".to_string(),
+            egui::TextStyle::Button.resolve(ui.style()),
+            egui::Color32::WHITE,
+        )
+        .size()
+        .x
+    });
+    let button_width =
+        label_width + 2.0 * ui.spacing().button_padding.x + 2.0 * ui.spacing().item_spacing.x + 4.0;
     let (edit, send) = ui
         .horizontal(|ui| {
             let edit = ui.add_enabled(
                 !busy && !waiting,
                 egui::TextEdit::singleline(&mut text)
                     .hint_text("Type what you would say, then Enter")
-                    .desired_width((ui.available_width() - 90.0).max(120.0)),
+                    .desired_width((ui.available_width() - button_width).max(120.0)),
             );
             let ready = !text.trim().is_empty() && !busy && !waiting;
             let send = ui.add_enabled(ready, egui::Button::new("Say it"));
