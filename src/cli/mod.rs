@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod class;
 pub mod code;
+pub mod conversation;
 pub mod exercise;
 pub mod grade;
 pub mod graph;

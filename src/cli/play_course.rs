@@ -8,7 +8,7 @@ use changetalk_core::engine::course::{Course, CourseRecord};
 use changetalk_core::{Scenario, Score, Transcript, score_transcript};
 use serde::Serialize;
 
-use super::play::Scripted;
+use super::conversation::Scripted;
 use super::text_report::{score_text, transcript_text};
 
 /// One session of the `--json` output.
@@ -132,7 +132,7 @@ fn interactive(course: &mut Course) {
         let index = course.current_number() - 1;
         println!("{}", separator(&scenario, index));
         if let Some(session) = course.current_mut() {
-            super::play::interactive(session);
+            super::conversation::interactive(session);
             session.stop();
         }
         course.advance();
