@@ -399,4 +399,27 @@ mod tests {
                 .contains(":2:1: error: the file is not UTF-8")
         );
     }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_and_line_endings_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("win.ron");
+        std::fs::write(&p, b"\xEF\xBB\xBF(a: 1)\r\n").unwrap();
+        assert_eq!(read_text(&p).unwrap(), "(a: 1)\r\n");
+        // Only one mark is dropped: a second is text (and the parser names it).
+        std::fs::write(&p, b"\xEF\xBB\xBF\xEF\xBB\xBFx").unwrap();
+        assert_eq!(read_text(&p).unwrap(), "\u{feff}x");
+        // Not-UTF-8 is placed by line and column whatever the line endings; the mark is not
+        // a column.
+        for text in [&b"\xEF\xBB\xBFab\xff"[..], b"x\r\nab\xff", b"x\rab\xff"] {
+            std::fs::write(&p, text).unwrap();
+            let e = read_text(&p).unwrap_err().to_string();
+            let want = if text.starts_with(b"x") {
+                ":2:3:"
+            } else {
+                ":1:3:"
+            };
+            assert!(e.contains(want), "{text:?}: {e}");
+        }
+    }
 }

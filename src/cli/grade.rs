@@ -411,3 +411,17 @@ fn item_html(o: &mut String, it: &ItemStat) {
     }
     o.push_str("</table>\n");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::csv_bytes;
+
+    #[test]
+    fn csv_bom_writes_one_mark_or_none() {
+        assert_eq!(csv_bytes("a,b\r\n", false), b"a,b\r\n");
+        assert_eq!(csv_bytes("a,b\r\n", true), b"\xEF\xBB\xBFa,b\r\n");
+        // A gradebook that already has one (from a server) gets exactly one, or none.
+        assert_eq!(csv_bytes("\u{feff}a\r\n", true), b"\xEF\xBB\xBFa\r\n");
+        assert_eq!(csv_bytes("\u{feff}a\r\n", false), b"a\r\n");
+    }
+}
