@@ -205,6 +205,23 @@ mod tests {
     }
 
     #[test]
+    fn windows_text_is_normalised_and_invisible_characters_shown() {
+        assert_eq!(strip_bom("\u{feff}a\u{feff}"), "a\u{feff}");
+        assert_eq!(strip_bom_bytes(b"\xEF\xBB\xBFa"), b"a");
+        assert_eq!(normalize_newlines("\u{feff}a\r\nb\rc\n"), "a\nb\nc\n");
+        assert!(matches!(
+            normalize_newlines("a\nb"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(show_char('\u{feff}'), "U+FEFF");
+        assert_eq!(show_char('\u{200b}'), "U+200B");
+        assert_eq!(show_char('\u{a0}'), "U+00A0");
+        assert_eq!(show_char('é'), "`é`");
+        assert_eq!(show_char(' '), "` `");
+        assert_eq!(show_invisible("a\u{200d}b"), "aU+200Db");
+    }
+
+    #[test]
     fn length_filter_never_changes_a_suggestion() {
         let words = [
             "",
