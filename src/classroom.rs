@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use changetalk_core::AutoPolicy;
 use changetalk_core::classroom::exercise::{Exercise, ExerciseMode};
-use changetalk_core::classroom::exercise::{ScenarioRef, content_hash, load_exercise};
+use changetalk_core::classroom::exercise::{ScenarioRef, load_exercise, pin_hash};
 use changetalk_core::classroom::printable::{is_unprintable, printable};
 use changetalk_core::classroom::result::{
     self, ChoiceRecord, Derived, ExerciseInfo, MAX_RESULT_BYTES, ResultRecord, ScenarioRun,
@@ -111,7 +111,7 @@ pub fn load_with(path: &Path, allow_outside: bool) -> Result<LoadedExercise, Str
         .to_string();
     Ok(LoadedExercise {
         exercise,
-        hash: content_hash(text.as_bytes()),
+        hash: pin_hash(&text),
         file_name: path
             .file_name()
             .and_then(|s| s.to_str())
@@ -171,7 +171,7 @@ fn find_pinned(
         let p = dir.join(f);
         match read_text_limited(&p, changetalk_core::format::load::MAX_FILE_BYTES as u64) {
             Ok(text) => {
-                let h = content_hash(text.as_bytes());
+                let h = pin_hash(&text);
                 if h == sref.hash {
                     let entry = library::load_entry(library::Origin::File(p.clone()), text);
                     return pinned_entry(entry, sref, &at);
@@ -187,7 +187,7 @@ fn find_pinned(
         if !id_matches {
             continue;
         }
-        let h = content_hash(e.text.as_bytes());
+        let h = pin_hash(&e.text);
         if h == sref.hash {
             return pinned_entry(e.clone(), sref, &at);
         }

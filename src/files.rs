@@ -173,13 +173,30 @@ pub fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, FileError>
 }
 
 /// Reads a UTF-8 text file of at most `limit` bytes (a regular file only, see
-/// [`read_bytes_limited`]); errors name the file and the fix.
+/// [`read_bytes_limited`]); errors name the file and the fix. The one reader of every text
+/// file (scenarios, exercises, rosters, transcripts): a leading byte-order mark, which
+/// Windows editors write, is dropped here, so the text returned — the text spans index and
+/// diagnostics print — starts at the first real character. Line endings are kept as they
+/// are (LF, CRLF or CR); the parsers and [`changetalk_core::LineIndex`] accept all three.
 pub fn read_text_limited(path: &Path, limit: u64) -> Result<String, FileError> {
-    let bytes = read_bytes_limited(path, limit)?;
+    let mut bytes = read_bytes_limited(path, limit)?;
+    let bom = bytes.len() - changetalk_core::source::text::strip_bom_bytes(&bytes).len();
+    bytes.drain(..bom);
     String::from_utf8(bytes).map_err(|e| {
         let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
-        let line_start = upto.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let is_break =
+            |i: usize, b: u8| b == b'\n' || (b == b'\r' && upto.get(i + 1).copied() != Some(b'\n'));
+        let line = upto
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| is_break(*i, **b))
+            .count()
+            + 1;
+        let line_start = upto
+            .iter()
+            .enumerate()
+            .rposition(|(i, b)| is_break(i, *b))
+            .map_or(0, |i| i + 1);
         // The column counts characters, like every other diagnostic.
         let col = String::from_utf8_lossy(&upto[line_start..]).chars().count() + 1;
         FileError::at(
@@ -381,5 +398,28 @@ mod tests {
                 .to_string()
                 .contains(":2:1: error: the file is not UTF-8")
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_and_line_endings_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("win.ron");
+        std::fs::write(&p, b"\xEF\xBB\xBF(a: 1)\r\n").unwrap();
+        assert_eq!(read_text(&p).unwrap(), "(a: 1)\r\n");
+        // Only one mark is dropped: a second is text (and the parser names it).
+        std::fs::write(&p, b"\xEF\xBB\xBF\xEF\xBB\xBFx").unwrap();
+        assert_eq!(read_text(&p).unwrap(), "\u{feff}x");
+        // Not-UTF-8 is placed by line and column whatever the line endings; the mark is not
+        // a column.
+        for text in [&b"\xEF\xBB\xBFab\xff"[..], b"x\r\nab\xff", b"x\rab\xff"] {
+            std::fs::write(&p, text).unwrap();
+            let e = read_text(&p).unwrap_err().to_string();
+            let want = if text.starts_with(b"x") {
+                ":2:3:"
+            } else {
+                ":1:3:"
+            };
+            assert!(e.contains(want), "{text:?}: {e}");
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use changetalk_core::classroom::exercise::{content_hash, load_exercise};
+use changetalk_core::classroom::exercise::{load_exercise, pin_hash};
 use changetalk_core::classroom::grade::{self, InputFile, Pinned, RosterEntry};
 use changetalk_core::classroom::xapi::XapiOptions;
 use changetalk_core::load_scenario;
@@ -70,6 +70,9 @@ pub enum ClassCommand {
         /// Write the gradebook CSV (Moodle and Canvas import it).
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// Start the gradebook CSV with a UTF-8 byte-order mark, for Excel.
+        #[arg(long, requires = "csv")]
+        csv_bom: bool,
         /// Write the class report (HTML).
         #[arg(long)]
         report: Option<PathBuf>,
@@ -109,6 +112,7 @@ pub fn run(args: ClassArgs) -> i32 {
             server,
             exercise,
             csv,
+            csv_bom,
             report,
             xapi,
             xapi_home_page,
@@ -118,6 +122,7 @@ pub fn run(args: ClassArgs) -> i32 {
             exercise,
             GradeOutputs {
                 csv,
+                csv_bom,
                 report,
                 xapi,
                 xapi_home_page,
@@ -176,13 +181,13 @@ fn pinned_texts(exercise: &Path, text: &str) -> Result<Vec<String>, String> {
         let from_file = sref.file.as_ref().and_then(|f| {
             read_text_limited(&dir.join(f), 8 * 1024 * 1024)
                 .ok()
-                .filter(|t| content_hash(t.as_bytes()) == sref.hash)
+                .filter(|t| pin_hash(t) == sref.hash)
         });
         let found = from_file.or_else(|| {
             entries
                 .get_or_insert_with(library::all)
                 .iter()
-                .find(|e| content_hash(e.text.as_bytes()) == sref.hash)
+                .find(|e| pin_hash(&e.text) == sref.hash)
                 .map(|e| e.text.clone())
         });
         match found {
@@ -308,6 +313,7 @@ fn exercise_id(client: &Client, token: &str, given: Option<String>) -> Result<St
 
 struct GradeOutputs {
     csv: Option<PathBuf>,
+    csv_bom: bool,
     report: Option<PathBuf>,
     xapi: Option<PathBuf>,
     xapi_home_page: String,
@@ -335,7 +341,7 @@ fn class_grade(
         scenarios.push(Arc::new(s));
     }
     let loaded = LoadedExercise {
-        hash: content_hash(export.exercise.as_bytes()),
+        hash: pin_hash(&export.exercise),
         stem: export.id.clone(),
         file_name: export.file_name.clone(),
         exercise,
@@ -370,7 +376,7 @@ fn class_grade(
         let csv = client
             .get_text(&format!("/api/exercises/{id}/gradebook.csv"), Some(&token))
             .map_err(err)?;
-        write_atomic(p, csv.as_bytes()).map_err(|e| e.to_string())?;
+        write_atomic(p, &super::grade::csv_bytes(&csv, o.csv_bom)).map_err(|e| e.to_string())?;
         println!("gradebook written to {}", p.display());
     }
     let opts = XapiOptions {

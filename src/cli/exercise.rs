@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use changetalk_core::classroom::exercise::{
-    Exercise, ExerciseMode, PassCriteria, ScenarioRef, content_hash, load_exercise,
+    Exercise, ExerciseMode, PassCriteria, ScenarioRef, load_exercise, pin_hash,
 };
 use changetalk_core::classroom::result::{Derived, ResultRecord};
 use changetalk_core::engine::Session;
@@ -253,7 +253,7 @@ fn new_exercise(o: NewOptions) -> Result<i32, String> {
         titles.push(scenario.title.clone());
         refs.push(ScenarioRef {
             id: scenario.id.clone(),
-            hash: content_hash(text.as_bytes()),
+            hash: pin_hash(&text),
             file,
             seed: None,
             span: Default::default(),

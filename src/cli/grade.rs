@@ -26,6 +26,10 @@ pub struct GradeArgs {
     /// Write the gradebook CSV (Moodle and Canvas import it; see docs/classroom.md).
     #[arg(long)]
     pub csv: Option<PathBuf>,
+    /// Start the gradebook CSV with a UTF-8 byte-order mark, so Excel on Windows opens it
+    /// as UTF-8 and shows accented names right (Moodle and Canvas accept it either way).
+    #[arg(long, requires = "csv")]
+    pub csv_bom: bool,
     /// Write the class report (HTML): distributions and item analysis.
     #[arg(long)]
     pub report: Option<PathBuf>,
@@ -45,6 +49,18 @@ pub struct GradeArgs {
     /// Read scenario `file:`s outside the exercise's folder (only for exercises you trust).
     #[arg(long)]
     pub allow_outside: bool,
+}
+
+/// The gradebook CSV as written: with a UTF-8 byte-order mark first when `bom`
+/// (`--csv-bom`, for Excel), never two.
+pub fn csv_bytes(csv: &str, bom: bool) -> Vec<u8> {
+    let csv = changetalk_core::source::text::strip_bom(csv);
+    let mut out = Vec::with_capacity(csv.len() + 3);
+    if bom {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    out.extend_from_slice(csv.as_bytes());
+    out
 }
 
 /// Runs `grade`; returns the exit code (0 once grading ran, whatever it flagged).
@@ -158,7 +174,8 @@ fn grade_folder(args: &GradeArgs) -> Result<i32, String> {
     }
     print_table(&book);
     if let Some(p) = &args.csv {
-        write_atomic(p, grade::gradebook_csv(&loaded.exercise, &book).as_bytes())?;
+        let csv = grade::gradebook_csv(&loaded.exercise, &book);
+        write_atomic(p, &csv_bytes(&csv, args.csv_bom))?;
         println!("gradebook written to {}", p.display());
     }
     let opts = XapiOptions {
@@ -393,4 +410,18 @@ fn item_html(o: &mut String, it: &ItemStat) {
         );
     }
     o.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_bytes;
+
+    #[test]
+    fn csv_bom_writes_one_mark_or_none() {
+        assert_eq!(csv_bytes("a,b\r\n", false), b"a,b\r\n");
+        assert_eq!(csv_bytes("a,b\r\n", true), b"\xEF\xBB\xBFa,b\r\n");
+        // A gradebook that already has one (from a server) gets exactly one, or none.
+        assert_eq!(csv_bytes("\u{feff}a\r\n", true), b"\xEF\xBB\xBFa\r\n");
+        assert_eq!(csv_bytes("\u{feff}a\r\n", false), b"a\r\n");
+    }
 }

@@ -9,7 +9,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use changetalk_core::classroom::exercise::{ExerciseMode, content_hash, load_exercise};
+use changetalk_core::classroom::exercise::{ExerciseMode, load_exercise, pin_hash};
 use changetalk_core::classroom::result::format_timestamp;
 use changetalk_core::classroom::roster::parse_roster;
 use changetalk_core::{Diagnostic, LineIndex, load_scenario};
@@ -250,11 +250,7 @@ async fn publish(
         .map_err(|d| unprocessable(render(&d, &file_name, &req.exercise).join("\n")))?;
     let mut pinned: Vec<(String, String, String)> = Vec::new();
     for sref in &exercise.scenarios {
-        let Some(text) = req
-            .scenarios
-            .iter()
-            .find(|t| content_hash(t.as_bytes()) == sref.hash)
-        else {
+        let Some(text) = req.scenarios.iter().find(|t| pin_hash(t) == sref.hash) else {
             return Err(unprocessable(format!(
                 "{file_name}: scenario `{}` is pinned to hash {}…, but no uploaded scenario file has that hash: upload the exact file the exercise pins",
                 sref.id,
@@ -276,7 +272,7 @@ async fn publish(
         title: exercise.title.clone(),
         file_name,
         source: req.exercise.clone(),
-        hash: content_hash(req.exercise.as_bytes()),
+        hash: pin_hash(&req.exercise),
         created_ms: st.now(),
     };
     st.store().insert_exercise(&row, &pinned).await?;

@@ -51,6 +51,15 @@ pub fn content_hash(bytes: &[u8]) -> String {
     s
 }
 
+/// The hash that pins a scenario or identifies an exercise: [`content_hash`] of the text
+/// with a byte-order mark stripped and CRLF and CR line endings made LF (see
+/// [`crate::source::text::normalize_newlines`]). A Windows checkout or an editor's re-save
+/// changes only those, so it keeps the pin; for an LF file without a mark it is the same as
+/// `content_hash` of its bytes, so existing pins stay valid.
+pub fn pin_hash(text: &str) -> String {
+    content_hash(crate::source::text::normalize_newlines(text).as_bytes())
+}
+
 /// True for 64 hex digits.
 pub fn is_valid_hash(h: &str) -> bool {
     h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())
@@ -545,6 +554,17 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert!(is_valid_hash(&content_hash(b"")));
+    }
+
+    #[test]
+    fn pin_hash_ignores_byte_order_mark_and_line_endings() {
+        let lf = "Scenario(\n  id: \"x\",\n)\n";
+        // An LF file without a mark hashes as its bytes did: existing pins stay valid.
+        assert_eq!(pin_hash(lf), content_hash(lf.as_bytes()));
+        let windows = format!("\u{feff}{}", lf.replace('\n', "\r\n"));
+        assert_eq!(pin_hash(&windows), pin_hash(lf));
+        assert_eq!(pin_hash(&lf.replace('\n', "\r")), pin_hash(lf));
+        assert_ne!(pin_hash("a b"), pin_hash("a  b"));
     }
 
     #[test]

@@ -221,7 +221,8 @@ pub fn parse_result(bytes: &[u8]) -> Result<ResultRecord, String> {
             bytes.len() as f64 / 1_048_576.0
         ));
     }
-    let text = std::str::from_utf8(bytes)
+    // A result copied through a Windows editor may start with a byte-order mark.
+    let text = std::str::from_utf8(crate::source::text::strip_bom_bytes(bytes))
         .map_err(|_| "not UTF-8 text: this is not a ChangeTalk result file".to_string())?;
     if text.trim().is_empty() {
         return Err("empty file (truncated when it was written or copied?)".to_string());
@@ -672,5 +673,23 @@ mod tests {
                 .unwrap_err()
                 .contains("missing field")
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_crlf_are_read_past_not_called_corrupt() {
+        // The same damage with and without Windows' mark and line endings reads the same: the
+        // mark is skipped, CRLF is whitespace to JSON.
+        let plain = b"{\n  \"format\": \"changetalk-result/1\"\n}\n".to_vec();
+        let mut windows = b"\xEF\xBB\xBF".to_vec();
+        windows.extend(plain.iter().flat_map(|b| {
+            if *b == b'\n' {
+                vec![b'\r', b'\n']
+            } else {
+                vec![*b]
+            }
+        }));
+        let e = parse_result(&windows).unwrap_err();
+        assert!(e.contains("missing field"), "{e}");
+        assert!(!e.contains("corrupt: not valid JSON"), "{e}");
     }
 }

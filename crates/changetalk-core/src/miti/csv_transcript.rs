@@ -31,7 +31,7 @@ pub fn read_coded_csv(text: &str) -> Result<CodedSession, Vec<Diagnostic>> {
             Span::new(header[0].1, header[0].1 + 1),
             format!(
                 "the header must be `speaker,code,text`, found `{}`",
-                names.join(",")
+                crate::source::text::show_invisible(&names.join(","))
             ),
         )]);
     }
@@ -71,7 +71,8 @@ pub fn read_coded_csv(text: &str) -> Result<CodedSession, Vec<Diagnostic>> {
                                 diags.push(Diagnostic::error(
                                     at(1),
                                     format!(
-                                        "unknown counselor code `{part}`{hint}; codes are {}",
+                                        "unknown counselor code `{}`{hint}; codes are {}",
+                                        crate::source::text::show_invisible(part),
                                         MitiCode::ALL.map(|c| c.json_name()).join(", ")
                                     ),
                                 ));
@@ -99,7 +100,10 @@ pub fn read_coded_csv(text: &str) -> Result<CodedSession, Vec<Diagnostic>> {
                         let hint = crate::source::text::suggest(other, CLIENT_CODES);
                         diags.push(Diagnostic::error(
                             at(1),
-                            format!("unknown client code `{other}`{hint}; use change_talk, sustain_talk, discord or neutral"),
+                            format!(
+                                "unknown client code `{}`{hint}; use change_talk, sustain_talk, discord or neutral",
+                                crate::source::text::show_invisible(other)
+                            ),
                         ));
                         continue;
                     }

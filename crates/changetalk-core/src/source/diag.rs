@@ -83,7 +83,9 @@ impl Diagnostic {
     }
 }
 
-/// Maps byte offsets to 1-based line and column numbers (columns count characters).
+/// Maps byte offsets to 1-based line and column numbers (columns count characters). Lines
+/// end at LF, CRLF or a lone CR (files saved on Windows or old Macs); a leading byte-order
+/// mark is not counted as a column.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
@@ -93,10 +95,18 @@ pub struct LineIndex {
 impl LineIndex {
     /// Indexes `text`.
     pub fn new(text: &str) -> Self {
-        let mut line_starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i + 1);
+        let bom = if text.starts_with(crate::source::text::BOM) {
+            crate::source::text::BOM.len_utf8()
+        } else {
+            0
+        };
+        let mut line_starts = vec![bom];
+        let bytes = text.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            match b {
+                b'\n' => line_starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
+                _ => {}
             }
         }
         LineIndex {
@@ -110,6 +120,8 @@ impl LineIndex {
         let offset = offset.min(self.text.len());
         let line = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
+            // Inside the byte-order mark: the first column.
+            Err(0) => return (1, 1),
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
@@ -141,5 +153,19 @@ mod tests {
         // 'd' is at byte 7 (c=3, é=4..6, space=6)
         assert_eq!(idx.line_col(7), (2, 4));
         assert_eq!(idx.line_col(100), (3, 1));
+    }
+
+    #[test]
+    fn line_col_with_crlf_cr_and_a_byte_order_mark() {
+        let idx = LineIndex::new("ab\r\ncd\ref\n");
+        assert_eq!(idx.line_col(1), (1, 2));
+        assert_eq!(idx.line_col(4), (2, 1));
+        assert_eq!(idx.line_col(7), (3, 1));
+        assert_eq!(idx.line_col(8), (3, 2));
+        let idx = LineIndex::new("\u{feff}ab\r\nc");
+        assert_eq!(idx.line_col(0), (1, 1));
+        assert_eq!(idx.line_col(3), (1, 1));
+        assert_eq!(idx.line_col(4), (1, 2));
+        assert_eq!(idx.line_col(7), (2, 1));
     }
 }

@@ -92,6 +92,11 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
         pos: 0,
         depth: 0,
     };
+    // A byte-order mark (a file saved by a Windows editor) is not part of the document; the
+    // file readers strip it, and text that reaches here with one skips it.
+    if text.starts_with(crate::source::text::BOM) {
+        p.pos = crate::source::text::BOM.len_utf8();
+    }
     p.skip_ws()?;
     p.skip_attributes()?;
     let node = p.value()?;
@@ -137,7 +142,7 @@ impl<'a> Parser<'a> {
         match self.src[self.pos..].chars().next() {
             None => "the end of the file".to_string(),
             Some(c) if c.is_control() => format!("{c:?}"),
-            Some(c) => format!("`{c}`"),
+            Some(c) => crate::source::text::show_char(c),
         }
     }
 
@@ -146,8 +151,9 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
                 Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'/') => {
+                    // A line comment ends at the line's end: LF, CRLF or a lone CR.
                     while let Some(b) = self.peek() {
-                        if b == b'\n' {
+                        if b == b'\n' || b == b'\r' {
                             break;
                         }
                         self.pos += 1;
@@ -461,8 +467,9 @@ impl<'a> Parser<'a> {
                         '\\' => out.push('\\'),
                         '"' => out.push('"'),
                         '\'' => out.push('\''),
-                        '\n' => {
-                            // Line continuation: skip leading whitespace on the next line.
+                        '\n' | '\r' => {
+                            // Line continuation (after LF, CRLF or a lone CR): skip leading
+                            // whitespace on the next line.
                             while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
                                 self.pos += 1;
                             }
@@ -649,5 +656,68 @@ mod tests {
                 .message
                 .contains("too large")
         );
+    }
+
+    fn shapes(items: &[Node]) -> String {
+        items
+            .iter()
+            .map(|i| shape(&i.value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The value with its spans left out, to compare files whose offsets differ.
+    fn shape(v: &Value) -> String {
+        let name = |n: &Option<Name>| n.as_ref().map_or(String::new(), |n| n.text.clone());
+        match v {
+            Value::Struct { name: n, fields } => format!(
+                "{}({})",
+                name(n),
+                fields
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", k.text, shape(&v.value)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Value::Tuple { name: n, items } => format!("{}({})", name(n), shapes(items)),
+            Value::List(items) => format!("[{}]", shapes(items)),
+            Value::Map(entries) => format!(
+                "{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", shape(&k.value), shape(&v.value)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn crlf_and_cr_only_line_endings_read_like_lf() {
+        let lf = "// a comment\n(\n  a: \"x\", // another\n  b: [1, 2],\n)\n";
+        let crlf = lf.replace('\n', "\r\n");
+        let cr = lf.replace('\n', "\r");
+        assert_eq!(shape(&val(&crlf)), shape(&val(lf)));
+        assert_eq!(shape(&val(&cr)), shape(&val(lf)));
+        assert_eq!(shape(&val(lf)), "(a: Str(\"x\"), b: [Int(1), Int(2)])");
+    }
+
+    #[test]
+    fn line_continuations_before_crlf_and_cr() {
+        let want = Value::Str("one two".into());
+        assert_eq!(val("\"one \\\n   two\""), want);
+        assert_eq!(val("\"one \\\r\n   two\""), want);
+        assert_eq!(val("\"one \\\r   two\""), want);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_invisible_characters_are_named() {
+        assert_eq!(shape(&val("\u{feff}(a: 1)")), shape(&val("(a: 1)")));
+        let e = parse("(a: \u{feff}1)").unwrap_err();
+        assert!(e.message.contains("U+FEFF"), "{}", e.message);
+        assert!(!e.message.contains('\u{feff}'), "{}", e.message);
+        let e = parse("(a: \u{200b}1)").unwrap_err();
+        assert!(e.message.contains("U+200B"), "{}", e.message);
     }
 }

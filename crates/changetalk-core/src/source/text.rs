@@ -101,6 +101,85 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The UTF-8 byte-order mark Windows editors (Notepad, Excel) put at the start of a file.
+pub const BOM: char = '\u{feff}';
+
+/// The text without a leading byte-order mark. Every text file ChangeTalk reads goes through
+/// this once, as it is read, so spans index (and line:col count) the text without the mark,
+/// which is the text diagnostics print.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix(BOM).unwrap_or(text)
+}
+
+/// The bytes without a leading UTF-8 byte-order mark (`EF BB BF`).
+pub fn strip_bom_bytes(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// The text with the byte-order mark stripped and Windows (CRLF) and old Mac (CR) line
+/// endings made `\n`: what pinning hashes, so a Windows checkout or an editor's re-save
+/// of a scenario does not break its pin. Borrows when there is nothing to change.
+pub fn normalize_newlines(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = strip_bom(text);
+    if !text.contains('\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// True for characters that cannot be seen when printed: controls, format characters
+/// (byte-order mark, zero-width spaces and joiners, direction marks, soft hyphen…), and
+/// whitespace other than the plain space.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || (c.is_whitespace() && c != ' ')
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{34f}'
+                | '\u{61c}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{17b4}'
+                | '\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{fe00}'..='\u{fe0f}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff0}'..='\u{fffb}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0000}'..='\u{e0fff}'
+        )
+}
+
+/// A character as a diagnostic shows it: `` `x` `` when it can be seen, `U+FEFF` (its code
+/// point) when it cannot (see [`is_invisible`]), so a message never quotes a blank.
+pub fn show_char(c: char) -> String {
+    if is_invisible(c) {
+        format!("U+{:04X}", c as u32)
+    } else {
+        format!("`{c}`")
+    }
+}
+
+/// Text as a diagnostic quotes it: invisible characters (see [`is_invisible`]) are written
+/// `U+XXXX`, the rest as is.
+pub fn show_invisible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_invisible(c) {
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("U+{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The characters XML 1.0 forbids: the controls other than tab, newline and return, and the
 /// non-characters U+FFFE and U+FFFF. Escapers drop them.
 pub fn is_xml_forbidden(c: char) -> bool {
@@ -123,6 +202,23 @@ mod tests {
             Some((d, c)) if d <= (len / 3).max(1) && d < len => format!(" (did you mean `{c}`?)"),
             _ => String::new(),
         }
+    }
+
+    #[test]
+    fn windows_text_is_normalised_and_invisible_characters_shown() {
+        assert_eq!(strip_bom("\u{feff}a\u{feff}"), "a\u{feff}");
+        assert_eq!(strip_bom_bytes(b"\xEF\xBB\xBFa"), b"a");
+        assert_eq!(normalize_newlines("\u{feff}a\r\nb\rc\n"), "a\nb\nc\n");
+        assert!(matches!(
+            normalize_newlines("a\nb"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(show_char('\u{feff}'), "U+FEFF");
+        assert_eq!(show_char('\u{200b}'), "U+200B");
+        assert_eq!(show_char('\u{a0}'), "U+00A0");
+        assert_eq!(show_char('é'), "`é`");
+        assert_eq!(show_char(' '), "` `");
+        assert_eq!(show_invisible("a\u{200d}b"), "aU+200Db");
     }
 
     #[test]
