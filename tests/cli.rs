@@ -490,3 +490,20 @@ fn a_course_is_audited_session_by_session() {
             .contains("session 2: Two weeks later")
     );
 }
+
+#[test]
+fn shell_completions_and_help_examples() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let text = stdout(&o);
+        assert!(
+            text.contains("play") && text.contains("score-transcript"),
+            "{shell}"
+        );
+    }
+    let o = run(&["completions", "tcsh"]);
+    assert!(!o.status.success(), "an unknown shell is refused");
+    let help = stdout(&run(&["--help"]));
+    assert!(help.contains("Examples:") && help.contains("changetalk play court-ordered-dui"));
+}

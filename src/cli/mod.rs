@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Motivational-interviewing practice with scripted clients, scored against MITI.
 #[derive(Debug, Parser)]
-#[command(name = "changetalk", version, about, long_about = None)]
+#[command(name = "changetalk", version, about, long_about = None, after_help = EXAMPLES)]
 // `exercise run --server URL --code CODE` plays on a class server (see `class.rs`).
 #[command(mut_subcommand("exercise", class::add_server_flags))]
 pub struct Cli {
@@ -31,6 +31,18 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 }
+
+/// Examples shown under `changetalk --help`.
+const EXAMPLES: &str = "Examples:
+  changetalk                                        open the app with the bundled clients
+  changetalk play court-ordered-dui                 talk with a client in the terminal
+  changetalk play court-ordered-dui --free-text     reply in your own words (coded offline)
+  changetalk play recovery-burnout-course --auto best   a client over two sessions
+  changetalk validate my-client.ron                 check a client you are writing
+  changetalk exercise new --scenario court-ordered-dui -o week3.ron
+  changetalk grade week3.ron results/ --csv gradebook.csv --csv-bom
+  changetalk gui --join http://class.example.edu:8080   a class exercise on the class server
+  changetalk completions bash > ~/.local/share/bash-completion/completions/changetalk";
 
 /// `--auto` policies.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -112,6 +124,11 @@ pub enum Command {
     /// Code counsellor replies with MITI codes and client lines with their talk type, offline:
     /// a transcript CSV (header with speaker and text) or one reply (--text).
     Code(code::CodeArgs),
+    /// Print shell completions for bash, zsh, fish, elvish or PowerShell to standard output.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Measure the offline coder on AnnoMI's evaluation fold (transcript_id % 5 == 0):
     /// macro-F1, per-class F1 and confusion matrices.
     CoderEval {
@@ -379,6 +396,12 @@ pub fn run(command: Command) -> i32 {
         } => score_csv::run(&file, json, auto_code),
         Command::Code(args) => code::run(args),
         Command::CoderEval { file } => code::eval(&file),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "changetalk", &mut std::io::stdout());
+            0
+        }
         Command::New { id, output } => new::run(&id, output.as_deref()),
         Command::Lint {
             paths,
