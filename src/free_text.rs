@@ -96,6 +96,12 @@ pub fn nearest_lines(u: &Understood, session: &Session, how_many: usize) -> Vec<
         .collect()
 }
 
+/// The bundled coder, parsed once per process and shared by every caller (the model is
+/// about 2 MB: one copy, however many commands, screens and graders use it).
+pub fn coder() -> &'static Coder {
+    &OfflineCoder::shared().0
+}
+
 /// The bundled coder as the core's grader and exercise driver use it.
 #[derive(Debug)]
 pub struct OfflineCoder(pub Coder);

@@ -104,12 +104,16 @@ pub struct ServerConversation {
     keys: Vec<String>,
 }
 
+/// A mood from the server's spelling (serde's), and back.
 fn mood_of(name: &str) -> Option<Mood> {
     serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
 }
 
-fn code_of(name: &str) -> Option<MitiCode> {
-    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+fn mood_name(mood: Mood) -> Option<String> {
+    match serde_json::to_value(mood) {
+        Ok(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    }
 }
 
 impl ServerConversation {
@@ -145,7 +149,11 @@ impl ServerConversation {
             .iter()
             .map(|e| match &e.practice {
                 Some(p) => {
-                    let codes: Vec<MitiCode> = p.codes.iter().filter_map(|c| code_of(c)).collect();
+                    let codes: Vec<MitiCode> = p
+                        .codes
+                        .iter()
+                        .filter_map(|c| MitiCode::from_json_name(c))
+                        .collect();
                     codes_label(&codes)
                 }
                 None => String::new(),
@@ -160,9 +168,7 @@ impl ServerConversation {
         if let (Some(reply), Some((client, mood))) = (reply, self.line.take()) {
             self.history.push(ExchangeView {
                 client,
-                mood: mood
-                    .map(|m| format!("{m:?}").to_lowercase())
-                    .unwrap_or_default(),
+                mood: mood.and_then(mood_name).unwrap_or_default(),
                 reply,
                 practice: answer.practice.clone(),
             });
@@ -198,6 +204,10 @@ impl Conversation for ServerConversation {
                 }),
             })
             .collect()
+    }
+
+    fn exchange_count(&self) -> usize {
+        self.history.len()
     }
 
     fn waiting(&self) -> Option<ClientLine<'_>> {

@@ -62,8 +62,10 @@ pub struct Choice<'a> {
 pub trait Conversation {
     /// The client's name.
     fn client_name(&self) -> &str;
-    /// The exchanges so far.
+    /// The exchanges so far (with their codes' labels: built for drawing the chat).
     fn exchanges(&self) -> Vec<Exchange<'_>>;
+    /// How many exchanges there are, without building them (asked several times a frame).
+    fn exchange_count(&self) -> usize;
     /// The client's line waiting for a reply (none once the conversation is over).
     fn waiting(&self) -> Option<ClientLine<'_>>;
     /// The replies to choose from now, in the order shown.
@@ -116,6 +118,10 @@ impl Conversation for Session {
                 }),
             })
             .collect()
+    }
+
+    fn exchange_count(&self) -> usize {
+        self.turns().len()
     }
 
     fn waiting(&self) -> Option<ClientLine<'_>> {

@@ -133,9 +133,9 @@ pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, Strin
         // Replies typed in the trainee's own words, after any numbered ones (the nearest
         // scripted reply is taken when the coder is unsure).
         if !args.say.is_empty() {
-            let coder = changetalk_coder::Coder::bundled();
+            let coder = crate::free_text::coder();
             for text in &args.say {
-                let u = crate::free_text::understand(&coder, &p.session, text);
+                let u = crate::free_text::understand(coder, &p.session, text);
                 let Some(n) = u.nearest() else {
                     return Err(FileError::plain(format!(
                         "the session ended before the typed reply “{text}”"

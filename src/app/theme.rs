@@ -525,6 +525,26 @@ pub fn banner(p: &Palette, colour: Color32) -> egui::Frame {
     card(p).stroke(Stroke::new(2.0, colour))
 }
 
+/// A page's message in a full-width banner of `colour`, with room under it for a button
+/// (`more`); a space follows it.
+pub fn message_banner<R>(
+    ui: &mut egui::Ui,
+    p: &Palette,
+    colour: Color32,
+    text: &str,
+    more: impl FnOnce(&mut egui::Ui) -> R,
+) -> R {
+    let r = banner(p, colour)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(egui::RichText::new(text).strong().color(colour));
+            more(ui)
+        })
+        .inner;
+    ui.add_space(6.0);
+    r
+}
+
 /// Diagnostics as a scrolling list of at most `limit` lines, then "… and N more".
 pub fn error_list(
     ui: &mut egui::Ui,

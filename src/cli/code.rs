@@ -33,9 +33,9 @@ pub struct CodeArgs {
 
 /// Runs `changetalk code`; returns the exit code.
 pub fn run(args: CodeArgs) -> i32 {
-    let coder = Coder::bundled();
+    let coder = crate::free_text::coder();
     if let Some(text) = &args.text {
-        return one_reply(&coder, text, args.after.as_deref(), args.json);
+        return one_reply(coder, text, args.after.as_deref(), args.json);
     }
     let Some(file) = &args.file else {
         eprintln!("error: give a transcript CSV, or --text \"a reply\"");
@@ -57,7 +57,7 @@ pub fn run(args: CodeArgs) -> i32 {
             return 1;
         }
     };
-    let csv = to_csv(&code_rows(&rows, &coder));
+    let csv = to_csv(&code_rows(&rows, coder));
     match &args.output {
         Some(out) => match write_atomic(out, csv.as_bytes()) {
             Ok(()) => {
@@ -132,8 +132,8 @@ pub fn eval(file: &Path) -> i32 {
             return 1;
         }
     };
-    let coder = Coder::bundled();
-    match evaluate(&text, &coder) {
+    let coder = crate::free_text::coder();
+    match evaluate(&text, coder) {
         Ok(report) => {
             println!("{report}");
             0

@@ -81,7 +81,7 @@ pub(super) fn interactive(session: &mut Session) {
 /// is taken and the note says so.
 pub(super) fn typed(session: &mut Session, json: bool) {
     use std::io::IsTerminal;
-    let coder = changetalk_coder::Coder::bundled();
+    let coder = crate::free_text::coder();
     let ask = std::io::stdin().is_terminal();
     let out = |s: String| {
         if json {
@@ -121,7 +121,7 @@ pub(super) fn typed(session: &mut Session, json: bool) {
                 Err(e) => out(format!("({e})\n")),
             },
             said => {
-                let u = crate::free_text::understand(&coder, session, said);
+                let u = crate::free_text::understand(coder, session, said);
                 let Some(mut number) = u.nearest() else {
                     break;
                 };

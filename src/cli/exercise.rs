@@ -647,7 +647,7 @@ fn typed_reply(
     text: &str,
     mode: ExerciseMode,
 ) -> Result<String, StepError> {
-    let coder = &crate::free_text::OfflineCoder::shared().0;
+    let coder = crate::free_text::coder();
     let u = crate::free_text::understand(coder, session, text);
     let Some(number) = u.nearest() else {
         return Err(StepError::Refused("the conversation is over".into()));

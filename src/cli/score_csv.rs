@@ -19,8 +19,8 @@ pub fn run(file: &Path, json: bool, auto_code: bool) -> i32 {
     let text = if auto_code {
         match crate::auto_code::read_raw_csv(&text) {
             Ok(rows) => {
-                let coder = changetalk_coder::Coder::bundled();
-                crate::auto_code::to_csv(&crate::auto_code::code_rows(&rows, &coder))
+                let coder = crate::free_text::coder();
+                crate::auto_code::to_csv(&crate::auto_code::code_rows(&rows, coder))
             }
             Err(diags) => {
                 for line in library::render(&diags, &file.display().to_string(), &text) {

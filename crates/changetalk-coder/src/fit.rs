@@ -132,6 +132,22 @@ impl Gradient for Problem {
     }
 }
 
+/// The feature buckets present in at least `min_df` of `samples`, sorted: the columns of a fit.
+pub fn frequent_buckets(samples: &[&Sample], min_df: u32) -> Vec<u32> {
+    let mut all: Vec<u32> = samples
+        .iter()
+        .flat_map(|s| s.x.iter().map(|(b, _)| *b))
+        .collect();
+    all.sort_unstable();
+    let mut buckets: Vec<u32> = Vec::new();
+    for run in all.chunk_by(|a, b| a == b) {
+        if run.len() as u32 >= min_df {
+            buckets.push(run[0]);
+        }
+    }
+    buckets
+}
+
 /// Fits a `k`-class soft-max regression with L2 penalty `l2` (on the weights, not the bias)
 /// to the mean weighted cross-entropy. `min_df` drops buckets seen in fewer examples.
 pub fn fit_softmax(
@@ -142,23 +158,7 @@ pub fn fit_softmax(
     max_iters: u64,
 ) -> Result<Fitted, String> {
     // Columns: buckets present in at least `min_df` examples, sorted.
-    let mut all: Vec<u32> = samples
-        .iter()
-        .flat_map(|s| s.x.iter().map(|(b, _)| *b))
-        .collect();
-    all.sort_unstable();
-    let mut buckets: Vec<u32> = Vec::new();
-    let mut i = 0;
-    while i < all.len() {
-        let mut j = i;
-        while j < all.len() && all[j] == all[i] {
-            j += 1;
-        }
-        if (j - i) as u32 >= min_df {
-            buckets.push(all[i]);
-        }
-        i = j;
-    }
+    let buckets = frequent_buckets(samples, min_df);
     let m = buckets.len();
     let mut indptr = vec![0usize];
     let mut indices = Vec::new();

@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
-use changetalk_coder::Coder;
 use changetalk_core::engine::Session;
 
 use super::class::ClassRun;
@@ -151,7 +150,7 @@ fn briefing(
 
 /// Applies an action to a free session (not an exercise's); returns the screen to go to,
 /// if it changes.
-fn apply(action: SessionAction, play: &mut Play, coder: &mut Option<Coder>) -> Option<Screen> {
+fn apply(action: SessionAction, play: &mut Play) -> Option<Screen> {
     // Any step answers (or withdraws) a typed reply the coder was unsure about.
     let unsure = play.pending_typed.take();
     match action {
@@ -185,8 +184,7 @@ fn apply(action: SessionAction, play: &mut Play, coder: &mut Option<Coder>) -> O
         }
         SessionAction::Say(text) => {
             // The coder loads on the first typed reply (about 10 ms).
-            let coder = coder.get_or_insert_with(Coder::bundled);
-            let u = crate::free_text::understand(coder, &play.session, &text);
+            let u = crate::free_text::understand(crate::free_text::coder(), &play.session, &text);
             match u.nearest() {
                 Some(_) if u.unsure => play.pending_typed = Some(u),
                 Some(n) => {
@@ -236,12 +234,7 @@ enum Moved {
 
 /// Applies an action to a conversation of the open exercise, through the exercise's steps
 /// (saved at once); instructor tools never reach it.
-fn exercise_step(
-    a: SessionAction,
-    run: &mut ExerciseRun,
-    play: &mut Play,
-    coder: &mut Option<Coder>,
-) -> Moved {
+fn exercise_step(a: SessionAction, run: &mut ExerciseRun, play: &mut Play) -> Moved {
     let ended = |r: Result<(), StepError>| match r {
         Err(StepError::TimeUp) => Moved::Ended,
         _ => Moved::Stay,
@@ -252,8 +245,7 @@ fn exercise_step(
             ended(run.reply(play, n))
         }
         SessionAction::Say(text) if run.allows_free_text() => {
-            let coder = coder.get_or_insert_with(Coder::bundled);
-            let u = crate::free_text::understand(coder, &play.session, &text);
+            let u = crate::free_text::understand(crate::free_text::coder(), &play.session, &text);
             match u.nearest() {
                 Some(_) if u.unsure => {
                     play.pending_typed = Some(u);
@@ -297,11 +289,7 @@ pub struct SessionFlow<'w, 's> {
 }
 
 /// The conversation: replies, take-backs, ending, instructor tools, and leaving.
-fn session(
-    mut actions: MessageReader<SessionAction>,
-    mut f: SessionFlow,
-    mut coder: Local<Option<Coder>>,
-) {
+fn session(mut actions: MessageReader<SessionAction>, mut f: SessionFlow) {
     for a in actions.read() {
         let Some(play) = f.play.as_deref_mut() else {
             return;
@@ -329,7 +317,7 @@ fn session(
                     f.nav.exercise(run);
                     continue;
                 }
-                let next = match exercise_step(a.clone(), run, play, &mut coder) {
+                let next = match exercise_step(a.clone(), run, play) {
                     Moved::Stay => continue,
                     Moved::Next => run.next_play(),
                     Moved::Ended => None,
@@ -346,7 +334,7 @@ fn session(
                     }
                 }
             }
-            _ => match apply(a.clone(), play, &mut coder) {
+            _ => match apply(a.clone(), play) {
                 Some(Screen::Report) => {
                     let report = Report::from_play(play);
                     // Previews (instructor mode, a jumped-to point) are not practice

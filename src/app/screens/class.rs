@@ -64,21 +64,15 @@ fn class_page(
         .show(ui, |ui| {
             ui.set_max_width(880.0);
             if let Some(c) = run.connection() {
-                theme::banner(p, p.bad).show(ui, |ui| {
-                    ui.set_width(ui.available_width());
-                    ui.label(RichText::new(c).strong().color(p.bad));
-                });
-                ui.add_space(6.0);
+                theme::message_banner(ui, p, p.bad, &c, |_| {});
             }
             if let Some(m) = &run.problem {
-                theme::banner(p, p.bad).show(ui, |ui| {
-                    ui.set_width(ui.available_width());
-                    ui.label(RichText::new(m).strong().color(p.bad));
-                    if run.failed.is_some() && ui.button("Try again").clicked() {
-                        action = Some(ClassAction::Retry);
-                    }
+                let retry = theme::message_banner(ui, p, p.bad, m, |ui| {
+                    run.failed.is_some() && ui.button("Try again").clicked()
                 });
-                ui.add_space(6.0);
+                if retry {
+                    action = Some(ClassAction::Retry);
+                }
             }
             if let Some(a) = add(ui) {
                 action = Some(a);

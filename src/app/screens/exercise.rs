@@ -80,11 +80,7 @@ fn exercise_page(
             ui.set_max_width(880.0);
             for (text, colour) in [(&run.message, p.bad), (&run.notice, p.accent)] {
                 if let Some(text) = text {
-                    theme::banner(p, colour).show(ui, |ui| {
-                        ui.set_width(ui.available_width());
-                        ui.label(RichText::new(text).strong().color(colour));
-                    });
-                    ui.add_space(6.0);
+                    theme::message_banner(ui, p, colour, text, |_| {});
                 }
             }
             if let Some(a) = add(ui) {

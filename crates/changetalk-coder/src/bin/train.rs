@@ -686,23 +686,7 @@ struct NbOpts {
 #[allow(clippy::needless_range_loop)] // classes by index
 fn fit_nb(train: &[&Sample], k: usize, o: &NbOpts, min_df: u32) -> Result<Fitted, String> {
     // Buckets with document frequency ≥ min_df.
-    let mut all: Vec<u32> = train
-        .iter()
-        .flat_map(|s| s.x.iter().map(|(b, _)| *b))
-        .collect();
-    all.sort_unstable();
-    let mut buckets: Vec<u32> = Vec::new();
-    let mut i = 0;
-    while i < all.len() {
-        let mut j = i;
-        while j < all.len() && all[j] == all[i] {
-            j += 1;
-        }
-        if (j - i) as u32 >= min_df {
-            buckets.push(all[i]);
-        }
-        i = j;
-    }
+    let buckets = changetalk_coder::fit::frequent_buckets(train, min_df);
     let m = buckets.len();
     // Per-class feature sums.
     let mut sums = vec![vec![0.0f64; m]; k];

@@ -16,7 +16,7 @@ pub const SETTLE_SECONDS: f64 = 0.3;
 pub fn decision_id(conversation: &(impl Conversation + ?Sized), pending: PendingExit) -> egui::Id {
     egui::Id::new((
         "decision",
-        conversation.exchanges().len(),
+        conversation.exchange_count(),
         conversation.point_key(),
         conversation.is_over(),
         pending,

@@ -153,7 +153,7 @@ pub fn reply_ui(
         let focus_key = egui::Id::new("reply-had-focus");
         let carried = ui.data(|d| d.get_temp::<bool>(focus_key)).unwrap_or(false);
         let mut has_focus = false;
-        let turn = conversation.exchanges().len();
+        let turn = conversation.exchange_count();
         for (i, o) in conversation.choices().into_iter().enumerate() {
             let n = i + 1;
             let text = RichText::new(format!("{n}   {}", o.text));
@@ -350,7 +350,7 @@ pub fn confirm_id() -> egui::Id {
 /// Mid-conversation, "‹ Library" first asks (the answer is drawn under the replies); the
 /// second click, or "Yes, leave", goes.
 pub fn gate_leave(ctx: &egui::Context, conversation: &(impl Conversation + ?Sized)) -> bool {
-    if conversation.is_over() || conversation.exchanges().is_empty() {
+    if conversation.is_over() || conversation.exchange_count() == 0 {
         return true;
     }
     let id = confirm_id();
