@@ -193,24 +193,6 @@ pub fn all() -> Vec<Entry> {
     v
 }
 
-/// The entries the desktop app lists, and the courses it leaves out: the app plays one
-/// session at a time and does not yet carry a course from session to session, so a
-/// multi-session client is played in the terminal (`changetalk play ID`) for now.
-pub fn app_catalog(entries: Vec<Entry>) -> (Vec<Entry>, Vec<String>) {
-    let mut courses = Vec::new();
-    let kept = entries
-        .into_iter()
-        .filter(|e| match &e.loaded {
-            Ok(s) if s.is_course() => {
-                courses.push(s.id.clone());
-                false
-            }
-            _ => true,
-        })
-        .collect();
-    (kept, courses)
-}
-
 /// Resolves a command-line SCENARIO: an existing file path, or the id of a bundled or user
 /// scenario.
 pub fn resolve(arg: &str) -> Result<Arc<Scenario>, String> {

@@ -162,11 +162,7 @@ fn try_another_reply_appears_only_after_a_reply_in_practice() {
 
 #[test]
 fn library_cards_open_the_briefing_and_search_filters() {
-    let (entries, courses) = library::app_catalog(library::bundled());
-    assert!(
-        courses.iter().any(|c| c == "recovery-burnout-course"),
-        "courses are played in the terminal for now: {courses:?}"
-    );
+    let entries = library::bundled();
     let progress = Progress::default();
     let mut harness = Harness::new_ui_state(
         |ui, state: &mut (LibraryFilter, Option<LibraryAction>)| {

@@ -632,7 +632,7 @@ fn briefing_ui_for_test(ui: &mut egui::Ui, actions: &mut Vec<BriefingAction>) {
             actions.push(a);
         }
     });
-    egui::CentralPanel::no_frame().show(ui, |ui| briefing_ui(ui, &scenario, &p));
+    egui::CentralPanel::no_frame().show(ui, |ui| briefing_ui(ui, &scenario, None, &p));
 }
 
 #[test]

@@ -214,6 +214,7 @@ impl ExerciseRun {
                     exercise: Some(index),
                     previewed: false,
                     pending_typed: None,
+                    course: None,
                 })
             }
             Ok(Next::AllOver) => {

@@ -17,6 +17,7 @@
 
 pub mod class;
 pub mod conversation;
+pub mod course;
 pub mod exercise;
 pub mod face;
 pub mod flow;
@@ -146,16 +147,7 @@ fn wake_for_class_server(
 
 /// Opens the app; returns the exit code.
 pub fn run(options: Options) -> i32 {
-    let (catalog, courses) = library::app_catalog(library::all());
-    if !courses.is_empty() && options.screenshot.is_none() {
-        eprintln!(
-            "note: {} multi-session client{} ({}) play{} in the terminal for now: changetalk play ID",
-            courses.len(),
-            if courses.len() == 1 { "" } else { "s" },
-            courses.join(", "),
-            if courses.len() == 1 { "s" } else { "" }
-        );
-    }
+    let catalog = library::all();
     let start = match prepare(&options, catalog) {
         Ok(s) => s,
         Err(e) => {

@@ -119,6 +119,9 @@ pub struct Progress {
     /// `file:<path>#<id>` for a file. (Older files keyed everything by id: such a score still
     /// counts for a file with that id when no bundled client has it.)
     pub best: BTreeMap<String, f64>,
+    /// Where the trainee is in each course (same keys): replayed to resume it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub courses: BTreeMap<String, crate::app::course::CourseSave>,
 }
 
 impl Progress {
@@ -144,6 +147,33 @@ impl Progress {
         self.best_for_key(&entry.progress_key()?)
     }
 
+    /// Saves where the trainee is in the course under `key` (atomically, with the rest);
+    /// `None` forgets it (the course starts again).
+    pub fn save_course(
+        &mut self,
+        paths: &Paths,
+        key: &str,
+        save: Option<crate::app::course::CourseSave>,
+    ) -> Result<(), crate::files::FileError> {
+        let unchanged = match save {
+            Some(s) => self.courses.insert(key.to_string(), s.clone()) == Some(s),
+            None => self.courses.remove(key).is_none(),
+        };
+        if unchanged {
+            return Ok(());
+        }
+        self.write(paths)
+    }
+
+    fn write(&self, paths: &Paths) -> Result<(), crate::files::FileError> {
+        let Some(f) = paths.progress_file() else {
+            return Ok(());
+        };
+        let json = serde_json::to_string_pretty(self)
+            .map_err(|e| crate::files::FileError::plain(format!("cannot write progress: {e}")))?;
+        crate::files::write_atomic(&f, json.as_bytes())
+    }
+
     /// Records a score under `key` (see [`library::progress_key`]); saves when it is a new
     /// best.
     pub fn record(
@@ -157,12 +187,7 @@ impl Progress {
             return Ok(());
         }
         self.best.insert(key.to_string(), overall);
-        let Some(f) = paths.progress_file() else {
-            return Ok(());
-        };
-        let json = serde_json::to_string_pretty(self)
-            .map_err(|e| crate::files::FileError::plain(format!("cannot write settings: {e}")))?;
-        crate::files::write_atomic(&f, json.as_bytes())
+        self.write(paths)
     }
 }
 

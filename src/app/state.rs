@@ -124,6 +124,8 @@ pub struct Play {
     pub previewed: bool,
     /// A typed reply the coder was unsure about, waiting for "which did you mean?".
     pub pending_typed: Option<crate::free_text::Understood>,
+    /// The course this session belongs to, when the client has several sessions.
+    pub course: Option<crate::app::course::InCourse>,
 }
 
 impl Play {
@@ -135,7 +137,25 @@ impl Play {
             exercise: None,
             previewed: false,
             pending_typed: None,
+            course: None,
         }
+    }
+
+    /// The current session of a course (`None` once it has ended).
+    pub fn in_course(
+        course: &changetalk_core::engine::course::Course,
+        key: String,
+        mode: Mode,
+    ) -> Option<Play> {
+        let (ctx, session) = crate::app::course::InCourse::of(course, key)?;
+        Some(Play {
+            session,
+            mode,
+            exercise: None,
+            previewed: false,
+            pending_typed: None,
+            course: Some(ctx),
+        })
     }
 }
 
@@ -156,6 +176,9 @@ pub struct Report {
     pub from_exercise: bool,
     /// Played with instructor mode on (or from a jumped-to point): not a best score.
     pub previewed: bool,
+    /// The course, when this session was one of a course: which session, and where the
+    /// course stands after it.
+    pub course: Option<(crate::app::course::InCourse, crate::app::course::CourseView)>,
 }
 
 impl Report {
@@ -171,6 +194,13 @@ impl Report {
             export_message: None,
             from_exercise: play.exercise.is_some(),
             previewed: play.previewed || play.session.preview_start().is_some(),
+            course: play.course.as_ref().and_then(|c| {
+                let view = crate::app::course::after_session(
+                    Arc::clone(&c.scenario),
+                    &c.save(&play.session),
+                )?;
+                Some((c.clone(), view))
+            }),
         }
     }
 }

@@ -315,6 +315,9 @@ pub fn scenario_chips(ui: &mut egui::Ui, p: &Palette, s: &changetalk_core::Scena
         if !s.topic.is_empty() {
             chip(ui, &s.topic, p.muted);
         }
+        if s.is_course() {
+            chip(ui, &format!("course · {} sessions", s.session_count()), p.accent);
+        }
         ui.add(
             egui::Label::new(
                 RichText::new(format!("about {} min", s.minutes))
@@ -323,6 +326,26 @@ pub fn scenario_chips(ui: &mut egui::Ui, p: &Palette, s: &changetalk_core::Scena
             )
             .wrap_mode(egui::TextWrapMode::Extend),
         );
+    });
+}
+
+/// The change plan a course remembers, as a card: each part in the client's words. Shown in
+/// a later session's briefing and beside the conversation, so the trainee can follow up on
+/// it, and on a course's report.
+pub fn plan_card(ui: &mut egui::Ui, p: &Palette, items: &[crate::app::course::PlanItem]) {
+    card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new("The change plan").strong());
+        egui::Grid::new(ui.id().with("plan-card"))
+            .num_columns(2)
+            .spacing([10.0, 3.0])
+            .show(ui, |ui| {
+                for item in items {
+                    ui.label(RichText::new(&item.label).small().color(p.muted));
+                    ui.add(egui::Label::new(&item.text).wrap());
+                    ui.end_row();
+                }
+            });
     });
 }
 

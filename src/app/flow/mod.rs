@@ -117,11 +117,14 @@ fn library(
 }
 
 /// The briefing: start a session with the client chosen.
+#[allow(clippy::too_many_arguments)]
 fn briefing(
     mut actions: MessageReader<BriefingAction>,
     selected: Option<Res<Selected>>,
     play: Option<Res<Play>>,
     run: Option<Res<ExerciseRun>>,
+    catalog: Res<state::Catalog>,
+    progress: Res<Progress>,
     mut commands: Commands,
     mut nav: Nav,
 ) {
@@ -140,12 +143,54 @@ fn briefing(
             BriefingAction::Start(_) if exercise.is_some() => nav.go(Screen::Session),
             BriefingAction::Start(mode) => {
                 if let Some(s) = &selected {
-                    commands.insert_resource(Play::new(Arc::clone(&s.0), fresh_seed(), *mode));
-                    nav.go(Screen::Session);
+                    let play = if s.0.is_course() {
+                        course_play(&s.0, &catalog.0, &progress, *mode)
+                    } else {
+                        Some(Play::new(Arc::clone(&s.0), fresh_seed(), *mode))
+                    };
+                    if let Some(play) = play {
+                        commands.insert_resource(play);
+                        nav.go(Screen::Session);
+                    }
                 }
             }
         }
     }
+}
+
+/// Where a course's save is kept: its library card's progress key.
+pub fn course_key(catalog: &[Entry], scenario: &Arc<changetalk_core::Scenario>) -> String {
+    crate::library::entry_of(catalog, scenario)
+        .and_then(Entry::progress_key)
+        .unwrap_or_else(|| scenario.id.clone())
+}
+
+/// The course as saved (`None` when not started, or when the file changed so the save no
+/// longer replays).
+pub fn saved_course(
+    scenario: &Arc<changetalk_core::Scenario>,
+    catalog: &[Entry],
+    progress: &Progress,
+) -> Option<changetalk_core::engine::course::Course> {
+    let save = progress.courses.get(&course_key(catalog, scenario))?;
+    crate::app::course::reopen(Arc::clone(scenario), save).ok()
+}
+
+/// The session of a course to play next: where the trainee stopped, or a new course when
+/// none was started, the save no longer replays, or the course ended.
+fn course_play(
+    scenario: &Arc<changetalk_core::Scenario>,
+    catalog: &[Entry],
+    progress: &Progress,
+    mode: Mode,
+) -> Option<Play> {
+    let key = course_key(catalog, scenario);
+    let course = saved_course(scenario, catalog, progress)
+        .filter(|c| !c.is_over())
+        .unwrap_or_else(|| {
+            changetalk_core::engine::course::Course::new(Arc::clone(scenario), fresh_seed())
+        });
+    Play::in_course(&course, key, mode)
 }
 
 /// Applies an action to a free session (not an exercise's); returns the screen to go to,
@@ -335,6 +380,25 @@ fn session(mut actions: MessageReader<SessionAction>, mut f: SessionFlow) {
                 }
             }
             _ => match apply(a.clone(), play) {
+                changed if play.course.is_some() => {
+                    // A course is saved after every reply, so the next session can be
+                    // tomorrow and a crash loses nothing.
+                    if let Some(c) = &play.course
+                        && let Err(e) =
+                            f.progress
+                                .save_course(&f.paths, &c.key, Some(c.save(&play.session)))
+                    {
+                        warn!("cannot save the course: {e}");
+                    }
+                    match changed {
+                        Some(Screen::Report) => {
+                            f.commands.insert_resource(Report::from_play(play));
+                            f.nav.go(Screen::Report);
+                        }
+                        Some(screen) => f.nav.go(screen),
+                        None => {}
+                    }
+                }
                 Some(Screen::Report) => {
                     let report = Report::from_play(play);
                     // Previews (instructor mode, a jumped-to point) are not practice
@@ -416,6 +480,7 @@ fn exercise(
                         export_message: None,
                         from_exercise: true,
                         previewed: false,
+                        course: None,
                     });
                     nav.go(Screen::Report);
                 }
@@ -489,6 +554,23 @@ fn report(
             ReportAction::ExportHtml => {
                 report.export_message =
                     Some(Notice::from_result(export_report(&report, &paths, true)));
+            }
+            ReportAction::Again if report.course.is_some() => {
+                // This session of the course again, from where it began.
+                if let Some((c, _)) = &report.course
+                    && let Some(course) = c.restart()
+                    && let Some(play) = Play::in_course(&course, c.key.clone(), report.mode)
+                {
+                    commands.insert_resource(play);
+                    nav.go(Screen::Session);
+                }
+            }
+            ReportAction::NextSession => {
+                // The next session's briefing: its scene and the plan to review.
+                if let Some((c, _)) = &report.course {
+                    commands.insert_resource(Selected(Arc::clone(&c.scenario)));
+                    nav.go(Screen::Briefing);
+                }
             }
             ReportAction::Again => {
                 let scenario = Arc::clone(&report.scenario);

@@ -11,7 +11,8 @@ use egui::RichText;
 use crate::app::exercise::ExerciseRun;
 use crate::app::hot_reload;
 use crate::app::screens::session::guard::settled;
-use crate::app::settings::Settings;
+use crate::app::course::CourseView;
+use crate::app::settings::{Progress, Settings};
 use crate::app::state::{Catalog, FaceArea, Mode, Play, Screen, Selected};
 use crate::app::theme::{self, HeaderClick, Palette, ScreenUi, header, palette, root_ui};
 
@@ -27,11 +28,15 @@ pub enum BriefingAction {
     Start(Mode),
 }
 
-/// The details column: who the client is and what to practise.
-pub fn briefing_ui(ui: &mut egui::Ui, s: &Scenario, p: &Palette) {
+/// The details column: who the client is and what to practise; for a course, first which
+/// session comes next, its scene and the plan to follow up on.
+pub fn briefing_ui(ui: &mut egui::Ui, s: &Scenario, course: Option<&CourseView>, p: &Palette) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            if let Some(c) = course {
+                course_ui(ui, s, c, p);
+            }
             let persona = &s.persona;
             let who = if persona.pronouns.is_empty() {
                 format!("{}, {}", persona.name, persona.age)
@@ -53,6 +58,58 @@ pub fn briefing_ui(ui: &mut egui::Ui, s: &Scenario, p: &Palette) {
             }
             theme::keep_focus_in_view(ui);
         });
+}
+
+/// Where the course stands: the next session, its scene, the plan so far; or how it ended
+/// (starting again begins a new course).
+fn course_ui(ui: &mut egui::Ui, s: &Scenario, c: &CourseView, p: &Palette) {
+    theme::card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        match &c.ended {
+            Some(end) => {
+                ui.label(RichText::new(format!("A course of {} sessions", c.total)).strong());
+                ui.label(RichText::new(end).color(p.muted));
+                ui.label("Starting begins the course again, from the first session.");
+            }
+            None => {
+                let what = if c.replies > 0 { "Continue" } else { "Next" };
+                ui.label(
+                    RichText::new(format!(
+                        "{what}: session {} of {} — {}",
+                        c.number, c.total, c.title
+                    ))
+                    .strong(),
+                );
+                if let Some(intro) = &c.intro {
+                    ui.label(intro);
+                }
+                if c.replies > 0 {
+                    ui.label(
+                        RichText::new(format!(
+                            "You have given {} in this session; it goes on from there.",
+                            theme::count(c.replies, "reply", "replies")
+                        ))
+                        .color(p.muted),
+                    );
+                } else if c.number == 1 {
+                    ui.label(
+                        RichText::new(format!(
+                            "{} comes back for {} more session{} after this one; what you agree is remembered.",
+                            s.persona.name,
+                            c.total - 1,
+                            if c.total == 2 { "" } else { "s" }
+                        ))
+                        .color(p.muted),
+                    );
+                }
+            }
+        }
+    });
+    if c.ended.is_none() && !c.plan.is_empty() {
+        ui.add_space(4.0);
+        theme::plan_card(ui, p, &c.plan);
+    }
+    ui.add_space(6.0);
 }
 
 /// The two ways to start, always visible under the details: side by side when there is
@@ -208,6 +265,7 @@ struct BriefingData<'w> {
     settings: Res<'w, Settings>,
     play: Option<Res<'w, Play>>,
     exercise: Option<Res<'w, ExerciseRun>>,
+    progress: Res<'w, Progress>,
 }
 
 fn briefing_system(
@@ -282,7 +340,13 @@ fn briefing_system(
                         action = Some(a);
                     }
                 });
-            egui::CentralPanel::no_frame().show(ui, |ui| briefing_ui(ui, scenario, &p));
+            // A course (not in an exercise): where the trainee is in it.
+            let course = (in_exercise.is_none() && scenario.is_course()).then(|| {
+                let key = crate::app::flow::course_key(&data.catalog.0, scenario);
+                crate::app::course::saved_view(scenario, data.progress.courses.get(&key))
+            });
+            egui::CentralPanel::no_frame()
+                .show(ui, |ui| briefing_ui(ui, scenario, course.as_ref(), &p));
         });
     let face = egui::CentralPanel::no_frame()
         .show(&mut root, |ui| ui.max_rect())

@@ -255,6 +255,24 @@ fn entry_card(
                         )
                         .on_hover_text(errors.join("\n"));
                     }
+                    // A course: how many sessions and where the trainee is, then the button.
+                    if s.is_course() {
+                        let save = entry.progress_key().and_then(|k| progress.courses.get(&k));
+                        let view = crate::app::course::saved_view(s, save);
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(RichText::new(view.status()).strong());
+                            let started = view.ended.is_none() && save.is_some();
+                            let label = if started {
+                                format!("Continue with {}", s.persona.name)
+                            } else {
+                                format!("Meet {}", s.persona.name)
+                            };
+                            if theme::primary_button(ui, p, &label).clicked() {
+                                action = Some(LibraryAction::Open(i));
+                            }
+                        });
+                        return;
+                    }
                     // The score, then the button; they wrap onto two rows when narrow.
                     ui.horizontal_wrapped(|ui| {
                         match progress.best_of(entry) {

@@ -9,6 +9,8 @@ use changetalk_core::miti::score::{BandedMetric, Score};
 use egui::RichText;
 use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints};
 
+use crate::app::course::{CourseView, InCourse};
+
 use crate::app::settings::Settings;
 use crate::app::state::{Report, Screen};
 use crate::app::theme::{self, Palette, ScreenUi, palette, show_page};
@@ -20,8 +22,10 @@ pub enum ReportAction {
     ExportJson,
     /// Write the HTML report.
     ExportHtml,
-    /// Play the same client again.
+    /// Play the same client again (a course: this session again).
     Again,
+    /// A course: on to the next session's briefing.
+    NextSession,
     /// Back to the library (or to the exercise's results).
     Library,
 }
@@ -241,6 +245,112 @@ fn charts_row(
     });
 }
 
+/// A course's part of the report: which session this was, what comes next (or how the
+/// course ended), the client's state session by session, and the plan as it stands.
+fn course_ui(
+    ui: &mut egui::Ui,
+    session: &InCourse,
+    course: &CourseView,
+    p: &Palette,
+) -> Option<ReportAction> {
+    let mut action = None;
+    theme::card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(session.label()).strong());
+        match &course.ended {
+            Some(end) => {
+                ui.label(RichText::new(end).color(p.muted));
+            }
+            None if course.number > session.number => {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!(
+                        "Next: session {} of {} — {}. Your place is saved; it can wait until tomorrow.",
+                        course.number, course.total, course.title
+                    ));
+                    if theme::primary_button(ui, p, "Next session").clicked() {
+                        action = Some(ReportAction::NextSession);
+                    }
+                });
+            }
+            None => {
+                ui.label(
+                    RichText::new(
+                        "You ended this session before its ending. Your place is saved: it goes on from where you stopped when you open the client again.",
+                    )
+                    .color(p.muted),
+                );
+            }
+        }
+        ui.add_space(4.0);
+        course_chart(ui, course, p);
+        if !course.plan.is_empty() {
+            ui.add_space(4.0);
+            theme::plan_card(ui, p, &course.plan);
+        }
+    });
+    action
+}
+
+/// The client's state across the course: each session's start and end, four measures.
+fn course_chart(ui: &mut egui::Ui, course: &CourseView, p: &Palette) {
+    let series = |f: fn(&changetalk_core::engine::model::ClientState) -> i32| -> Vec<[f64; 2]> {
+        course
+            .chart
+            .iter()
+            .flat_map(|s| {
+                let x = s.number as f64;
+                [[x - 0.4, f64::from(f(&s.start))], [x + 0.4, f64::from(f(&s.end))]]
+            })
+            .collect()
+    };
+    let lines = [
+        ("engagement", series(|s| s.engagement), p.accent),
+        ("discord", series(|s| s.discord), p.bad),
+        ("importance", series(|s| s.importance), p.good),
+        ("confidence", series(|s| s.confidence), p.fair),
+    ];
+    ui.label(RichText::new("The client across the sessions (start and end of each)").strong());
+    ui.horizontal_wrapped(|ui| {
+        for (name, _, colour) in &lines {
+            ui.label(RichText::new(format!("— {name}")).small().color(*colour));
+        }
+    });
+    let em = ui.style().text_styles[&egui::TextStyle::Body].size;
+    let total = course.total as f64;
+    ui.scope(|ui| {
+        ui.visuals_mut().disabled_alpha = 1.0;
+        ui.disable();
+        Plot::new("course-plot")
+            .height((10.0 * em).max(170.0))
+            .sense(egui::Sense::hover())
+            .include_x(0.5)
+            .include_x(total + 0.5)
+            .include_y(0.0)
+            .include_y(10.0)
+            .allow_zoom(false)
+            .allow_drag(false)
+            .allow_scroll(false)
+            .x_axis_label("session")
+            .x_axis_formatter(move |mark, _| {
+                let n = mark.value.round();
+                if (mark.value - n).abs() < 1e-6 && n >= 1.0 && n <= total {
+                    format!("{n:.0}")
+                } else {
+                    String::new()
+                }
+            })
+            .show(ui, |plot| {
+                for (name, points, colour) in lines {
+                    plot.line(
+                        Line::new(name, PlotPoints::from(points))
+                            .color(colour)
+                            .width(2.5),
+                    );
+                }
+            });
+    });
+}
+
 fn short_code(c: MitiCode) -> &'static str {
     match c {
         MitiCode::GivingInformation => "GI",
@@ -277,7 +387,12 @@ pub fn report_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) -> Option<Report
         },
         |ui| {
             let mut action = None;
-            if !data.from_exercise && theme::primary_button(ui, p, "Play again").clicked() {
+            let again = if data.course.is_some() {
+                "Play this session again"
+            } else {
+                "Play again"
+            };
+            if !data.from_exercise && theme::primary_button(ui, p, again).clicked() {
                 action = Some(ReportAction::Again);
             }
             if ui.button("Export JSON").clicked() {
@@ -342,6 +457,12 @@ pub fn report_ui(ui: &mut egui::Ui, data: &Report, p: &Palette) -> Option<Report
                 });
                 metrics_ui(ui, s, p);
             });
+            if let Some((session, course)) = &data.course {
+                ui.add_space(6.0);
+                if let Some(a) = course_ui(ui, session, course, p) {
+                    action = Some(a);
+                }
+            }
             ui.add_space(6.0);
             theme::card(p).show(ui, |ui| {
                 ui.set_width(ui.available_width());

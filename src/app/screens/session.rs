@@ -255,7 +255,10 @@ fn session_system(
             let (back_label, subtitle) = match (in_exercise, class) {
                 (Some((i, run)), _) => ("‹ Exercise", format!("{mode} · {}", run.status(i))),
                 (None, Some((class, shown))) => ("‹ Exercise", class_status(class, shown, mode)),
-                (None, None) => ("‹ Library", mode.to_string()),
+                (None, None) => match play.and_then(|p| p.course.as_ref()) {
+                    Some(c) => ("‹ Library", format!("{mode} · {}", c.label())),
+                    None => ("‹ Library", mode.to_string()),
+                },
             };
             let toggle = tools_allowed.then_some(view.instructor);
             match header(ui, back_label, &title, &subtitle, toggle, &p) {
@@ -350,7 +353,6 @@ fn session_system(
         .filter(|_| mode == Mode::Practice || view.instructor);
     let face_rect = egui::CentralPanel::no_frame()
         .show(&mut root, |ui| {
-            let full = ui.max_rect();
             // The face is drawn by Bevy; a screen reader gets it as a described image.
             if let Some(mood) = conversation.mood() {
                 let name = conversation.client_name().to_string();
@@ -360,15 +362,26 @@ fn session_system(
                         n.set_label(format!("{name}'s face: {}", mood.name().to_lowercase()));
                     });
             }
+            // A course: the change plan as remembered so far, to follow up on.
+            if let Some(play) = play.filter(|p| p.course.is_some()) {
+                let plan = crate::app::course::plan_card(
+                    play.session.memory(),
+                    &play.session.scenario().persona.name,
+                );
+                if !plan.is_empty() {
+                    egui::Panel::top("session-plan")
+                        .resizable(false)
+                        .frame(egui::Frame::new().inner_margin(egui::Margin::same(12)))
+                        .show(ui, |ui| theme::plan_card(ui, &p, &plan));
+                }
+            }
             if let Some(session) = meters {
                 egui::Panel::bottom("session-meters")
                     .resizable(false)
                     .frame(egui::Frame::new().inner_margin(egui::Margin::same(12)))
                     .show(ui, |ui| meters_ui(ui, session, &p));
-                ui.available_rect_before_wrap()
-            } else {
-                full
             }
+            ui.available_rect_before_wrap()
         })
         .inner;
     if area.0 != face_rect {
