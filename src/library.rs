@@ -20,6 +20,8 @@ macro_rules! bundled {
 /// listed here (a test checks it), so an installed binary carries them all.
 pub static BUNDLED: &[(&str, &str)] = &[
     bundled!("cannabis-maintenance-burnout.ron"),
+    bundled!("cannabis-maintenance-course.ron"),
+    bundled!("court-ordered-dui-course.ron"),
     bundled!("court-ordered-dui.ron"),
     bundled!("gambling-resigned.ron"),
     bundled!("opioid-rationalising.ron"),

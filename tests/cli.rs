@@ -378,14 +378,14 @@ fn a_single_session_client_keeps_its_json_shape() {
 fn a_course_plays_every_session_and_remembers_the_first_in_the_second() {
     let best = json(&["play", COURSE, "--auto", "best", "--json"]);
     let sessions = best["sessions"].as_array().unwrap();
-    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions.len(), 3);
     for s in sessions {
         assert!(s["score"]["overall"].as_f64().is_some());
         assert_eq!(s["transcript"]["status"], "ended");
     }
     let course = &best["course"];
     assert_eq!(course["end"]["how"], "completed");
-    assert_eq!(course["total_sessions"], 2);
+    assert_eq!(course["total_sessions"], 3);
     assert_eq!(course["played"][1]["title"], "Two weeks later");
     assert!(course["memory"].get("plan.chose_own").is_some(), "{course}");
     let opening = sessions[1]["transcript"]["turns"][0]["client"]["text"]
@@ -403,7 +403,7 @@ fn a_course_plays_every_session_and_remembers_the_first_in_the_second() {
     let o = run(&["play", COURSE, "--auto", "best"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("Session 2 of 2: Two weeks later…"), "{out}");
+    assert!(out.contains("Session 2 of 3: Two weeks later…"), "{out}");
     assert!(out.contains("COURSE: completed"), "{out}");
     let o = run(&["play", COURSE, "--auto", "worst"]);
     assert!(stdout(&o).contains("did not come back"), "{}", stdout(&o));
@@ -459,8 +459,8 @@ fn one_session_of_a_course_plays_after_the_model_conversation() {
     assert_eq!(v["course"]["started_at"], 2);
     assert_eq!(v["course"]["played"][0]["number"], 2);
     assert!(v["course"]["memory"].get("plan.chose_own").is_some());
-    let o = run(&["play", COURSE, "--session", "3"]);
-    fails_with(&o, "there is no session 3: this client has 2 sessions");
+    let o = run(&["play", COURSE, "--session", "4"]);
+    fails_with(&o, "there is no session 4: this client has 3 sessions");
     let o = run(&["play", "court-ordered-dui", "--session", "2"]);
     fails_with(&o, "has one session");
     let o = run(&["play", "court-ordered-dui", "--choices", "1/1"]);
@@ -482,7 +482,7 @@ fn a_course_is_audited_session_by_session() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let reports = v["reports"].as_array().unwrap();
-    assert_eq!(reports.len(), 2);
+    assert_eq!(reports.len(), 3);
     assert!(
         reports[1]["scenario"]
             .as_str()

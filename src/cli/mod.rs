@@ -37,7 +37,7 @@ const EXAMPLES: &str = "Examples:
   changetalk                                        open the app with the bundled clients
   changetalk play court-ordered-dui                 talk with a client in the terminal
   changetalk play court-ordered-dui --free-text     reply in your own words (coded offline)
-  changetalk play recovery-burnout-course --auto best   a client over two sessions
+  changetalk play recovery-burnout-course --auto best   a client over three sessions
   changetalk validate my-client.ron                 check a client you are writing
   changetalk exercise new --scenario court-ordered-dui -o week3.ron
   changetalk grade week3.ron results/ --csv gradebook.csv --csv-bom

@@ -441,7 +441,7 @@ fn the_bundled_denise_course_lints_clean_and_passes_the_audit_in_every_session()
         .collect();
     assert!(warnings.is_empty(), "{warnings:#?}");
     let reports = audit_all(&s);
-    assert_eq!(reports.len(), 2);
+    assert_eq!(reports.len(), 3);
     for r in &reports {
         assert!(r.pass, "{}: {:#?}", r.scenario, r.strategies);
     }
@@ -454,7 +454,7 @@ fn denise_remembers_the_first_session_in_the_second() {
     best.auto_play(AutoPolicy::Best);
     let b = best.record();
     assert_eq!(b.end.how, CourseEndKind::Completed, "{:?}", b.end);
-    assert_eq!(b.played.len(), 2);
+    assert_eq!(b.played.len(), 3);
     let second = &best.sessions()[1].1.transcript();
     assert!(
         second.turns[0]
