@@ -18,6 +18,10 @@ shot report   --screen report   --scenario recovery-burnout --auto best --size 1
 shot settings --screen settings --size 1024x640
 shot instructor --screen session --scenario court-ordered-dui --choices 1 --instructor --size 1024x640
 shot free-text --screen session --scenario court-ordered-dui --say "The judge can make you sit here, but whether any of this is worth your time is your call." --say "You're proud of how you handle things, and being driven around like a kid must sting." --size 1280x900
+# A course: session 2 with the change plan made in session 1, and session 1's report with
+# the course chart.
+shot course-plan --screen session --scenario recovery-burnout-course --session 2 --choices 4 --size 1280x800
+shot course-report --screen report --scenario recovery-burnout-course --auto best --size 1280x800
 EX="$CHANGETALK_HOME/week5.ron"
 "$BIN" exercise new --scenario court-ordered-dui recovery-burnout --title "Week 5: rolling with discord" \
   --instructions "Meet both clients in order. Reflect before you ask; aim for complex reflections. Your result is graded." \

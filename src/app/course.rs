@@ -136,10 +136,11 @@ pub fn plan_card(memory: &Memory, client: &str) -> Vec<PlanItem> {
     if items.is_empty() {
         return items;
     }
+    let first_name = client.split_whitespace().next().unwrap_or(client);
     let made = if memory.contains_key("plan.pushed") {
         Some("set for them by the counsellor".to_string())
     } else if memory.contains_key("plan.chose_own") {
-        Some(format!("{client}'s own"))
+        Some(format!("{first_name}'s own"))
     } else {
         None
     };
@@ -166,6 +167,8 @@ pub struct SessionStates {
     pub end: ClientState,
     /// The ending's title, if it reached one.
     pub ending: Option<String>,
+    /// At least one reply was given in it (a session about to start has only its start).
+    pub played: bool,
 }
 
 /// Where a course stands, for the library card, the briefing and the report.
@@ -203,6 +206,7 @@ impl CourseView {
                 start: s.scenario().persona.initial,
                 end: s.state(),
                 ending: s.ending().map(|e| e.title.clone()),
+                played: !s.choices().is_empty() || s.is_over(),
             })
             .collect();
         let number = course.current_number();

@@ -45,6 +45,9 @@ pub struct Options {
     pub join: Option<String>,
     /// With `join`: the join code, sent at once.
     pub join_code: Option<String>,
+    /// With a course: the session (1-based) to open, after the model conversation of the
+    /// earlier ones.
+    pub session: Option<usize>,
     /// Replies typed in the trainee's own words, played after `choices`.
     pub say: Vec<String>,
 }
@@ -56,6 +59,7 @@ impl Default for Options {
             screen: None,
             scenario: None,
             choices: None,
+            session: None,
             auto: None,
             size: None,
             seed: 1,

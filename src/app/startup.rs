@@ -112,7 +112,17 @@ pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, Strin
         &selected,
         matches!(screen, Screen::Session | Screen::Report),
     ) {
-        let mut p = Play::new(Arc::clone(s), args.seed, args.mode);
+        let mut p = if s.is_course() {
+            course_play(s, &catalog, args)?
+        } else if args.session.is_some_and(|n| n != 1) {
+            return Err(FileError::plain(format!(
+                "`{}` has one session: --session needs a course",
+                s.id
+            ))
+            .to_string());
+        } else {
+            Play::new(Arc::clone(s), args.seed, args.mode)
+        };
         if let Some(auto) = args.auto {
             p.session
                 .auto_play(auto, changetalk_core::engine::MAX_AUTO_TURNS);
@@ -161,6 +171,37 @@ pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, Strin
         report,
         ..Startup::default()
     })
+}
+
+/// A course's session to open: `--session N` (default 1) after the model conversation of the
+/// sessions before it, as `play --session N`.
+fn course_play(
+    s: &Arc<changetalk_core::Scenario>,
+    catalog: &[library::Entry],
+    args: &Options,
+) -> Result<Play, String> {
+    use changetalk_core::engine::course::Course;
+    let n = args.session.unwrap_or(1);
+    let count = s.session_count();
+    if n == 0 || n > count {
+        return Err(FileError::plain(format!(
+            "there is no session {n}: this client has {count} sessions; choose 1 to {count}"
+        ))
+        .to_string());
+    }
+    let mut course = Course::new(Arc::clone(s), args.seed);
+    while !course.is_over() && course.current_number() < n {
+        course.auto_play_session(changetalk_core::engine::session::AutoPolicy::Best);
+    }
+    let key = crate::app::flow::course_key(catalog, s);
+    match Play::in_course(&course, key, args.mode) {
+        Some(p) if course.current_number() == n => Ok(p),
+        _ => Err(FileError::plain(format!(
+            "the model conversation of the earlier sessions does not reach session {n}: {}",
+            course.record().end.message
+        ))
+        .to_string()),
+    }
 }
 
 /// `gui --exercise FILE [--student NAME --id ID [--choices …]]`: the exercise's sign-in page,

@@ -268,6 +268,10 @@ pub struct GuiArgs {
         conflicts_with = "auto"
     )]
     pub say: Vec<String>,
+    /// With a course: open session N, after the model conversation of the sessions before it
+    /// (--choices and --auto then play in that session).
+    #[arg(long, value_name = "N", requires = "scenario")]
+    pub session: Option<usize>,
 }
 
 /// `play --choices`: each session's option numbers.
@@ -347,6 +351,7 @@ pub fn app_options(args: GuiArgs) -> crate::app::Options {
         join: args.join,
         join_code: args.code,
         say: args.say,
+        session: args.session,
     }
 }
 

@@ -299,7 +299,9 @@ fn course_chart(ui: &mut egui::Ui, course: &CourseView, p: &Palette) {
             .iter()
             .flat_map(|s| {
                 let x = s.number as f64;
-                [[x - 0.4, f64::from(f(&s.start))], [x + 0.4, f64::from(f(&s.end))]]
+                let start = [x - 0.4, f64::from(f(&s.start))];
+                let end = [x + 0.4, f64::from(f(&s.end))];
+                if s.played { vec![start, end] } else { vec![start] }
             })
             .collect()
     };

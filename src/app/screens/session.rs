@@ -198,8 +198,9 @@ fn session_system(
     view.confirm_end = true;
     // Typed replies: in free sessions, and in exercises whose file pins a coder (not yet in
     // exercises on a class server).
+    // Not yet in courses: a course is saved and resumed by its scripted replies.
     let typed_allowed = match (play, in_exercise) {
-        (Some(_), None) => class.is_none(),
+        (Some(play), None) => class.is_none() && play.course.is_none(),
         (Some(_), Some((_, run))) => run.allows_free_text(),
         _ => false,
     };
