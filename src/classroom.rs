@@ -104,6 +104,20 @@ pub fn load_with(path: &Path, allow_outside: bool) -> Result<LoadedExercise, Str
             allow_outside,
         )?);
     }
+    // A course's sessions: each must exist and follow the one before it.
+    let counts: Vec<usize> = scenarios.iter().map(|s| s.session_count()).collect();
+    let problems: Vec<String> = exercise
+        .check_sessions(&counts)
+        .into_iter()
+        .map(|(i, m)| {
+            let (line, col) =
+                changetalk_core::LineIndex::new(&text).line_col(exercise.scenarios[i].span.start);
+            format!("{shown}:{line}:{col}: error: {m}")
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems.join("\n"));
+    }
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -618,11 +632,16 @@ impl Attempt {
     /// Scenario `i`'s session, replayed from the record (a fresh session when not started).
     pub fn session(&self, i: usize) -> Result<Session, FileError> {
         let scenario = Arc::clone(&self.loaded.scenarios[i]);
-        let seed = self.loaded.exercise.seed_of(i);
-        let Some(run) = self.record.scenarios.get(i) else {
-            return Ok(Session::new(scenario, seed));
+        // A course's later session starts where the one before it ended.
+        let previous = match self.loaded.exercise.previous_session(i) {
+            Some(j) => Some(self.session(j)?),
+            None => None,
         };
-        result::replay_run(scenario, seed, run, Some(coder())).map_err(|e| {
+        let (start, _) = result::item_start(&self.loaded.exercise, i, scenario, previous.as_ref());
+        let Some(run) = self.record.scenarios.get(i) else {
+            return Ok(start);
+        };
+        result::replay_run_from(start, run, Some(coder())).map_err(|e| {
             FileError::file(
                 &self.progress_path,
                 format!(
@@ -644,6 +663,7 @@ impl Attempt {
                 seed: self.loaded.exercise.seed_of(k),
                 choices: Vec::new(),
                 stopped: false,
+                session: sref.session,
                 transcript: None,
             });
         }

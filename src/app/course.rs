@@ -9,10 +9,10 @@
 use std::sync::Arc;
 
 use changetalk_core::Scenario;
+use changetalk_core::engine::Session;
 use changetalk_core::engine::course::Course;
 use changetalk_core::engine::memory::Memory;
 use changetalk_core::engine::model::ClientState;
-use changetalk_core::engine::Session;
 use serde::{Deserialize, Serialize};
 
 /// A course as saved: its seed and the replies given in each session so far (1-based option
@@ -362,8 +362,14 @@ mod tests {
             model.current().map(|s| s.transcript())
         );
         let view = CourseView::of(&back);
-        assert_eq!(view.status(), format!("In session 2 of {}: {}", view.total, view.title));
-        assert!(!view.plan.is_empty(), "the plan of session 1 is on the card");
+        assert_eq!(
+            view.status(),
+            format!("In session 2 of {}: {}", view.total, view.title)
+        );
+        assert!(
+            !view.plan.is_empty(),
+            "the plan of session 1 is on the card"
+        );
         assert_eq!(view.chart.len(), 2);
     }
 

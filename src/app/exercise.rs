@@ -401,6 +401,17 @@ impl ExerciseRun {
     /// A short status for the session header: "Scenario 1 of 2 · Sam Lee · 12 min left".
     pub fn status(&self, i: usize) -> String {
         let mut s = format!("Exercise · scenario {} of {}", i + 1, self.len());
+        // A course's session: which one.
+        if let Some(sref) = self.loaded.exercise.scenarios.get(i)
+            && let Some(k) = sref.session
+            && let Some(sc) = self.loaded.scenarios.get(i)
+        {
+            s.push_str(&format!(
+                " · session {k} of {}: {}",
+                sc.session_count(),
+                sc.session_title_of(k - 1)
+            ));
+        }
         if let Some(a) = &self.attempt {
             s.push_str(&format!(" · {}", a.record.student.name));
             if let Some(ms) = a.remaining_ms() {

@@ -316,7 +316,11 @@ pub fn scenario_chips(ui: &mut egui::Ui, p: &Palette, s: &changetalk_core::Scena
             chip(ui, &s.topic, p.muted);
         }
         if s.is_course() {
-            chip(ui, &format!("course · {} sessions", s.session_count()), p.accent);
+            chip(
+                ui,
+                &format!("course · {} sessions", s.session_count()),
+                p.accent,
+            );
         }
         ui.add(
             egui::Label::new(

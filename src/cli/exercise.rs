@@ -251,13 +251,23 @@ fn new_exercise(o: NewOptions) -> Result<i32, String> {
             ));
         }
         titles.push(scenario.title.clone());
-        refs.push(ScenarioRef {
-            id: scenario.id.clone(),
-            hash: pin_hash(&text),
-            file,
-            seed: None,
-            span: Default::default(),
-        });
+        // A course is pinned once per session, in order: every session is played and graded.
+        let sessions: Vec<Option<usize>> = if scenario.is_course() {
+            (1..=scenario.session_count()).map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let hash = pin_hash(&text);
+        for session in sessions {
+            refs.push(ScenarioRef {
+                id: scenario.id.clone(),
+                hash: hash.clone(),
+                file: file.clone(),
+                seed: None,
+                session,
+                span: Default::default(),
+            });
+        }
     }
     let ex = Exercise {
         title: o.title.unwrap_or_else(|| titles.join(" + ")),
@@ -555,12 +565,24 @@ fn interactive_play(play: &mut Attempt) -> Result<bool, String> {
         };
         let scenario = Arc::clone(&play.loaded.scenarios[i]);
         let who = scenario.persona.name.clone();
+        // A course's later session: its title and scene instead of the first meeting's.
+        let session_no = ex.scenarios[i].session.filter(|k| *k > 1);
+        let scene = match session_no.and_then(|k| scenario.sessions.get(k - 2)) {
+            Some(later) => later.intro.clone(),
+            None => scenario.persona.situation.clone(),
+        };
+        let title = match session_no {
+            Some(k) => format!(
+                "{}, session {k} of {}: {}",
+                scenario.title,
+                scenario.session_count(),
+                scenario.session_title_of(k - 1)
+            ),
+            None => scenario.title.clone(),
+        };
         println!(
-            "=== Scenario {} of {n}: {} — {} ===\n{}\n",
-            i + 1,
-            scenario.title,
-            who,
-            scenario.persona.situation
+            "=== Scenario {} of {n}: {title} — {who} ===\n{scene}\n",
+            i + 1
         );
         if !session.choices().is_empty() {
             println!(
@@ -688,7 +710,7 @@ fn print_summary(loaded: &LoadedExercise, record: &ResultRecord, d: &Derived, sc
             .collect();
         println!(
             "{}: overall {:.1} — {}{}",
-            ex.scenarios[i].id,
+            ex.scenarios[i].label(),
             s.overall,
             if d.scenario_passed[i] { "pass" } else { "fail" },
             if failed.is_empty() {

@@ -49,6 +49,7 @@ fn setup() -> (Exercise, Arc<Scenario>, Vec<InputFile>) {
             hash: content_hash(text.as_bytes()),
             file: None,
             seed: None,
+            session: None,
             span: Default::default(),
         }],
         seed: 42,
@@ -112,6 +113,7 @@ fn setup() -> (Exercise, Arc<Scenario>, Vec<InputFile>) {
                 })
                 .collect(),
             stopped: false,
+            session: None,
             transcript: None,
         });
         rec.finish(&ex, &[s.transcript()], 1_700_000_600_000);

@@ -215,6 +215,7 @@ pub fn record(
             seed: ex.exercise.seed_of(i),
             choices: r.choices[i].clone(),
             stopped: r.stopped[i] || (finished_ms.is_some() && !r.sessions[i].is_over()),
+            session: sref.session,
             transcript: None,
         });
     }

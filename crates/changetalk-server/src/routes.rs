@@ -248,6 +248,12 @@ async fn publish(
     let unprocessable = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
     let exercise = load_exercise(&req.exercise)
         .map_err(|d| unprocessable(render(&d, &file_name, &req.exercise).join("\n")))?;
+    if let Some(sref) = exercise.scenarios.iter().find(|r| r.session_index() > 0) {
+        return Err(unprocessable(format!(
+            "{file_name}: `{}` is a course (several sessions), which the class server does not hold yet: give it as an exercise file (`changetalk exercise run`), or pin single-session clients",
+            sref.label()
+        )));
+    }
     let mut pinned: Vec<(String, String, String)> = Vec::new();
     for sref in &exercise.scenarios {
         let Some(text) = req.scenarios.iter().find(|t| pin_hash(t) == sref.hash) else {

@@ -26,6 +26,7 @@ fn exercise_text(scenario: &str, mode: ExerciseMode) -> String {
             hash: content_hash(scenario.as_bytes()),
             file: None,
             seed: None,
+            session: None,
             span: Default::default(),
         }],
         seed: 7,

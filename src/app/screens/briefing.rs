@@ -8,10 +8,10 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::Scenario;
 use egui::RichText;
 
+use crate::app::course::CourseView;
 use crate::app::exercise::ExerciseRun;
 use crate::app::hot_reload;
 use crate::app::screens::session::guard::settled;
-use crate::app::course::CourseView;
 use crate::app::settings::{Progress, Settings};
 use crate::app::state::{Catalog, FaceArea, Mode, Play, Screen, Selected};
 use crate::app::theme::{self, HeaderClick, Palette, ScreenUi, header, palette, root_ui};

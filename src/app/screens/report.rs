@@ -301,7 +301,11 @@ fn course_chart(ui: &mut egui::Ui, course: &CourseView, p: &Palette) {
                 let x = s.number as f64;
                 let start = [x - 0.4, f64::from(f(&s.start))];
                 let end = [x + 0.4, f64::from(f(&s.end))];
-                if s.played { vec![start, end] } else { vec![start] }
+                if s.played {
+                    vec![start, end]
+                } else {
+                    vec![start]
+                }
             })
             .collect()
     };

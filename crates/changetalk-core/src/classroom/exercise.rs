@@ -102,6 +102,11 @@ pub struct ScenarioRef {
     /// Seed for this scenario; absent means the exercise's seed.
     #[serde(default, deserialize_with = "opt_int::<_, _, 0, { u64::MAX as i128 }>")]
     pub seed: Option<u64>,
+    /// A course's session (1-based) this entry plays; absent: a single-session client, or a
+    /// course's first session only. Session k > 1 follows the entry for session k − 1 of the
+    /// same file, in the state and with the memory that session left.
+    #[serde(default, deserialize_with = "opt_int::<_, _, 1, 100>")]
+    pub session: Option<usize>,
     /// Where the entry is in the exercise file.
     #[serde(rename = "$span", default, skip_serializing)]
     pub span: Span,
@@ -319,7 +324,64 @@ pub struct Exercise {
     pub coder: Option<String>,
 }
 
+impl ScenarioRef {
+    /// How students and reports name the entry: the id, with the session for a course's
+    /// later sessions (`recovery-burnout-course, session 2`).
+    pub fn label(&self) -> String {
+        match self.session {
+            Some(k) if k > 1 => format!("{}, session {k}", self.id),
+            _ => self.id.clone(),
+        }
+    }
+
+    /// The course session (0-based) the entry plays: 0 unless `session` says otherwise.
+    pub fn session_index(&self) -> usize {
+        self.session.map_or(0, |k| k.saturating_sub(1))
+    }
+}
+
 impl Exercise {
+    /// For entry `i` that plays session k > 1 of a course, the entry of session k − 1 of the
+    /// same file (always earlier in the list once [`Exercise::check_sessions`] passed).
+    pub fn previous_session(&self, i: usize) -> Option<usize> {
+        let r = self.scenarios.get(i)?;
+        let k = r.session.filter(|k| *k > 1)?;
+        self.scenarios[..i]
+            .iter()
+            .rposition(|s| s.id == r.id && s.session.unwrap_or(1) == k - 1)
+    }
+
+    /// Checks the course sessions against the files: entry `i` names session `k` of a file
+    /// with `counts[i]` sessions. Session k must exist, and session k > 1 must come after the
+    /// entry for session k − 1 of the same file. Returns (entry, message) for each mistake.
+    pub fn check_sessions(&self, counts: &[usize]) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for (i, r) in self.scenarios.iter().enumerate() {
+            let Some(k) = r.session else { continue };
+            let count = counts.get(i).copied().unwrap_or(1);
+            if k > count {
+                out.push((
+                    i,
+                    format!(
+                        "scenario `{}` has {count} session{}, so there is no session {k}; use 1 to {count}",
+                        r.id,
+                        if count == 1 { "" } else { "s" }
+                    ),
+                ));
+            } else if k > 1 && self.previous_session(i).is_none() {
+                out.push((
+                    i,
+                    format!(
+                        "session {k} of `{}` must come after session {} of it: a later session starts where the one before it ended",
+                        r.id,
+                        k - 1
+                    ),
+                ));
+            }
+        }
+        out
+    }
+
     /// The seed scenario `i` is played with.
     pub fn seed_of(&self, i: usize) -> u64 {
         self.scenarios
@@ -355,6 +417,9 @@ impl Exercise {
             }
             if let Some(seed) = s.seed {
                 let _ = write!(o, ", seed: {seed}");
+            }
+            if let Some(k) = s.session {
+                let _ = write!(o, ", session: {k}");
             }
             let _ = writeln!(o, "),");
         }
@@ -503,11 +568,19 @@ fn scenario_refs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ScenarioRef>, D:
             "an exercise may name at most 50 scenarios; split it into several exercises",
         )),
         repeated: Some(|r, seen| {
-            let msg = format!(
-                "scenario `{}` is named twice; each scenario may appear once",
-                r.id
-            );
-            (!r.id.is_empty() && seen.iter().any(|s| s.id == r.id)).then_some(msg)
+            let msg = match r.session {
+                Some(k) => format!(
+                    "session {k} of scenario `{}` is named twice; each session may appear once",
+                    r.id
+                ),
+                None => format!(
+                    "scenario `{}` is named twice; each scenario may appear once",
+                    r.id
+                ),
+            };
+            let same =
+                |s: &ScenarioRef| s.id == r.id && s.session.unwrap_or(1) == r.session.unwrap_or(1);
+            (!r.id.is_empty() && seen.iter().any(same)).then_some(msg)
         }),
     };
     list(d, &RULES)

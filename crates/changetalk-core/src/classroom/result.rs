@@ -83,6 +83,9 @@ pub struct ScenarioRun {
     /// The student ended this conversation before an ending (or time ran out).
     #[serde(default)]
     pub stopped: bool,
+    /// The course session (1-based) played, as the exercise's entry names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<usize>,
     /// The transcript, when a shell chose to include it (never used for grading).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript: Option<serde_json::Value>,
@@ -319,7 +322,84 @@ pub fn replay_run(
     run: &ScenarioRun,
     coder: Option<&dyn ReplyCoder>,
 ) -> Result<Session, SessionError> {
-    let mut s = Session::new(scenario, seed);
+    replay_run_from(Session::new(scenario, seed), run, coder)
+}
+
+/// Where an exercise entry's conversation starts: a fresh session of its scenario, or, for a
+/// course's session k > 1, that session in the state and with the memory that `previous`
+/// (the entry of session k − 1, replayed) left, after the documented drift
+/// ([`crate::engine::course::drift`]). When the course does not reach session k — the client
+/// did not come back, the previous session was ended early, or the course went elsewhere —
+/// the session is returned already stopped, with why in words.
+pub fn item_start(
+    ex: &Exercise,
+    i: usize,
+    scenario: Arc<Scenario>,
+    previous: Option<&Session>,
+) -> (Session, Option<String>) {
+    use crate::engine::course::{course_ending, drift};
+    let seed = ex.seed_of(i);
+    let index = ex.scenarios.get(i).map_or(0, |r| r.session_index());
+    if index == 0 {
+        return (Session::new(scenario, seed), None);
+    }
+    let name = scenario.persona.name.clone();
+    let (state, memory, why) = match previous {
+        None => (
+            scenario.persona.initial,
+            Default::default(),
+            Some(format!("session {index} of it is not in the exercise")),
+        ),
+        Some(prev) => {
+            let why = match prev.ending() {
+                // The session before was itself not reached.
+                None if prev.turns().is_empty() => {
+                    Some(format!("the course ended before session {index}"))
+                }
+                None => Some(format!("session {index} was ended before its ending")),
+                Some(e) => match course_ending(&scenario, &e.id) {
+                    Some(end) if end.ends_course => {
+                        Some(format!("{name} did not come back after session {index}"))
+                    }
+                    Some(end) => end
+                        .next_session
+                        .as_deref()
+                        .and_then(|id| scenario.session_index(id))
+                        .filter(|next| *next != index)
+                        .map(|next| {
+                            format!(
+                                "after session {index} the course went on to session {}",
+                                next + 1
+                            )
+                        }),
+                    None => None,
+                },
+            };
+            (
+                drift(prev.state(), scenario.persona.initial),
+                prev.memory().clone(),
+                why,
+            )
+        }
+    };
+    let part = scenario
+        .part(index, state, memory)
+        .map(Arc::new)
+        .unwrap_or_else(|| Arc::clone(&scenario));
+    let mut session = Session::new(part, seed);
+    if why.is_some() {
+        session.stop();
+    }
+    (session, why)
+}
+
+/// Replays a run's choices from `start` (see [`replay_run`]).
+pub fn replay_run_from(
+    start: Session,
+    run: &ScenarioRun,
+    coder: Option<&dyn ReplyCoder>,
+) -> Result<Session, SessionError> {
+    let mut s = start;
     for c in &run.choices {
         match &c.typed {
             None => {

@@ -303,14 +303,27 @@ fn row_statements(
         let Some(sref) = ex.scenarios.get(i) else {
             continue;
         };
+        // A course's sessions are activities of their own: `…/scenarios/ID/sessions/K`.
+        let (activity_id, name) = match sref.session {
+            Some(k) => (
+                format!("{base}/scenarios/{}/sessions/{k}", encode(&sref.id)),
+                p.scenarios.get(i).map_or_else(
+                    || sref.label(),
+                    |s| format!("{}: {}", s.title, s.session_title_of(k.saturating_sub(1))),
+                ),
+            ),
+            None => (
+                format!("{base}/scenarios/{}", encode(&sref.id)),
+                p.scenarios
+                    .get(i)
+                    .map_or_else(|| sref.id.clone(), |s| s.title.clone()),
+            ),
+        };
         let object = Activity {
             object_type: "Activity".to_string(),
-            id: format!("{base}/scenarios/{}", encode(&sref.id)),
+            id: activity_id,
             definition: ActivityDefinition {
-                name: en(p
-                    .scenarios
-                    .get(i)
-                    .map_or(sref.id.as_str(), |s| s.title.as_str())),
+                name: en(&name),
                 description: p
                     .scenarios
                     .get(i)
@@ -381,7 +394,7 @@ fn row_statements(
                     "statement",
                     &row.student_id,
                     exercise_hash,
-                    &sref.id,
+                    &sref.label(),
                     &sref.hash,
                     &attempt,
                     verb,

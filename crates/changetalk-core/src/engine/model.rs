@@ -568,6 +568,15 @@ impl Scenario {
         }
     }
 
+    /// The points of session `index` (0-based): the file's `points` for the first, a later
+    /// session's own; none past the last.
+    pub fn session_points(&self, index: usize) -> &[Point] {
+        match index {
+            0 => &self.points,
+            i => self.sessions.get(i - 1).map_or(&[], |s| &s.points),
+        }
+    }
+
     /// The index (0-based) of the session with this id; the first session has none.
     pub fn session_index(&self, id: &str) -> Option<usize> {
         self.sessions.iter().position(|s| s.id == id).map(|i| i + 1)

@@ -17,7 +17,7 @@ pub fn csv_header(ex: &Exercise) -> Vec<String> {
     let title = printable(&ex.title);
     h.push(format!("{title} total"));
     for s in &ex.scenarios {
-        h.push(format!("{title}: {} overall", s.id));
+        h.push(format!("{title}: {} overall", s.label()));
     }
     h.push(format!("{title} pass"));
     h.push("flags".to_string());

@@ -31,7 +31,7 @@ pub struct OptionStat {
 /// One decision point across the class.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemStat {
-    /// Scenario id.
+    /// Scenario id (with the session for a course's later session: `id, session 2`).
     pub scenario: String,
     /// Point id.
     pub point: String,
@@ -87,10 +87,13 @@ pub fn item_analysis(p: &Pinned, book: &Gradebook) -> Vec<ItemStat> {
         let Some(scenario) = p.scenarios.get(si) else {
             continue;
         };
-        let Some(pi) = scenario.point_index(&point_id) else {
+        // A course's later session: its own points.
+        let sref = p.exercise.scenarios.get(si);
+        let points = scenario.session_points(sref.map_or(0, |r| r.session_index()));
+        let Some(pi) = points.iter().position(|x| x.id == point_id) else {
             continue;
         };
-        let point = &scenario.points[pi];
+        let point = &points[pi];
         let line_id = a
             .lines
             .iter()
@@ -122,7 +125,7 @@ pub fn item_analysis(p: &Pinned, book: &Gradebook) -> Vec<ItemStat> {
             si,
             pi,
             ItemStat {
-                scenario: scenario.id.clone(),
+                scenario: sref.map_or_else(|| scenario.id.clone(), |r| r.label()),
                 point: point_id,
                 client: line.map(|l| l.text.clone()).unwrap_or_default(),
                 visits: a.visits,

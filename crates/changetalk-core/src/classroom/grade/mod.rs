@@ -18,11 +18,11 @@ use sha2::{Digest, Sha256};
 use crate::classroom::exercise::{CriterionCheck, Exercise, ExerciseMode};
 use crate::classroom::printable::printable;
 use crate::classroom::result::{
-    ResultRecord, derive, id_in_file_name, is_valid_student_id, offset_timestamp, parse_result,
-    replay_run, student_id_from_file_name, to_json_value,
+    ResultRecord, derive, id_in_file_name, is_valid_student_id, item_start, offset_timestamp,
+    parse_result, replay_run_from, student_id_from_file_name, to_json_value,
 };
-use crate::engine::Transcript;
 use crate::engine::model::Scenario;
+use crate::engine::{Session, Transcript};
 use crate::miti::score::Score;
 use crate::source::text::trim_num;
 
@@ -731,15 +731,19 @@ fn grade_record(p: &Pinned, file: &str, rec: &ResultRecord, row: &mut GradeRow) 
         }
     }
     let mut transcripts: Vec<Transcript> = Vec::with_capacity(ex.scenarios.len());
+    // Each entry's replayed session: a course's later session starts from the one before.
+    let mut replayed: Vec<Option<Session>> = Vec::with_capacity(ex.scenarios.len());
     let mut all_replayed = true;
     let mut prev_end_ms: u64 = 0;
     for (i, sref) in ex.scenarios.iter().enumerate() {
         let Some(scenario) = p.scenarios.get(i) else {
             all_replayed = false;
+            replayed.push(None);
             continue;
         };
+        let label = sref.label();
         let mut g = ScenarioGrade {
-            id: sref.id.clone(),
+            id: label.clone(),
             score: None,
             passed: None,
             checks: Vec::new(),
@@ -747,15 +751,17 @@ fn grade_record(p: &Pinned, file: &str, rec: &ResultRecord, row: &mut GradeRow) 
             duration_ms: None,
             finished_ms: None,
         };
-        let Some(run) = rec.scenarios.iter().find(|r| r.id == sref.id) else {
+        let Some(run) = rec
+            .scenarios
+            .iter()
+            .find(|r| r.id == sref.id && r.session.unwrap_or(1) == sref.session.unwrap_or(1))
+        else {
             row.flag(
                 FlagKind::ScenarioHash,
-                format!(
-                    "{file}: scenario `{}` of the exercise was not played",
-                    sref.id
-                ),
+                format!("{file}: scenario `{label}` of the exercise was not played"),
             );
             all_replayed = false;
+            replayed.push(None);
             row.scenarios.push(g);
             continue;
         };
@@ -821,22 +827,33 @@ fn grade_record(p: &Pinned, file: &str, rec: &ResultRecord, row: &mut GradeRow) 
                 _ => {}
             }
         }
-        let mut session = match replay_run(Arc::clone(scenario), seed, run, p.coder) {
+        let previous = ex
+            .previous_session(i)
+            .and_then(|j| replayed.get(j))
+            .and_then(Option::as_ref);
+        let (start, not_reached) = item_start(ex, i, Arc::clone(scenario), previous);
+        let mut session = match replay_run_from(start, run, p.coder) {
             Ok(s) => s,
             Err(e) => {
                 row.flag(
                     FlagKind::InvalidChoices,
                     format!(
-                        "{file}: scenario `{}`: the recorded choices cannot be replayed: {e}",
-                        sref.id
+                        "{file}: scenario `{label}`: the recorded choices cannot be replayed: {e}"
                     ),
                 );
                 all_replayed = false;
+                replayed.push(None);
                 row.scenarios.push(g);
                 continue;
             }
         };
-        if session.ending().is_none() {
+        replayed.push(Some(session.clone()));
+        if let Some(why) = &not_reached {
+            row.flag(
+                FlagKind::Stopped,
+                format!("{file}: scenario `{label}` was not reached: {why}"),
+            );
+        } else if session.ending().is_none() {
             let n = run.choices.len();
             row.flag(
                 FlagKind::Stopped,

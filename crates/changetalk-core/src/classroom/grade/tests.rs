@@ -46,6 +46,7 @@ fn class() -> (Exercise, Vec<Arc<Scenario>>) {
             hash: crate::classroom::exercise::content_hash(text.as_bytes()),
             file: None,
             seed: None,
+            session: None,
             span: Default::default(),
         }],
         seed: 42,
@@ -99,6 +100,7 @@ fn result_file(
             })
             .collect(),
         stopped: false,
+        session: None,
         transcript: None,
     });
     rec.finish(ex, &[s.transcript()], 1_700_000_300_000);
