@@ -422,6 +422,35 @@ fn new_writes_a_template_that_validates_lints_clean_and_plays() {
 }
 
 #[test]
+fn new_with_a_client_type_template_writes_a_client_that_plays_and_names_the_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    for kind in [
+        "rationalising",
+        "rebellious",
+        "reluctant",
+        "resigned",
+        "relapse",
+        "maintenance-burnout",
+    ] {
+        let id = format!("my-{kind}");
+        let o = run_in(Some(dir.path()), &["new", &id, "--template", kind]);
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+        let p = dir.path().join(format!("{id}.ron"));
+        let path = p.to_str().unwrap();
+        let o = run(&["lint", path, "--deny", "warnings"]);
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+        let o = run(&["play", path, "--auto", "best", "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["transcript"]["ending"]["outcome"], "positive", "{kind}");
+    }
+    let o = run_in(Some(dir.path()), &["new", "x", "--template", "rebelious"]);
+    fails_with(
+        &o,
+        "there is no template `rebelious` (did you mean `rebellious`?)",
+    );
+}
+
+#[test]
 fn new_never_overwrites_and_refuses_bad_ids() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("mine.ron");

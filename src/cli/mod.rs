@@ -142,6 +142,10 @@ pub enum Command {
         /// Where to write it (default: ID.ron in the current folder); never overwritten.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Start from a client type instead of the generic template: rationalising, rebellious,
+        /// reluctant, resigned (precontemplators), relapse or maintenance-burnout.
+        #[arg(long, value_name = "KIND")]
+        template: Option<String>,
     },
     /// Check how scenario files teach MI (after validating them); see docs/authoring.md.
     Lint {
@@ -407,7 +411,11 @@ pub fn run(command: Command) -> i32 {
             clap_complete::generate(shell, &mut cmd, "changetalk", &mut std::io::stdout());
             0
         }
-        Command::New { id, output } => new::run(&id, output.as_deref()),
+        Command::New {
+            id,
+            output,
+            template,
+        } => new::run(&id, output.as_deref(), template.as_deref()),
         Command::Lint {
             paths,
             deny,

@@ -1,13 +1,15 @@
-//! `changetalk new ID [-o FILE]`: writes the commented template scenario for an author to edit.
+//! `changetalk new ID [-o FILE] [--template KIND]`: writes the commented template scenario (or
+//! a client-type template) for an author to edit.
 
 use std::path::{Path, PathBuf};
 
-use changetalk_core::format::template::template_for;
+use changetalk_core::format::template::{client_template_for, template_for};
 
-/// Writes the template with `id` to `output` (default `ID.ron` in the current folder); never
-/// overwrites an existing file. 0 on success, 1 otherwise.
-pub fn run(id: &str, output: Option<&Path>) -> i32 {
-    let text = match template_for(id) {
+/// Writes the template (or the client-type template `kind`) with `id` to `output` (default
+/// `ID.ron` in the current folder); never overwrites an existing file. 0 on success, 1
+/// otherwise.
+pub fn run(id: &str, output: Option<&Path>, kind: Option<&str>) -> i32 {
+    let text = match kind.map_or_else(|| template_for(id), |k| client_template_for(k, id)) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e}");
@@ -35,9 +37,14 @@ pub fn run(id: &str, output: Option<&Path>) -> i32 {
         eprintln!("{e}");
         return 1;
     }
-    println!(
-        "wrote {shown}: scenario `{id}`, a complete client to edit (docs/authoring.md explains every field)"
-    );
+    match kind {
+        Some(k) => println!(
+            "wrote {shown}: scenario `{id}`, a {k} client to make your own (its header says what to change first; docs/authoring.md explains every field)"
+        ),
+        None => println!(
+            "wrote {shown}: scenario `{id}`, a complete client to edit (docs/authoring.md explains every field)"
+        ),
+    }
     println!("next:  changetalk validate {shown}");
     println!("       changetalk lint {shown}");
     println!("       changetalk play {shown} --auto best");
