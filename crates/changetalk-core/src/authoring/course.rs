@@ -118,9 +118,25 @@ pub fn lint_course(s: &Scenario, d: &mut Vec<Diagnostic>) {
     let n = s.session_count();
     let all_reads: BTreeSet<&str> = (0..n).flat_map(|i| reads(s, i)).collect();
     let mut warned: BTreeSet<&str> = BTreeSet::new();
+    // The change plan is read by the app's plan card too: a `plan.…` fact with words, and
+    // how the plan was made (`plan.chose_own`, `plan.pushed`), so a last session may record
+    // the revised plan.
+    let on_plan_card = |key: &str, i: usize| {
+        key.starts_with("plan.")
+            && (matches!(key, "plan.chose_own" | "plan.pushed")
+                || points_of(s, i)
+                    .iter()
+                    .flat_map(|p| {
+                        p.lines
+                            .iter()
+                            .flat_map(|l| &l.remember)
+                            .chain(p.options.iter().flat_map(|o| &o.remember))
+                    })
+                    .any(|f| f.key == key && f.text.is_some()))
+    };
     for i in 0..n {
         for (key, span) in sets(s, i) {
-            if !all_reads.contains(key) && warned.insert(key) {
+            if !all_reads.contains(key) && !on_plan_card(key, i) && warned.insert(key) {
                 d.push(Diagnostic::warning(
                     span,
                     format!(
