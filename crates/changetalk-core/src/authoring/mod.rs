@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod course;
+pub mod draft;
 pub mod graph;
 pub mod lint;
 pub mod model_path;
