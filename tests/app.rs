@@ -182,6 +182,17 @@ fn library_cards_open_the_briefing_and_search_filters() {
     harness.get_by_label(&format!("Meet {name}")).click();
     harness.run();
     assert_eq!(harness.state().1, Some(LibraryAction::Open(idx)));
+    // The course has a card of its own, with the sessions and where the trainee is.
+    let course = entries
+        .iter()
+        .position(|e| e.loaded.as_ref().is_ok_and(|s| s.id == "recovery-burnout-course"))
+        .unwrap();
+    harness.get_by_label("3 sessions · not started");
+    harness
+        .get_by_label(&format!("Start the course with {name}"))
+        .click();
+    harness.run();
+    assert_eq!(harness.state().1, Some(LibraryAction::Open(course)));
     // Searching narrows the cards.
     harness.state_mut().0.query = "court".into();
     harness.run();

@@ -262,10 +262,11 @@ fn entry_card(
                         ui.horizontal_wrapped(|ui| {
                             ui.label(RichText::new(view.status()).strong());
                             let started = view.ended.is_none() && save.is_some();
+                            // Not "Meet …": the single-session card of the same client has that.
                             let label = if started {
-                                format!("Continue with {}", s.persona.name)
+                                format!("Continue the course with {}", s.persona.name)
                             } else {
-                                format!("Meet {}", s.persona.name)
+                                format!("Start the course with {}", s.persona.name)
                             };
                             if theme::primary_button(ui, p, &label).clicked() {
                                 action = Some(LibraryAction::Open(i));
