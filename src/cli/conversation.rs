@@ -9,7 +9,7 @@ use changetalk_core::engine::Session;
 use changetalk_core::miti::codes::codes_label;
 
 use super::Auto;
-use super::text_report::{client_line, print_replies};
+use super::text_report::{client_line, line_facts, print_replies};
 
 /// How `play` is driven besides the terminal: `--choices`, `--session`, `--auto`.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +39,7 @@ pub(super) fn interactive(session: &mut Session) {
             break;
         };
         println!("{}", client_line(&name, &line));
+        println!("{}", line_facts(&line, &session.state()));
         let shown = print_replies(session);
         print!("> ");
         let _ = std::io::stdout().flush();

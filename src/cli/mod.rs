@@ -12,6 +12,7 @@ pub mod lint;
 pub mod new;
 pub mod play;
 pub mod play_course;
+pub mod ratings;
 pub mod score_csv;
 pub mod serve;
 pub mod text_report;
@@ -167,6 +168,14 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<String>,
         /// Print the reports as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every reply option's rating (1–5) and the rule that gives it, point by point.
+    Ratings {
+        /// A scenario file, or the id of a bundled scenario.
+        scenario: String,
+        /// Print the ratings as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -427,6 +436,7 @@ pub fn run(command: Command) -> i32 {
             output,
         } => graph::run(&scenario, format, output.as_deref()),
         Command::Audit { scenarios, json } => audit::run(&scenarios, json),
+        Command::Ratings { scenario, json } => ratings::run(&scenario, json),
         Command::Gui(args) => open_app(args),
         Command::Exercise(args) => match class::server_flags_given() {
             Some((server, code)) => class::run_student(&server, &code),

@@ -19,11 +19,24 @@ pub fn client_line(name: &str, l: &ClientLineRecord) -> String {
     )
 }
 
-/// The whole conversation with codes.
+/// Which line the client said and the client's state when they said it, for an author
+/// reading a play-through: `[line burnout.opening.a · engagement 3, discord 2, importance 4,
+/// confidence 2]`.
+pub fn line_facts(l: &ClientLineRecord, s: &changetalk_core::engine::model::ClientState) -> String {
+    format!(
+        "      [line {} · engagement {}, discord {}, importance {}, confidence {}]",
+        l.line, s.engagement, s.discord, s.importance, s.confidence
+    )
+}
+
+/// The whole conversation with codes, with each client line's id and the client's state.
 pub fn transcript_text(t: &Transcript, client_name: &str) -> String {
     let mut out = String::new();
+    let mut state = t.initial_state;
     for turn in &t.turns {
         let _ = writeln!(out, "{}", client_line(client_name, &turn.client));
+        let _ = writeln!(out, "{}", line_facts(&turn.client, &state));
+        state = turn.state_after;
         let _ = writeln!(
             out,
             "  YOU [{}]: {}\n      {} · rating {}/5",
@@ -38,6 +51,7 @@ pub fn transcript_text(t: &Transcript, client_name: &str) -> String {
     }
     if let Some(p) = &t.pending {
         let _ = writeln!(out, "{}", client_line(client_name, p));
+        let _ = writeln!(out, "{}", line_facts(p, &state));
     }
     if let Some(e) = &t.ending {
         let _ = writeln!(
