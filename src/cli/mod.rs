@@ -37,7 +37,7 @@ pub struct Cli {
 #[derive(Debug)]
 pub enum Invocation {
     /// A command, or none (the app).
-    Run(Cli),
+    Run(Box<Cli>),
     /// The hidden `changetalk manpage [DIR]` (see [`manpage`]).
     Manpage(Option<PathBuf>),
 }
@@ -51,7 +51,9 @@ pub fn parse() -> Invocation {
     if let Some(m) = matches.subcommand_matches(manpage::NAME) {
         return Invocation::Manpage(m.get_one::<PathBuf>("dir").cloned());
     }
-    Invocation::Run(Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()))
+    Invocation::Run(Box::new(
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()),
+    ))
 }
 
 /// Examples shown under `changetalk --help` and in `man changetalk`.
