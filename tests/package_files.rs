@@ -43,6 +43,12 @@ fn the_metainfo_launches_the_desktop_entry_and_shows_the_readme_screenshots() {
     assert_eq!(child("id"), APP_ID);
     assert_eq!(child("launchable"), format!("{APP_ID}.desktop"));
     assert_eq!(child("project_license"), env!("CARGO_PKG_LICENSE"));
+    let newest = doc.descendants().find(|n| n.has_tag_name("release"));
+    assert_eq!(
+        newest.and_then(|n| n.attribute("version")),
+        Some(env!("CARGO_PKG_VERSION")),
+        "the metainfo's newest <release> is this version"
+    );
     let repo = env!("CARGO_PKG_REPOSITORY");
     assert_eq!(repo, "https://github.com/changetalk/changetalk");
     let homepage = doc
