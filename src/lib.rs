@@ -15,10 +15,11 @@ pub mod app;
 
 /// Runs the program with the process's arguments; returns the exit code.
 pub fn main_entry() -> i32 {
-    use clap::Parser as _;
-    let args = cli::Cli::parse();
-    match args.command {
-        Some(cmd) => cli::run(cmd),
-        None => cli::open_app(cli::GuiArgs::default()),
+    match cli::parse() {
+        cli::Invocation::Run(args) => match args.command {
+            Some(cmd) => cli::run(cmd),
+            None => cli::open_app(cli::GuiArgs::default()),
+        },
+        cli::Invocation::Manpage(dir) => cli::manpage::run(dir.as_deref()),
     }
 }

@@ -7,8 +7,8 @@
 //! - `screens/`: one plugin per screen; they only draw and send actions;
 //! - `flow`: every action handled, every change of screen, in one system set;
 //! - `exercise`: an open classroom exercise, over the classroom driver;
-//! - `face/`, `hot_reload`, `settings`, `low_power` (the one writer of `WinitSettings`),
-//!   `screenshot`, `theme` (colours and shared widgets);
+//! - `face/`, `hot_reload`, `identity` (app id and window icon), `settings`, `low_power`
+//!   (the one writer of `WinitSettings`), `screenshot`, `theme` (colours and shared widgets);
 //! - `options` and `startup`: what the command line asks, resolved into the first screen.
 //!
 //! Imports run one way: `state`, `settings` and `theme` at the bottom; the screens above
@@ -22,6 +22,7 @@ pub mod exercise;
 pub mod face;
 pub mod flow;
 pub mod hot_reload;
+pub mod identity;
 pub mod low_power;
 pub mod options;
 pub mod screens;
@@ -56,6 +57,7 @@ pub fn build_app(options: &Options, start: Startup) -> App {
             .set(WindowPlugin {
                 primary_window: Some(Window {
                     title: "ChangeTalk — motivational interviewing practice".into(),
+                    name: Some(identity::APP_ID.into()),
                     resolution,
                     resize_constraints: WindowResizeConstraints {
                         min_width: 1024.0,
@@ -114,6 +116,7 @@ pub fn build_app(options: &Options, start: Startup) -> App {
         low_power::plugin,
         face::plugin,
         hot_reload::plugin,
+        identity::plugin,
     ));
     if let Some(page) = page {
         app.world_mut()

@@ -9,6 +9,7 @@ pub mod exercise;
 pub mod grade;
 pub mod graph;
 pub mod lint;
+pub mod manpage;
 pub mod new;
 pub mod play;
 pub mod play_course;
@@ -33,8 +34,31 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Examples shown under `changetalk --help`.
-const EXAMPLES: &str = "Examples:
+/// What the process's arguments ask for.
+#[derive(Debug)]
+pub enum Invocation {
+    /// A command, or none (the app).
+    Run(Box<Cli>),
+    /// The hidden `changetalk manpage [DIR]` (see [`manpage`]).
+    Manpage(Option<PathBuf>),
+}
+
+/// Parses the process's arguments; exits with clap's message when they are wrong. The hidden
+/// `manpage` command is added beside [`Cli`]'s, not among them, so that neither the
+/// completions nor the man pages offer it.
+pub fn parse() -> Invocation {
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let matches = Cli::command().subcommand(manpage::command()).get_matches();
+    if let Some(m) = matches.subcommand_matches(manpage::NAME) {
+        return Invocation::Manpage(m.get_one::<PathBuf>("dir").cloned());
+    }
+    Invocation::Run(Box::new(
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()),
+    ))
+}
+
+/// Examples shown under `changetalk --help` and in `man changetalk`.
+pub const EXAMPLES: &str = "Examples:
   changetalk                                        open the app with the bundled clients
   changetalk play court-ordered-dui                 talk with a client in the terminal
   changetalk play court-ordered-dui --free-text     reply in your own words (coded offline)
