@@ -172,7 +172,8 @@ fn library_cards_open_the_briefing_and_search_filters() {
         },
         (LibraryFilter::default(), None),
     );
-    harness.set_size(egui::vec2(1024.0, 640.0));
+    // Tall enough that every card is on screen (a click needs the widget to be visible).
+    harness.set_size(egui::vec2(1024.0, 2400.0));
     harness.run();
     let idx = entries
         .iter()
@@ -185,7 +186,11 @@ fn library_cards_open_the_briefing_and_search_filters() {
     // The course has a card of its own, with the sessions and where the trainee is.
     let course = entries
         .iter()
-        .position(|e| e.loaded.as_ref().is_ok_and(|s| s.id == "recovery-burnout-course"))
+        .position(|e| {
+            e.loaded
+                .as_ref()
+                .is_ok_and(|s| s.id == "recovery-burnout-course")
+        })
         .unwrap();
     harness.get_by_label("3 sessions · not started");
     harness

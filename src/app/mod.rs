@@ -18,6 +18,7 @@
 pub mod class;
 pub mod conversation;
 pub mod course;
+pub mod editor;
 pub mod exercise;
 pub mod face;
 pub mod flow;
@@ -103,6 +104,9 @@ pub fn build_app(options: &Options, start: Startup) -> App {
     }
     if let Some(run) = start.class {
         app.insert_resource(run);
+    }
+    if let Some(ed) = start.editor {
+        app.insert_resource(ed);
     }
     app.add_systems(bevy::app::Startup, |mut commands: Commands| {
         commands.spawn(Camera2d);

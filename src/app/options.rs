@@ -45,6 +45,8 @@ pub struct Options {
     pub join: Option<String>,
     /// With `join`: the join code, sent at once.
     pub join_code: Option<String>,
+    /// A scenario file to open in the editor.
+    pub edit: Option<std::path::PathBuf>,
     /// With a course: the session (1-based) to open, after the model conversation of the
     /// earlier ones.
     pub session: Option<usize>,
@@ -60,6 +62,7 @@ impl Default for Options {
             scenario: None,
             choices: None,
             session: None,
+            edit: None,
             auto: None,
             size: None,
             seed: 1,

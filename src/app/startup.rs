@@ -30,6 +30,8 @@ pub struct Startup {
     pub exercise: Option<ExerciseRun>,
     /// The class server to join (`--join`).
     pub class: Option<ClassRun>,
+    /// The scenario editor on `--edit FILE`.
+    pub editor: Option<super::editor::Editor>,
     /// Lines for the terminal once the window is sure to open (a resumed exercise, a draft
     /// that does not load yet).
     pub notes: Vec<String>,
@@ -51,6 +53,15 @@ pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, Strin
     }
     if let Some(path) = &args.exercise {
         return prepare_exercise(args, path, catalog);
+    }
+    if let Some(path) = &args.edit {
+        let ed = super::flow::open_editor(path)?;
+        return Ok(Startup {
+            catalog,
+            screen: Screen::Editor,
+            editor: Some(ed),
+            ..Startup::default()
+        });
     }
     let screen = match args.screen {
         // Without a client there is no exercise page to open.

@@ -35,6 +35,8 @@ pub enum Screen {
     /// An exercise on a class server: the join code, each client's briefing, the result
     /// (its conversations are on [`Screen::Session`]).
     Class,
+    /// The scenario editor (instructor mode).
+    Editor,
 }
 
 /// The page of the exercise screen.

@@ -309,6 +309,10 @@ pub struct GuiArgs {
     /// (--choices and --auto then play in that session).
     #[arg(long, value_name = "N", requires = "scenario")]
     pub session: Option<usize>,
+    /// Open this scenario file in the scenario editor (forms for the persona, points, lines
+    /// and replies; undo, live checks, a preview; saves keep comments and order).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["scenario", "exercise", "join"])]
+    pub edit: Option<PathBuf>,
 }
 
 /// `play --choices`: each session's option numbers.
@@ -389,6 +393,7 @@ pub fn app_options(args: GuiArgs) -> crate::app::Options {
         join_code: args.code,
         say: args.say,
         session: args.session,
+        edit: args.edit,
     }
 }
 

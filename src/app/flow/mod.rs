@@ -112,6 +112,66 @@ fn library(
                 Err(e) => picker.error = Some(e),
             },
             LibraryAction::Settings => nav.settings(),
+            LibraryAction::Edit(i) => {
+                if let Some(path) = catalog.0.get(*i).and_then(Entry::path) {
+                    match open_editor(path) {
+                        Ok(ed) => {
+                            commands.insert_resource(ed);
+                            nav.go(Screen::Editor);
+                        }
+                        Err(e) => picker.error = Some(e),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The editor on a scenario file.
+pub fn open_editor(path: &std::path::Path) -> Result<super::editor::Editor, String> {
+    let text =
+        crate::files::read_text_limited(path, changetalk_core::format::load::MAX_FILE_BYTES as u64)
+            .map_err(|e| e.to_string())?;
+    Ok(super::editor::Editor::open(path.to_path_buf(), text))
+}
+
+/// The editor: save (atomically) or go back; leaving with unsaved edits asks once.
+fn editor(
+    mut actions: MessageReader<super::screens::editor::EditorAction>,
+    editor: Option<ResMut<super::editor::Editor>>,
+    mut commands: Commands,
+    mut nav: Nav,
+) {
+    use super::screens::editor::EditorAction;
+    let Some(mut ed) = editor else {
+        return;
+    };
+    for a in actions.read() {
+        match a {
+            EditorAction::Save => {
+                match crate::files::write_atomic(&ed.path, ed.draft.text().as_bytes()) {
+                    Ok(()) => {
+                        ed.draft.mark_saved();
+                        ed.message = Some((format!("Saved {}", ed.path.display()), false));
+                    }
+                    Err(e) => ed.message = Some((e.to_string(), true)),
+                }
+            }
+            EditorAction::Back => {
+                let warned = ed
+                    .message
+                    .as_ref()
+                    .is_some_and(|(m, _)| m.starts_with("Unsaved edits"));
+                if ed.draft.is_dirty() && !warned {
+                    ed.message = Some((
+                        "Unsaved edits: Save them (Ctrl+S), or press ‹ Library again to leave without saving.".into(),
+                        true,
+                    ));
+                } else {
+                    commands.remove_resource::<super::editor::Editor>();
+                    nav.go(Screen::Library);
+                }
+            }
         }
     }
 }
@@ -647,6 +707,7 @@ pub fn plugin(app: &mut App) {
         .add_message::<ExerciseAction>()
         .add_message::<ReportAction>()
         .add_message::<SettingsAction>()
+        .add_message::<super::screens::editor::EditorAction>()
         .add_plugins(class::plugin)
         .add_systems(
             Update,
@@ -660,6 +721,7 @@ pub fn plugin(app: &mut App) {
                 mark_previewed,
                 report,
                 settings,
+                editor,
             )
                 .chain()
                 .in_set(FlowSet),

@@ -32,6 +32,8 @@ pub enum LibraryAction {
     Settings,
     /// Open a classroom exercise file.
     OpenExercise(std::path::PathBuf),
+    /// Open entry `i`'s file in the scenario editor (the user's own files).
+    Edit(usize),
 }
 
 /// The exercise files offered on the library screen, and the path typed.
@@ -289,6 +291,15 @@ fn entry_card(
                             .clicked()
                         {
                             action = Some(LibraryAction::Open(i));
+                        }
+                        // Your own files open in the editor.
+                        if matches!(entry.origin, crate::library::Origin::File(_))
+                            && ui
+                                .button("Edit")
+                                .on_hover_text("Open this file in the scenario editor")
+                                .clicked()
+                        {
+                            action = Some(LibraryAction::Edit(i));
                         }
                     });
                 }

@@ -4,6 +4,7 @@
 
 pub mod briefing;
 pub mod class;
+pub mod editor;
 pub mod exercise;
 pub mod library;
 pub mod report;
@@ -22,5 +23,6 @@ pub fn plugin(app: &mut App) {
         settings::plugin,
         exercise::plugin,
         class::plugin,
+        editor::plugin,
     ));
 }

@@ -271,7 +271,11 @@ pub fn rate_reply(codes: &[MitiCode], responds_to: Target, evokes_change_talk: b
 
 /// Why [`rate_reply`] gives what it gives, in words (the rule that decided it), for authors
 /// (`changetalk ratings`) and feedback.
-pub fn rating_reason(codes: &[MitiCode], responds_to: Target, evokes_change_talk: bool) -> &'static str {
+pub fn rating_reason(
+    codes: &[MitiCode],
+    responds_to: Target,
+    evokes_change_talk: bool,
+) -> &'static str {
     use MitiCode::*;
     let codes = normalize_turn(codes);
     let has = |c: MitiCode| codes.contains(&c);
@@ -286,7 +290,9 @@ pub fn rating_reason(codes: &[MitiCode], responds_to: Target, evokes_change_talk
         return match responds_to {
             Target::ChangeTalk => "a complex reflection of change talk",
             Target::Discord => "a complex reflection of discord",
-            _ => "a complex reflection of sustain or neutral talk (5 with an adherent move, or of change talk or discord)",
+            _ => {
+                "a complex reflection of sustain or neutral talk (5 with an adherent move, or of change talk or discord)"
+            }
         };
     }
     if has(SimpleReflection) {
@@ -326,7 +332,12 @@ mod tests {
 
     #[test]
     fn every_rating_has_its_reason() {
-        let targets = [Target::ChangeTalk, Target::SustainTalk, Target::Neutral, Target::Discord];
+        let targets = [
+            Target::ChangeTalk,
+            Target::SustainTalk,
+            Target::Neutral,
+            Target::Discord,
+        ];
         for a in MitiCode::ALL {
             for b in MitiCode::ALL {
                 for t in targets {
@@ -337,8 +348,18 @@ mod tests {
                         let expected: &[&str] = match r {
                             1 => &["roadblock"],
                             2 => &["neither"],
-                            3 => &["open question:", "simple reflection of sustain", "permission", "alone"],
-                            4 => &["complex reflection of sustain", "simple reflection", "evokes", "open question with"],
+                            3 => &[
+                                "open question:",
+                                "simple reflection of sustain",
+                                "permission",
+                                "alone",
+                            ],
+                            4 => &[
+                                "complex reflection of sustain",
+                                "simple reflection",
+                                "evokes",
+                                "open question with",
+                            ],
                             _ => &["complex reflection"],
                         };
                         assert!(

@@ -1,0 +1,202 @@
+//! The scenario editor's state: the file being edited as a [`Draft`] (its text is the truth;
+//! every form field edits one value of it, so comments and layout survive and an untouched
+//! file saves byte for byte), what is selected, the text of fields being typed in, the
+//! checks of the current text, and a preview conversation.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use changetalk_core::authoring::draft::{Draft, Step};
+use changetalk_core::engine::Session;
+use changetalk_core::source::diag::{Diagnostic, Span};
+use changetalk_core::{LineIndex, Scenario};
+
+/// What the form shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Selection {
+    /// The persona.
+    #[default]
+    Client,
+    /// Point `point` of session `session` (0: the file's own `points`).
+    Point {
+        /// Session (0-based).
+        session: usize,
+        /// Point index in that session.
+        point: usize,
+    },
+}
+
+/// One problem with the text, as the editor lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// `line:col`.
+    pub at: String,
+    /// Where in the text (to tell which point it belongs to).
+    pub span: Span,
+    /// An error (the file does not load) rather than a lint warning.
+    pub error: bool,
+    /// The message.
+    pub message: String,
+}
+
+/// The editor (present while the editor screen is open).
+#[derive(Resource)]
+pub struct Editor {
+    /// The file.
+    pub path: PathBuf,
+    /// Its text and history.
+    pub draft: Draft,
+    /// What the form shows.
+    pub selected: Selection,
+    /// Text typed into fields, kept until the field loses focus (then it becomes one edit).
+    pub typing: HashMap<String, String>,
+    /// The preview conversation, from the selected point.
+    pub preview: Option<Session>,
+    /// The last save, edit or preview problem, in words.
+    pub message: Option<(String, bool)>,
+    checked: Option<(String, Checked)>,
+}
+
+/// The checks of one text.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The scenario, when the text loads.
+    pub scenario: Option<Arc<Scenario>>,
+    /// Errors (it does not load) or lint warnings.
+    pub problems: Vec<Problem>,
+}
+
+impl Editor {
+    /// The editor on `text`, read from `path`.
+    pub fn open(path: PathBuf, text: String) -> Editor {
+        Editor {
+            path,
+            draft: Draft::open(text),
+            selected: Selection::Client,
+            typing: HashMap::new(),
+            preview: None,
+            message: None,
+            checked: None,
+        }
+    }
+
+    /// The checks of the current text (computed once per text).
+    pub fn checked(&mut self) -> &Checked {
+        let text = self.draft.text();
+        if self.checked.as_ref().is_none_or(|(t, _)| t != text) {
+            let c = check(text);
+            self.checked = Some((text.to_string(), c));
+        }
+        &self.checked.as_ref().expect("just set").1
+    }
+
+    /// The path of the points list of session `session`.
+    pub fn points_path(session: usize) -> Vec<Step> {
+        match session {
+            0 => vec![Step::Field("points")],
+            s => vec![
+                Step::Field("sessions"),
+                Step::Item(s - 1),
+                Step::Field("points"),
+            ],
+        }
+    }
+
+    /// The path of point `point` of session `session`.
+    pub fn point_path(session: usize, point: usize) -> Vec<Step> {
+        let mut p = Editor::points_path(session);
+        p.push(Step::Item(point));
+        p
+    }
+
+    /// The span of the selected point in the text, if one is selected.
+    pub fn selected_span(&self) -> Option<Span> {
+        match self.selected {
+            Selection::Client => None,
+            Selection::Point { session, point } => self
+                .draft
+                .node(&Editor::point_path(session, point))
+                .ok()
+                .map(|n| n.span),
+        }
+    }
+
+    /// Applies an edit, keeping its error (if any) as the message.
+    pub fn apply(&mut self, r: Result<(), changetalk_core::authoring::draft::EditError>) {
+        match r {
+            Ok(()) => self.message = None,
+            Err(e) => self.message = Some((e.to_string(), true)),
+        }
+    }
+}
+
+/// Reads the text: errors when it does not load, else lint warnings.
+pub fn check(text: &str) -> Checked {
+    let idx = LineIndex::new(text);
+    let problem = |d: &Diagnostic, error: bool| {
+        let (l, c) = idx.line_col(d.span.start);
+        Problem {
+            at: format!("{l}:{c}"),
+            span: d.span,
+            error,
+            message: d.message.clone(),
+        }
+    };
+    match changetalk_core::load_scenario(text) {
+        Ok(s) => {
+            let lint = changetalk_core::authoring::lint::lint(&s, &Default::default());
+            Checked {
+                problems: lint.iter().map(|d| problem(d, false)).collect(),
+                scenario: Some(Arc::new(s)),
+            }
+        }
+        Err(diags) => Checked {
+            scenario: None,
+            problems: diags.iter().map(|d| problem(d, true)).collect(),
+        },
+    }
+}
+
+/// A new point for the editor's "+ Point": one neutral line and one option leading to the
+/// first ending, with ids made unique from `n`.
+pub fn new_point(n: usize, first_ending: &str) -> String {
+    format!(
+        "Point(\n    id: \"point-{n}\",\n    lines: [\n        Line(id: \"point-{n}.a\", text: \"What the client says here.\", talk: Neutral),\n    ],\n    options: [\n        Option(\n            id: \"point-{n}.reply\",\n            text: \"What the trainee can say.\",\n            codes: [OpenQuestion],\n            next: \"{first_ending}\",\n            feedback: \"Open question: say what it does and what would be better.\",\n        ),\n    ],\n)"
+    )
+}
+
+/// A new line for "+ Line" of a point with id `point`, made unique by `n`.
+pub fn new_line(point: &str, n: usize) -> String {
+    format!(
+        "Line(id: \"{point}.line-{n}\", text: \"Another thing the client may say.\", talk: Neutral)"
+    )
+}
+
+/// A new option for "+ Option", leading where `next` says.
+pub fn new_option(point: &str, n: usize, next: &str) -> String {
+    format!(
+        "Option(\n    id: \"{point}.reply-{n}\",\n    text: \"Another reply.\",\n    codes: [ClosedQuestion],\n    next: \"{next}\",\n    feedback: \"Closed question: say what it does and what would be better.\",\n)"
+    )
+}
+
+/// The talk types a line may have, as RON.
+pub const TALK_TYPES: [&str; 16] = [
+    "Change(Desire)",
+    "Change(Ability)",
+    "Change(Reasons)",
+    "Change(Need)",
+    "Change(Commitment)",
+    "Change(Activation)",
+    "Change(TakingSteps)",
+    "Sustain(Desire)",
+    "Sustain(Ability)",
+    "Sustain(Reasons)",
+    "Sustain(Need)",
+    "Sustain(Commitment)",
+    "Sustain(Activation)",
+    "Sustain(TakingSteps)",
+    "Discord",
+    "Neutral",
+];

@@ -1,0 +1,548 @@
+//! The scenario editor (instructor mode → "Edit", or `changetalk gui --edit FILE`): an outline
+//! of the client and its points on the left; a form for what is selected in the middle —
+//! the persona, or a point's lines (text, talk type, mood, `when`) and replies (text, MITI
+//! codes from a list, `next` from the points and endings, feedback); the file's problems on
+//! the right, the selected point's first; and a preview that plays from the selected point.
+//! Every field edits one value of the file's text (see [`changetalk_core::authoring::draft`]),
+//! so comments and order survive; undo and redo step through edits.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use changetalk_core::Scenario;
+use changetalk_core::authoring::draft::{Step, ron_string};
+use changetalk_core::engine::Session;
+use changetalk_core::engine::model::Mood;
+use changetalk_core::miti::codes::MitiCode;
+use egui::RichText;
+
+use crate::app::editor::{self, Editor, Selection, TALK_TYPES};
+use crate::app::settings::Settings;
+use crate::app::state::Screen;
+use crate::app::theme::{self, Palette, ScreenUi, palette, root_ui};
+
+/// What the instructor did that leaves the form.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub enum EditorAction {
+    /// Save the file (atomically).
+    Save,
+    /// Back to the library.
+    Back,
+}
+
+/// Draws the editor; edits go straight into `ed`'s draft, saving and leaving are returned.
+pub fn editor_ui(ui: &mut egui::Ui, ed: &mut Editor, p: &Palette) -> Option<EditorAction> {
+    let mut action = None;
+    // Keyboard: Ctrl+S saves, Ctrl+Z undoes, Ctrl+Y or Ctrl+Shift+Z redoes.
+    let (save, undo, redo) = ui.input(|i| {
+        let cmd = i.modifiers.command;
+        (
+            cmd && i.key_pressed(egui::Key::S),
+            cmd && !i.modifiers.shift && i.key_pressed(egui::Key::Z),
+            cmd && (i.key_pressed(egui::Key::Y)
+                || (i.modifiers.shift && i.key_pressed(egui::Key::Z))),
+        )
+    });
+    let file = ed
+        .path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    ui.horizontal_wrapped(|ui| {
+        if ui.button("‹ Library").clicked() {
+            action = Some(EditorAction::Back);
+        }
+        let dirty = if ed.draft.is_dirty() {
+            " • unsaved"
+        } else {
+            ""
+        };
+        ui.heading(format!("Edit {file}{dirty}"));
+        if ui
+            .add_enabled(ed.draft.can_undo(), egui::Button::new("Undo"))
+            .clicked()
+            || undo
+        {
+            ed.draft.undo();
+        }
+        if ui
+            .add_enabled(ed.draft.can_redo(), egui::Button::new("Redo"))
+            .clicked()
+            || redo
+        {
+            ed.draft.redo();
+        }
+        if theme::primary_button(ui, p, "Save").clicked() || save {
+            action = Some(EditorAction::Save);
+        }
+    });
+    if let Some((m, problem)) = &ed.message {
+        ui.label(RichText::new(m).color(if *problem { p.bad } else { p.good }));
+    }
+    ui.separator();
+    let checked = ed.checked().clone();
+    let Some(scenario) = checked.scenario.clone() else {
+        ui.label(
+            RichText::new("The file does not load, so the form cannot show it. Fix these in a text editor (or undo), and it reloads here:")
+                .color(p.bad),
+        );
+        problems_ui(ui, &checked.problems, None, p);
+        return action;
+    };
+    let width = ui.available_width();
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width((width * 0.2).max(160.0));
+            outline_ui(ui, ed, &scenario);
+        });
+        ui.separator();
+        ui.vertical(|ui| {
+            ui.set_width((width * 0.5).max(320.0));
+            egui::ScrollArea::vertical()
+                .id_salt("editor-form")
+                .auto_shrink([false, false])
+                .max_height(ui.available_height() * 0.62)
+                .show(ui, |ui| form_ui(ui, ed, &scenario, p));
+            ui.separator();
+            preview_ui(ui, ed, &scenario, p);
+        });
+        ui.separator();
+        ui.vertical(|ui| {
+            let span = ed.selected_span();
+            problems_ui(ui, &checked.problems, span, p);
+        });
+    });
+    action
+}
+
+fn outline_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario) {
+    ui.label(RichText::new("Client").strong());
+    if ui
+        .selectable_label(ed.selected == Selection::Client, &s.persona.name)
+        .clicked()
+    {
+        ed.selected = Selection::Client;
+    }
+    for session in 0..s.session_count() {
+        ui.label(RichText::new(format!("Points — {}", s.session_title_of(session))).strong());
+        for (i, point) in s.session_points(session).iter().enumerate() {
+            let sel = Selection::Point { session, point: i };
+            if ui.selectable_label(ed.selected == sel, &point.id).clicked() {
+                ed.selected = sel;
+                ed.preview = None;
+            }
+        }
+        // A new point comes after the selected one (or the last): the selected point's
+        // first reply now leads to it, and its reply goes where that reply went, so the
+        // client stays whole (every point reachable) while it grows.
+        if ui
+            .button("+ Point")
+            .on_hover_text("Add a point after the selected one")
+            .clicked()
+        {
+            let points = s.session_points(session);
+            let after = match ed.selected {
+                Selection::Point { session: se, point } if se == session => point,
+                _ => points.len().saturating_sub(1),
+            };
+            let n = unique(s, points.len() + 1);
+            let id = format!("point-{n}");
+            let (next, link) = match points.get(after).and_then(|p| p.options.first()) {
+                Some(o) => (o.next.clone(), true),
+                None => (
+                    s.endings
+                        .first()
+                        .map_or("end", |e| e.id.as_str())
+                        .to_string(),
+                    false,
+                ),
+            };
+            let r = ed.draft.insert_item(
+                &Editor::points_path(session),
+                after + 1,
+                &editor::new_point(n, &next),
+            );
+            ed.apply(r);
+            if link {
+                let mut option = Editor::point_path(session, after);
+                option.extend([Step::Field("options"), Step::Item(0)]);
+                let r = ed.draft.set_field(&option, "next", &ron_string(&id));
+                ed.apply(r);
+            }
+            ed.selected = Selection::Point {
+                session,
+                point: after + 1,
+            };
+        }
+    }
+}
+
+/// A number `n` or above that no point id `point-N` uses yet.
+fn unique(s: &Scenario, n: usize) -> usize {
+    let used = |k: usize| {
+        (0..s.session_count())
+            .flat_map(|i| s.session_points(i))
+            .any(|p| p.id == format!("point-{k}"))
+    };
+    (n..).find(|k| !used(*k)).unwrap_or(n)
+}
+
+/// A text field bound to the string at `path`: typing is kept until the field loses focus,
+/// then it becomes one edit.
+fn text_field(ui: &mut egui::Ui, ed: &mut Editor, label: &str, path: Vec<Step>, multiline: bool) {
+    let key = format!("{path:?}");
+    let current = ed.draft.string(&path).unwrap_or_default();
+    let mut buf = ed.typing.get(&key).cloned().unwrap_or(current.clone());
+    ui.label(RichText::new(label).small());
+    let edit = if multiline {
+        egui::TextEdit::multiline(&mut buf).desired_rows(2)
+    } else {
+        egui::TextEdit::singleline(&mut buf)
+    };
+    let r = ui.add(edit.desired_width(f32::INFINITY).id_salt(&key));
+    if r.changed() {
+        ed.typing.insert(key.clone(), buf.clone());
+    }
+    if r.lost_focus() && ed.typing.contains_key(&key) {
+        ed.typing.remove(&key);
+        if buf != current {
+            let res = ed.draft.set_string(&path, &buf);
+            ed.apply(res);
+        }
+    }
+}
+
+fn with(base: &[Step], more: &[Step]) -> Vec<Step> {
+    let mut v = base.to_vec();
+    v.extend_from_slice(more);
+    v
+}
+
+fn form_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario, p: &Palette) {
+    match ed.selected {
+        Selection::Client => {
+            ui.label(RichText::new("The client").strong());
+            let persona = [Step::Field("persona")];
+            text_field(
+                ui,
+                ed,
+                "Name",
+                with(&persona, &[Step::Field("name")]),
+                false,
+            );
+            text_field(
+                ui,
+                ed,
+                "Why they are here",
+                with(&persona, &[Step::Field("situation")]),
+                true,
+            );
+            text_field(
+                ui,
+                ed,
+                "Background",
+                with(&persona, &[Step::Field("background")]),
+                true,
+            );
+            text_field(ui, ed, "Title", vec![Step::Field("title")], false);
+        }
+        Selection::Point { session, point } => {
+            let Some(pt) = s.session_points(session).get(point).cloned() else {
+                ed.selected = Selection::Client;
+                return;
+            };
+            let base = Editor::point_path(session, point);
+            ui.label(RichText::new(format!("Point {}", pt.id)).strong());
+            ui.label(
+                RichText::new("What the client says (one line is chosen by its `when`)").strong(),
+            );
+            for (k, line) in pt.lines.iter().enumerate() {
+                let lp = with(&base, &[Step::Field("lines"), Step::Item(k)]);
+                theme::card(p).show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    text_field(
+                        ui,
+                        ed,
+                        &format!("Line {}", line.id),
+                        with(&lp, &[Step::Field("text")]),
+                        true,
+                    );
+                    ui.horizontal_wrapped(|ui| {
+                        let talk = talk_ron(line.talk);
+                        egui::ComboBox::from_label("talk")
+                            .selected_text(&talk)
+                            .show_ui(ui, |ui| {
+                                for t in TALK_TYPES {
+                                    if ui.selectable_label(t == talk, t).clicked() && t != talk {
+                                        let r =
+                                            ed.draft.replace(&with(&lp, &[Step::Field("talk")]), t);
+                                        ed.apply(r);
+                                    }
+                                }
+                            });
+                        let mood = format!("{:?}", line.mood);
+                        egui::ComboBox::from_label("mood")
+                            .selected_text(&mood)
+                            .show_ui(ui, |ui| {
+                                for m in Mood::ALL {
+                                    let name = format!("{m:?}");
+                                    if ui.selectable_label(name == mood, &name).clicked()
+                                        && name != mood
+                                    {
+                                        let r = ed.draft.set_field(&lp, "mood", &name);
+                                        ed.apply(r);
+                                    }
+                                }
+                            });
+                        if pt.lines.len() > 1 && ui.button("Remove line").clicked() {
+                            let r = ed
+                                .draft
+                                .remove_item(&with(&base, &[Step::Field("lines")]), k);
+                            ed.apply(r);
+                        }
+                    });
+                    if line.when.is_some() {
+                        text_field(
+                            ui,
+                            ed,
+                            "When (a condition, e.g. discord >= 5)",
+                            with(&lp, &[Step::Field("when")]),
+                            false,
+                        );
+                    }
+                });
+            }
+            if ui.button("+ Line").clicked() {
+                let r = ed.draft.insert_item(
+                    &with(&base, &[Step::Field("lines")]),
+                    usize::MAX,
+                    &editor::new_line(&pt.id, pt.lines.len() + 1),
+                );
+                ed.apply(r);
+            }
+            ui.add_space(6.0);
+            ui.label(RichText::new("What the trainee can reply").strong());
+            let targets: Vec<String> = (0..s.session_count())
+                .flat_map(|i| {
+                    s.session_points(i)
+                        .iter()
+                        .map(|p| p.id.clone())
+                        .collect::<Vec<_>>()
+                })
+                .chain(s.endings.iter().map(|e| e.id.clone()))
+                .chain(
+                    s.sessions
+                        .iter()
+                        .flat_map(|x| x.endings.iter().map(|e| e.id.clone())),
+                )
+                .collect();
+            for (k, o) in pt.options.iter().enumerate() {
+                let op = with(&base, &[Step::Field("options"), Step::Item(k)]);
+                theme::card(p).show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    text_field(
+                        ui,
+                        ed,
+                        &format!("Reply {}", o.id),
+                        with(&op, &[Step::Field("text")]),
+                        true,
+                    );
+                    ui.label(RichText::new("MITI codes").small());
+                    ui.horizontal_wrapped(|ui| {
+                        for c in MitiCode::ALL {
+                            let mut on = o.codes.contains(&c);
+                            if ui.checkbox(&mut on, c.label()).changed() {
+                                let mut codes: Vec<MitiCode> = o.codes.clone();
+                                if on {
+                                    codes.push(c);
+                                } else {
+                                    codes.retain(|x| *x != c);
+                                }
+                                let list: Vec<String> =
+                                    codes.iter().map(|c| format!("{c:?}")).collect();
+                                let r = ed.draft.set_field(
+                                    &op,
+                                    "codes",
+                                    &format!("[{}]", list.join(", ")),
+                                );
+                                ed.apply(r);
+                            }
+                        }
+                    });
+                    ui.horizontal_wrapped(|ui| {
+                        // Named by the reply, so a screen reader tells the pickers apart.
+                        egui::ComboBox::new(("next", &o.id), format!("next ({})", o.id))
+                            .selected_text(&o.next)
+                            .show_ui(ui, |ui| {
+                                for t in &targets {
+                                    if ui.selectable_label(*t == o.next, t).clicked()
+                                        && *t != o.next
+                                    {
+                                        let r = ed.draft.set_field(&op, "next", &ron_string(t));
+                                        ed.apply(r);
+                                    }
+                                }
+                            });
+                        if pt.options.len() > 1 && ui.button("Remove reply").clicked() {
+                            let r = ed
+                                .draft
+                                .remove_item(&with(&base, &[Step::Field("options")]), k);
+                            ed.apply(r);
+                        }
+                    });
+                    text_field(
+                        ui,
+                        ed,
+                        "Feedback (name the code, teach the principle)",
+                        with(&op, &[Step::Field("feedback")]),
+                        true,
+                    );
+                });
+            }
+            if ui.button("+ Reply").clicked() {
+                let next = pt.options.first().map_or(String::new(), |o| o.next.clone());
+                let r = ed.draft.insert_item(
+                    &with(&base, &[Step::Field("options")]),
+                    usize::MAX,
+                    &editor::new_option(&pt.id, pt.options.len() + 1, &next),
+                );
+                ed.apply(r);
+            }
+        }
+    }
+}
+
+fn talk_ron(t: changetalk_core::miti::talk::TalkType) -> String {
+    use changetalk_core::miti::talk::TalkType;
+    match t {
+        TalkType::Change(k) => format!("Change({})", k.name()),
+        TalkType::Sustain(k) => format!("Sustain({})", k.name()),
+        TalkType::Discord => "Discord".into(),
+        TalkType::Neutral => "Neutral".into(),
+    }
+}
+
+/// Plays the edited client from the selected point (or its start): the client's line and the
+/// replies as buttons, to the ending.
+fn preview_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &std::sync::Arc<Scenario>, p: &Palette) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Preview").strong());
+        let from = match ed.selected {
+            Selection::Point { session: 0, point } => s.points.get(point).map(|x| x.id.clone()),
+            _ => None,
+        };
+        let label = match &from {
+            Some(id) => format!("Play from {id}"),
+            None => "Play from the start".to_string(),
+        };
+        if ui.button(label).clicked() {
+            ed.preview = match &from {
+                Some(id) => {
+                    Session::preview_from(std::sync::Arc::clone(s), 1, id, s.persona.initial)
+                }
+                None => Some(Session::new(std::sync::Arc::clone(s), 1)),
+            };
+        }
+    });
+    let Some(session) = ed.preview.as_mut() else {
+        ui.label(RichText::new("Plays the client as the file stands now, from the selected point of the first session.").small().color(p.muted));
+        return;
+    };
+    egui::ScrollArea::vertical()
+        .id_salt("editor-preview")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if let Some(t) = session.turns().last() {
+                ui.label(
+                    RichText::new(format!("You: {} ({}/5)", t.reply.text, t.reply.rating))
+                        .color(p.accent),
+                );
+            }
+            if let Some(e) = session.ending() {
+                ui.label(RichText::new(format!("Ending: {}", e.title)).strong());
+                ui.label(&e.text);
+                return;
+            }
+            if let Some(line) = session.current_line() {
+                ui.label(format!("{}: {}", s.persona.name, line.text));
+            }
+            let options: Vec<(usize, String)> = session
+                .current_options()
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (i + 1, o.text.clone()))
+                .collect();
+            for (n, text) in options {
+                if ui.button(format!("{n}  {text}")).clicked() {
+                    let _ = session.choose(n);
+                }
+            }
+        });
+}
+
+fn problems_ui(
+    ui: &mut egui::Ui,
+    problems: &[editor::Problem],
+    span: Option<changetalk_core::source::diag::Span>,
+    p: &Palette,
+) {
+    ui.label(RichText::new(format!("Checks ({})", problems.len())).strong());
+    if problems.is_empty() {
+        ui.label(RichText::new("Loads and lints clean.").color(p.good));
+    }
+    let inside =
+        |x: &editor::Problem| span.is_some_and(|s| x.span.start >= s.start && x.span.start < s.end);
+    let mut ordered: Vec<&editor::Problem> = problems.iter().filter(|x| inside(x)).collect();
+    if !ordered.is_empty() {
+        ui.label(RichText::new("In this point:").small());
+    }
+    let here = ordered.len();
+    ordered.extend(problems.iter().filter(|x| !inside(x)));
+    egui::ScrollArea::vertical()
+        .id_salt("editor-problems")
+        .show(ui, |ui| {
+            for (i, x) in ordered.iter().enumerate() {
+                if i == here && here > 0 {
+                    ui.label(RichText::new("Elsewhere:").small());
+                }
+                let colour = if x.error { p.bad } else { p.fair };
+                ui.label(
+                    RichText::new(format!("{} {}", x.at, x.message))
+                        .small()
+                        .color(colour),
+                );
+            }
+        });
+}
+
+fn editor_system(
+    mut contexts: EguiContexts,
+    settings: Res<Settings>,
+    editor: Option<ResMut<Editor>>,
+    mut actions: MessageWriter<EditorAction>,
+) -> Result {
+    let Some(mut ed) = editor else {
+        return Ok(());
+    };
+    let ctx = contexts.ctx_mut()?;
+    let p = palette(&settings);
+    let mut root = root_ui(ctx);
+    let a = egui::CentralPanel::default()
+        .frame(theme::page(&p))
+        .show(&mut root, |ui| editor_ui(ui, &mut ed, &p))
+        .inner;
+    if let Some(a) = a {
+        actions.write(a);
+        ctx.request_repaint();
+    }
+    Ok(())
+}
+
+/// Registers the editor screen.
+pub fn plugin(app: &mut App) {
+    app.add_systems(
+        EguiPrimaryContextPass,
+        editor_system
+            .run_if(in_state(Screen::Editor))
+            .in_set(ScreenUi),
+    );
+}
