@@ -92,6 +92,20 @@ impl Editor {
         &self.checked.as_ref().expect("just set").1
     }
 
+    /// Selects the point with this id (in any session); false when there is none.
+    pub fn select_point(&mut self, id: &str) -> bool {
+        let Ok(s) = self.draft.scenario() else {
+            return false;
+        };
+        for session in 0..s.session_count() {
+            if let Some(point) = s.session_points(session).iter().position(|p| p.id == id) {
+                self.selected = Selection::Point { session, point };
+                return true;
+            }
+        }
+        false
+    }
+
     /// The path of the points list of session `session`.
     pub fn points_path(session: usize) -> Vec<Step> {
         match session {

@@ -47,6 +47,8 @@ pub struct Options {
     pub join_code: Option<String>,
     /// A scenario file to open in the editor.
     pub edit: Option<std::path::PathBuf>,
+    /// With `edit`: the point to show.
+    pub edit_point: Option<String>,
     /// With a course: the session (1-based) to open, after the model conversation of the
     /// earlier ones.
     pub session: Option<usize>,
@@ -63,6 +65,7 @@ impl Default for Options {
             choices: None,
             session: None,
             edit: None,
+            edit_point: None,
             auto: None,
             size: None,
             seed: 1,

@@ -55,7 +55,12 @@ pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, Strin
         return prepare_exercise(args, path, catalog);
     }
     if let Some(path) = &args.edit {
-        let ed = super::flow::open_editor(path)?;
+        let mut ed = super::flow::open_editor(path)?;
+        if let Some(id) = &args.edit_point
+            && !ed.select_point(id)
+        {
+            return Err(FileError::plain(format!("there is no point `{id}` in {}", path.display())).to_string());
+        }
         return Ok(Startup {
             catalog,
             screen: Screen::Editor,

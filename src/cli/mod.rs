@@ -313,6 +313,9 @@ pub struct GuiArgs {
     /// and replies; undo, live checks, a preview; saves keep comments and order).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["scenario", "exercise", "join"])]
     pub edit: Option<PathBuf>,
+    /// With --edit: the point to show (screenshots and scripts).
+    #[arg(long, value_name = "POINT", requires = "edit", hide = true)]
+    pub edit_point: Option<String>,
 }
 
 /// `play --choices`: each session's option numbers.
@@ -394,6 +397,7 @@ pub fn app_options(args: GuiArgs) -> crate::app::Options {
         say: args.say,
         session: args.session,
         edit: args.edit,
+        edit_point: args.edit_point,
     }
 }
 

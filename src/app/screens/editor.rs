@@ -92,7 +92,10 @@ pub fn editor_ui(ui: &mut egui::Ui, ed: &mut Editor, p: &Palette) -> Option<Edit
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| {
             ui.set_width((width * 0.2).max(160.0));
-            outline_ui(ui, ed, &scenario);
+            egui::ScrollArea::vertical()
+                .id_salt("editor-outline")
+                .auto_shrink([false, false])
+                .show(ui, |ui| outline_ui(ui, ed, &scenario));
         });
         ui.separator();
         ui.vertical(|ui| {
