@@ -1,0 +1,438 @@
+//! Containers — structs, tuples, lists and maps — and what the reader does when their commas
+//! and brackets are wrong: a missing `,` or closing bracket is reported where it belongs and
+//! added, a bracket too many is skipped, an item that cannot be read is skipped to the next `,`.
+//! Struct fields are read here too, with the `when` condition written without quotes.
+
+use super::parser::{Parser, Read};
+use super::scan::{
+    curly_at, field_ahead, first_mismatch, ident_end, is_closer, is_ident_start, line_end,
+    record_ahead, skip_blanks, sync,
+};
+use super::{Name, Node, Value};
+use crate::source::diag::Span;
+
+/// What a container holds, which decides what may stand where an item belongs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Struct,
+    Tuple,
+    List,
+    Map,
+}
+
+/// A bracket open now.
+pub(super) struct Open {
+    /// The byte that closes it.
+    pub(super) close: u8,
+    /// Where it is.
+    pub(super) at: usize,
+    /// How messages name it: "`Point(`", "the list `[`".
+    pub(super) what: String,
+}
+
+/// The first item of the file that stands left of the line its container opened on, though
+/// the container's other items are indented: where, in a well-indented file, a closing
+/// bracket was forgotten. Used only to explain a bracket left open at the end of the file.
+pub(super) struct Dedent {
+    /// The end of the item before it, where the bracket belongs.
+    pub(super) at: usize,
+    pub(super) close: u8,
+    pub(super) open_at: usize,
+    pub(super) what: String,
+}
+impl Parser<'_> {
+    /// The brackets open now wait for these bytes.
+    pub(super) fn awaited(&self) -> Vec<u8> {
+        self.open.iter().map(|o| o.close).collect()
+    }
+
+    /// Reads a comma-separated sequence of items up to its closing bracket (a trailing comma is
+    /// fine); the opening bracket at `open_at` is read. After an item that cannot be read,
+    /// skips to the next `,` or awaited bracket and reads on. The container is always
+    /// produced, with the items read.
+    pub(super) fn seq(
+        &mut self,
+        open_at: usize,
+        kind: Kind,
+        record: Option<&str>,
+        mut item: impl FnMut(&mut Self) -> Read<()>,
+    ) {
+        let close = match kind {
+            Kind::Struct | Kind::Tuple => b')',
+            Kind::List => b']',
+            Kind::Map => b'}',
+        };
+        let what = match (kind, record) {
+            (Kind::Struct | Kind::Tuple, Some(name)) => format!("`{name}(`"),
+            (Kind::Struct | Kind::Tuple, None) => "the `(`".to_string(),
+            (Kind::List, _) => "the list `[`".to_string(),
+            (Kind::Map, _) => "the map `{`".to_string(),
+        };
+        self.open.push(Open {
+            close,
+            at: open_at,
+            what,
+        });
+        let open_indent = self.indent(open_at);
+        let mut body_indent = None;
+        // The end of the last item read, and whether a `,` is still owed after it.
+        let mut last_end: Option<usize> = None;
+        let mut owed = false;
+        loop {
+            if self.halted {
+                break;
+            }
+            self.skip_ws();
+            let Some(c) = self.peek() else {
+                self.unclosed_at_end();
+                break;
+            };
+            if c == close {
+                self.pos += 1;
+                break;
+            }
+            if is_closer(c) {
+                if self.closes_further_out(c) {
+                    // A bracket further out closes here, so this one's closing is missing.
+                    self.missing_close(last_end.unwrap_or(open_at + 1));
+                    break;
+                }
+                let shown = c as char;
+                self.mend(
+                    self.pos,
+                    format!(
+                        "this `{shown}` is one too many: no bracket open here is closed by it; remove it"
+                    ),
+                );
+                self.pos += 1;
+                continue;
+            }
+            if c == b',' && std::mem::take(&mut owed) {
+                // The comma after an item, behind a bracket that was one too many.
+                self.pos += 1;
+                continue;
+            }
+            if let Some(end) = last_end {
+                if self.closed_before_here(kind, record) {
+                    self.missing_close(end);
+                    self.comma_mended = true;
+                    break;
+                }
+                if self.line_break_between(end, self.pos) {
+                    let indent = self.indent(self.pos);
+                    if body_indent.is_some_and(|b| b > open_indent) && indent <= open_indent {
+                        self.note_dedent(end);
+                    }
+                }
+                if std::mem::take(&mut owed) && !self.missing_comma(kind, end) {
+                    continue;
+                }
+            } else if self.line_break_between(open_at, self.pos) {
+                body_indent = Some(self.indent(self.pos));
+            }
+            let before = self.pos;
+            let read = item(self).is_ok();
+            if read {
+                last_end = Some(self.pos);
+            } else {
+                let awaited = self.awaited();
+                self.pos = sync(self.bytes, self.pos.max(before), &awaited);
+            }
+            owed = false;
+            let mended = std::mem::take(&mut self.comma_mended);
+            self.skip_ws();
+            if self.peek() == Some(b',') {
+                self.pos += 1;
+            } else {
+                owed = read && !mended;
+            }
+        }
+        self.open.pop();
+    }
+
+    /// At a closing bracket `c` that is not the innermost bracket's: true when it closes a
+    /// bracket further out (the innermost one's closing is missing), false when it is one too
+    /// many. Decided by which reading keeps the brackets of the rest of the file matched
+    /// longer; on a tie, the missing bracket.
+    fn closes_further_out(&self, c: u8) -> bool {
+        let awaited = self.awaited();
+        let Some(outer) = awaited.len().checked_sub(1).map(|n| &awaited[..n]) else {
+            return false;
+        };
+        if !outer.contains(&c) {
+            return false;
+        }
+        let never = usize::MAX;
+        let missing = first_mismatch(self.bytes, self.pos, outer).unwrap_or(never);
+        let extra = first_mismatch(self.bytes, self.pos + 1, &awaited).unwrap_or(never);
+        extra <= missing
+    }
+
+    /// True when the item at the reading position shows that this container's closing
+    /// bracket was forgotten: a record of the container's own name where a field belongs
+    /// (`Point(` inside `Point(`), or a field where a list entry belongs.
+    fn closed_before_here(&self, kind: Kind, record: Option<&str>) -> bool {
+        match kind {
+            Kind::Struct => {
+                record.is_some()
+                    && record_ahead(self.src, self.pos).is_some_and(|r| Some(r) == record)
+            }
+            Kind::List => field_ahead(self.bytes, self.pos),
+            Kind::Tuple | Kind::Map => false,
+        }
+    }
+
+    /// Reports the `,` missing between the item that ended at `prev_end` and the reading
+    /// position. True when an item follows (read on as if the comma were there); false after
+    /// skipping text that is no item.
+    fn missing_comma(&mut self, kind: Kind, prev_end: usize) -> bool {
+        let at = self.pos;
+        let found = self.describe_token();
+        let item_follows = match kind {
+            Kind::Struct => field_ahead(self.bytes, at),
+            Kind::Tuple | Kind::List | Kind::Map => self.value_starts_here(),
+        };
+        if item_follows {
+            if self.line_break_between(prev_end, at) {
+                let line = self.line(at);
+                self.mend(
+                    prev_end,
+                    format!(
+                        "a `,` is missing at the end of this line, before {found} on line {line}"
+                    ),
+                );
+            } else {
+                self.mend(at, format!("a `,` is missing before {found}"));
+            }
+            return true;
+        }
+        let close = self.open.last().map_or(')', |o| o.close as char);
+        self.fail(
+            at,
+            format!("expected `,` or `{close}` after the value, found {found}"),
+        );
+        let awaited = self.awaited();
+        self.pos = sync(self.bytes, self.pos, &awaited);
+        if self.peek() == Some(b',') {
+            self.pos += 1;
+        }
+        false
+    }
+
+    fn value_starts_here(&self) -> bool {
+        match self.peek() {
+            Some(b'"' | b'\'' | b'[' | b'(' | b'{' | b'-' | b'+' | b'.' | b'0'..=b'9') => true,
+            Some(b) => is_ident_start(b) || curly_at(&self.src[self.pos..]).is_some(),
+            None => false,
+        }
+    }
+
+    /// Reports the innermost open bracket's closing bracket as missing at `at`.
+    fn missing_close(&mut self, at: usize) {
+        let Some(open) = self.open.last() else {
+            return;
+        };
+        let (close, line) = (open.close as char, self.line(open.at));
+        let what = open.what.clone();
+        self.mend(
+            at,
+            format!("a `{close}` is missing here: it closes {what} on line {line}"),
+        );
+    }
+
+    fn note_dedent(&mut self, at: usize) {
+        if self.dedent.is_some() {
+            return;
+        }
+        if let Some(open) = self.open.last() {
+            self.dedent = Some(Dedent {
+                at,
+                close: open.close,
+                open_at: open.at,
+                what: open.what.clone(),
+            });
+        }
+    }
+
+    /// The file ends with brackets open: reports the innermost, once.
+    fn unclosed_at_end(&mut self) {
+        if std::mem::replace(&mut self.eof_reported, true) || self.halted {
+            return;
+        }
+        let Some(open) = self.open.last() else {
+            return;
+        };
+        let (close, at, what) = (open.close as char, open.at, open.what.clone());
+        if self.open.len() > 1 {
+            self.fail(
+                at,
+                format!(
+                    "this bracket is never closed: expected `{close}` to close {what} before the end of the file (is the file cut short?)"
+                ),
+            );
+            return;
+        }
+        // Only the outermost bracket is open: one closing bracket is missing somewhere. In an
+        // indented file, where an item first stands left of its container's first line.
+        match self.dedent.take() {
+            Some(d) => {
+                let (close, line) = (d.close as char, self.line(d.open_at));
+                let outer = self.line(at);
+                self.fail(
+                    d.at,
+                    format!(
+                        "a `{close}` is missing here: it closes {} on line {line} (the lines after it are indented as if it were closed, and the file ends with {what} on line {outer} still open)",
+                        d.what
+                    ),
+                );
+            }
+            None => self.mend(
+                at,
+                format!(
+                    "this bracket is never closed: add `{close}` at the end of the file to close {what}"
+                ),
+            ),
+        }
+    }
+
+    /// After `(`: a struct body (`a: 1, ...`) or a tuple body (`1, 2`).
+    pub(super) fn paren_body(&mut self, name: Option<Name>) -> Value {
+        let open_at = self.pos;
+        self.pos += 1;
+        self.skip_ws();
+        // Look ahead: `ident :` (but not `::`), also across a line break, means struct fields.
+        let end = ident_end(self.bytes, self.pos);
+        let mut colon = end;
+        while matches!(self.bytes.get(colon), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            colon += 1;
+        }
+        let is_struct = end > self.pos
+            && self.bytes.get(colon) == Some(&b':')
+            && self.bytes.get(colon + 1) != Some(&b':');
+        let record = name.as_ref().map(|n| n.text.clone());
+        if is_struct {
+            let mut fields = Vec::new();
+            self.seq(open_at, Kind::Struct, record.as_deref(), |p| {
+                p.field(&mut fields)
+            });
+            Value::Struct { name, fields }
+        } else {
+            let mut items = Vec::new();
+            self.seq(open_at, Kind::Tuple, record.as_deref(), |p| {
+                items.push(p.value()?);
+                Ok(())
+            });
+            Value::Tuple { name, items }
+        }
+    }
+
+    /// One `name: value` of a struct.
+    fn field(&mut self, fields: &mut Vec<(Name, Node)>) -> Read<()> {
+        let key = match self.quoted_field_name() {
+            Some(key) => key,
+            None => self.field_name()?,
+        };
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            let found = self.describe_token();
+            return Err(self.fail(
+                self.pos,
+                format!(
+                    "expected `:` after the field name `{}`, found {found}",
+                    key.text
+                ),
+            ));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        let value = match key.text.as_str() {
+            "when" => self.condition_value()?,
+            _ => self.value()?,
+        };
+        fields.push((key, value));
+        Ok(())
+    }
+
+    /// A field name written in quotes (`"age": 40`): reported, and read as the name.
+    fn quoted_field_name(&mut self) -> Option<Name> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.pos + 1;
+        let end = ident_end(self.bytes, start);
+        if end == start || self.bytes.get(end) != Some(&b'"') {
+            return None;
+        }
+        let colon = skip_blanks(self.bytes, end + 1);
+        if self.bytes.get(colon) != Some(&b':') {
+            return None;
+        }
+        let text = self.src[start..end].to_string();
+        self.mend(
+            self.pos,
+            format!("field names are written without quotes: write `{text}:`"),
+        );
+        self.pos = end + 1;
+        Some(Name {
+            text,
+            span: Span::new(start, end),
+        })
+    }
+
+    fn field_name(&mut self) -> Read<Name> {
+        if !self.peek().is_some_and(is_ident_start) {
+            let found = self.describe_token();
+            return Err(self.fail(
+                self.pos,
+                format!("expected a field name (like `id:`), found {found}"),
+            ));
+        }
+        if let Some(r) = record_ahead(self.src, self.pos) {
+            let msg = format!(
+                "expected a field name (like `id:`), found `{r}(`: a record stands as a field's value (`name: {r}(...)`) or as an entry of a list"
+            );
+            return Err(self.fail(self.pos, msg));
+        }
+        Ok(self.ident())
+    }
+
+    /// The value of a `when` field: a string, or a condition written without its quotes,
+    /// read as if quoted.
+    fn condition_value(&mut self) -> Read<Node> {
+        let start = self.pos;
+        let word = &self.src[start..ident_end(self.bytes, start)];
+        let bare = match self.peek() {
+            Some(b'(') => true,
+            Some(b) if is_ident_start(b) => !matches!(word, "None" | "Some"),
+            _ => false,
+        };
+        if !bare {
+            return self.value();
+        }
+        // The condition runs to the next `,` or closing bracket of its line.
+        let stop = line_end(self.bytes, start);
+        let (mut end, mut depth) = (start, 0usize);
+        while end < stop {
+            match self.bytes[end] {
+                b'(' => depth += 1,
+                b')' if depth > 0 => depth -= 1,
+                b')' | b']' | b'}' => break,
+                b',' if depth == 0 => break,
+                b'/' if self.bytes.get(end + 1) == Some(&b'/') => break,
+                _ => {}
+            }
+            end += 1;
+        }
+        let text = self.src[start..end].trim_end();
+        let end = start + text.len();
+        self.mend(
+            start,
+            format!("the `when` condition must be in quotes: write `when: \"{text}\"`"),
+        );
+        self.pos = end;
+        Ok(Node {
+            value: Value::Str(text.to_string()),
+            span: Span::new(start, end),
+        })
+    }
+}

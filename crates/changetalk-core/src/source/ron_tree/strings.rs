@@ -1,0 +1,262 @@
+//! Strings, and the quote mistakes of people who write text in a text editor for the first
+//! time: a `"` inside the text, a string never closed, curly quotes. Each is reported with its
+//! likely cause and mended, so the rest of the file is read as the author meant it.
+
+use super::Value;
+use super::parser::{Parser, Read};
+use super::scan::{
+    CURLY_QUOTES, curly_at, field_ahead, intended_close, line_end, next_field, raw_line_break,
+    skip_blanks, value_may_end,
+};
+
+/// The message for a `"` that ends a string inside its text.
+pub(super) const INNER_QUOTE: &str = "a `\"` inside the text ends the string early: write `\\\"`";
+
+/// The message for a string that is never closed.
+pub(super) const NEVER_CLOSED: &str =
+    "this string is never closed: add a closing `\"` at the end of its text";
+
+impl Parser<'_> {
+    /// A `"` string. When what follows it shows that it ended in the wrong place, the likely
+    /// cause is reported and the string read as it was meant.
+    pub(super) fn string_value(&mut self) -> Value {
+        let start = self.pos;
+        let text = self.string_body();
+        let ran_on = text.is_none() || raw_line_break(self.bytes, start, self.pos);
+        let after = skip_blanks(self.bytes, self.pos);
+        let ended_early = !value_may_end(self.bytes, self.pos)
+            && !field_ahead(self.bytes, after)
+            && match self.bytes.get(after) {
+                // Two strings in a row: a missing comma (or a string that ran on to the
+                // opening quote of the next).
+                Some(b'"') => ran_on,
+                Some(b':') => false,
+                _ => true,
+            };
+        match text {
+            Some(text) if !ended_early => Value::Str(text),
+            _ => Value::Str(self.mend_string(start, ran_on)),
+        }
+    }
+
+    /// Reads a string's text from its opening quote to its closing one; `None` when the file
+    /// ends first. A bad escape is reported and kept as written.
+    fn string_body(&mut self) -> Option<String> {
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let c = self.src[self.pos..].chars().next()?;
+            self.pos += c.len_utf8();
+            match c {
+                '"' => return Some(out),
+                '\\' => {
+                    let esc_start = self.pos - 1;
+                    let e = self.src[self.pos..].chars().next()?;
+                    self.pos += e.len_utf8();
+                    match e {
+                        'n' => out.push('\n'),
+                        't' => out.push('\t'),
+                        'r' => out.push('\r'),
+                        '0' => out.push('\0'),
+                        '\\' => out.push('\\'),
+                        '"' => out.push('"'),
+                        '\'' => out.push('\''),
+                        '\n' | '\r' => {
+                            // Line continuation (after LF, CRLF or a lone CR): skip leading
+                            // whitespace on the next line.
+                            while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                                self.pos += 1;
+                            }
+                        }
+                        'u' => out.push(self.unicode_escape(esc_start)),
+                        other => {
+                            self.mend(
+                                esc_start,
+                                format!("unknown escape `\\{other}` in string (write `\\\\` for a backslash)"),
+                            );
+                            out.push('\\');
+                            out.push(other);
+                        }
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+    }
+
+    /// After `\u`: `{hex}`. A mistake is reported, and reads as U+FFFD.
+    fn unicode_escape(&mut self, esc_start: usize) -> char {
+        let written = "a unicode escape is written `\\u{1F600}`";
+        if self.peek() != Some(b'{') {
+            self.mend(esc_start, written);
+            return char::REPLACEMENT_CHARACTER;
+        }
+        self.pos += 1;
+        let hs = self.pos;
+        while self.peek().is_some_and(|b| b.is_ascii_hexdigit()) {
+            self.pos += 1;
+        }
+        let hex = &self.src[hs..self.pos];
+        if self.peek() != Some(b'}') || hex.is_empty() || hex.len() > 6 {
+            self.mend(esc_start, written);
+            return char::REPLACEMENT_CHARACTER;
+        }
+        self.pos += 1;
+        match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
+            Some(ch) => ch,
+            None => {
+                let msg = format!("`\\u{{{hex}}}` is not a valid character");
+                self.mend(esc_start, msg);
+                char::REPLACEMENT_CHARACTER
+            }
+        }
+    }
+
+    /// The string that starts at `start` ended in the wrong place (or never): reports why, in
+    /// order of likelihood, and reads it as meant. `ran_on`: its text crossed a line end or
+    /// reached the end of the file.
+    fn mend_string(&mut self, start: usize, ran_on: bool) -> String {
+        let end = line_end(self.bytes, start);
+        // A curly quote at the end of the text on its first line: `"Hello”,`.
+        if let Some((q, c)) = self.curly_close(start + 1, end) {
+            self.mend(
+                q,
+                format!("curly quotes: use straight quotes: this text starts with `\"` but ends with `{c}`"),
+            );
+            self.pos = q + c.len_utf8();
+            return self.src[start + 1..q].to_string();
+        }
+        if ran_on {
+            self.mend(start, NEVER_CLOSED);
+            // On a line that goes on with more fields (`text: "Hi, talk: Neutral)`), the text
+            // ends before them.
+            if let Some(comma) = next_field(self.bytes, start + 1, end) {
+                self.pos = comma;
+                return self.src[start + 1..comma].to_string();
+            }
+            return self.text_to_line_end(start + 1, end);
+        }
+        // A quote inside the text: `"He said "stop" twice"`.
+        self.mend(self.pos - 1, INNER_QUOTE);
+        match intended_close(self.bytes, self.pos, end) {
+            Some(q) => {
+                self.pos = q + 1;
+                self.src[start + 1..q].to_string()
+            }
+            None => self.text_to_line_end(start + 1, end),
+        }
+    }
+
+    /// Reads a string's text as running to the end of its line, which also stands for the
+    /// comma after it.
+    fn text_to_line_end(&mut self, from: usize, end: usize) -> String {
+        self.pos = end;
+        self.comma_mended = true;
+        let text = self.src[from..end].trim_end();
+        text.strip_suffix(',').unwrap_or(text).to_string()
+    }
+
+    /// The first curly quote in `[from, end)` that a value may end after.
+    fn curly_close(&self, from: usize, end: usize) -> Option<(usize, char)> {
+        self.src[from..end]
+            .char_indices()
+            .map(|(i, c)| (from + i, c))
+            .find(|&(i, c)| {
+                CURLY_QUOTES.contains(&c) && value_may_end(self.bytes, i + c.len_utf8())
+            })
+    }
+
+    /// Text in curly quotes where a value belongs: reported, and read as a string up to the
+    /// closing quote (curly or straight) on the same line.
+    pub(super) fn curly_string(&mut self) -> Value {
+        let start = self.pos;
+        let open = curly_at(&self.src[start..]).unwrap_or('“');
+        let from = start + open.len_utf8();
+        let end = line_end(self.bytes, start);
+        self.mend(
+            start,
+            format!(
+                "curly quotes: use straight quotes: write text between `\"` and `\"`, not `{open}`"
+            ),
+        );
+        let close = self.src[from..end]
+            .char_indices()
+            .map(|(i, c)| (from + i, c))
+            .find(|&(i, c)| {
+                (c == '"' || CURLY_QUOTES.contains(&c))
+                    && value_may_end(self.bytes, i + c.len_utf8())
+            });
+        match close {
+            Some((q, c)) => {
+                self.pos = q + c.len_utf8();
+                Value::Str(self.src[from..q].to_string())
+            }
+            None => Value::Str(self.text_to_line_end(from, end)),
+        }
+    }
+
+    pub(super) fn raw_string(&mut self) -> Read<String> {
+        let start = self.pos;
+        self.pos += 1; // r
+        let mut hashes = 0;
+        while self.peek() == Some(b'#') {
+            hashes += 1;
+            self.pos += 1;
+        }
+        if self.peek() != Some(b'"') {
+            return Err(self.fail(start, "a raw string is written r\"...\" or r#\"...\"#"));
+        }
+        self.pos += 1;
+        let body_start = self.pos;
+        let mut closing = String::from("\"");
+        closing.push_str(&"#".repeat(hashes));
+        match self.src[body_start..].find(&closing) {
+            Some(rel) => {
+                self.pos = body_start + rel + closing.len();
+                Ok(self.src[body_start..body_start + rel].to_string())
+            }
+            None => {
+                self.pos = line_end(self.bytes, start);
+                Err(self.fail(
+                    start,
+                    format!("this raw string is never closed: add `{closing}`"),
+                ))
+            }
+        }
+    }
+
+    pub(super) fn char_lit(&mut self) -> Read<char> {
+        let start = self.pos;
+        self.pos += 1;
+        let Some(c) = self.src[self.pos..].chars().next() else {
+            return Err(self.fail(start, "this character literal is never closed"));
+        };
+        self.pos += c.len_utf8();
+        let ch = if c == '\\' {
+            let Some(e) = self.src[self.pos..].chars().next() else {
+                return Err(self.fail(start, "this character literal is never closed"));
+            };
+            self.pos += e.len_utf8();
+            match e {
+                'n' => '\n',
+                't' => '\t',
+                'r' => '\r',
+                '0' => '\0',
+                '\\' => '\\',
+                '\'' => '\'',
+                '"' => '"',
+                _ => return Err(self.fail(start, format!("unknown escape `\\{e}`"))),
+            }
+        } else {
+            c
+        };
+        if self.peek() != Some(b'\'') {
+            return Err(self.fail(
+                start,
+                "a character literal holds one character; use double quotes for text",
+            ));
+        }
+        self.pos += 1;
+        Ok(ch)
+    }
+}
