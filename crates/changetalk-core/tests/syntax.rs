@@ -229,6 +229,116 @@ fn a_missing_inner_bracket_is_reported_where_it_belongs() {
 }
 
 #[test]
+fn lost_openings_are_named_where_they_belong() {
+    let t = template();
+    // The `Option(` line of an option.
+    let text = edit(
+        &t,
+        "                Option(\n                    id: \"opening.ask\",",
+        "                    id: \"opening.ask\",",
+    );
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "{}: error: `Option(` is missing before this field: each entry of the list starts with it",
+            at(&text, "id: \"opening.ask\"", 0)
+        )]
+    );
+    // Its `(` only.
+    let text = edit(
+        &t,
+        "                Option(\n                    id: \"opening.ask\",",
+        "                Option\n                    id: \"opening.ask\",",
+    );
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "{}: error: a `(` is missing after `Option`: write `Option(`",
+            at(&text, "Option\n", "Option".len())
+        )]
+    );
+    // The `lines: [` line of a point: only the syntax is checked until it is back.
+    let text = edit(
+        &t,
+        "            id: \"opening\",\n            lines: [\n",
+        "            id: \"opening\",\n",
+    );
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "{}: error: expected a field name (like `id:`), found `Line(`: is `lines: [` missing before it?",
+            at(&text, "Line(\n                    id: \"opening.a\"", 0)
+        )]
+    );
+}
+
+#[test]
+fn a_missing_bracket_in_a_value_is_found_by_its_line() {
+    let t = template();
+    // `Sustain(Reasons,`: the next field shows the tuple is not closed.
+    let text = edit(&t, "talk: Sustain(Reasons),", "talk: Sustain(Reasons,");
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "{}: error: a `)` is missing here: it closes `Sustain(` on {}",
+            at(&text, "Sustain(Reasons,", "Sustain(Reasons".len()),
+            at(&text, "Sustain(Reasons,", 0)
+                .split(':')
+                .nth(1)
+                .map(|l| format!("line {l}"))
+                .unwrap()
+        )]
+    );
+    // `effects: (discord: 6,`: the next field stands where `effects` starts.
+    let text = edit(&t, "effects: (discord: 6),", "effects: (discord: 6,");
+    let got = errors(&text);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0].starts_with(&format!(
+            "{}: error: a `)` is missing here: it closes the `(` on line",
+            at(&text, "discord: 6,", "discord: 6".len())
+        )) && got[0].ends_with("(the lines after it are indented as if it were closed)"),
+        "{got:#?}"
+    );
+    // A string left open before the brackets that close a list.
+    let text = edit(&t, "after: [\"opening.ask\"],", "after: [\"opening.ask],");
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "{}: error: this string is never closed: add a closing `\"` at the end of its text",
+            at(&text, "\"opening.ask]", 0)
+        )]
+    );
+}
+
+/// Every single bracket, quote, comma or colon deleted from the template: a clear message,
+/// and rarely more than one.
+#[test]
+fn a_single_deleted_character_gives_one_error_nearly_always() {
+    let t = template();
+    let mut counts = [0usize; 6];
+    let mut offsets = 0;
+    for (i, c) in t.char_indices() {
+        let line_start = t[..i].rfind('\n').map_or(0, |n| n + 1);
+        let in_comment = t[line_start..i].contains("//");
+        if in_comment || !matches!(c, '"' | '(' | ')' | '[' | ']' | ',' | ':') {
+            continue;
+        }
+        offsets += 1;
+        let text = format!("{}{}", &t[..i], &t[i + 1..]);
+        let n = errors(&text).len();
+        assert!(n <= 4, "{n} errors without byte {i}: {:#?}", errors(&text));
+        counts[n.min(5)] += 1;
+    }
+    let failing = offsets - counts[0];
+    assert!(
+        counts[1] * 100 >= failing * 95,
+        "of {failing} broken files, {} give one error ({counts:?})",
+        counts[1]
+    );
+}
+
+#[test]
 fn a_bracket_too_many_is_reported_and_skipped() {
     let text = edit(
         MINIMAL,
@@ -321,7 +431,27 @@ fn small_mistakes_of_form_name_their_fix() {
     );
     assert_eq!(
         errors(&edit(MINIMAL, "age: 40,", "age = 40,")),
-        ["t.ron:9:13: error: expected `:` after the field name `age`, found `=`"]
+        ["t.ron:9:13: error: write `age:`, with a colon, not `age =`"]
+    );
+    assert_eq!(
+        errors(&edit(MINIMAL, "age: 40,", "age 40,")),
+        ["t.ron:9:12: error: a `:` is missing after the field name: write `age:`"]
+    );
+    assert_eq!(
+        errors(&edit(MINIMAL, "age: 40,", "age: 40,,")),
+        ["t.ron:9:17: error: this `,` is one too many: remove it"]
+    );
+    assert_eq!(
+        errors(&edit(MINIMAL, "text: \"I'm fine.\"", "text: I'm fine.\"")),
+        ["t.ron:20:39: error: this text has no opening quote: add `\"` before it"]
+    );
+    assert_eq!(
+        errors(&edit(MINIMAL, "codes: [Confront]", "codes: Confront]")),
+        ["t.ron:25:69: error: a `[` is missing before this value: a list is written `[a, b]`"]
+    );
+    assert_eq!(
+        errors(&edit(MINIMAL, "initial: State(", "initial: State ")),
+        ["t.ron:12:23: error: a `(` is missing after `State`: write `State(`"]
     );
     assert_eq!(
         errors(&edit(MINIMAL, "age: 40,", "age: ,")),

@@ -6,7 +6,7 @@
 use super::parser::{Parser, Read};
 use super::scan::{
     curly_at, field_ahead, first_mismatch, ident_end, is_closer, is_ident_start, line_end,
-    record_ahead, skip_blanks, sync,
+    record_ahead, skip_blanks, skip_space, sync,
 };
 use super::{Name, Node, Value};
 use crate::source::diag::Span;
@@ -28,11 +28,17 @@ pub(super) struct Open {
     pub(super) at: usize,
     /// How messages name it: "`Point(`", "the list `[`".
     pub(super) what: String,
+    /// Where its last item read starts.
+    pub(super) item_at: Option<usize>,
+    /// For a list that is a field's value, the record its entries are likely to be, from the
+    /// field's name (`Option` for `options`).
+    pub(super) entry: Option<String>,
 }
 
-/// The first item of the file that stands left of the line its container opened on, though
-/// the container's other items are indented: where, in a well-indented file, a closing
-/// bracket was forgotten. Used only to explain a bracket left open at the end of the file.
+/// An item on a line of its own that stands no further right than the line its container
+/// opened on, though the container's first item was indented or on that line: in a
+/// well-indented file, the container's closing bracket was forgotten before it. Used only to
+/// explain a bracket found missing later (valid RON does not care about indentation).
 pub(super) struct Dedent {
     /// The end of the item before it, where the bracket belongs.
     pub(super) at: usize,
@@ -72,6 +78,11 @@ impl Parser<'_> {
             close,
             at: open_at,
             what,
+            item_at: None,
+            entry: match kind {
+                Kind::List => record.map(str::to_string),
+                _ => None,
+            },
         });
         let open_indent = self.indent(open_at);
         let mut body_indent = None;
@@ -98,13 +109,15 @@ impl Parser<'_> {
                     break;
                 }
                 let shown = c as char;
-                self.mend(
+                self.guess(
                     self.pos,
                     format!(
                         "this `{shown}` is one too many: no bracket open here is closed by it; remove it"
                     ),
                 );
                 self.pos += 1;
+                // A `,` after it is the comma after the last item.
+                owed = last_end.is_some();
                 continue;
             }
             if c == b',' && std::mem::take(&mut owed) {
@@ -112,17 +125,41 @@ impl Parser<'_> {
                 self.pos += 1;
                 continue;
             }
-            if let Some(end) = last_end {
-                if self.closed_before_here(kind, record) {
+            if let Some(end) = last_end
+                && self.closed_before_here(kind, record)
+            {
+                self.missing_close(end);
+                self.comma_mended = true;
+                break;
+            }
+            if c == b',' {
+                // A `,` where an item belongs: what stood between it and the last item (a
+                // closing bracket) was left out, or it is one too many.
+                let at = skip_space(self.bytes, self.pos + 1);
+                let next = self.bytes.get(at).copied();
+                if next.is_some_and(|n| is_closer(n) && n != close) {
+                    // Where a closing bracket was left out; the bracket after it tells which.
+                    self.pos += 1;
+                    continue;
+                }
+                let dedented = last_end.is_some_and(|end| self.line_break_between(end, at))
+                    && body_indent.is_some_and(|b| b > open_indent)
+                    && self.indent(at) <= open_indent;
+                if let (Some(end), true) = (last_end, dedented && next.is_some()) {
                     self.missing_close(end);
                     self.comma_mended = true;
                     break;
                 }
-                if self.line_break_between(end, self.pos) {
-                    let indent = self.indent(self.pos);
-                    if body_indent.is_some_and(|b| b > open_indent) && indent <= open_indent {
-                        self.note_dedent(end);
-                    }
+                self.mend(self.pos, "this `,` is one too many: remove it");
+                self.pos += 1;
+                continue;
+            }
+            if let Some(end) = last_end {
+                if self.line_break_between(end, self.pos)
+                    && self.indent(self.pos) <= open_indent
+                    && body_indent.is_none_or(|b| b > open_indent)
+                {
+                    self.note_dedent(end);
                 }
                 if std::mem::take(&mut owed) && !self.missing_comma(kind, end) {
                     continue;
@@ -134,6 +171,9 @@ impl Parser<'_> {
             let read = item(self).is_ok();
             if read {
                 last_end = Some(self.pos);
+                if let Some(open) = self.open.last_mut() {
+                    open.item_at = Some(before);
+                }
             } else {
                 let awaited = self.awaited();
                 self.pos = sync(self.bytes, self.pos.max(before), &awaited);
@@ -168,18 +208,39 @@ impl Parser<'_> {
         extra <= missing
     }
 
-    /// True when the item at the reading position shows that this container's closing
-    /// bracket was forgotten: a record of the container's own name where a field belongs
-    /// (`Point(` inside `Point(`), or a field where a list entry belongs.
+    /// True when the item at the reading position (after a stray `,`, if one stands there)
+    /// shows that this container's closing bracket was forgotten: a record of the container's
+    /// own name where a field belongs (`Point(` inside `Point(`), or a field where a list or
+    /// tuple entry belongs (`Sustain(Reasons,` before `mood:`).
     fn closed_before_here(&self, kind: Kind, record: Option<&str>) -> bool {
+        let at = match self.peek() {
+            Some(b',') => skip_space(self.bytes, self.pos + 1),
+            _ => self.pos,
+        };
         match kind {
             Kind::Struct => {
-                record.is_some()
-                    && record_ahead(self.src, self.pos).is_some_and(|r| Some(r) == record)
+                record.is_some() && record_ahead(self.src, at).is_some_and(|r| Some(r) == record)
             }
-            Kind::List => field_ahead(self.bytes, self.pos),
-            Kind::Tuple | Kind::Map => false,
+            Kind::List => field_ahead(self.bytes, at) && self.entry_name_missing(at).is_none(),
+            Kind::Tuple => field_ahead(self.bytes, at),
+            Kind::Map => false,
         }
+    }
+
+    /// At a field `at` where an entry of the innermost list belongs, indented deeper than the
+    /// entry before it: the entry's opening (`Option(`) was lost. Its name, from the entry
+    /// before (empty when that one has none).
+    pub(super) fn entry_name_missing(&self, at: usize) -> Option<String> {
+        let open = self.open.last().filter(|o| o.close == b']')?;
+        let before = open.item_at.unwrap_or(open.at);
+        let deeper = field_ahead(self.bytes, at)
+            && self.line_break_between(before, at)
+            && self.indent(at) > self.indent(before);
+        let name = match open.item_at {
+            Some(prev) => record_ahead(self.src, prev).map(str::to_string),
+            None => open.entry.clone(),
+        };
+        deeper.then(|| name.unwrap_or_default())
     }
 
     /// Reports the `,` missing between the item that ended at `prev_end` and the reading
@@ -227,30 +288,45 @@ impl Parser<'_> {
         }
     }
 
-    /// Reports the innermost open bracket's closing bracket as missing at `at`.
+    /// Reports the innermost open bracket's closing bracket as missing at `at` — or, when a
+    /// bracket inside it swallowed items indented as if it were closed, that one's.
     fn missing_close(&mut self, at: usize) {
         let Some(open) = self.open.last() else {
             return;
         };
         let (close, line) = (open.close as char, self.line(open.at));
         let what = open.what.clone();
-        self.mend(
-            at,
-            format!("a `{close}` is missing here: it closes {what} on line {line}"),
-        );
+        let inner = self
+            .dedents
+            .iter()
+            .find(|d| d.open_at > open.at && d.at >= open.at)
+            .map(|d| (d.at, d.close as char, d.open_at, d.what.clone()));
+        match inner {
+            Some((at, close, open_at, what)) => {
+                let line = self.line(open_at);
+                self.fail(
+                    at,
+                    format!(
+                        "a `{close}` is missing here: it closes {what} on line {line} (the lines after it are indented as if it were closed)"
+                    ),
+                );
+            }
+            None => self.guess(
+                at,
+                format!("a `{close}` is missing here: it closes {what} on line {line}"),
+            ),
+        }
     }
 
     fn note_dedent(&mut self, at: usize) {
-        if self.dedent.is_some() {
-            return;
-        }
         if let Some(open) = self.open.last() {
-            self.dedent = Some(Dedent {
+            let d = Dedent {
                 at,
                 close: open.close,
                 open_at: open.at,
                 what: open.what.clone(),
-            });
+            };
+            self.dedents.push(d);
         }
     }
 
@@ -274,15 +350,15 @@ impl Parser<'_> {
         }
         // Only the outermost bracket is open: one closing bracket is missing somewhere. In an
         // indented file, where an item first stands left of its container's first line.
-        match self.dedent.take() {
+        match self.dedents.first() {
             Some(d) => {
                 let (close, line) = (d.close as char, self.line(d.open_at));
+                let (d_at, d_what) = (d.at, d.what.clone());
                 let outer = self.line(at);
                 self.fail(
-                    d.at,
+                    d_at,
                     format!(
-                        "a `{close}` is missing here: it closes {} on line {line} (the lines after it are indented as if it were closed, and the file ends with {what} on line {outer} still open)",
-                        d.what
+                        "a `{close}` is missing here: it closes {d_what} on line {line} (the lines after it are indented as if it were closed, and the file ends with {what} on line {outer} still open)"
                     ),
                 );
             }
@@ -307,15 +383,11 @@ impl Parser<'_> {
             colon += 1;
         }
         let is_struct = end > self.pos
-            && self.bytes.get(colon) == Some(&b':')
-            && self.bytes.get(colon + 1) != Some(&b':');
+            && (self.bytes.get(colon) == Some(&b':') && self.bytes.get(colon + 1) != Some(&b':')
+                || self.colon_missing_at(end));
         let record = name.as_ref().map(|n| n.text.clone());
         if is_struct {
-            let mut fields = Vec::new();
-            self.seq(open_at, Kind::Struct, record.as_deref(), |p| {
-                p.field(&mut fields)
-            });
-            Value::Struct { name, fields }
+            self.struct_body(name, open_at)
         } else {
             let mut items = Vec::new();
             self.seq(open_at, Kind::Tuple, record.as_deref(), |p| {
@@ -326,12 +398,58 @@ impl Parser<'_> {
         }
     }
 
+    /// The fields of a struct up to its `)`; its `(` (at `open_at`, or missing there) is read.
+    pub(super) fn struct_body(&mut self, name: Option<Name>, open_at: usize) -> Value {
+        let record = name.as_ref().map(|n| n.text.clone());
+        let mut fields = Vec::new();
+        self.seq(open_at, Kind::Struct, record.as_deref(), |p| {
+            p.field(&mut fields)
+        });
+        Value::Struct { name, fields }
+    }
+
+    /// True when the name that ends at `end` is followed on its line by a value that no tuple
+    /// entry could be followed by (`id "x"`, `age 40`): a field whose `:` is missing.
+    fn colon_missing_at(&self, end: usize) -> bool {
+        let at = skip_blanks(self.bytes, end);
+        let value = match self.bytes.get(at) {
+            Some(b'"' | b'\'' | b'0'..=b'9' | b'-' | b'+' | b'[' | b'{' | b'=') => true,
+            // `mood Calm`; not `name (...)`, a record with a space before its bracket.
+            Some(&b) if is_ident_start(b) => {
+                let after = skip_blanks(self.bytes, ident_end(self.bytes, at));
+                self.bytes.get(after) != Some(&b'(') && !field_ahead(self.bytes, at)
+            }
+            _ => false,
+        };
+        at > end && value
+    }
+
     /// One `name: value` of a struct.
     fn field(&mut self, fields: &mut Vec<(Name, Node)>) -> Read<()> {
+        if let Some(r) = record_ahead(self.src, self.pos) {
+            let r = r.to_string();
+            fields.push(self.unnamed_list(&r));
+            return Ok(());
+        }
         let key = match self.quoted_field_name() {
             Some(key) => key,
             None => self.field_name()?,
         };
+        let end = self.pos;
+        if self.colon_missing_at(end) {
+            let at = skip_blanks(self.bytes, end);
+            let (k, eq) = (&key.text, self.bytes[at] == b'=');
+            let msg = match eq {
+                true => format!("write `{k}:`, with a colon, not `{k} =`"),
+                false => format!("a `:` is missing after the field name: write `{k}:`"),
+            };
+            self.mend(if eq { at } else { end }, msg);
+            self.pos = if eq { at + 1 } else { at };
+            self.skip_ws();
+            let value = self.value()?;
+            fields.push((key, value));
+            return Ok(());
+        }
         self.skip_ws();
         if self.peek() != Some(b':') {
             let found = self.describe_token();
@@ -347,10 +465,65 @@ impl Parser<'_> {
         self.skip_ws();
         let value = match key.text.as_str() {
             "when" => self.condition_value()?,
-            _ => self.value()?,
+            _ if self.list_opening_missing() => self.list_without_opening(),
+            k => {
+                // A list's entries are likely records named after it: `options` → `Option`.
+                self.entry_hint = k.strip_suffix('s').map(|one| {
+                    let mut c = one.chars();
+                    c.next().map_or(String::new(), |f| {
+                        f.to_uppercase().collect::<String>() + c.as_str()
+                    })
+                });
+                self.value()?
+            }
         };
         fields.push((key, value));
         Ok(())
+    }
+
+    /// True when the first bracket in the rest of a field's value on its line (outside strings,
+    /// up to the next field) is a `]`: the value is a list whose `[` is missing (`codes:
+    /// OpenQuestion, Affirm],`). In a well-formed file the first closing bracket after a field
+    /// of a struct is the struct's `)`.
+    fn list_opening_missing(&self) -> bool {
+        let end = line_end(self.bytes, self.pos);
+        let mut i = self.pos;
+        while i < end {
+            match self.bytes[i] {
+                b']' => return true,
+                b'(' | b'[' | b'{' | b')' | b'}' => return false,
+                // The next field: this value ended without a bracket.
+                b',' if field_ahead(self.bytes, skip_blanks(self.bytes, i + 1)) => return false,
+                b'/' if matches!(self.bytes.get(i + 1), Some(b'/' | b'*')) => return false,
+                b'"' => {
+                    i += 1;
+                    while i < end && self.bytes[i] != b'"' {
+                        i += if self.bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        false
+    }
+
+    /// A list whose `[` is missing, read up to its `]`.
+    fn list_without_opening(&mut self) -> Node {
+        let start = self.pos;
+        self.mend(
+            start,
+            "a `[` is missing before this value: a list is written `[a, b]`",
+        );
+        let mut items = Vec::new();
+        self.seq(start, Kind::List, None, |p| {
+            items.push(p.value()?);
+            Ok(())
+        });
+        Node {
+            value: Value::List(items),
+            span: Span::new(start, self.pos),
+        }
     }
 
     /// A field name written in quotes (`"age": 40`): reported, and read as the name.
@@ -387,13 +560,36 @@ impl Parser<'_> {
                 format!("expected a field name (like `id:`), found {found}"),
             ));
         }
-        if let Some(r) = record_ahead(self.src, self.pos) {
-            let msg = format!(
-                "expected a field name (like `id:`), found `{r}(`: a record stands as a field's value (`name: {r}(...)`) or as an entry of a list"
-            );
-            return Err(self.fail(self.pos, msg));
-        }
         Ok(self.ident())
+    }
+
+    /// Records where a field belongs (`Line(` inside a `Point(`, no `lines: [` before it): the
+    /// likely cause is a list field whose first line was lost. Reported, and read as that list
+    /// up to its `]`, under the name the record suggests (`lines`), so that the rest of the
+    /// file reads as written; the guess is not checked further.
+    fn unnamed_list(&mut self, r: &str) -> (Name, Node) {
+        let start = self.pos;
+        let field = format!("{}s", r.to_lowercase());
+        self.fail(
+            start,
+            format!(
+                "expected a field name (like `id:`), found `{r}(`: is `{field}: [` missing before it?"
+            ),
+        );
+        let mut items = Vec::new();
+        self.seq(start, Kind::List, None, |p| {
+            items.push(p.value()?);
+            Ok(())
+        });
+        let key = Name {
+            text: field,
+            span: Span::new(start, start),
+        };
+        let node = Node {
+            value: Value::List(items),
+            span: Span::new(start, self.pos),
+        };
+        (key, node)
     }
 
     /// The value of a `when` field: a string, or a condition written without its quotes,
@@ -423,8 +619,8 @@ impl Parser<'_> {
             }
             end += 1;
         }
-        let text = self.src[start..end].trim_end();
-        let end = start + text.len();
+        // (Without its opening quote, the closing one may still be there.)
+        let text = self.src[start..end].trim_end().trim_end_matches('"');
         self.mend(
             start,
             format!("the `when` condition must be in quotes: write `when: \"{text}\"`"),

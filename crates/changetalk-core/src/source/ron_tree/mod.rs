@@ -108,9 +108,10 @@ pub struct Parsed {
     /// Every syntax error, in source order; empty when the document is well formed.
     pub errors: Vec<Diagnostic>,
     /// True when every error was mended in place (a missing comma or bracket added, a string's
-    /// quotes put right, a `when` condition read as if quoted): the tree then holds everything
-    /// the author wrote, and checks on it find real mistakes. False when some text had to be
-    /// skipped: checks on the tree would report what was skipped as missing.
+    /// quotes put right, a `when` condition read as if quoted) and at most one mend guessed at
+    /// the brackets: the tree then holds what the author wrote, and checks on it find real
+    /// mistakes. False when some text had to be skipped, or the brackets are too uncertain:
+    /// checks on the tree would report consequences of the syntax errors.
     pub complete: bool,
 }
 

@@ -5,7 +5,9 @@
 use std::cell::OnceCell;
 
 use super::containers::{Dedent, Kind, Open};
-use super::scan::{curly_at, ident_end, is_ident_char, is_ident_start, line_end};
+use super::scan::{
+    curly_at, field_ahead, first_mismatch, ident_end, is_ident_char, is_ident_start, line_end,
+};
 use super::{MAX_DEPTH, MAX_SYNTAX_ERRORS, Name, Node, Parsed, Value};
 use crate::source::diag::{Diagnostic, LineIndex, Span};
 use crate::source::text::{BOM, show_char};
@@ -31,7 +33,12 @@ pub(super) struct Parser<'a> {
     /// Reading has stopped: a fatal error, or too many.
     pub(super) halted: bool,
     pub(super) eof_reported: bool,
-    pub(super) dedent: Option<Dedent>,
+    /// Errors mended by a guess at the brackets (see [`Parser::guess`]).
+    pub(super) guesses: usize,
+    /// The record a list about to be read is likely to hold (see `Open::entry`).
+    pub(super) entry_hint: Option<String>,
+    /// Items that stand left of where their container opened (see [`Dedent`]).
+    pub(super) dedents: Vec<Dedent>,
     /// Built on the first message that names a line.
     pub(super) lines: OnceCell<LineIndex>,
 }
@@ -49,7 +56,9 @@ impl<'a> Parser<'a> {
             comma_mended: false,
             halted: false,
             eof_reported: false,
-            dedent: None,
+            guesses: 0,
+            entry_hint: None,
+            dedents: Vec::new(),
             lines: OnceCell::new(),
         }
     }
@@ -66,7 +75,9 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         if !self.halted && node.is_some() && self.pos < self.bytes.len() {
             let found = self.describe_token();
-            self.mend(
+            // Text left over means the brackets went wrong somewhere: nothing after this is
+            // read, so nothing is checked further.
+            self.fail(
                 self.pos,
                 format!(
                     "unexpected {found} after the end of the document: everything belongs inside the outermost `(...)`; remove it, or look for a bracket closed too early before it"
@@ -139,6 +150,17 @@ impl<'a> Parser<'a> {
     /// Records an error whose mistake the reader has mended: the tree holds what was meant.
     pub(super) fn mend(&mut self, at: usize, message: impl Into<String>) {
         self.record(Diagnostic::error(span_at(at, self.bytes.len()), message));
+    }
+
+    /// Records an error mended by a guess at the file's brackets (a bracket missing or one too
+    /// many in the middle of the file). One such guess is trusted; after two, what the tree
+    /// holds is too uncertain to check further ([`Parsed::complete`] is false).
+    pub(super) fn guess(&mut self, at: usize, message: impl Into<String>) {
+        self.mend(at, message);
+        self.guesses += 1;
+        if self.guesses > 1 {
+            self.complete = false;
+        }
     }
 
     /// Records an error after which some text cannot be read.
@@ -242,6 +264,7 @@ impl<'a> Parser<'a> {
 
     fn value_inner(&mut self) -> Read<Node> {
         let start = self.pos;
+        let entry = self.entry_hint.take();
         let Some(b) = self.peek() else {
             if self.open.is_empty() {
                 return Err(self.fail(
@@ -262,7 +285,7 @@ impl<'a> Parser<'a> {
             b'[' => {
                 self.pos += 1;
                 let mut items = Vec::new();
-                self.seq(start, Kind::List, None, |p| {
+                self.seq(start, Kind::List, entry.as_deref(), |p| {
                     items.push(p.value()?);
                     Ok(())
                 });
@@ -292,6 +315,34 @@ impl<'a> Parser<'a> {
             b'(' => self.paren_body(None),
             b'-' | b'+' | b'0'..=b'9' | b'.' => self.number()?,
             b if is_ident_start(b) => {
+                if let Some(r) = self.entry_name_missing(start) {
+                    let open = if r.is_empty() {
+                        "(".to_string()
+                    } else {
+                        format!("{r}(")
+                    };
+                    self.guess(
+                        start,
+                        format!(
+                            "`{open}` is missing before this field: each entry of the list starts with it"
+                        ),
+                    );
+                    let name = Name {
+                        text: r,
+                        span: Span::new(start, start),
+                    };
+                    let value = self.struct_body((!name.text.is_empty()).then_some(name), start);
+                    return Ok(Node {
+                        value,
+                        span: Span::new(start, self.pos),
+                    });
+                }
+                if let Some(text) = self.unopened_string() {
+                    return Ok(Node {
+                        value: text,
+                        span: Span::new(start, self.pos),
+                    });
+                }
                 let name = self.ident();
                 match name.text.as_str() {
                     "true" => Value::Bool(true),
@@ -306,6 +357,22 @@ impl<'a> Parser<'a> {
                         self.skip_ws();
                         if self.peek() == Some(b'(') {
                             self.paren_body(Some(name))
+                        } else if name.text.starts_with(|c: char| c.is_ascii_uppercase())
+                            && field_ahead(self.bytes, self.pos)
+                            && match self.line_break_between(save, self.pos) {
+                                true => self.indent(self.pos) > self.indent(save),
+                                false => self.paren_missing_fits(),
+                            }
+                        {
+                            // `State engagement: 4`, or `Option` alone on its line with its
+                            // fields indented below: the `(` is missing. (A field below at the
+                            // same indentation is the next field: a comma is missing.)
+                            let text = &name.text;
+                            self.guess(
+                                save,
+                                format!("a `(` is missing after `{text}`: write `{text}(`"),
+                            );
+                            self.struct_body(Some(name), save)
                         } else {
                             self.pos = save;
                             Value::Ident(name.text)
@@ -314,15 +381,31 @@ impl<'a> Parser<'a> {
                 }
             }
             _ if curly_at(&self.src[start..]).is_some() => self.curly_string(),
-            _ => {
-                let found = self.describe_token();
-                return Err(self.fail(start, format!("expected a value, found {found}")));
-            }
+            _ => match self.unopened_string() {
+                Some(text) => text,
+                None => {
+                    let found = self.describe_token();
+                    return Err(self.fail(start, format!("expected a value, found {found}")));
+                }
+            },
         };
         Ok(Node {
             value,
             span: Span::new(start, self.pos),
         })
+    }
+
+    /// At a field right after a name on its line (`State engagement: 4` or `Short glasses:
+    /// false`): true when a `(` missing after the name keeps the brackets of the rest of the
+    /// file matched longer than a `,` missing before the field does.
+    fn paren_missing_fits(&self) -> bool {
+        let awaited = self.awaited();
+        let mut with_paren = awaited.clone();
+        with_paren.push(b')');
+        let never = usize::MAX;
+        let paren = first_mismatch(self.bytes, self.pos, &with_paren).unwrap_or(never);
+        let comma = first_mismatch(self.bytes, self.pos, &awaited).unwrap_or(never);
+        paren > comma
     }
 
     pub(super) fn ident(&mut self) -> Name {

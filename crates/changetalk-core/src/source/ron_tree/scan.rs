@@ -40,6 +40,23 @@ pub(super) fn skip_blanks(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
+/// Skips white space and comments from `pos` (to the end of the text in an unclosed comment).
+pub(super) fn skip_space(bytes: &[u8], mut pos: usize) -> usize {
+    loop {
+        match bytes.get(pos) {
+            Some(b' ' | b'\t' | b'\n' | b'\r') => pos += 1,
+            Some(b'/') if bytes.get(pos + 1) == Some(&b'/') => pos = line_end(bytes, pos),
+            Some(b'/') if bytes.get(pos + 1) == Some(&b'*') => {
+                pos = bytes[pos + 2..]
+                    .windows(2)
+                    .position(|w| w == b"*/")
+                    .map_or(bytes.len(), |i| pos + 2 + i + 2);
+            }
+            _ => return pos,
+        }
+    }
+}
+
 /// The end of the identifier at `pos` (`pos` itself when none starts there).
 pub(super) fn ident_end(bytes: &[u8], pos: usize) -> usize {
     if !bytes.get(pos).copied().is_some_and(is_ident_start) {

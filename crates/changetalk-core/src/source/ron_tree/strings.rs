@@ -5,8 +5,8 @@
 use super::Value;
 use super::parser::{Parser, Read};
 use super::scan::{
-    CURLY_QUOTES, curly_at, field_ahead, intended_close, line_end, next_field, raw_line_break,
-    skip_blanks, value_may_end,
+    CURLY_QUOTES, curly_at, field_ahead, ident_end, intended_close, is_closer, line_end,
+    next_field, raw_line_break, skip_blanks, value_may_end,
 };
 
 /// The message for a `"` that ends a string inside its text.
@@ -136,6 +136,12 @@ impl Parser<'_> {
             }
             return self.text_to_line_end(start + 1, end);
         }
+        // The text swallowed the next field up to its opening quote: `"Hi, talk: "x"`.
+        if let Some(comma) = next_field(self.bytes, start + 1, self.pos - 1) {
+            self.mend(start, NEVER_CLOSED);
+            self.pos = comma;
+            return self.src[start + 1..comma].to_string();
+        }
         // A quote inside the text: `"He said "stop" twice"`.
         self.mend(self.pos - 1, INNER_QUOTE);
         match intended_close(self.bytes, self.pos, end) {
@@ -150,10 +156,29 @@ impl Parser<'_> {
     /// Reads a string's text as running to the end of its line, which also stands for the
     /// comma after it.
     fn text_to_line_end(&mut self, from: usize, end: usize) -> String {
-        self.pos = end;
-        self.comma_mended = true;
-        let text = self.src[from..end].trim_end();
-        text.strip_suffix(',').unwrap_or(text).to_string()
+        let mut text = &self.src[from..end];
+        // Not a comment after it (` // ...`).
+        if let Some(c) = text.find(" //").or_else(|| text.find("\t//")) {
+            text = &text[..c];
+        }
+        let text = text.trim_end();
+        // A `,` at the end, and closing brackets before it that close what is open, innermost
+        // first (`after: ["opening.ask],`, `ending: "gone"),`), belong to the file, not to
+        // the text.
+        let bare = text.strip_suffix(',').unwrap_or(text);
+        let mut keep = bare.len();
+        let mut awaited = self.awaited().into_iter().rev();
+        let bytes = bare.as_bytes();
+        while keep > 0 && is_closer(bytes[keep - 1]) && awaited.next() == Some(bytes[keep - 1]) {
+            keep -= 1;
+        }
+        if keep < text.len() {
+            self.pos = from + keep;
+        } else {
+            self.pos = end;
+            self.comma_mended = true;
+        }
+        text[..keep].to_string()
     }
 
     /// The first curly quote in `[from, end)` that a value may end after.
@@ -164,6 +189,33 @@ impl Parser<'_> {
             .find(|&(i, c)| {
                 CURLY_QUOTES.contains(&c) && value_may_end(self.bytes, i + c.len_utf8())
             })
+    }
+
+    /// Text whose opening quote is missing (`text: Hello there.",`): reported and read as the
+    /// string, when a value may end after the next `"` on its line, and no comment or further
+    /// field comes before that quote.
+    pub(super) fn unopened_string(&mut self) -> Option<Value> {
+        let start = self.pos;
+        let end = line_end(self.bytes, start);
+        let rest = &self.bytes[start..end];
+        let q = start + rest.iter().position(|&b| b == b'"')?;
+        let before = &self.bytes[start..q];
+        let commented = before.windows(2).any(|w| w == b"//" || w == b"/*");
+        // `Face(skin: "#c68e6a", …` is a record, whatever its quotes.
+        let record = self
+            .bytes
+            .get(skip_blanks(self.bytes, ident_end(self.bytes, start)))
+            == Some(&b'(');
+        if commented
+            || record
+            || !value_may_end(self.bytes, q + 1)
+            || next_field(self.bytes, start, q).is_some()
+        {
+            return None;
+        }
+        self.mend(start, "this text has no opening quote: add `\"` before it");
+        self.pos = q + 1;
+        Some(Value::Str(self.src[start..q].to_string()))
     }
 
     /// Text in curly quotes where a value belongs: reported, and read as a string up to the
