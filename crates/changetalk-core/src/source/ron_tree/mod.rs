@@ -16,6 +16,7 @@
 //! closing bracket at the same depth and reads on ([`Parsed::complete`] is then false).
 
 mod containers;
+mod fields;
 mod parser;
 mod scan;
 mod strings;
