@@ -39,7 +39,7 @@ pub(super) struct Parser<'a> {
     pub(super) entry_hint: Option<String>,
     /// Items that stand left of where their container opened (see [`Dedent`]).
     pub(super) dedents: Vec<Dedent>,
-    /// Built on the first message that names a line.
+    /// Built on first use (a message that names a line, an indentation).
     pub(super) lines: OnceCell<LineIndex>,
 }
 
@@ -99,11 +99,7 @@ impl<'a> Parser<'a> {
 
     /// 1-based line number of a byte offset.
     pub(super) fn line(&self, pos: usize) -> usize {
-        let src = self.src;
-        self.lines
-            .get_or_init(|| LineIndex::new(src))
-            .line_col(pos)
-            .0
+        self.lines().line_col(pos).0
     }
 
     /// True when a line ends between `a` and `b`.
@@ -115,10 +111,7 @@ impl<'a> Parser<'a> {
 
     /// Columns of blank space at the start of the line holding `pos` (a tab counts 4).
     pub(super) fn indent(&self, pos: usize) -> usize {
-        let start = self.bytes[..pos]
-            .iter()
-            .rposition(|&b| b == b'\n' || b == b'\r')
-            .map_or(0, |i| i + 1);
+        let start = self.lines().line_start(pos);
         self.bytes[start..]
             .iter()
             .map_while(|&b| match b {
@@ -127,6 +120,12 @@ impl<'a> Parser<'a> {
                 _ => None,
             })
             .sum()
+    }
+
+    /// Where the lines start, built on first use.
+    fn lines(&self) -> &LineIndex {
+        let src = self.src;
+        self.lines.get_or_init(|| LineIndex::new(src))
     }
 
     fn record(&mut self, d: Diagnostic) {

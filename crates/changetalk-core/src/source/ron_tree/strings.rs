@@ -196,6 +196,27 @@ impl Parser<'_> {
     /// field comes before that quote.
     pub(super) fn unopened_string(&mut self) -> Option<Value> {
         let start = self.pos;
+        // After a name that is a value of its own (`Calm,`, `Change(`, `A]`), not text.
+        let word_end = ident_end(self.bytes, start);
+        let after = skip_blanks(self.bytes, word_end);
+        let prose = |at: usize| {
+            let w = ident_end(self.bytes, at);
+            w > at
+                && self.bytes.get(w) == Some(&b' ')
+                && self
+                    .bytes
+                    .get(w + 1)
+                    .is_some_and(|b| b.is_ascii_alphanumeric())
+        };
+        let plain_value = word_end > start
+            && match self.bytes.get(after) {
+                None | Some(b'\n' | b'\r' | b')' | b']' | b'}' | b':' | b'(' | b'/') => true,
+                Some(b',') => !prose(skip_blanks(self.bytes, after + 1)),
+                _ => false,
+            };
+        if plain_value {
+            return None;
+        }
         let end = line_end(self.bytes, start);
         let rest = &self.bytes[start..end];
         let q = start + rest.iter().position(|&b| b == b'"')?;
