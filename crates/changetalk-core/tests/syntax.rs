@@ -193,6 +193,14 @@ fn a_missing_final_bracket_is_reported_at_the_bracket_it_closes() {
             "t.ron:1:9: error: this bracket is never closed: add `)` at the end of the file to close `Scenario(`"
         ]
     );
+    // A file cut short looks the same: what it lacks is not reported until the bracket is
+    // there (the app's banner counts one error for `Scenario(id: "x"`).
+    assert_eq!(
+        errors("Scenario(id: \"x\""),
+        [
+            "t.ron:1:9: error: this bracket is never closed: add `)` at the end of the file to close `Scenario(`"
+        ]
+    );
 }
 
 #[test]
