@@ -75,7 +75,11 @@ fn with_best_suffix(words: &str) -> (String, usize) {
 
 #[test]
 fn the_bundled_client_has_none_of_the_validity_warnings() {
-    let w = warnings(BASE);
+    // (`dead-line` on the bundled clients is pinned in tests/lint_dead_line.rs.)
+    let w: Vec<String> = warnings(BASE)
+        .into_iter()
+        .filter(|w| !w.contains(": warning: dead-line: "))
+        .collect();
     assert!(w.is_empty(), "{w:#?}");
 }
 

@@ -46,7 +46,7 @@ fn the_minimal_scenario_is_valid() {
 #[test]
 fn syntax_error_points_at_the_token() {
     let e = edit("next: \"b\", feedback", "next: \"b\" feedback", 1);
-    assert_one(&e, "24:107", "expected `,` or `)`");
+    assert_one(&e, "24:107", "a `,` is missing before `feedback`");
 }
 
 #[test]

@@ -529,7 +529,11 @@ pub fn load_exercise(text: &str) -> Result<Exercise, Vec<Diagnostic>> {
             "exercise file is over 1 MB; is this the right file?",
         )]);
     }
-    let tree = ron_tree::parse(text).map_err(|d| vec![d])?;
+    let parsed = ron_tree::parse_all(text);
+    let tree = match parsed.node {
+        Some(tree) if parsed.errors.is_empty() => tree,
+        _ => return Err(parsed.errors),
+    };
     let (ex, mut diags) = de::decode::<Exercise>(text, &tree, NAMES);
     match ex {
         Some(ex) if !diags.iter().any(|d| d.severity == Severity::Error) => Ok(ex),

@@ -58,13 +58,21 @@ impl Budget {
     }
 }
 
-/// Every semantic error of a scenario, in no particular order. A course's sessions are each
-/// checked as a scenario of their own ([`Scenario::part`]), then as a course
-/// ([`crate::format::course`]: sessions, memory keys).
-pub fn validate(s: &Scenario) -> Vec<Diagnostic> {
+/// Every semantic error of a scenario, in two groups, each in no particular order: the
+/// duplicate ids, then the rest. A duplicate id is a root cause: every check that looks the id
+/// up (links, `after`, reachability) may fail because of it, so it is reported first. A
+/// course's sessions are each checked as a scenario of their own ([`Scenario::part`]), then as
+/// a course ([`crate::format::course`]: sessions, memory keys).
+pub fn validate(s: &Scenario) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let mut ids = Vec::new();
+    check_ids(s, &mut ids);
+    (ids, validate_links(s))
+}
+
+/// Everything [`validate`] checks but the ids.
+fn validate_links(s: &Scenario) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut budget = Budget(HINT_BUDGET);
-    check_ids(s, &mut diags);
     check_links(s, &mut budget, &mut diags);
     check_lines(s, &mut diags);
     check_graph(s, &mut budget, &mut diags);
@@ -260,29 +268,31 @@ fn check_lines(s: &Scenario, diags: &mut Vec<Diagnostic>) {
 }
 
 fn check_graph(s: &Scenario, budget: &mut Budget, diags: &mut Vec<Diagnostic>) {
-    let index: HashMap<&str, usize> = s
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
+    // The points of each id. A duplicated id is reported as such; a link to it counts as
+    // leading to each of its points, so the duplicate brings no errors of its own here.
+    let mut index: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in s.points.iter().enumerate() {
+        index.entry(p.id.as_str()).or_default().push(i);
+    }
+    let points_of = |id: &str| index.get(id).map_or(&[][..], Vec::as_slice);
     // Forward reachability from start.
     let mut reached = vec![false; s.points.len()];
     let mut queue = VecDeque::new();
-    if let Some(&i) = index.get(s.start.as_str()) {
-        reached[i] = true;
-        queue.push_back(i);
-    } else {
+    if points_of(&s.start).is_empty() {
         // Without a valid start, reachability says nothing useful.
         return;
     }
+    for &i in points_of(&s.start) {
+        reached[i] = true;
+        queue.push_back(i);
+    }
     while let Some(i) = queue.pop_front() {
         for o in &s.points[i].options {
-            if let Some(&j) = index.get(o.next.as_str())
-                && !reached[j]
-            {
-                reached[j] = true;
-                queue.push_back(j);
+            for &j in points_of(&o.next) {
+                if !reached[j] {
+                    reached[j] = true;
+                    queue.push_back(j);
+                }
             }
         }
     }
@@ -297,7 +307,7 @@ fn check_graph(s: &Scenario, budget: &mut Budget, diags: &mut Vec<Diagnostic>) {
                 finishes[i] = true;
                 queue.push_back(i);
             }
-            if let Some(&j) = index.get(o.next.as_str()) {
+            for &j in points_of(&o.next) {
                 leads_here[j].push(i);
             }
         }

@@ -3,8 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::miti::talk::Target;
-
 /// A counsellor behaviour code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -220,54 +218,7 @@ pub fn normalize_turn(codes: &[MitiCode]) -> Vec<MitiCode> {
     out
 }
 
-/// The 1–5 rating of one reply, adapted from the Helpful Responses Questionnaire levels
-/// (mi-reference §3) and what the reply answers (§4–5). `docs/scoring.md` has the table.
-///
-/// - 1: a roadblock — Persuade or Confront anywhere in the turn.
-/// - 2: neither a reflection nor an MI-adherent move: closed question, information,
-///   or nothing codable.
-/// - 3: an open question, persuasion with permission, a simple reflection of sustain talk,
-///   discord or neutral talk, or an adherent move alone.
-/// - 4: a simple reflection of change talk; a complex reflection of sustain talk or neutral
-///   talk; an open question that evokes change talk (`evokes_change_talk`), with or without a
-///   simple reflection; an open question
-///   or simple reflection with an adherent move.
-/// - 5: a complex reflection of change talk or of discord, or any complex reflection together
-///   with an adherent move.
-///
-/// A simple restatement of neutral talk rates below a complex reflection of it (HRQ levels 3
-/// and 4): adding meaning is the stronger reply.
-pub fn rate_reply(codes: &[MitiCode], responds_to: Target, evokes_change_talk: bool) -> u8 {
-    use MitiCode::*;
-    let codes = normalize_turn(codes);
-    let has = |c: MitiCode| codes.contains(&c);
-    if codes.iter().any(|c| c.class() == CodeClass::NonAdherent) {
-        return 1;
-    }
-    let adherent = codes.iter().any(|c| c.class() == CodeClass::Adherent);
-    if has(ComplexReflection) {
-        if adherent || matches!(responds_to, Target::ChangeTalk | Target::Discord) {
-            return 5;
-        }
-        return 4;
-    }
-    if has(SimpleReflection) {
-        // A restatement never lowers what the rest of the turn earns: reflect-then-ask with an
-        // evocative question is still an evocative question.
-        let evokes = evokes_change_talk && has(OpenQuestion);
-        if adherent || evokes || responds_to == Target::ChangeTalk {
-            return 4;
-        }
-        return 3;
-    }
-    if has(OpenQuestion) {
-        return if adherent || evokes_change_talk { 4 } else { 3 };
-    }
-    if adherent || has(PersuadeWithPermission) {
-        return 3;
-    }
-    2
-}
+pub use crate::miti::rating::rate_reply;
 
 /// Why [`rate_reply`] gives what it gives, in words (the rule that decided it), for authors
 /// (`changetalk ratings`) and feedback.
@@ -328,6 +279,7 @@ pub fn rating_reason(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::miti::talk::Target;
     use MitiCode::*;
 
     #[test]

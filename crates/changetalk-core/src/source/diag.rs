@@ -115,6 +115,16 @@ impl LineIndex {
         }
     }
 
+    /// Byte offset of the start of the line that holds `offset`.
+    pub fn line_start(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => self.line_starts[i],
+            Err(0) => 0,
+            Err(i) => self.line_starts[i - 1],
+        }
+    }
+
     /// 1-based (line, column) of a byte offset; the column counts characters, not bytes.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
@@ -153,6 +163,8 @@ mod tests {
         // 'd' is at byte 7 (c=3, é=4..6, space=6)
         assert_eq!(idx.line_col(7), (2, 4));
         assert_eq!(idx.line_col(100), (3, 1));
+        assert_eq!(idx.line_start(7), 3);
+        assert_eq!(idx.line_start(2), 0);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //!
 //! The linter expects a scenario that loaded without errors (the CLI validates first).
 
+mod dead_line;
+mod feedback;
 mod ruler;
 mod validity;
 
@@ -18,6 +20,8 @@ use crate::engine::{EndReason, reply_effect};
 use crate::miti::codes::MitiCode;
 use crate::miti::score::BandedMetric;
 use crate::source::diag::{Diagnostic, sort_diagnostics};
+pub use dead_line::{Range, Reach, Turns, reachable};
+pub use feedback::{MIN_FEEDBACK_WORDS, VERDICT_WORDS, thin_feedback};
 pub use ruler::{rating_in, ruler_of};
 pub use validity::{MAX_BEST_IS_LONGEST, MAX_BEST_WORDS_RATIO, MAX_EXTREME_IS_WEAK, MAX_ONE_SHAPE};
 use validity::{
@@ -76,6 +80,7 @@ fn lint_session(s: &Scenario, cfg: &LintConfig, first: bool, d: &mut Vec<Diagnos
         for o in &p.options {
             check_question_mark(o, d);
             check_affirm(o, d);
+            feedback::check_thin_feedback(o, d);
         }
         for l in &p.lines {
             if !l.spans.talk_written() {
@@ -98,6 +103,7 @@ fn lint_session(s: &Scenario, cfg: &LintConfig, first: bool, d: &mut Vec<Diagnos
     check_deaf_client(s, d);
     check_naive_strategy(s, d);
     ruler::check_ruler_numbers(s, d);
+    dead_line::check_dead_lines(s, first, d);
 }
 
 /// A point needs an MI-consistent option to model, and a weaker one to learn from.
@@ -498,8 +504,39 @@ mod tests {
                 1,
             );
         assert_eq!(text.matches("so-so").count(), 2);
+        // Feedback that teaches (`thin-feedback`), and no line that needs discord 6 at the
+        // start, where it is 3 (`dead-line`).
+        let mut text = text.replacen(
+            "                Line(id: \"a.2\", text: \"Leave it.\", talk: Discord, mood: Irritated, when: \"discord >= 6\"),\n",
+            "",
+            1,
+        );
+        for (short, full) in FEEDBACK {
+            assert!(text.contains(short), "{short}");
+            text = text.replacen(short, full, 1);
+        }
         text
     }
+
+    /// The minimal client's feedback, and feedback of a length that teaches.
+    const FEEDBACK: [(&str, &str); 4] = [
+        (
+            "feedback: \"Reflects.\"",
+            "feedback: \"A simple reflection shows Pat you heard the wish to be fine.\"",
+        ),
+        (
+            "feedback: \"Labels.\"",
+            "feedback: \"Labelling Pat as in denial confronts, and discord rises.\"",
+        ),
+        (
+            "feedback: \"Reflects change talk.\"",
+            "feedback: \"A complex reflection of change talk invites Pat to say more.\"",
+        ),
+        (
+            "feedback: \"Fact-finding.\"",
+            "feedback: \"A closed question gets a number, not Pat's own reasons.\"",
+        ),
+    ];
 
     #[test]
     fn clean_scenario_lints_clean_with_a_low_minimum_and_flags_a_short_path_by_default() {
@@ -584,8 +621,8 @@ mod tests {
         );
         // With a Confront that raises discord, the walkout can happen.
         let text = clean().replace(
-            "next: \"gone\", feedback: \"Labels.\"",
-            "next: \"b\", feedback: \"Labels.\"",
+            "next: \"gone\", feedback: \"Labelling",
+            "next: \"b\", feedback: \"Labelling",
         );
         let w = warnings(&text, one_point());
         assert!(!w.iter().any(|m| m.contains("no way to lose")), "{w:#?}");

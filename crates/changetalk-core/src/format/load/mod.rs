@@ -41,7 +41,11 @@ const NAMES: de::Names = &[
     ("Target", "`responds_to`"),
 ];
 
-/// Reads, decodes and validates a scenario. On failure, every error found, sorted by position.
+/// Reads, decodes and validates a scenario. On failure, every error found: root causes
+/// before what may follow from them, each group sorted by position — syntax errors first, then
+/// mistakes in single values and duplicate ids, then links and the graph (a link to a renamed
+/// or duplicated point is a consequence). After a syntax error the file is checked further
+/// only when the reader could mend every error in place ([`ron_tree::Parsed::complete`]).
 pub fn load_scenario(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
     if text.len() > MAX_FILE_BYTES {
         return Err(vec![Diagnostic::error(
@@ -52,16 +56,39 @@ pub fn load_scenario(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
             ),
         )]);
     }
-    let tree = ron_tree::parse(text).map_err(|d| vec![d])?;
-    let (scenario, mut diags) = de::decode::<Scenario>(text, &tree, NAMES);
+    let parsed = ron_tree::parse_all(text);
+    let syntax = parsed.errors;
+    let tree = match parsed.node {
+        Some(tree) if parsed.complete => tree,
+        _ if syntax.is_empty() => {
+            return Err(vec![Diagnostic::error(
+                Span::new(0, 0),
+                "the file is empty",
+            )]);
+        }
+        _ => return Err(syntax),
+    };
+    let (scenario, mut values) = de::decode::<Scenario>(text, &tree, NAMES);
+    let mut links = Vec::new();
     if let Some(s) = &scenario {
-        check_points(s, &mut diags);
-        diags.extend(validate::validate(s));
+        check_points(s, &mut values);
+        let (ids, rest) = validate::validate(s);
+        values.extend(ids);
+        links = rest;
     }
-    if diags.iter().any(|d| d.severity == Severity::Error) {
-        sort_diagnostics(&mut diags);
-        diags.dedup();
-        return Err(diags);
+    let tiers = [syntax, values, links];
+    if tiers
+        .iter()
+        .flatten()
+        .any(|d| d.severity == Severity::Error)
+    {
+        let mut all = Vec::new();
+        for mut tier in tiers {
+            sort_diagnostics(&mut tier);
+            all.extend(tier);
+        }
+        all.dedup();
+        return Err(all);
     }
     scenario.ok_or_else(|| vec![Diagnostic::error(tree.span, "the file is not a scenario")])
 }
