@@ -59,7 +59,11 @@ pub fn prepare(args: &Options, mut catalog: Vec<Entry>) -> Result<Startup, Strin
         if let Some(id) = &args.edit_point
             && !ed.select_point(id)
         {
-            return Err(FileError::plain(format!("there is no point `{id}` in {}", path.display())).to_string());
+            return Err(FileError::plain(format!(
+                "there is no point `{id}` in {}",
+                path.display()
+            ))
+            .to_string());
         }
         return Ok(Startup {
             catalog,

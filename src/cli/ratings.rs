@@ -1,46 +1,12 @@
 //! `changetalk ratings SCENARIO [--json]`: every reply option with its rating (1–5) and the
-//! rule that gives it, point by point and session by session — what an author checks before
-//! trainees meet the client (docs/scoring.md §7 is the rating table).
+//! rule of the rating table that gives it, point by point and session by session
+//! ([`changetalk_core::authoring::ratings`]) — what an author checks before trainees meet the
+//! client.
 
-use changetalk_core::engine::model::{Point, Scenario};
-use changetalk_core::engine::option_rating;
-use changetalk_core::miti::codes::{codes_label, rating_reason};
+use changetalk_core::LineIndex;
+use changetalk_core::authoring::ratings::{RatingRow, ratings};
+use changetalk_core::miti::codes::codes_label;
 use changetalk_core::miti::talk::Target;
-use serde::Serialize;
-
-/// One option's rating and why.
-#[derive(Debug, Serialize)]
-pub struct OptionRating {
-    /// The option id.
-    pub id: String,
-    /// Its MITI codes, as the file gives them.
-    pub codes: String,
-    /// Its rating against the point's first line.
-    pub rating: u8,
-    /// The rule that gave it.
-    pub why: String,
-    /// Its rating against the point's other kinds of client line, where it differs:
-    /// (talk, rating).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub otherwise: Vec<(String, u8)>,
-    /// What it says.
-    pub text: String,
-}
-
-/// One decision point.
-#[derive(Debug, Serialize)]
-pub struct PointRatings {
-    /// The session (1-based).
-    pub session: usize,
-    /// The point id.
-    pub point: String,
-    /// What the client says there first, and its talk.
-    pub client: String,
-    /// The talk the ratings are against.
-    pub talk: String,
-    /// Every option, best first (file order among equals).
-    pub options: Vec<OptionRating>,
-}
 
 fn target_name(t: Target) -> &'static str {
     match t {
@@ -48,56 +14,6 @@ fn target_name(t: Target) -> &'static str {
         Target::SustainTalk => "sustain talk",
         Target::Discord => "discord",
         Target::Neutral => "neutral talk",
-    }
-}
-
-/// Every point's ratings, session by session.
-pub fn ratings(s: &Scenario) -> Vec<PointRatings> {
-    let mut out = Vec::new();
-    for session in 0..s.session_count() {
-        for p in s.session_points(session) {
-            out.push(point_ratings(session + 1, p));
-        }
-    }
-    out
-}
-
-fn point_ratings(session: usize, p: &Point) -> PointRatings {
-    let first = p.lines.first();
-    let target = first.map_or(Target::Neutral, |l| l.talk.target());
-    let mut others: Vec<Target> = p.lines.iter().map(|l| l.talk.target()).collect();
-    others.retain(|t| *t != target);
-    others.dedup();
-    let mut options: Vec<OptionRating> = p
-        .options
-        .iter()
-        .map(|o| {
-            let rating = option_rating(o, target);
-            let mut otherwise: Vec<(String, u8)> = Vec::new();
-            for t in &others {
-                let r = option_rating(o, *t);
-                let name = target_name(*t).to_string();
-                if r != rating && !otherwise.iter().any(|(n, _)| *n == name) {
-                    otherwise.push((name, r));
-                }
-            }
-            OptionRating {
-                id: o.id.clone(),
-                codes: codes_label(&o.codes),
-                rating,
-                why: rating_reason(&o.codes, target, o.evokes_change_talk).to_string(),
-                otherwise,
-                text: o.text.clone(),
-            }
-        })
-        .collect();
-    options.sort_by(|a, b| b.rating.cmp(&a.rating));
-    PointRatings {
-        session,
-        point: p.id.clone(),
-        client: first.map(|l| l.text.clone()).unwrap_or_default(),
-        talk: target_name(target).to_string(),
-        options,
     }
 }
 
@@ -110,9 +26,9 @@ pub fn run(scenario: &str, json: bool) -> i32 {
             return 1;
         }
     };
-    let all = ratings(&s);
+    let rows = ratings(&s);
     if json {
-        match serde_json::to_string_pretty(&all) {
+        match serde_json::to_string_pretty(&rows) {
             Ok(j) => println!("{j}"),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -121,38 +37,55 @@ pub fn run(scenario: &str, json: bool) -> i32 {
         }
         return 0;
     }
-    let courses = s.is_course();
-    for p in &all {
-        let session = if courses {
-            format!("session {} · ", p.session)
-        } else {
-            String::new()
-        };
-        println!(
-            "{session}{} — {} ({}): {}",
-            p.point,
-            s.persona.name,
-            p.talk,
-            short(&p.client, 90)
-        );
-        for o in &p.options {
-            let otherwise: Vec<String> = o
-                .otherwise
-                .iter()
-                .map(|(t, r)| format!("{r} against {t}"))
-                .collect();
-            let otherwise = if otherwise.is_empty() {
-                String::new()
+    // Where each option is written, when the scenario came from a file.
+    let text = crate::library::looks_like_path(scenario)
+        .then(|| std::fs::read_to_string(scenario).ok())
+        .flatten();
+    let idx = text.as_deref().map(LineIndex::new);
+    let mut last: Option<(usize, &str)> = None;
+    for r in &rows {
+        if last != Some((r.session, r.point.as_str())) {
+            if last.is_some() {
+                println!();
+            }
+            let session = if s.is_course() {
+                format!("session {} · ", r.session)
             } else {
-                format!(" ({})", otherwise.join(", "))
+                String::new()
             };
-            println!("  {}/5  {}  {}{otherwise}", o.rating, o.id, o.codes);
-            println!("        why: {}", o.why);
-            println!("        “{}”", short(&o.text, 100));
+            println!(
+                "{session}{} — replies to {}{}",
+                r.point,
+                target_name(r.responds_to),
+                r.line
+                    .as_deref()
+                    .map_or(String::new(), |l| format!(" (line {l})"))
+            );
+            last = Some((r.session, r.point.as_str()));
         }
-        println!();
+        print_row(r, idx.as_ref());
     }
     0
+}
+
+fn print_row(r: &RatingRow, idx: Option<&LineIndex>) {
+    let at = idx.map_or(String::new(), |i| {
+        let (l, c) = i.line_col(r.span.start);
+        format!(" [{l}:{c}]")
+    });
+    let best = if r.best {
+        "  ← the model conversation's reply"
+    } else {
+        ""
+    };
+    println!(
+        "  {}/5  {}  {}{at}{best}",
+        r.rating,
+        r.option,
+        codes_label(&r.codes)
+    );
+    println!("        why: {}", r.why);
+    println!("        “{}”", short(&r.text, 100));
 }
 
 fn short(s: &str, n: usize) -> String {

@@ -435,11 +435,9 @@ fn the_bundled_denise_course_lints_clean_and_passes_the_audit_in_every_session()
         panic!("{shown:#?}")
     });
     let idx = changetalk_core::LineIndex::new(DENISE);
-    // (`dead-line` on the bundled clients is pinned in tests/lint_dead_line.rs.)
     let warnings: Vec<String> = lint(&s, &LintConfig::default())
         .iter()
         .map(|d| d.render("denise", &idx))
-        .filter(|w| !w.contains(": warning: dead-line: "))
         .collect();
     assert!(warnings.is_empty(), "{warnings:#?}");
     let reports = audit_all(&s);

@@ -220,109 +220,11 @@ pub fn normalize_turn(codes: &[MitiCode]) -> Vec<MitiCode> {
 
 pub use crate::miti::rating::rate_reply;
 
-/// Why [`rate_reply`] gives what it gives, in words (the rule that decided it), for authors
-/// (`changetalk ratings`) and feedback.
-pub fn rating_reason(
-    codes: &[MitiCode],
-    responds_to: Target,
-    evokes_change_talk: bool,
-) -> &'static str {
-    use MitiCode::*;
-    let codes = normalize_turn(codes);
-    let has = |c: MitiCode| codes.contains(&c);
-    if codes.iter().any(|c| c.class() == CodeClass::NonAdherent) {
-        return "a roadblock: Persuade or Confront anywhere in the reply rates 1";
-    }
-    let adherent = codes.iter().any(|c| c.class() == CodeClass::Adherent);
-    if has(ComplexReflection) {
-        if adherent {
-            return "a complex reflection with an MI-adherent move (affirm, autonomy, collaboration)";
-        }
-        return match responds_to {
-            Target::ChangeTalk => "a complex reflection of change talk",
-            Target::Discord => "a complex reflection of discord",
-            _ => {
-                "a complex reflection of sustain or neutral talk (5 with an adherent move, or of change talk or discord)"
-            }
-        };
-    }
-    if has(SimpleReflection) {
-        if adherent {
-            return "a simple reflection with an MI-adherent move";
-        }
-        if evokes_change_talk && has(OpenQuestion) {
-            return "a simple reflection with an open question that evokes change talk";
-        }
-        if responds_to == Target::ChangeTalk {
-            return "a simple reflection of change talk";
-        }
-        return "a simple reflection of sustain, neutral talk or discord: a complex one adds meaning and rates higher";
-    }
-    if has(OpenQuestion) {
-        if adherent {
-            return "an open question with an MI-adherent move";
-        }
-        if evokes_change_talk {
-            return "an open question that evokes change talk";
-        }
-        return "an open question: a reflection, or a question that evokes change talk, rates higher";
-    }
-    if has(PersuadeWithPermission) {
-        return "advice or information with permission: MI-consistent, but a reflection does more";
-    }
-    if adherent {
-        return "an MI-adherent move alone (affirm, autonomy, collaboration), without a reflection";
-    }
-    "neither a reflection nor an MI-adherent move (a closed question, information, or nothing codable)"
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::miti::talk::Target;
     use MitiCode::*;
-
-    #[test]
-    fn every_rating_has_its_reason() {
-        let targets = [
-            Target::ChangeTalk,
-            Target::SustainTalk,
-            Target::Neutral,
-            Target::Discord,
-        ];
-        for a in MitiCode::ALL {
-            for b in MitiCode::ALL {
-                for t in targets {
-                    for evokes in [false, true] {
-                        let codes = [a, b];
-                        let r = rate_reply(&codes, t, evokes);
-                        let why = rating_reason(&codes, t, evokes);
-                        let expected: &[&str] = match r {
-                            1 => &["roadblock"],
-                            2 => &["neither"],
-                            3 => &[
-                                "open question:",
-                                "simple reflection of sustain",
-                                "permission",
-                                "alone",
-                            ],
-                            4 => &[
-                                "complex reflection of sustain",
-                                "simple reflection",
-                                "evokes",
-                                "open question with",
-                            ],
-                            _ => &["complex reflection"],
-                        };
-                        assert!(
-                            expected.iter().any(|e| why.contains(e)),
-                            "{codes:?} {t:?} {evokes}: {r} but `{why}`"
-                        );
-                    }
-                }
-            }
-        }
-    }
 
     #[test]
     fn per_turn_rules() {
