@@ -427,6 +427,7 @@ fn assert_screen_has_its_data(app: &App, step: usize) {
             run.is_some() && page(app) == Some(want)
         }
         Screen::Class => w.contains_resource::<changetalk::app::class::ClassRun>(),
+        Screen::Editor => w.contains_resource::<changetalk::app::editor::Editor>(),
         Screen::Library | Screen::Settings => true,
     };
     assert!(has, "step {step}: {:?} without its data", screen(app));
@@ -473,6 +474,7 @@ fn every_screen_the_flow_opens_has_what_it_shows() {
             },
             Screen::Settings => send(&mut app, SettingsAction::Back),
             Screen::Class => panic!("step {step}: no class server in this walk"),
+            Screen::Editor => panic!("step {step}: the bundled clients have no Edit button"),
             Screen::Library => match r % 4 {
                 0 => send(&mut app, LibraryAction::Settings),
                 _ => send(&mut app, LibraryAction::Open(r % 6)),

@@ -331,6 +331,13 @@ pub fn after_session(scenario: Arc<Scenario>, save: &CourseSave) -> Option<Cours
     reopen(scenario, save).ok().map(|c| CourseView::of(&c))
 }
 
+/// Where a course's save is kept: its library card's progress key.
+pub fn course_key(catalog: &[crate::library::Entry], scenario: &Arc<Scenario>) -> String {
+    crate::library::entry_of(catalog, scenario)
+        .and_then(crate::library::Entry::progress_key)
+        .unwrap_or_else(|| scenario.id.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

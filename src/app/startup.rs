@@ -213,7 +213,7 @@ fn course_play(
     while !course.is_over() && course.current_number() < n {
         course.auto_play_session(changetalk_core::engine::session::AutoPolicy::Best);
     }
-    let key = crate::app::flow::course_key(catalog, s);
+    let key = crate::app::course::course_key(catalog, s);
     match Play::in_course(&course, key, args.mode) {
         Some(p) if course.current_number() == n => Ok(p),
         _ => Err(FileError::plain(format!(

@@ -218,24 +218,6 @@ fn briefing(
     }
 }
 
-/// Where a course's save is kept: its library card's progress key.
-pub fn course_key(catalog: &[Entry], scenario: &Arc<changetalk_core::Scenario>) -> String {
-    crate::library::entry_of(catalog, scenario)
-        .and_then(Entry::progress_key)
-        .unwrap_or_else(|| scenario.id.clone())
-}
-
-/// The course as saved (`None` when not started, or when the file changed so the save no
-/// longer replays).
-pub fn saved_course(
-    scenario: &Arc<changetalk_core::Scenario>,
-    catalog: &[Entry],
-    progress: &Progress,
-) -> Option<changetalk_core::engine::course::Course> {
-    let save = progress.courses.get(&course_key(catalog, scenario))?;
-    crate::app::course::reopen(Arc::clone(scenario), save).ok()
-}
-
 /// The session of a course to play next: where the trainee stopped, or a new course when
 /// none was started, the save no longer replays, or the course ended.
 fn course_play(
@@ -244,8 +226,11 @@ fn course_play(
     progress: &Progress,
     mode: Mode,
 ) -> Option<Play> {
-    let key = course_key(catalog, scenario);
-    let course = saved_course(scenario, catalog, progress)
+    let key = crate::app::course::course_key(catalog, scenario);
+    let course = progress
+        .courses
+        .get(&key)
+        .and_then(|save| crate::app::course::reopen(Arc::clone(scenario), save).ok())
         .filter(|c| !c.is_over())
         .unwrap_or_else(|| {
             changetalk_core::engine::course::Course::new(Arc::clone(scenario), fresh_seed())

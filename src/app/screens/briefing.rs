@@ -342,7 +342,7 @@ fn briefing_system(
                 });
             // A course (not in an exercise): where the trainee is in it.
             let course = (in_exercise.is_none() && scenario.is_course()).then(|| {
-                let key = crate::app::flow::course_key(&data.catalog.0, scenario);
+                let key = crate::app::course::course_key(&data.catalog.0, scenario);
                 crate::app::course::saved_view(scenario, data.progress.courses.get(&key))
             });
             egui::CentralPanel::no_frame()

@@ -3,48 +3,13 @@
 //! added, a bracket too many is skipped, an item that cannot be read is skipped to the next `,`.
 //! Struct fields are read in [`super::fields`].
 
-use super::parser::{Parser, Read};
+use super::parser::{Dedent, Kind, Open, Parser, Read};
 use super::scan::{
     curly_at, field_ahead, first_mismatch, ident_end, is_closer, is_ident_start, record_ahead,
     skip_space, sync,
 };
 use super::{Name, Value};
 
-/// What a container holds, which decides what may stand where an item belongs.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    Struct,
-    Tuple,
-    List,
-    Map,
-}
-
-/// A bracket open now.
-pub(super) struct Open {
-    /// The byte that closes it.
-    pub(super) close: u8,
-    /// Where it is.
-    pub(super) at: usize,
-    /// How messages name it: "`Point(`", "the list `[`".
-    pub(super) what: String,
-    /// Where its last item read starts.
-    pub(super) item_at: Option<usize>,
-    /// For a list that is a field's value, the record its entries are likely to be, from the
-    /// field's name (`Option` for `options`).
-    pub(super) entry: Option<String>,
-}
-
-/// An item on a line of its own that stands no further right than the line its container
-/// opened on, though the container's first item was indented or on that line: in a
-/// well-indented file, the container's closing bracket was forgotten before it. Used only to
-/// explain a bracket found missing later (valid RON does not care about indentation).
-pub(super) struct Dedent {
-    /// The end of the item before it, where the bracket belongs.
-    pub(super) at: usize,
-    pub(super) close: u8,
-    pub(super) open_at: usize,
-    pub(super) what: String,
-}
 impl Parser<'_> {
     /// The brackets open now wait for these bytes.
     pub(super) fn awaited(&self) -> Vec<u8> {

@@ -4,7 +4,6 @@
 
 use std::cell::OnceCell;
 
-use super::containers::{Dedent, Kind, Open};
 use super::scan::{
     curly_at, field_ahead, first_mismatch, ident_end, is_ident_char, is_ident_start, line_end,
 };
@@ -461,4 +460,40 @@ impl<'a> Parser<'a> {
 /// A one-byte span at `pos` (empty at the end of the text).
 fn span_at(pos: usize, len: usize) -> Span {
     Span::new(pos, (pos + 1).min(len).max(pos))
+}
+
+/// What a container holds, which decides what may stand where an item belongs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Struct,
+    Tuple,
+    List,
+    Map,
+}
+
+/// A bracket open now.
+pub(super) struct Open {
+    /// The byte that closes it.
+    pub(super) close: u8,
+    /// Where it is.
+    pub(super) at: usize,
+    /// How messages name it: "`Point(`", "the list `[`".
+    pub(super) what: String,
+    /// Where its last item read starts.
+    pub(super) item_at: Option<usize>,
+    /// For a list that is a field's value, the record its entries are likely to be, from the
+    /// field's name (`Option` for `options`).
+    pub(super) entry: Option<String>,
+}
+
+/// An item on a line of its own that stands no further right than the line its container
+/// opened on, though the container's first item was indented or on that line: in a
+/// well-indented file, the container's closing bracket was forgotten before it. Used only to
+/// explain a bracket found missing later (valid RON does not care about indentation).
+pub(super) struct Dedent {
+    /// The end of the item before it, where the bracket belongs.
+    pub(super) at: usize,
+    pub(super) close: u8,
+    pub(super) open_at: usize,
+    pub(super) what: String,
 }
