@@ -2,7 +2,7 @@
 //! without its `:`, a list without its `[`, a record standing where a field belongs, a `when`
 //! condition without quotes.
 
-use super::containers::Kind;
+use super::parser::Kind;
 use super::parser::{Parser, Read};
 use super::scan::{field_ahead, ident_end, is_ident_start, line_end, record_ahead, skip_blanks};
 use super::{Name, Node, Value};
