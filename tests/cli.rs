@@ -367,6 +367,39 @@ fn validate_refuses_devices_and_fifos_by_name_without_hanging() {
 const COURSE: &str = "recovery-burnout-course";
 
 #[test]
+fn every_bundled_course_remembers_session_one_in_session_two() {
+    // Issue 14's bar: the first client line of session 2 differs between the model
+    // conversation and the worst one because session 1 is remembered — or, after the worst
+    // path, the client does not come back.
+    for id in [
+        "recovery-burnout-course",
+        "cannabis-maintenance-course",
+        "court-ordered-dui-course",
+    ] {
+        let best = json(&["play", id, "--auto", "best", "--json"]);
+        let worst = json(&["play", id, "--auto", "worst", "--json"]);
+        let first_line = |v: &serde_json::Value| {
+            v["sessions"][1]["transcript"]["turns"][0]["client"]["text"]
+                .as_str()
+                .map(str::to_string)
+        };
+        let b = first_line(&best)
+            .unwrap_or_else(|| panic!("{id}: the model conversation reaches session 2"));
+        assert!(best["course"]["total_sessions"].as_u64() >= Some(2), "{id}");
+        match first_line(&worst) {
+            Some(w) => assert_ne!(
+                b, w,
+                "{id}: session 2 opens the same after the worst session 1"
+            ),
+            None => assert_eq!(
+                worst["course"]["end"]["how"], "client_did_not_return",
+                "{id}"
+            ),
+        }
+    }
+}
+
+#[test]
 fn a_single_session_client_keeps_its_json_shape() {
     let v = json(&["play", "recovery-burnout", "--auto", "best", "--json"]);
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();

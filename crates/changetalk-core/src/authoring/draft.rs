@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use crate::engine::model::Scenario;
 use crate::source::diag::{Diagnostic, Span};
 use crate::source::ron_tree::{self, Node, Value};
+pub use crate::source::text::ron_string;
 
 /// One step of a path into the file: a struct field by name, or a list (or tuple) item by
 /// index.
@@ -274,27 +275,6 @@ impl Draft {
         self.redo.clear();
         Ok(())
     }
-}
-
-/// `s` as a RON string literal: quoted, with `"`, `\` and control characters escaped.
-pub fn ron_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn find<'a>(node: &'a Node, path: &Path) -> Option<&'a Node> {

@@ -33,6 +33,7 @@ use crate::source::check::{
 };
 use crate::source::diag::{Diagnostic, Severity, Span, sort_diagnostics};
 use crate::source::ron_tree;
+use crate::source::text::ron_string;
 
 /// Largest exercise file accepted, in bytes.
 pub const MAX_EXERCISE_BYTES: usize = 1024 * 1024;
@@ -490,26 +491,6 @@ impl Exercise {
         let _ = writeln!(o, ")");
         o
     }
-}
-
-fn ron_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn ron_f64(x: f64) -> String {

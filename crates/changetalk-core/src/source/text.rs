@@ -1,6 +1,8 @@
 //! Small text helpers every file format shares: ids, "did you mean" hints, and numbers
 //! written the way people write them.
 
+use std::fmt::Write as _;
+
 /// "1 turn", "2 turns": a count with its noun, singular or plural.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -184,6 +186,27 @@ pub fn show_invisible(text: &str) -> String {
 /// non-characters U+FFFE and U+FFFF. Escapers drop them.
 pub fn is_xml_forbidden(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// `s` as a RON string literal: quoted, with `"`, `\` and control characters escaped.
+pub fn ron_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
