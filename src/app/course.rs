@@ -358,7 +358,11 @@ mod tests {
         let session = model.current_mut().expect("session 2 follows the model");
         let a = session.auto_choice(AutoPolicy::Best).expect("a reply");
         session.choose(a).expect("it is offered");
-        let save = CourseSave::of(7, &[first.clone()], model.current().expect("open"));
+        let save = CourseSave::of(
+            7,
+            std::slice::from_ref(&first),
+            model.current().expect("open"),
+        );
         let back = reopen(Arc::clone(&s), &save).expect("it replays");
         assert_eq!(back.current_number(), 2);
         assert_eq!(back.current().map(|s| s.choices().to_vec()), Some(vec![a]));
