@@ -162,6 +162,26 @@ fn a_three_point_client_is_built_in_the_form_and_played_in_the_preview() {
     harness.get_by_label("Ending: Sam stays");
     let preview = harness.state().preview.as_ref().expect("a preview");
     assert_eq!(preview.turns().len(), 3);
+    // The audit, run on demand: a sketch with one reply per point is all model conversation,
+    // so every surface strategy scores the same and it fails, as it should.
+    harness.get_by_label("Run the audit").click();
+    harness.run();
+    harness.get_by_label_contains("FAILS: model");
+    // A preview from a point starts in the state set beside it.
+    harness.get_by_label("point-2").click();
+    harness.run();
+    harness.state_mut().preview_state = Some(changetalk_core::engine::model::ClientState {
+        engagement: 2,
+        discord: 7,
+        importance: 1,
+        confidence: 1,
+    });
+    harness.get_by_label("Play from point-2").click();
+    harness.run();
+    assert_eq!(
+        harness.state().preview.as_ref().map(|p| p.state().discord),
+        Some(7)
+    );
     // The comment above the first reply is still there.
     assert!(
         harness

@@ -54,6 +54,10 @@ pub struct Editor {
     pub typing: HashMap<String, String>,
     /// The preview conversation, from the selected point.
     pub preview: Option<Session>,
+    /// The client's state the preview starts in (the persona's `initial` until changed).
+    pub preview_state: Option<changetalk_core::engine::model::ClientState>,
+    /// The audit of the text it was run on (run on demand: it plays many sessions).
+    pub audit: Option<(String, Vec<changetalk_core::authoring::audit::AuditReport>)>,
     /// The last save, edit or preview problem, in words.
     pub message: Option<(String, bool)>,
     checked: Option<(String, Checked)>,
@@ -77,6 +81,8 @@ impl Editor {
             selected: Selection::Client,
             typing: HashMap::new(),
             preview: None,
+            preview_state: None,
+            audit: None,
             message: None,
             checked: None,
         }

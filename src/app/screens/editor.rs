@@ -110,6 +110,8 @@ pub fn editor_ui(ui: &mut egui::Ui, ed: &mut Editor, p: &Palette) -> Option<Edit
         });
         ui.separator();
         ui.vertical(|ui| {
+            audit_ui(ui, ed, &scenario, p);
+            ui.separator();
             let span = ed.selected_span();
             problems_ui(ui, &checked.problems, span, p);
         });
@@ -438,14 +440,33 @@ fn preview_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &std::sync::Arc<Scenario>, 
             None => "Play from the start".to_string(),
         };
         if ui.button(label).clicked() {
+            let state = ed.preview_state.unwrap_or(s.persona.initial);
             ed.preview = match &from {
-                Some(id) => {
-                    Session::preview_from(std::sync::Arc::clone(s), 1, id, s.persona.initial)
-                }
+                Some(id) => Session::preview_from(std::sync::Arc::clone(s), 1, id, state),
                 None => Some(Session::new(std::sync::Arc::clone(s), 1)),
             };
         }
     });
+    // The client's state a preview from a point starts in: try a line's `when` here.
+    if matches!(ed.selected, Selection::Point { session: 0, .. }) {
+        let mut st = ed.preview_state.unwrap_or(s.persona.initial);
+        let before = st;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("starting state:").small());
+            for (name, v) in [
+                ("engagement", &mut st.engagement),
+                ("discord", &mut st.discord),
+                ("importance", &mut st.importance),
+                ("confidence", &mut st.confidence),
+            ] {
+                ui.label(RichText::new(name).small());
+                ui.add(egui::DragValue::new(v).range(0..=10));
+            }
+        });
+        if st != before {
+            ed.preview_state = Some(st);
+        }
+    }
     let Some(session) = ed.preview.as_mut() else {
         ui.label(RichText::new("Plays the client as the file stands now, from the selected point of the first session.").small().color(p.muted));
         return;
@@ -480,6 +501,59 @@ fn preview_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &std::sync::Arc<Scenario>, 
                 }
             }
         });
+}
+
+/// The audit (what a trainee who knows no MI would score), run on demand: one line per session.
+fn audit_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario, p: &Palette) {
+    let text = ed.draft.text().to_string();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Audit").strong());
+        let stale = ed.audit.as_ref().is_none_or(|(t, _)| *t != text);
+        let label = if stale {
+            "Run the audit"
+        } else {
+            "Audit is up to date"
+        };
+        if ui.add_enabled(stale, egui::Button::new(label)).clicked() {
+            ed.audit = Some((
+                text.clone(),
+                changetalk_core::authoring::course::audit_all(s),
+            ));
+        }
+    });
+    let Some((t, reports)) = &ed.audit else {
+        ui.label(RichText::new("Plays surface strategies (always the longest reply, the shortest, random…) against the model conversation.").small().color(p.muted));
+        return;
+    };
+    if *t != text {
+        ui.label(
+            RichText::new("The file changed since: run it again.")
+                .small()
+                .color(p.muted),
+        );
+    }
+    for r in reports {
+        let model = r.strategies.first().map_or(0.0, |m| m.overall);
+        let closest = r
+            .strategies
+            .iter()
+            .skip(1)
+            .filter(|x| x.surface)
+            .max_by(|a, b| a.overall.total_cmp(&b.overall));
+        let verdict = if r.pass { "ok" } else { "FAILS" };
+        let colour = if r.pass { p.good } else { p.bad };
+        let closest = closest.map_or(String::new(), |c| {
+            format!(" · closest: {} {:.1}", c.label, c.overall)
+        });
+        ui.label(
+            RichText::new(format!(
+                "{verdict}: model {model:.1}{closest} — {}",
+                r.scenario
+            ))
+            .small()
+            .color(colour),
+        );
+    }
 }
 
 fn problems_ui(
