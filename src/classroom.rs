@@ -631,25 +631,36 @@ impl Attempt {
 
     /// Scenario `i`'s session, replayed from the record (a fresh session when not started).
     pub fn session(&self, i: usize) -> Result<Session, FileError> {
-        let scenario = Arc::clone(&self.loaded.scenarios[i]);
-        // A course's later session starts where the one before it ended.
-        let previous = match self.loaded.exercise.previous_session(i) {
-            Some(j) => Some(self.session(j)?),
-            None => None,
-        };
-        let (start, _) = result::item_start(&self.loaded.exercise, i, scenario, previous.as_ref());
-        let Some(run) = self.record.scenarios.get(i) else {
-            return Ok(start);
-        };
-        result::replay_run_from(start, run, Some(coder())).map_err(|e| {
-            FileError::file(
-                &self.progress_path,
-                format!(
-                    "the saved replies of scenario `{}` do not replay ({e}); delete the file to start again",
-                    run.id
-                ),
-            )
-        })
+        self.sessions_upto(i)?
+            .into_iter()
+            .nth(i)
+            .ok_or_else(|| FileError::plain(format!("the exercise has no scenario {}", i + 1)))
+    }
+
+    /// Scenarios `0..=last`'s sessions, replayed from the record in order, once each: a
+    /// course's later session starts where the one before it ended.
+    fn sessions_upto(&self, last: usize) -> Result<Vec<Session>, FileError> {
+        let ex = &self.loaded.exercise;
+        let mut out: Vec<Session> = Vec::with_capacity(last + 1);
+        for i in 0..(last + 1).min(self.loaded.scenarios.len()) {
+            let scenario = Arc::clone(&self.loaded.scenarios[i]);
+            let previous = ex.previous_session(i).and_then(|j| out.get(j));
+            let (start, _) = result::item_start(ex, i, scenario, previous);
+            let session = match self.record.scenarios.get(i) {
+                None => start,
+                Some(run) => result::replay_run_from(start, run, Some(coder())).map_err(|e| {
+                    FileError::file(
+                        &self.progress_path,
+                        format!(
+                            "the saved replies of scenario `{}` do not replay ({e}); delete the file to start again",
+                            run.id
+                        ),
+                    )
+                })?,
+            };
+            out.push(session);
+        }
+        Ok(out)
     }
 
     /// Makes sure the record lists scenarios `0..=i`.
@@ -672,12 +683,9 @@ impl Attempt {
     /// The first scenario not yet over (its ending reached or stopped); `None` when every
     /// scenario is over.
     fn current_scenario(&self) -> Result<Option<usize>, String> {
-        for i in 0..self.loaded.scenarios.len() {
-            if !self.session(i)?.is_over() {
-                return Ok(Some(i));
-            }
-        }
-        Ok(None)
+        let n = self.loaded.scenarios.len();
+        let all = self.sessions_upto(n.saturating_sub(1))?;
+        Ok(all.iter().position(|s| !s.is_over()))
     }
 
     /// What comes next: the first conversation not over, replayed from the record, or the
@@ -807,14 +815,12 @@ impl Attempt {
     fn sessions(&mut self) -> Result<Vec<Session>, String> {
         let n = self.loaded.scenarios.len();
         self.ensure_run(n.saturating_sub(1));
-        let mut v = Vec::with_capacity(n);
-        for i in 0..n {
-            let mut s = self.session(i)?;
+        let mut v = self.sessions_upto(n.saturating_sub(1))?;
+        for (i, s) in v.iter_mut().enumerate() {
             if !s.is_over() {
                 s.stop();
                 self.record.scenarios[i].stopped = true;
             }
-            v.push(s);
         }
         Ok(v)
     }

@@ -114,6 +114,7 @@ pub fn build_app(options: &Options, start: Startup) -> App {
     app.add_systems(bevy::app::Startup, wake_for_class_server);
     app.add_plugins((
         flow::plugin,
+        course::plugin,
         theme::plugin,
         screens::plugin,
         settings::plugin,

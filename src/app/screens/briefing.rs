@@ -8,11 +8,11 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::Scenario;
 use egui::RichText;
 
-use crate::app::course::CourseView;
+use crate::app::course::{CourseView, CourseViews};
 use crate::app::exercise::ExerciseRun;
 use crate::app::hot_reload;
 use crate::app::screens::session::guard::settled;
-use crate::app::settings::{Progress, Settings};
+use crate::app::settings::Settings;
 use crate::app::state::{Catalog, FaceArea, Mode, Play, Screen, Selected};
 use crate::app::theme::{self, HeaderClick, Palette, ScreenUi, header, palette, root_ui};
 
@@ -265,7 +265,7 @@ struct BriefingData<'w> {
     settings: Res<'w, Settings>,
     play: Option<Res<'w, Play>>,
     exercise: Option<Res<'w, ExerciseRun>>,
-    progress: Res<'w, Progress>,
+    courses: Res<'w, CourseViews>,
 }
 
 fn briefing_system(
@@ -341,12 +341,11 @@ fn briefing_system(
                     }
                 });
             // A course (not in an exercise): where the trainee is in it.
-            let course = (in_exercise.is_none() && scenario.is_course()).then(|| {
-                let key = crate::app::course::course_key(&data.catalog.0, scenario);
-                crate::app::course::saved_view(scenario, data.progress.courses.get(&key))
-            });
-            egui::CentralPanel::no_frame()
-                .show(ui, |ui| briefing_ui(ui, scenario, course.as_ref(), &p));
+            let course = data
+                .courses
+                .get(&data.catalog.0, scenario)
+                .filter(|_| in_exercise.is_none());
+            egui::CentralPanel::no_frame().show(ui, |ui| briefing_ui(ui, scenario, course, &p));
         });
     let face = egui::CentralPanel::no_frame()
         .show(&mut root, |ui| ui.max_rect())

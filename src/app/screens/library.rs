@@ -7,6 +7,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::engine::model::Stage;
 use egui::RichText;
 
+use crate::app::course::CourseViews;
 use crate::app::settings::{Paths, Progress, Settings};
 use crate::app::state::{Catalog, Screen};
 use crate::app::theme::{self, Palette, ScreenUi, palette, show_page};
@@ -132,6 +133,7 @@ pub fn library_ui(
     ui: &mut egui::Ui,
     entries: &[Entry],
     progress: &Progress,
+    courses: &CourseViews,
     filter: &mut LibraryFilter,
     p: &Palette,
 ) -> Option<LibraryAction> {
@@ -209,7 +211,9 @@ pub fn library_ui(
             for row in shown.chunks(columns) {
                 ui.horizontal_top(|ui| {
                     for &i in row {
-                        if let Some(a) = entry_card(ui, &entries[i], i, progress, p, card_w) {
+                        if let Some(a) =
+                            entry_card(ui, &entries[i], i, progress, courses, p, card_w)
+                        {
                             action = Some(a);
                         }
                     }
@@ -226,6 +230,7 @@ fn entry_card(
     entry: &Entry,
     i: usize,
     progress: &Progress,
+    courses: &CourseViews,
     p: &Palette,
     width: f32,
 ) -> Option<LibraryAction> {
@@ -258,12 +263,15 @@ fn entry_card(
                         .on_hover_text(errors.join("\n"));
                     }
                     // A course: how many sessions and where the trainee is, then the button.
-                    if s.is_course() {
-                        let save = entry.progress_key().and_then(|k| progress.courses.get(&k));
-                        let view = crate::app::course::saved_view(s, save);
+                    if let Some(view) = entry
+                        .progress_key()
+                        .and_then(|k| courses.0.get(&k))
+                        .filter(|_| s.is_course())
+                    {
                         ui.horizontal_wrapped(|ui| {
                             ui.label(RichText::new(view.status()).strong());
-                            let started = view.ended.is_none() && save.is_some();
+                            let started =
+                                view.ended.is_none() && (view.number > 1 || view.replies > 0);
                             // Not "Meet …": the single-session card of the same client has that.
                             let label = if started {
                                 format!("Continue the course with {}", s.persona.name)
@@ -358,6 +366,7 @@ fn find_exercises(paths: Res<Paths>, mut picker: ResMut<ExercisePicker>) {
 struct LibraryData<'w> {
     catalog: Res<'w, Catalog>,
     progress: Res<'w, Progress>,
+    courses: Res<'w, CourseViews>,
     settings: Res<'w, Settings>,
     paths: Res<'w, Paths>,
 }
@@ -385,7 +394,14 @@ fn library_system(
         let top = egui::Rect::from_min_max(full.min, egui::pos2(full.max.x, split - gap));
         let bottom = egui::Rect::from_min_max(egui::pos2(full.min.x, split), full.max);
         ui.scope_builder(egui::UiBuilder::new().max_rect(top), |ui| {
-            if let Some(a) = library_ui(ui, &data.catalog.0, &data.progress, &mut filter, &p) {
+            if let Some(a) = library_ui(
+                ui,
+                &data.catalog.0,
+                &data.progress,
+                &data.courses,
+                &mut filter,
+                &p,
+            ) {
                 action = Some(a);
             }
         });

@@ -9,6 +9,7 @@
 //! Pure: no I/O. The app saves [`Draft::text`] atomically.
 
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 use crate::engine::model::Scenario;
 use crate::source::diag::{Diagnostic, Span};
@@ -54,9 +55,11 @@ impl std::fmt::Display for EditError {
 impl std::error::Error for EditError {}
 
 /// A scenario file being edited, with its undo and redo history.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Draft {
     text: String,
+    /// The text read as a tree, once per text (every field the editor draws looks in it).
+    tree: OnceLock<Result<Node, String>>,
     saved: String,
     undo: Vec<String>,
     redo: Vec<String>,
@@ -72,6 +75,7 @@ impl Draft {
         Draft {
             saved: text.clone(),
             text,
+            tree: OnceLock::new(),
             undo: Vec::new(),
             redo: Vec::new(),
         }
@@ -99,10 +103,23 @@ impl Draft {
 
     /// The value at `path`, with its span.
     pub fn node(&self, path: &Path) -> Result<Node, EditError> {
-        let root = ron_tree::parse(&self.text).map_err(|d| EditError::Unreadable(d.message))?;
-        find(&root, path)
+        let root = self
+            .tree
+            .get_or_init(|| ron_tree::parse(&self.text).map_err(|d| d.message))
+            .as_ref()
+            .map_err(|m| EditError::Unreadable(m.clone()))?;
+        find(root, path)
             .cloned()
             .ok_or_else(|| EditError::NoSuchValue(describe(path)))
+    }
+
+    /// Makes `text` the draft's text (with its tree when already read); the old text.
+    fn set_text(&mut self, text: String, tree: Option<Node>) -> String {
+        self.tree = OnceLock::new();
+        if let Some(t) = tree {
+            let _ = self.tree.set(Ok(t));
+        }
+        std::mem::replace(&mut self.text, text)
     }
 
     /// The string at `path` (unescaped), if it is one.
@@ -230,7 +247,8 @@ impl Draft {
     pub fn undo(&mut self) -> bool {
         match self.undo.pop() {
             Some(t) => {
-                self.redo.push(std::mem::replace(&mut self.text, t));
+                let old = self.set_text(t, None);
+                self.redo.push(old);
                 true
             }
             None => false,
@@ -241,7 +259,8 @@ impl Draft {
     pub fn redo(&mut self) -> bool {
         match self.redo.pop() {
             Some(t) => {
-                self.undo.push(std::mem::replace(&mut self.text, t));
+                let old = self.set_text(t, None);
+                self.undo.push(old);
                 true
             }
             None => false,
@@ -267,8 +286,9 @@ impl Draft {
         if next == self.text {
             return Ok(());
         }
-        ron_tree::parse(&next).map_err(|d| EditError::WouldBreak(d.message))?;
-        self.undo.push(std::mem::replace(&mut self.text, next));
+        let tree = ron_tree::parse(&next).map_err(|d| EditError::WouldBreak(d.message))?;
+        let old = self.set_text(next, Some(tree));
+        self.undo.push(old);
         if self.undo.len() > UNDO_DEPTH {
             self.undo.remove(0);
         }

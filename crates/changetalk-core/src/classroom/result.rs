@@ -337,7 +337,7 @@ pub fn item_start(
     scenario: Arc<Scenario>,
     previous: Option<&Session>,
 ) -> (Session, Option<String>) {
-    use crate::engine::course::{course_ending, drift};
+    use crate::engine::course::drift;
     let seed = ex.seed_of(i);
     let index = ex.scenarios.get(i).map_or(0, |r| r.session_index());
     if index == 0 {
@@ -351,28 +351,23 @@ pub fn item_start(
             Some(format!("session {index} of it is not in the exercise")),
         ),
         Some(prev) => {
+            use crate::engine::course::{Follows, follows};
             let why = match prev.ending() {
                 // The session before was itself not reached.
                 None if prev.turns().is_empty() => {
                     Some(format!("the course ended before session {index}"))
                 }
                 None => Some(format!("session {index} was ended before its ending")),
-                Some(e) => match course_ending(&scenario, &e.id) {
-                    Some(end) if end.ends_course => {
+                Some(e) => match follows(&scenario, index - 1, &e.id) {
+                    Follows::Session(next) if next == index => None,
+                    Follows::Session(next) => Some(format!(
+                        "after session {index} the course went on to session {}",
+                        next + 1
+                    )),
+                    Follows::DidNotReturn => {
                         Some(format!("{name} did not come back after session {index}"))
                     }
-                    Some(end) => end
-                        .next_session
-                        .as_deref()
-                        .and_then(|id| scenario.session_index(id))
-                        .filter(|next| *next != index)
-                        .map(|next| {
-                            format!(
-                                "after session {index} the course went on to session {}",
-                                next + 1
-                            )
-                        }),
-                    None => None,
+                    Follows::Completed => Some(format!("the course ended after session {index}")),
                 },
             };
             (

@@ -51,6 +51,36 @@ pub fn course_ending<'a>(s: &'a Scenario, id: &str) -> Option<&'a Ending> {
     })
 }
 
+/// What follows session `index` (0-based) once it reached an ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Follows {
+    /// That session (0-based) comes next.
+    Session(usize),
+    /// The ending has `ends_course`: the client does not come back.
+    DidNotReturn,
+    /// No later session: the course is complete.
+    Completed,
+}
+
+/// What follows session `index` after ending `ending_id`: the ending's `next_session`, else
+/// the next session in the file; an ending with `ends_course` ends the course. The one rule
+/// the course driver and the classroom's course sessions share.
+pub fn follows(s: &Scenario, index: usize, ending_id: &str) -> Follows {
+    let ending = course_ending(s, ending_id);
+    if ending.is_some_and(|e| e.ends_course) {
+        return Follows::DidNotReturn;
+    }
+    let next = ending
+        .and_then(|e| e.next_session.as_deref())
+        .and_then(|id| s.session_index(id))
+        .unwrap_or(index + 1);
+    if next > index && next < s.session_count() {
+        Follows::Session(next)
+    } else {
+        Follows::Completed
+    }
+}
+
 /// How a course ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -370,45 +400,39 @@ impl Course {
             ));
             return false;
         };
-        let ending = course_ending(&self.scenario, &ending_id);
-        if ending.is_some_and(|e| e.ends_course) {
-            let name = &self.scenario.persona.name;
-            self.end = Some(end(
+        let (how, message) = match follows(&self.scenario, index, &ending_id) {
+            Follows::Session(next) if !self.alone => {
+                let baseline = self.scenario.persona.initial;
+                if let Some(part) = self.scenario.part(next, drift(state, baseline), memory) {
+                    let seed = session_seed(self.seed, next);
+                    self.current = Some((next, Session::new(Arc::new(part), seed)));
+                    return true;
+                }
+                (
+                    CourseEndKind::Completed,
+                    format!("completed: session {number} of {count} reached its ending"),
+                )
+            }
+            Follows::DidNotReturn => (
                 CourseEndKind::ClientDidNotReturn,
                 format!(
-                    "{name} did not come back after session {number} of {count}: the course ends here"
+                    "{} did not come back after session {number} of {count}: the course ends here",
+                    self.scenario.persona.name
                 ),
-            ));
-            return false;
-        }
-        if self.alone {
-            self.end = Some(end(
+            ),
+            _ if self.alone => (
                 CourseEndKind::Completed,
                 format!(
                     "session {number} of {count} played on its own, after the model conversation of the sessions before it"
                 ),
-            ));
-            return false;
-        }
-        let next = ending
-            .and_then(|e| e.next_session.as_deref())
-            .and_then(|id| self.scenario.session_index(id))
-            .unwrap_or(index + 1);
-        let baseline = self.scenario.persona.initial;
-        match self.scenario.part(next, drift(state, baseline), memory) {
-            Some(part) if next > index => {
-                let seed = session_seed(self.seed, next);
-                self.current = Some((next, Session::new(Arc::new(part), seed)));
-                true
-            }
-            _ => {
-                self.end = Some(end(
-                    CourseEndKind::Completed,
-                    format!("completed: session {number} of {count} reached its ending"),
-                ));
-                false
-            }
-        }
+            ),
+            _ => (
+                CourseEndKind::Completed,
+                format!("completed: session {number} of {count} reached its ending"),
+            ),
+        };
+        self.end = Some(end(how, message));
+        false
     }
 
     /// The session being played, if the course has not ended.
@@ -431,6 +455,11 @@ impl Course {
 
     fn last_number(&self) -> usize {
         self.done.last().map_or(self.started_at + 1, |(i, _)| i + 1)
+    }
+
+    /// The course's seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 
     /// The course's scenario (the whole file).
