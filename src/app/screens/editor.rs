@@ -154,7 +154,7 @@ fn outline_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario) {
             let (next, link) = match points.get(after).and_then(|p| p.options.first()) {
                 Some(o) => (o.next.clone(), true),
                 None => (
-                    s.endings
+                    s.session_endings(session)
                         .first()
                         .map_or("end", |e| e.id.as_str())
                         .to_string(),
@@ -326,19 +326,12 @@ fn form_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario, p: &Palette) {
             }
             ui.add_space(6.0);
             ui.label(RichText::new("What the trainee can reply").strong());
-            let targets: Vec<String> = (0..s.session_count())
-                .flat_map(|i| {
-                    s.session_points(i)
-                        .iter()
-                        .map(|p| p.id.clone())
-                        .collect::<Vec<_>>()
-                })
-                .chain(s.endings.iter().map(|e| e.id.clone()))
-                .chain(
-                    s.sessions
-                        .iter()
-                        .flat_map(|x| x.endings.iter().map(|e| e.id.clone())),
-                )
+            // A reply leads within its own session: that session's points and endings.
+            let targets: Vec<String> = s
+                .session_points(session)
+                .iter()
+                .map(|p| p.id.clone())
+                .chain(s.session_endings(session).iter().map(|e| e.id.clone()))
                 .collect();
             for (k, o) in pt.options.iter().enumerate() {
                 let op = with(&base, &[Step::Field("options"), Step::Item(k)]);

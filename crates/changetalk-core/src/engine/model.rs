@@ -577,6 +577,14 @@ impl Scenario {
         }
     }
 
+    /// The endings of session `index` (0-based), like [`Scenario::session_points`].
+    pub fn session_endings(&self, index: usize) -> &[Ending] {
+        match index {
+            0 => &self.endings,
+            i => self.sessions.get(i - 1).map_or(&[], |s| &s.endings),
+        }
+    }
+
     /// The index (0-based) of the session with this id; the first session has none.
     pub fn session_index(&self, id: &str) -> Option<usize> {
         self.sessions.iter().position(|s| s.id == id).map(|i| i + 1)

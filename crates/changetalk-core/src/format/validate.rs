@@ -95,23 +95,11 @@ fn validate_links(s: &Scenario) -> Vec<Diagnostic> {
 
 fn check_ids(s: &Scenario, diags: &mut Vec<Diagnostic>) {
     let mut all: Vec<(&str, &'static str, Span)> = Vec::new();
-    for p in &s.points {
-        all.push((&p.id, "decision point", p.spans.id));
-        all.extend(p.lines.iter().map(|l| (l.id.as_str(), "line", l.spans.id)));
-        all.extend(
-            p.options
-                .iter()
-                .map(|o| (o.id.as_str(), "option", o.spans.id)),
-        );
-    }
-    all.extend(
-        s.endings
-            .iter()
-            .map(|e| (e.id.as_str(), "ending", e.spans.id)),
-    );
-    for later in &s.sessions {
-        all.push((&later.id, "session", later.spans.id));
-        for p in &later.points {
+    for i in 0..s.session_count() {
+        if let Some(later) = i.checked_sub(1).and_then(|k| s.sessions.get(k)) {
+            all.push((&later.id, "session", later.spans.id));
+        }
+        for p in s.session_points(i) {
             all.push((&p.id, "decision point", p.spans.id));
             all.extend(p.lines.iter().map(|l| (l.id.as_str(), "line", l.spans.id)));
             all.extend(
@@ -121,8 +109,7 @@ fn check_ids(s: &Scenario, diags: &mut Vec<Diagnostic>) {
             );
         }
         all.extend(
-            later
-                .endings
+            s.session_endings(i)
                 .iter()
                 .map(|e| (e.id.as_str(), "ending", e.spans.id)),
         );

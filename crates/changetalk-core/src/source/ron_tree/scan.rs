@@ -154,24 +154,8 @@ pub(super) fn sync(bytes: &[u8], mut pos: usize, expected: &[u8]) -> usize {
             b')' | b']' | b'}' if depth == 0 && expected.contains(&b) => return pos,
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             b'(' | b'[' | b'{' => depth += 1,
-            b'"' => {
-                let end = line_end(bytes, pos + 1);
-                let mut i = pos + 1;
-                while i < end && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                pos = if i < end { i + 1 } else { end };
-                continue;
-            }
-            b'/' if bytes.get(pos + 1) == Some(&b'/') => {
-                pos = line_end(bytes, pos);
-                continue;
-            }
-            b'/' if bytes.get(pos + 1) == Some(&b'*') => {
-                pos = bytes[pos + 2..]
-                    .windows(2)
-                    .position(|w| w == b"*/")
-                    .map_or(bytes.len(), |i| pos + 2 + i + 2);
+            b'"' | b'/' if let Some(past) = past_string_or_comment(bytes, pos) => {
+                pos = past;
                 continue;
             }
             _ => {}
@@ -179,6 +163,29 @@ pub(super) fn sync(bytes: &[u8], mut pos: usize, expected: &[u8]) -> usize {
         pos += 1;
     }
     pos
+}
+
+/// Just past the string (to its closing `"`, or the end of its line when it has none) or the
+/// `//` / `/* */` comment that starts at `pos`; `None` when neither starts there.
+fn past_string_or_comment(bytes: &[u8], pos: usize) -> Option<usize> {
+    match (bytes.get(pos), bytes.get(pos + 1)) {
+        (Some(b'"'), _) => {
+            let end = line_end(bytes, pos + 1);
+            let mut i = pos + 1;
+            while i < end && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            Some(if i < end { i + 1 } else { end })
+        }
+        (Some(b'/'), Some(b'/')) => Some(line_end(bytes, pos)),
+        (Some(b'/'), Some(b'*')) => Some(
+            bytes[pos + 2..]
+                .windows(2)
+                .position(|w| w == b"*/")
+                .map_or(bytes.len(), |i| pos + 2 + i + 2),
+        ),
+        _ => None,
+    }
 }
 
 /// Where the brackets from `pos` on first fail to match, when `open` are the closing brackets
@@ -194,24 +201,8 @@ pub(super) fn first_mismatch(bytes: &[u8], mut pos: usize, open: &[u8]) -> Optio
             b'{' => stack.push(b'}'),
             // (The guard pops the bracket this one closes.)
             b')' | b']' | b'}' if stack.pop() != Some(b) => return Some(pos),
-            b'"' => {
-                let end = line_end(bytes, pos + 1);
-                let mut i = pos + 1;
-                while i < end && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                pos = if i < end { i + 1 } else { end };
-                continue;
-            }
-            b'/' if bytes.get(pos + 1) == Some(&b'/') => {
-                pos = line_end(bytes, pos);
-                continue;
-            }
-            b'/' if bytes.get(pos + 1) == Some(&b'*') => {
-                pos = bytes[pos + 2..]
-                    .windows(2)
-                    .position(|w| w == b"*/")
-                    .map_or(bytes.len(), |i| pos + 2 + i + 2);
+            b'"' | b'/' if let Some(past) = past_string_or_comment(bytes, pos) => {
+                pos = past;
                 continue;
             }
             _ => {}
