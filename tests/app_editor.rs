@@ -191,3 +191,136 @@ fn a_three_point_client_is_built_in_the_form_and_played_in_the_preview() {
             .contains("// 4: a complex reflection of sustain talk.")
     );
 }
+
+#[test]
+fn a_line_condition_is_built_from_pickers_and_checks_show_beside_their_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sketch.ron");
+    let mut ed = Editor::open(path, SKELETON.to_string());
+    ed.selected = Selection::Point {
+        session: 0,
+        point: 0,
+    };
+    let mut harness = Harness::new_ui_state(
+        |ui, ed: &mut Editor| {
+            editor_ui(ui, ed, &Palette::NORMAL);
+        },
+        ed,
+    );
+    harness.set_size(egui::vec2(1400.0, 2400.0));
+    harness.run();
+    // A second line, said only in some states: the pickers write the condition.
+    harness.get_by_label("+ Line").click();
+    harness.run();
+    let buttons = harness.get_all_by_label("+ Only when…").count();
+    assert_eq!(buttons, 2, "both lines are said whatever the state");
+    harness
+        .get_all_by_label("+ Only when…")
+        .last()
+        .unwrap()
+        .click();
+    harness.run();
+    let line = |h: &Harness<Editor>| {
+        h.state().draft.scenario().expect("loads").points[0].lines[1]
+            .when
+            .as_ref()
+            .map(|c| c.source.clone())
+    };
+    assert_eq!(line(&harness).as_deref(), Some("discord >= 5"));
+    harness.get_by_label("+ and…").click();
+    harness.run();
+    assert_eq!(
+        line(&harness).as_deref(),
+        Some("discord >= 5 and engagement >= 5")
+    );
+    // The one-line `Line(...)` stays one line.
+    assert!(
+        harness
+            .state()
+            .draft
+            .text()
+            .contains("talk: Neutral, when: \"discord >= 5 and engagement >= 5\")")
+    );
+    harness.get_all_by_label("✕").next().unwrap().click();
+    harness.run();
+    assert_eq!(line(&harness).as_deref(), Some("engagement >= 5"));
+    harness.get_by_label("✕").click();
+    harness.run();
+    assert_eq!(
+        line(&harness),
+        None,
+        "no test left: the line is said always"
+    );
+    // A condition the pickers cannot show is offered as text.
+    let lp = [
+        changetalk_core::authoring::draft::Step::Field("points"),
+        changetalk_core::authoring::draft::Step::Item(0),
+        changetalk_core::authoring::draft::Step::Field("lines"),
+        changetalk_core::authoring::draft::Step::Item(1),
+    ];
+    let r = harness
+        .state_mut()
+        .draft
+        .set_field(&lp, "when", "\"discord >= 5 or turn > 3\"");
+    assert!(r.is_ok());
+    harness.run();
+    harness.get_by_label_contains("uses `or` or `not`");
+    // A lint check shows under the field it concerns: thin feedback under the reply's.
+    let fb = [
+        changetalk_core::authoring::draft::Step::Field("points"),
+        changetalk_core::authoring::draft::Step::Item(0),
+        changetalk_core::authoring::draft::Step::Field("options"),
+        changetalk_core::authoring::draft::Step::Item(0),
+        changetalk_core::authoring::draft::Step::Field("feedback"),
+    ];
+    assert!(harness.state_mut().draft.set_string(&fb, "Good.").is_ok());
+    harness.run();
+    let problems = harness.state_mut().checked().problems.clone();
+    let thin = problems
+        .iter()
+        .find(|p| p.message.contains("feedback"))
+        .expect("a thin-feedback check");
+    harness.get_by_label(&format!("Check ({}): {}", thin.at, thin.message));
+}
+
+#[test]
+fn a_new_client_from_a_template_is_written_and_opens_in_the_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = common::headless_app(dir.path(), Screen::Library);
+    app.insert_resource(changetalk::app::state::Catalog(Vec::new()));
+    app.update();
+    common::send(
+        &mut app,
+        changetalk::app::screens::library::LibraryAction::NewClient {
+            kind: "relapse".into(),
+            id: "my-relapse".into(),
+        },
+    );
+    let file = dir.path().join("data/scenarios/my-relapse.ron");
+    let text = std::fs::read_to_string(&file).expect("written");
+    let s = changetalk_core::load_scenario(&text).expect("loads");
+    assert_eq!(s.id, "my-relapse");
+    assert_eq!(common::screen(&app), Screen::Editor);
+    assert_eq!(app.world().resource::<Editor>().draft.text(), text);
+    // The same id again is refused, and the file is untouched.
+    common::send(&mut app, EditorAction::Back);
+    assert_eq!(common::screen(&app), Screen::Library);
+    common::send(
+        &mut app,
+        changetalk::app::screens::library::LibraryAction::NewClient {
+            kind: "relapse".into(),
+            id: "my-relapse".into(),
+        },
+    );
+    let form = app
+        .world()
+        .resource::<changetalk::app::screens::library::NewClientForm>();
+    assert!(
+        form.error
+            .as_deref()
+            .is_some_and(|e| e.contains("already exists")),
+        "{:?}",
+        form.error
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}

@@ -70,6 +70,11 @@ impl Paths {
         self.data.as_ref().map(|d| d.join("exercises"))
     }
 
+    /// The user's scenario folder (`<data>/scenarios`, as [`crate::library::user_dir`]).
+    pub fn scenarios_dir(&self) -> Option<PathBuf> {
+        self.data.as_ref().map(|d| d.join("scenarios"))
+    }
+
     /// Saves `body` as `name` in the reports folder (atomically); the path written.
     pub fn save_to_reports(&self, name: &str, body: &[u8]) -> Result<PathBuf, String> {
         let path = self.reports_dir().join(name);

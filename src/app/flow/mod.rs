@@ -21,7 +21,7 @@ use super::exercise::{ExerciseRun, needs_briefing};
 use super::hot_reload::ReloadNotice;
 use super::screens::briefing::BriefingAction;
 use super::screens::exercise::ExerciseAction;
-use super::screens::library::{ExercisePicker, LibraryAction};
+use super::screens::library::{ExercisePicker, LibraryAction, NewClientForm};
 use super::screens::report::ReportAction;
 use super::screens::session::SessionAction;
 use super::screens::settings::SettingsAction;
@@ -92,6 +92,8 @@ fn library(
     mut actions: MessageReader<LibraryAction>,
     catalog: Res<state::Catalog>,
     mut picker: ResMut<ExercisePicker>,
+    mut new_client: ResMut<NewClientForm>,
+    paths: Res<super::settings::Paths>,
     mut commands: Commands,
     mut nav: Nav,
 ) {
@@ -112,6 +114,19 @@ fn library(
                 Err(e) => picker.error = Some(e),
             },
             LibraryAction::Settings => nav.settings(),
+            LibraryAction::NewClient { kind, id } => {
+                match new_client_file(paths.scenarios_dir().as_deref(), kind, id)
+                    .and_then(|path| open_editor(&path))
+                {
+                    Ok(ed) => {
+                        new_client.error = None;
+                        new_client.id.clear();
+                        commands.insert_resource(ed);
+                        nav.go(Screen::Editor);
+                    }
+                    Err(e) => new_client.error = Some(e),
+                }
+            }
             LibraryAction::Edit(i) => {
                 if let Some(path) = catalog.0.get(*i).and_then(Entry::path) {
                     match open_editor(path) {
@@ -125,6 +140,26 @@ fn library(
             }
         }
     }
+}
+
+/// Writes the client-type template `kind` with `id` as `ID.ron` in the user's scenario folder
+/// (never over an existing file, as `changetalk new`); the path written.
+pub fn new_client_file(
+    dir: Option<&std::path::Path>,
+    kind: &str,
+    id: &str,
+) -> Result<std::path::PathBuf, String> {
+    let dir = dir.ok_or("there is no data folder to save a scenario in (set CHANGETALK_HOME)")?;
+    let text = changetalk_core::format::template::client_template_for(kind, id)?;
+    let path = dir.join(format!("{id}.ron"));
+    if path.symlink_metadata().is_ok() {
+        return Err(format!(
+            "{} already exists: choose another id, or edit that file from its card",
+            path.display()
+        ));
+    }
+    crate::files::write_atomic(&path, text.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(path)
 }
 
 /// The editor on a scenario file.
@@ -686,6 +721,7 @@ pub fn plugin(app: &mut App) {
     app.add_plugins(state::plugin)
         .init_resource::<ReloadNotice>()
         .init_resource::<ExercisePicker>()
+        .init_resource::<NewClientForm>()
         .add_message::<LibraryAction>()
         .add_message::<BriefingAction>()
         .add_message::<SessionAction>()

@@ -11,8 +11,10 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::Scenario;
 use changetalk_core::authoring::draft::{Step, ron_string};
 use changetalk_core::engine::Session;
+use changetalk_core::engine::condition::{Clause, Condition, OPERATORS, VARIABLES, clauses_text};
 use changetalk_core::engine::model::Mood;
 use changetalk_core::miti::codes::MitiCode;
+use changetalk_core::source::diag::Span;
 use egui::RichText;
 
 use crate::app::editor::{self, Editor, Selection, TALK_TYPES};
@@ -104,7 +106,7 @@ pub fn editor_ui(ui: &mut egui::Ui, ed: &mut Editor, p: &Palette) -> Option<Edit
                 .id_salt("editor-form")
                 .auto_shrink([false, false])
                 .max_height(ui.available_height() * 0.62)
-                .show(ui, |ui| form_ui(ui, ed, &scenario, p));
+                .show(ui, |ui| form_ui(ui, ed, &scenario, &checked.problems, p));
             ui.separator();
             preview_ui(ui, ed, &scenario, p);
         });
@@ -222,7 +224,14 @@ fn with(base: &[Step], more: &[Step]) -> Vec<Step> {
     v
 }
 
-fn form_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario, p: &Palette) {
+fn form_ui(
+    ui: &mut egui::Ui,
+    ed: &mut Editor,
+    s: &Scenario,
+    problems: &[editor::Problem],
+    p: &Palette,
+) {
+    let mut inline = Inline::new(problems);
     match ed.selected {
         Selection::Client => {
             ui.label(RichText::new("The client").strong());
@@ -249,6 +258,7 @@ fn form_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario, p: &Palette) {
                 true,
             );
             text_field(ui, ed, "Title", vec![Step::Field("title")], false);
+            inline.show_within(ui, span_of(ed, &persona), p);
         }
         Selection::Point { session, point } => {
             let Some(pt) = s.session_points(session).get(point).cloned() else {
@@ -257,6 +267,12 @@ fn form_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario, p: &Palette) {
             };
             let base = Editor::point_path(session, point);
             ui.label(RichText::new(format!("Point {}", pt.id)).strong());
+            // The point's own checks first (those about no line or reply in particular).
+            let parts: Vec<Span> = ["lines", "options"]
+                .into_iter()
+                .filter_map(|f| field_span(ed, &base, f))
+                .collect();
+            inline.show_within_except(ui, span_of(ed, &base), &parts, p);
             ui.label(
                 RichText::new("What the client says (one line is chosen by its `when`)").strong(),
             );
@@ -305,15 +321,10 @@ fn form_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario, p: &Palette) {
                             ed.apply(r);
                         }
                     });
-                    if line.when.is_some() {
-                        text_field(
-                            ui,
-                            ed,
-                            "When (a condition, e.g. discord >= 5)",
-                            with(&lp, &[Step::Field("when")]),
-                            false,
-                        );
-                    }
+                    when_ui(ui, ed, &lp, &line.id, line.when.as_ref());
+                    inline.show_within(ui, field_span(ed, &lp, "when"), p);
+                    inline.show_within(ui, field_span(ed, &lp, "text"), p);
+                    inline.show_within(ui, span_of(ed, &lp), p);
                 });
             }
             if ui.button("+ Line").clicked() {
@@ -394,6 +405,10 @@ fn form_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario, p: &Palette) {
                         with(&op, &[Step::Field("feedback")]),
                         true,
                     );
+                    for f in ["feedback", "codes", "next", "text"] {
+                        inline.show_within(ui, field_span(ed, &op, f), p);
+                    }
+                    inline.show_within(ui, span_of(ed, &op), p);
                 });
             }
             if ui.button("+ Reply").clicked() {
@@ -406,6 +421,172 @@ fn form_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario, p: &Palette) {
                 ed.apply(r);
             }
         }
+    }
+}
+
+/// The span of the value at `path`, if the file has it.
+fn span_of(ed: &Editor, path: &[Step]) -> Option<Span> {
+    ed.draft.node(path).ok().map(|n| n.span)
+}
+
+/// The span of field `field` of the struct at `path`, if the file has it.
+fn field_span(ed: &Editor, path: &[Step], field: &'static str) -> Option<Span> {
+    span_of(ed, &with(path, &[Step::Field(field)]))
+}
+
+/// The checks shown in the form this frame, each once: under the narrowest field, reply,
+/// line or point that holds it (the side panel lists them all).
+struct Inline<'a> {
+    problems: &'a [editor::Problem],
+    shown: Vec<bool>,
+}
+
+impl<'a> Inline<'a> {
+    fn new(problems: &'a [editor::Problem]) -> Self {
+        Inline {
+            problems,
+            shown: vec![false; problems.len()],
+        }
+    }
+
+    /// Shows the checks inside `span` not shown yet.
+    fn show_within(&mut self, ui: &mut egui::Ui, span: Option<Span>, p: &Palette) {
+        self.show_within_except(ui, span, &[], p);
+    }
+
+    /// Shows the checks inside `span` but outside every span of `except`, not shown yet.
+    fn show_within_except(
+        &mut self,
+        ui: &mut egui::Ui,
+        span: Option<Span>,
+        except: &[Span],
+        p: &Palette,
+    ) {
+        let Some(span) = span else {
+            return;
+        };
+        let within =
+            |s: &Span, x: &editor::Problem| x.span.start >= s.start && x.span.start < s.end;
+        for (i, x) in self.problems.iter().enumerate() {
+            if self.shown[i] || !within(&span, x) || except.iter().any(|e| within(e, x)) {
+                continue;
+            }
+            self.shown[i] = true;
+            let (what, colour) = if x.error {
+                ("Error", p.bad)
+            } else {
+                ("Check", p.fair)
+            };
+            ui.label(
+                RichText::new(format!("{what} ({}): {}", x.at, x.message))
+                    .small()
+                    .color(colour),
+            );
+        }
+    }
+}
+
+/// The line's `when`, built from pickers: tests joined by "and" (variable, operator, number,
+/// or a memory key). A condition with `or` or `not` is shown as text to edit.
+fn when_ui(
+    ui: &mut egui::Ui,
+    ed: &mut Editor,
+    lp: &[Step],
+    line_id: &str,
+    when: Option<&Condition>,
+) {
+    let Some(c) = when else {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Said whatever the client's state").small());
+            if ui
+                .small_button("+ Only when…")
+                .on_hover_text("Say this line only when the client's state meets a condition")
+                .clicked()
+            {
+                let r = ed.draft.set_field(lp, "when", &ron_string("discord >= 5"));
+                ed.apply(r);
+            }
+        });
+        return;
+    };
+    let Some(clauses) = c.clauses() else {
+        text_field(
+            ui,
+            ed,
+            "When (uses `or` or `not`: edit it as text)",
+            with(lp, &[Step::Field("when")]),
+            false,
+        );
+        return;
+    };
+    let mut edited = clauses.clone();
+    let mut remove = None;
+    ui.label(RichText::new("Said only when").small());
+    for (i, clause) in edited.iter_mut().enumerate() {
+        ui.horizontal_wrapped(|ui| {
+            if i > 0 {
+                ui.label(RichText::new("and").small());
+            }
+            match clause {
+                Clause::Compare { var, op, value } => {
+                    egui::ComboBox::from_id_salt(("when-var", line_id, i))
+                        .selected_text(*var)
+                        .show_ui(ui, |ui| {
+                            for v in VARIABLES {
+                                ui.selectable_value(var, v, v);
+                            }
+                        })
+                        .response
+                        .on_hover_text("engagement, discord, importance, confidence: 0–10; turn: replies chosen so far");
+                    egui::ComboBox::from_id_salt(("when-op", line_id, i))
+                        .selected_text(*op)
+                        .width(48.0)
+                        .show_ui(ui, |ui| {
+                            for o in OPERATORS {
+                                ui.selectable_value(op, o, o);
+                            }
+                        });
+                    let top = if *var == "turn" { 30 } else { 10 };
+                    egui::ComboBox::from_id_salt(("when-value", line_id, i))
+                        .selected_text(value.to_string())
+                        .width(48.0)
+                        .show_ui(ui, |ui| {
+                            for n in 0..=top {
+                                ui.selectable_value(value, n, n.to_string());
+                            }
+                        });
+                }
+                Clause::Remembered(key) => {
+                    ui.label(RichText::new(format!("remembered({key})")).monospace());
+                }
+            }
+            if ui
+                .small_button("✕")
+                .on_hover_text("Remove this test")
+                .clicked()
+            {
+                remove = Some(i);
+            }
+        });
+    }
+    if ui.small_button("+ and…").clicked() {
+        edited.push(Clause::Compare {
+            var: "engagement",
+            op: ">=",
+            value: 5,
+        });
+    }
+    if let Some(i) = remove {
+        edited.remove(i);
+    }
+    if edited != clauses {
+        let r = if edited.is_empty() {
+            ed.draft.remove_field(lp, "when")
+        } else {
+            ed.draft
+                .set_field(lp, "when", &ron_string(&clauses_text(&edited)))
+        };
+        ed.apply(r);
     }
 }
 

@@ -5,6 +5,7 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::engine::model::Stage;
+use changetalk_core::format::template::CLIENT_TEMPLATES;
 use egui::RichText;
 
 use crate::app::course::CourseViews;
@@ -35,6 +36,99 @@ pub enum LibraryAction {
     OpenExercise(std::path::PathBuf),
     /// Open entry `i`'s file in the scenario editor (the user's own files).
     Edit(usize),
+    /// Write a new client from the client-type template `kind` with this id into the user's
+    /// scenario folder, and open it in the editor (instructor mode).
+    NewClient {
+        /// The template's kind (see `CLIENT_TEMPLATES`).
+        kind: String,
+        /// The new scenario's id (also its file name).
+        id: String,
+    },
+}
+
+/// The "write a new client" form of instructor mode: a client-type template and an id.
+#[derive(Resource, Debug, Clone)]
+pub struct NewClientForm {
+    /// The chosen template's kind.
+    pub kind: String,
+    /// The id typed.
+    pub id: String,
+    /// Why the last try failed (the flow says).
+    pub error: Option<String>,
+}
+
+impl Default for NewClientForm {
+    fn default() -> Self {
+        NewClientForm {
+            kind: CLIENT_TEMPLATES[0].kind.to_string(),
+            id: String::new(),
+            error: None,
+        }
+    }
+}
+
+/// Instructor mode's strip: start a new client from a client-type template, in the editor.
+pub fn new_client_ui(
+    ui: &mut egui::Ui,
+    form: &mut NewClientForm,
+    folder: Option<&std::path::Path>,
+    p: &Palette,
+) -> Option<LibraryAction> {
+    let mut action = None;
+    theme::card(p).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Write a new client").strong());
+            let about = CLIENT_TEMPLATES
+                .iter()
+                .find(|t| t.kind == form.kind)
+                .map_or("", |t| t.about);
+            egui::ComboBox::from_label("client type")
+                .selected_text(&form.kind)
+                .show_ui(ui, |ui| {
+                    for t in CLIENT_TEMPLATES {
+                        ui.selectable_value(&mut form.kind, t.kind.to_string(), t.kind)
+                            .on_hover_text(t.about);
+                    }
+                })
+                .response
+                .on_hover_text(about);
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut form.id)
+                    .hint_text("id, e.g. sam-gp-referral")
+                    .desired_width(200.0),
+            );
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button("Create and edit").clicked() || enter) && !form.id.trim().is_empty() {
+                action = Some(LibraryAction::NewClient {
+                    kind: form.kind.clone(),
+                    id: form.id.trim().to_string(),
+                });
+            }
+        });
+        let about = CLIENT_TEMPLATES
+            .iter()
+            .find(|t| t.kind == form.kind)
+            .map_or("", |t| t.about);
+        match (&form.error, folder) {
+            (Some(e), _) => {
+                ui.label(RichText::new(e).small().color(p.bad));
+            }
+            (None, Some(dir)) => {
+                ui.label(
+                    RichText::new(format!(
+                        "A {} client: {about}. 6–8 points, every reply commented with its rating and why; saved in {}.",
+                        form.kind,
+                        dir.display()
+                    ))
+                    .small()
+                    .color(p.muted),
+                );
+            }
+            (None, None) => {}
+        }
+    });
+    action
 }
 
 /// The exercise files offered on the library screen, and the path typed.
@@ -376,6 +470,7 @@ fn library_system(
     data: LibraryData,
     mut filter: ResMut<LibraryFilter>,
     mut picker: ResMut<ExercisePicker>,
+    mut new_client: ResMut<NewClientForm>,
     mut actions: MessageWriter<LibraryAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -409,6 +504,12 @@ fn library_system(
             if let Some(a) = exercise_picker_ui(ui, &mut picker, folder.as_deref(), &p) {
                 action = Some(a);
             }
+            if data.settings.instructor_mode {
+                let dir = data.paths.scenarios_dir();
+                if let Some(a) = new_client_ui(ui, &mut new_client, dir.as_deref(), &p) {
+                    action = Some(a);
+                }
+            }
         });
         let needed = strip.response.rect.height();
         if (needed - strip_h).abs() > 0.5 {
@@ -427,6 +528,7 @@ fn library_system(
 pub fn plugin(app: &mut App) {
     app.init_resource::<LibraryFilter>();
     app.init_resource::<ExercisePicker>();
+    app.init_resource::<NewClientForm>();
     app.add_systems(OnEnter(Screen::Library), find_exercises);
     app.add_systems(
         EguiPrimaryContextPass,

@@ -160,17 +160,28 @@ impl Draft {
         if let Some((_, v)) = fields.iter().find(|(n, _)| n.text == field) {
             return self.splice(v.span, ron);
         }
-        let (at, indent) = match fields.last() {
-            Some((name, v)) => (
-                after_item(&self.text, v.span.end),
-                line_indent(&self.text, name.span.start),
-            ),
+        let one_line = !self.text[node.span.start..node.span.end].contains('\n');
+        let (at, insert) = match fields.last() {
+            Some((name, v)) => {
+                let after = after_item(&self.text, v.span.end);
+                let comma = after != v.span.end;
+                let indent = line_indent(&self.text, name.span.start);
+                match (one_line, comma) {
+                    // `Line(id: "a", talk: Neutral)` stays on its line.
+                    (true, true) => (after, format!(" {field}: {ron},")),
+                    (true, false) => (v.span.end, format!(", {field}: {ron}")),
+                    (false, true) => (after, format!("\n{indent}{field}: {ron},")),
+                    (false, false) => (v.span.end, format!(",\n{indent}{field}: {ron},")),
+                }
+            }
             None => (
                 node.span.end.saturating_sub(1),
-                line_indent(&self.text, node.span.start) + "    ",
+                format!(
+                    "\n{}{field}: {ron},",
+                    line_indent(&self.text, node.span.start) + "    "
+                ),
             ),
         };
-        let insert = format!("\n{indent}{field}: {ron},");
         self.splice(Span::new(at, at), &insert)
     }
 
@@ -184,7 +195,18 @@ impl Draft {
         let Some((name, v)) = fields.iter().find(|(n, _)| n.text == field) else {
             return Ok(());
         };
-        let span = item_extent(&self.text, name.span.start, v.span.end);
+        let mut span = item_extent(&self.text, name.span.start, v.span.end);
+        // The last field of a one-line struct, with no comma of its own: take the comma
+        // before it instead (`talk: Neutral, when: "x")` → `talk: Neutral)`).
+        let before = self.text[..span.start].trim_end_matches([' ', '\t']);
+        if span.end == v.span.end {
+            if let Some(b) = before.strip_suffix(',') {
+                span = Span::new(b.len(), span.end);
+            }
+        } else if !before.ends_with('\n') && !before.is_empty() {
+            // Within a line: the space before it goes too (`a: 1, when: "x", b: 2`).
+            span = Span::new(before.len(), span.end);
+        }
         self.splice(span, "")
     }
 
@@ -466,6 +488,49 @@ mod tests {
             assert!(d.undo());
         }
         assert_eq!(d.text(), TINY);
+    }
+
+    #[test]
+    fn a_field_added_to_a_one_line_struct_stays_on_its_line_and_comes_off_cleanly() {
+        let text = "(\n    lines: [\n        Line(id: \"a\", talk: Neutral),\n        Line(id: \"b\", talk: Neutral,),\n        Line(\n            id: \"c\",\n            talk: Neutral\n        ),\n    ],\n)\n";
+        let mut d = Draft::open(text);
+        let line = |k| vec![Step::Field("lines"), Step::Item(k)];
+        for k in 0..3 {
+            d.set_field(&line(k), "when", "\"discord >= 5\"").unwrap();
+        }
+        assert!(
+            d.text()
+                .contains("Line(id: \"a\", talk: Neutral, when: \"discord >= 5\")"),
+            "{}",
+            d.text()
+        );
+        assert!(
+            d.text()
+                .contains("Line(id: \"b\", talk: Neutral, when: \"discord >= 5\",)"),
+            "{}",
+            d.text()
+        );
+        assert!(
+            d.text()
+                .contains("talk: Neutral,\n            when: \"discord >= 5\",\n"),
+            "{}",
+            d.text()
+        );
+        ron_tree::parse(d.text()).expect("still RON");
+        for k in 0..3 {
+            d.remove_field(&line(k), "when").unwrap();
+        }
+        ron_tree::parse(d.text()).expect("still RON");
+        assert!(
+            d.text().contains("Line(id: \"a\", talk: Neutral)"),
+            "{}",
+            d.text()
+        );
+        assert!(
+            d.text().contains("Line(id: \"b\", talk: Neutral,)"),
+            "{}",
+            d.text()
+        );
     }
 
     #[test]

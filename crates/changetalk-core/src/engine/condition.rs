@@ -160,6 +160,97 @@ impl Condition {
     }
 }
 
+/// One test of a condition that is a plain chain of `and` (`discord >= 5 and turn > 2`), as
+/// the scenario editor's pickers show it: a variable, an operator and a number, or a memory
+/// test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Clause {
+    /// `var op value`; `var` is one of [`VARIABLES`], `op` one of [`OPERATORS`].
+    Compare {
+        /// The variable's name.
+        var: &'static str,
+        /// The operator, as written.
+        op: &'static str,
+        /// The number.
+        value: i64,
+    },
+    /// `remembered(key)`.
+    Remembered(String),
+}
+
+/// The comparison operators, as written.
+pub const OPERATORS: [&str; 6] = [">=", "<=", ">", "<", "==", "!="];
+
+impl CmpOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+}
+
+impl Var {
+    /// The variable's name in conditions.
+    pub fn name(self) -> &'static str {
+        match self {
+            Var::State(s) => s.name(),
+            Var::Turn => "turn",
+        }
+    }
+}
+
+impl Clause {
+    /// The clause as condition text.
+    pub fn text(&self) -> String {
+        match self {
+            Clause::Compare { var, op, value } => format!("{var} {op} {value}"),
+            Clause::Remembered(key) => format!("remembered({key})"),
+        }
+    }
+}
+
+impl Condition {
+    /// The condition as a list of tests joined by `and`, or `None` when it uses `or`, `not`
+    /// or parentheses in a way a list cannot show (the editor then offers the text).
+    pub fn clauses(&self) -> Option<Vec<Clause>> {
+        fn walk(e: &Expr, out: &mut Vec<Clause>) -> bool {
+            match e {
+                Expr::And(a, b) => walk(a, out) && walk(b, out),
+                Expr::Compare(var, op, value) => {
+                    out.push(Clause::Compare {
+                        var: var.name(),
+                        op: op.symbol(),
+                        value: *value,
+                    });
+                    true
+                }
+                Expr::Remembered { key, .. } => {
+                    out.push(Clause::Remembered(key.clone()));
+                    true
+                }
+                Expr::Or(..) | Expr::Not(..) => false,
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.expr, &mut out).then_some(out)
+    }
+}
+
+/// Tests joined by `and`, as condition text (empty for none).
+pub fn clauses_text(clauses: &[Clause]) -> String {
+    clauses
+        .iter()
+        .map(Clause::text)
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
 fn eval(e: &Expr, state: &ClientState, turn: usize, memory: &Memory) -> bool {
     match e {
         Expr::And(a, b) => eval(a, state, turn, memory) && eval(b, state, turn, memory),
@@ -465,6 +556,44 @@ mod tests {
             discord: d,
             importance: 5,
             confidence: 5,
+        }
+    }
+
+    #[test]
+    fn a_chain_of_and_reads_as_clauses_and_writes_back_the_same() {
+        for text in [
+            "discord >= 5",
+            "importance <= 3 and turn > 2",
+            "engagement == 4 and remembered(plan.chose_own) and confidence != 0",
+        ] {
+            let c = Condition::parse(text).unwrap();
+            let clauses = c.clauses().expect("a chain of and");
+            assert_eq!(clauses_text(&clauses), text);
+            assert_eq!(
+                Condition::parse(&clauses_text(&clauses)).unwrap().expr,
+                c.expr
+            );
+        }
+        let two = Condition::parse("(discord>=5)and turn<3")
+            .unwrap()
+            .clauses();
+        assert_eq!(
+            two,
+            Some(vec![
+                Clause::Compare {
+                    var: "discord",
+                    op: ">=",
+                    value: 5
+                },
+                Clause::Compare {
+                    var: "turn",
+                    op: "<",
+                    value: 3
+                },
+            ])
+        );
+        for text in ["discord >= 5 or turn > 2", "not remembered(x)"] {
+            assert_eq!(Condition::parse(text).unwrap().clauses(), None, "{text}");
         }
     }
 

@@ -2,12 +2,13 @@
 //! point, restart, the decision graph (shown in a window, saved as SVG on request), and
 //! preview the current point with another client state.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use bevy_egui::egui::{self, Color32, Pos2, RichText, Stroke, Vec2, epaint::CubicBezierShape};
 use changetalk_core::Scenario;
-use changetalk_core::authoring::graph::{GraphLayout, GraphNode, Quality};
+use changetalk_core::authoring::graph::{
+    Geometry, GraphLayout, GraphNode, Quality, alternatives_note, bezier, lines_summary,
+};
 use changetalk_core::authoring::model_path::point_ratings;
 use changetalk_core::engine::Session;
 use changetalk_core::engine::model::{ClientState, Outcome};
@@ -163,17 +164,6 @@ fn outcome_fill(o: Outcome) -> Color32 {
     }
 }
 
-/// A point of a cubic Bézier curve.
-fn bezier(p: [Pos2; 4], t: f32) -> Pos2 {
-    let u = 1.0 - t;
-    let w = [u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t];
-    let v = p[0].to_vec2() * w[0]
-        + p[1].to_vec2() * w[1]
-        + p[2].to_vec2() * w[2]
-        + p[3].to_vec2() * w[3];
-    v.to_pos2()
-}
-
 /// The decision graph, drawn with egui from the scenario: points filled by their best reply's
 /// rating, arrows coloured by the option's rating and thick on the best path, the point the
 /// conversation is at outlined. A click on a point jumps there (a preview); "Save as SVG"
@@ -233,63 +223,42 @@ pub fn graph_ui(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Option<Ses
                 )
             };
             let small = egui::TextStyle::Small.resolve(ui.style());
-            // Arrows first, so the boxes sit on top of them.
-            let mut pairs: HashMap<(usize, usize), usize> = HashMap::new();
-            for e in &layout.edges {
-                let k = pairs.entry((e.from, e.to)).or_default();
-                let idx = *k as f32;
-                *k += 1;
-                let (a, b) = (rect_of(e.from), rect_of(e.to));
-                let off = (idx - 1.0) * 8.0;
-                let (fc, tc) = (layout.slots[e.from].0, layout.slots[e.to].0);
-                let pts = if tc > fc {
-                    let (p0, p3) = (
-                        Pos2::new(a.right(), a.center().y + off),
-                        Pos2::new(b.left(), b.center().y + off),
-                    );
-                    let dx = ((p3.x - p0.x) / 2.0).max(30.0);
-                    [p0, p0 + Vec2::new(dx, 0.0), p3 - Vec2::new(dx, 0.0), p3]
-                } else if tc == fc {
-                    // A loop, or up or down the column: right side to right side.
-                    let bulge = col_gap * 0.4 + idx * 10.0;
-                    let (p0, p3) = (
-                        Pos2::new(a.right(), a.center().y - 10.0 + off),
-                        Pos2::new(b.right(), b.center().y + 10.0 + off),
-                    );
-                    [
-                        p0,
-                        p0 + Vec2::new(bulge, 0.0),
-                        p3 + Vec2::new(bulge, 0.0),
-                        p3,
-                    ]
-                } else {
-                    // Back to an earlier column: bottom to bottom, bending below both.
-                    let (p0, p3) = (
-                        Pos2::new(a.center().x + off, a.bottom()),
-                        Pos2::new(b.center().x + off, b.bottom()),
-                    );
-                    let bend = a.bottom().max(b.bottom()) + row_gap + idx * 8.0;
-                    [p0, Pos2::new(p0.x, bend), Pos2::new(p3.x, bend), p3]
-                };
+            // Arrows first, so the boxes sit on top of them; they run only through the gaps
+            // between columns and rows (see `authoring::graph::route`).
+            let geometry = Geometry {
+                x0: f64::from(canvas.min.x + margin),
+                y0: f64::from(canvas.min.y + margin),
+                node_w: f64::from(node_w),
+                node_h: f64::from(node_h),
+                col_gap: f64::from(col_gap),
+                row_gap: f64::from(row_gap),
+            };
+            let pos = |(x, y): (f64, f64)| Pos2::new(x as f32, y as f32);
+            for (e, route) in layout.edges.iter().zip(layout.routes(&geometry)) {
                 let colour = hex(Quality::of(e.rating).stroke());
                 let stroke = Stroke::new(if e.best { 3.0 } else { 1.2 }, colour);
-                painter.add(CubicBezierShape::from_points_stroke(
-                    pts,
-                    false,
-                    Color32::TRANSPARENT,
-                    stroke,
-                ));
-                let tip = pts[3];
-                let dir = (tip - bezier(pts, 0.93)).normalized();
+                for piece in &route.pieces {
+                    painter.add(CubicBezierShape::from_points_stroke(
+                        piece.map(pos),
+                        false,
+                        Color32::TRANSPARENT,
+                        stroke,
+                    ));
+                }
+                let Some(last) = route.pieces.last() else {
+                    continue;
+                };
+                let tip = pos(last[3]);
+                let dir = (tip - pos(bezier(*last, 0.93))).normalized();
                 let side = dir.rot90() * 4.5;
                 painter.add(egui::Shape::convex_polygon(
                     vec![tip, tip - dir * 9.0 + side, tip - dir * 9.0 - side],
                     colour,
                     Stroke::NONE,
                 ));
-                let at = bezier(pts, if tc > fc { 0.2 } else { 0.5 });
                 let label = painter.layout_no_wrap(e.number.to_string(), small.clone(), colour);
-                let r = egui::Rect::from_center_size(at, label.size() + Vec2::splat(4.0));
+                let r =
+                    egui::Rect::from_center_size(pos(route.label), label.size() + Vec2::splat(4.0));
                 painter.rect_filled(r, 3.0, Color32::WHITE);
                 painter.galley(r.min + Vec2::splat(2.0), label, colour);
             }
@@ -309,7 +278,7 @@ pub fn graph_ui(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Option<Ses
                             Stroke::new(if start { 2.5 } else { 1.0 }, hex("#333333"))
                         };
                         let info = format!(
-                            "point `{}`{}{} — best reply rated {best}: \"{line}\"",
+                            "point `{}`{}{} — best reply rated {best}\n{}",
                             pt.id,
                             if start { " (start)" } else { "" },
                             if at_here {
@@ -317,6 +286,7 @@ pub fn graph_ui(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Option<Ses
                             } else {
                                 ""
                             },
+                            lines_summary(pt),
                         );
                         (
                             pt.id.clone(),
@@ -367,10 +337,23 @@ pub fn graph_ui(ui: &mut egui::Ui, session: &Session, p: &Palette) -> Option<Ses
                 );
                 let mut job =
                     egui::text::LayoutJob::simple(body, small.clone(), ink, node_w - 2.0 * pad);
-                job.wrap.max_rows = 3;
+                let note = match *node {
+                    GraphNode::Point(i) => alternatives_note(&s.points[i]),
+                    GraphNode::Ending(_) => None,
+                };
+                job.wrap.max_rows = if note.is_some() { 2 } else { 3 };
                 job.wrap.break_anywhere = false;
                 let body_g = painter.layout_job(job);
                 painter.galley(r.min + Vec2::new(pad, 7.0 + title_h), body_g, ink);
+                if let Some(note) = note {
+                    let g = painter.layout_no_wrap(
+                        note,
+                        egui::FontId::new(small.size * 0.95, small.family.clone()),
+                        hex("#444444"),
+                    );
+                    let at = Pos2::new(r.left() + pad, r.bottom() - g.size().y - 4.0);
+                    painter.with_clip_rect(r.shrink(2.0)).galley(at, g, ink);
+                }
                 let sense = if jump.is_some() {
                     egui::Sense::click()
                 } else {

@@ -81,6 +81,48 @@ fn point_text(p: &Point) -> &str {
     p.default_line().map_or("", |l| l.text.as_str())
 }
 
+/// The point's other lines (said when their `when` holds or right after a given reply), as
+/// "+2 other lines (by state)", or nothing when it has one line.
+pub fn alternatives_note(p: &Point) -> Option<String> {
+    let others = p.lines.len().saturating_sub(1);
+    (others > 0).then(|| {
+        let by_state = p.lines.iter().any(|l| l.when.is_some());
+        let by_reply = p.lines.iter().any(|l| !l.after.is_empty());
+        let why = match (by_state, by_reply) {
+            (true, true) => "by state or reply",
+            (true, false) => "by state",
+            (false, true) => "after a reply",
+            (false, false) => "chosen at random",
+        };
+        format!(
+            "+{others} other line{} ({why})",
+            if others == 1 { "" } else { "s" }
+        )
+    })
+}
+
+/// Every line of a point with what makes the client say it: `[when discord >= 5] text`.
+pub fn lines_summary(p: &Point) -> String {
+    p.lines
+        .iter()
+        .map(|l| {
+            let mut why = Vec::new();
+            if let Some(w) = &l.when {
+                why.push(format!("when {}", w.source));
+            }
+            if !l.after.is_empty() {
+                why.push(format!("after {}", l.after.join(", ")));
+            }
+            if why.is_empty() {
+                format!("• {}", l.text)
+            } else {
+                format!("• [{}] {}", why.join("; "), l.text)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Up to `lines` lines of at most `width` characters, broken at spaces, with "…" when cut.
 fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -159,6 +201,8 @@ struct Slot {
 /// The graph: nodes (points, then endings) with layered positions, and edges.
 struct Layout<'a> {
     s: &'a Scenario,
+    /// The layout as data (for the arrows' routes).
+    graph: GraphLayout,
     /// Point index or ending index per node.
     nodes: Vec<NodeRef>,
     slots: Vec<Slot>,
@@ -178,6 +222,7 @@ impl<'a> Layout<'a> {
         let g = GraphLayout::new(s);
         Layout {
             s,
+            graph: g.clone(),
             nodes: g
                 .nodes
                 .iter()
@@ -233,7 +278,9 @@ pub fn to_dot(s: &Scenario) -> String {
                 let p = &s.points[i];
                 let best = best_rating(p);
                 let q = Quality::of(best);
-                let snippet = wrap(point_text(p), 30, 2).join("\n");
+                let mut snippet = wrap(point_text(p), 30, 2);
+                snippet.extend(alternatives_note(p));
+                let snippet = snippet.join("\n");
                 let _ = writeln!(
                     out,
                     "  \"{}\" [class=\"point\", fillcolor=\"{}\", penwidth={}, label=\"{}\\n{}\", tooltip=\"best reply rated {best}: {}\"];",
@@ -242,7 +289,7 @@ pub fn to_dot(s: &Scenario) -> String {
                     if p.id == s.start { "3" } else { "1" },
                     dot_escape(&p.id),
                     dot_escape(&snippet),
-                    dot_escape(point_text(p)),
+                    dot_escape(&lines_summary(p)),
                 );
             }
             NodeRef::Ending(e) => {
@@ -293,8 +340,10 @@ fn node_id(s: &Scenario, n: NodeRef) -> &str {
 }
 
 mod layout;
+mod route;
 mod svg;
 pub use layout::{GraphEdge, GraphLayout, GraphNode};
+pub use route::{Geometry, Route, Xy, bezier};
 pub use svg::to_svg;
 
 #[cfg(test)]

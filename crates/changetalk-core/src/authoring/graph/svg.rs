@@ -3,8 +3,6 @@
 
 use std::fmt::Write as _;
 
-use std::collections::HashMap;
-
 use super::*;
 
 const NODE_W: f64 = 200.0;
@@ -62,79 +60,30 @@ pub fn to_svg(s: &Scenario) -> String {
 
     // Edges first, so nodes sit on top of them.
     out.push_str("<g class=\"edges\" fill=\"none\">\n");
-    let mut groups: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
-    for (k, e) in l.edges.iter().enumerate() {
-        groups.entry((e.from, e.to)).or_default().push(k);
-    }
-    for (k, e) in l.edges.iter().enumerate() {
-        let group = &groups[&(e.from, e.to)];
-        let idx = group.iter().position(|x| *x == k).unwrap_or(0) as f64;
-        let off = (idx - (group.len() as f64 - 1.0) / 2.0) * 12.0;
-        let (fx, fy) = pos(e.from);
-        let (tx, ty) = pos(e.to);
+    let geometry = Geometry {
+        x0: MARGIN,
+        y0: TOP,
+        node_w: NODE_W,
+        node_h: NODE_H,
+        col_gap: COL_GAP,
+        row_gap: ROW_GAP,
+    };
+    let routes = l.graph.routes(&geometry);
+    for (e, r) in l.edges.iter().zip(&routes) {
         let q = Quality::of(e.rating);
-        let (d, lx, ly) = if e.from == e.to {
-            // A loop on the right side.
-            let x = fx + NODE_W;
-            let (y1, y2) = (fy + 18.0 + off, fy + NODE_H - 18.0 + off);
-            let c = x + 40.0 + idx * 12.0;
-            (
-                format!("M{x:.1},{y1:.1} C{c:.1},{y1:.1} {c:.1},{y2:.1} {x:.1},{y2:.1}"),
-                c - 8.0,
-                (y1 + y2) / 2.0,
-            )
-        } else if l.slots[e.to].col > l.slots[e.from].col {
-            let (x1, y1) = (fx + NODE_W, fy + NODE_H / 2.0 + off);
-            let (x2, y2) = (tx, ty + NODE_H / 2.0 + off);
-            let dx = ((x2 - x1) / 2.0).max(40.0);
-            let (c1x, c2x) = (x1 + dx, x2 - dx);
-            // The label sits in the gap just after the source, where no box can hide it even
-            // when the edge skips columns: find where the curve crosses the gap's middle.
-            let at = |t: f64| {
-                let u = 1.0 - t;
-                (
-                    u * u * u * x1 + 3.0 * u * u * t * c1x + 3.0 * u * t * t * c2x + t * t * t * x2,
-                    u * u * u * y1 + 3.0 * u * u * t * y1 + 3.0 * u * t * t * y2 + t * t * t * y2,
-                )
-            };
-            let target = x1 + COL_GAP / 2.0;
-            let (mut lo, mut hi) = (0.0, 1.0);
-            for _ in 0..30 {
-                let mid = (lo + hi) / 2.0;
-                if at(mid).0 < target {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
+        let mut d = String::new();
+        for (i, p) in r.pieces.iter().enumerate() {
+            if i == 0 {
+                let _ = write!(d, "M{:.1},{:.1} ", p[0].0, p[0].1);
             }
-            let (lx, ly) = at(lo);
-            (
-                format!("M{x1:.1},{y1:.1} C{c1x:.1},{y1:.1} {c2x:.1},{y2:.1} {x2:.1},{y2:.1}"),
-                lx,
-                ly,
-            )
-        } else if l.slots[e.to].col == l.slots[e.from].col {
-            // Up or down the same column: right side to right side, bulging right.
-            let x = fx + NODE_W;
-            let (y1, y2) = (fy + NODE_H / 2.0 + off, ty + NODE_H / 2.0 + off);
-            let c = x + 34.0 + idx * 12.0;
-            (
-                format!("M{x:.1},{y1:.1} C{c:.1},{y1:.1} {c:.1},{y2:.1} {x:.1},{y2:.1}"),
-                (x + 3.0 * c) / 4.0,
-                (y1 + y2) / 2.0,
-            )
-        } else {
-            // Back to an earlier column: leave from the bottom, arrive at the bottom, bending
-            // below both.
-            let (x1, y1) = (fx + NODE_W / 2.0 + off, fy + NODE_H);
-            let (x2, y2) = (tx + NODE_W / 2.0 + off, ty + NODE_H);
-            let bend = y1.max(y2) + 46.0 + idx * 10.0;
-            (
-                format!("M{x1:.1},{y1:.1} C{x1:.1},{bend:.1} {x2:.1},{bend:.1} {x2:.1},{y2:.1}"),
-                (x1 + x2) / 2.0,
-                (y1 + 6.0 * bend + y2) / 8.0,
-            )
-        };
+            let _ = write!(
+                d,
+                "C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1} ",
+                p[1].0, p[1].1, p[2].0, p[2].1, p[3].0, p[3].1
+            );
+        }
+        let d = d.trim_end();
+        let (lx, ly) = r.label;
         let _ = writeln!(
             out,
             r##"<g class="edge {q}{bp}" data-from="{from}" data-to="{to}"><title>{title}</title><path d="{d}" stroke="{c}" stroke-width="{w}" marker-end="url(#arrow-{q})"/><text x="{lx:.1}" y="{ly:.1}" dy="4" text-anchor="middle" fill="{c}" stroke="#ffffff" stroke-width="3" paint-order="stroke" font-size="11" font-weight="bold">{n}</text></g>"##,
@@ -171,10 +120,10 @@ pub fn to_svg(s: &Scenario) -> String {
                     q = q.name(),
                     id = xml_escape(&p.id),
                     title = xml_escape(&format!(
-                        "{}{}: \"{}\" — best reply rated {best}",
+                        "{}{}: best reply rated {best}\n{}",
                         p.id,
                         if start { " (start)" } else { "" },
-                        point_text(p)
+                        lines_summary(p)
                     )),
                     fill = q.fill(),
                     sw = if start { "3" } else { "1" },
@@ -182,12 +131,19 @@ pub fn to_svg(s: &Scenario) -> String {
                     ty = y + 18.0,
                     idt = xml_escape(&wrap(&p.id, 28, 1).join("")),
                 );
-                out.push_str(&lines_text(
-                    &wrap(point_text(p), 31, 3),
-                    x + 10.0,
-                    y + 35.0,
-                    "#222222",
-                ));
+                let note = alternatives_note(p);
+                let mut lines = wrap(point_text(p), 31, if note.is_some() { 2 } else { 3 });
+                out.push_str(&lines_text(&lines, x + 10.0, y + 35.0, "#222222"));
+                if let Some(note) = note {
+                    lines.clear();
+                    let _ = write!(
+                        out,
+                        r##"<text class="alternatives" x="{:.1}" y="{:.1}" fill="#444444" font-size="11" font-style="italic">{}</text>"##,
+                        x + 10.0,
+                        y + 35.0 + 28.0,
+                        xml_escape(&note)
+                    );
+                }
                 out.push_str("</g>\n");
             }
             NodeRef::Ending(e) => {
