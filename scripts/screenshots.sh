@@ -22,6 +22,13 @@ shot free-text --screen session --scenario court-ordered-dui --say "The judge ca
 # the course chart.
 shot course-plan --screen session --scenario recovery-burnout-course --session 2 --choices 4 --size 1280x800
 shot course-report --screen report --scenario recovery-burnout-course --auto best --size 1280x800
+# The scenario editor: Rick's point `dui.system`, and a new client from the relapse template
+# (a line said only when discord is high, built from pickers); the library in instructor mode.
+cp scenarios/court-ordered-dui.ron "$CHANGETALK_HOME/rick.ron"
+shot editor --edit "$CHANGETALK_HOME/rick.ron" --edit-point dui.system --size 1400x900
+"$BIN" new my-relapse --template relapse -o "$CHANGETALK_HOME/my-relapse.ron" >/dev/null
+shot editor-when --edit "$CHANGETALK_HOME/my-relapse.ron" --edit-point normal --size 1400x900
+shot library-instructor --screen library --instructor --size 1024x640
 EX="$CHANGETALK_HOME/week5.ron"
 "$BIN" exercise new --scenario court-ordered-dui recovery-burnout --title "Week 5: rolling with discord" \
   --instructions "Meet both clients in order. Reflect before you ask; aim for complex reflections. Your result is graded." \

@@ -241,10 +241,14 @@ fn a_line_condition_is_built_from_pickers_and_checks_show_beside_their_fields() 
             .text()
             .contains("talk: Neutral, when: \"discord >= 5 and engagement >= 5\")")
     );
-    harness.get_all_by_label("✕").next().unwrap().click();
+    harness
+        .get_all_by_label("Remove test")
+        .next()
+        .unwrap()
+        .click();
     harness.run();
     assert_eq!(line(&harness).as_deref(), Some("engagement >= 5"));
-    harness.get_by_label("✕").click();
+    harness.get_by_label("Remove test").click();
     harness.run();
     assert_eq!(
         line(&harness),

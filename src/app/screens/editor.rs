@@ -322,6 +322,15 @@ fn form_ui(
                         }
                     });
                     when_ui(ui, ed, &lp, &line.id, line.when.as_ref());
+                    if !line.after.is_empty() {
+                        ui.label(
+                            RichText::new(format!(
+                                "Said right after the reply {} (edit `after` in the file)",
+                                line.after.join(" or ")
+                            ))
+                            .small(),
+                        );
+                    }
                     inline.show_within(ui, field_span(ed, &lp, "when"), p);
                     inline.show_within(ui, field_span(ed, &lp, "text"), p);
                     inline.show_within(ui, span_of(ed, &lp), p);
@@ -561,8 +570,8 @@ fn when_ui(
                 }
             }
             if ui
-                .small_button("✕")
-                .on_hover_text("Remove this test")
+                .small_button("Remove test")
+                .on_hover_text("Remove this test from the condition")
                 .clicked()
             {
                 remove = Some(i);

@@ -83,7 +83,8 @@ pub fn new_client_ui(
                 .iter()
                 .find(|t| t.kind == form.kind)
                 .map_or("", |t| t.about);
-            egui::ComboBox::from_label("client type")
+            ui.label("Client type");
+            egui::ComboBox::from_id_salt("new-client-kind")
                 .selected_text(&form.kind)
                 .show_ui(ui, |ui| {
                     for t in CLIENT_TEMPLATES {
@@ -93,9 +94,10 @@ pub fn new_client_ui(
                 })
                 .response
                 .on_hover_text(about);
+            ui.label("Id");
             let r = ui.add(
                 egui::TextEdit::singleline(&mut form.id)
-                    .hint_text("id, e.g. sam-gp-referral")
+                    .hint_text("e.g. sam-gp-referral")
                     .desired_width(200.0),
             );
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
