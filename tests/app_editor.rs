@@ -284,7 +284,40 @@ fn a_line_condition_is_built_from_pickers_and_checks_show_beside_their_fields() 
         .iter()
         .find(|p| p.message.contains("feedback"))
         .expect("a thin-feedback check");
-    harness.get_by_label(&format!("Check ({}): {}", thin.at, thin.message));
+    harness.get_by_label(&format!("Check: {}", thin.message));
+    // Each reply says its rating and why.
+    harness.get_by_label_contains("Rated ");
+    // The second line's talk picker opens on its own (each picker has its line's id).
+    harness.get_all_by_label("talk").last().unwrap().click();
+    harness.run();
+    // (An item near the top of the list: one scrolled out of the popup takes no click.)
+    harness.get_by_label("Change(Reasons)").click();
+    harness.run();
+    let s = harness.state().draft.scenario().expect("loads");
+    assert_eq!(
+        s.points[0].lines[1].talk,
+        changetalk_core::miti::talk::TalkType::Change(
+            changetalk_core::miti::talk::DarnCat::Reasons
+        )
+    );
+    assert_eq!(
+        s.points[0].lines[0].talk,
+        changetalk_core::miti::talk::TalkType::Sustain(changetalk_core::miti::talk::DarnCat::Need),
+        "the other line is untouched"
+    );
+    // Endings are in the outline, with their own form.
+    harness.get_by_label("end").click();
+    harness.run();
+    harness.get_by_label("Ending end");
+    harness.get_by_label("Outcome").click();
+    harness.run();
+    harness.get_by_label("Mixed").click();
+    harness.run();
+    let s = harness.state().draft.scenario().expect("loads");
+    assert_eq!(
+        s.endings[0].outcome,
+        changetalk_core::engine::model::Outcome::Mixed
+    );
 }
 
 #[test]

@@ -14,7 +14,7 @@ use changetalk_core::source::diag::{Diagnostic, Span};
 use changetalk_core::{LineIndex, Scenario};
 
 /// What the form shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Selection {
     /// The persona.
     #[default]
@@ -25,6 +25,13 @@ pub enum Selection {
         session: usize,
         /// Point index in that session.
         point: usize,
+    },
+    /// Ending `ending` of session `session`.
+    Ending {
+        /// Session (0-based).
+        session: usize,
+        /// Ending index in that session.
+        ending: usize,
     },
 }
 
@@ -70,6 +77,8 @@ pub struct Checked {
     pub scenario: Option<Arc<Scenario>>,
     /// Errors (it does not load) or lint warnings.
     pub problems: Vec<Problem>,
+    /// Every reply's rating and why, when the text loads.
+    pub ratings: Vec<changetalk_core::authoring::ratings::RatingRow>,
 }
 
 impl Editor {
@@ -131,16 +140,28 @@ impl Editor {
         p
     }
 
-    /// The span of the selected point in the text, if one is selected.
+    /// The path of ending `ending` of session `session`.
+    pub fn ending_path(session: usize, ending: usize) -> Vec<Step> {
+        let mut p = match session {
+            0 => vec![Step::Field("endings")],
+            s => vec![
+                Step::Field("sessions"),
+                Step::Item(s - 1),
+                Step::Field("endings"),
+            ],
+        };
+        p.push(Step::Item(ending));
+        p
+    }
+
+    /// The span of the selected point or ending in the text, if one is selected.
     pub fn selected_span(&self) -> Option<Span> {
-        match self.selected {
-            Selection::Client => None,
-            Selection::Point { session, point } => self
-                .draft
-                .node(&Editor::point_path(session, point))
-                .ok()
-                .map(|n| n.span),
-        }
+        let path = match self.selected {
+            Selection::Client => return None,
+            Selection::Point { session, point } => Editor::point_path(session, point),
+            Selection::Ending { session, ending } => Editor::ending_path(session, ending),
+        };
+        self.draft.node(&path).ok().map(|n| n.span)
     }
 
     /// Applies an edit, keeping its error (if any) as the message.
@@ -169,11 +190,13 @@ pub fn check(text: &str) -> Checked {
             let lint = changetalk_core::authoring::lint::lint(&s, &Default::default());
             Checked {
                 problems: lint.iter().map(|d| problem(d, false)).collect(),
+                ratings: changetalk_core::authoring::ratings::ratings(&s),
                 scenario: Some(Arc::new(s)),
             }
         }
         Err(diags) => Checked {
             scenario: None,
+            ratings: Vec::new(),
             problems: diags.iter().map(|d| problem(d, true)).collect(),
         },
     }

@@ -12,7 +12,7 @@ use changetalk_core::Scenario;
 use changetalk_core::authoring::draft::{Step, ron_string};
 use changetalk_core::engine::Session;
 use changetalk_core::engine::condition::{Clause, Condition, OPERATORS, VARIABLES, clauses_text};
-use changetalk_core::engine::model::Mood;
+use changetalk_core::engine::model::{Difficulty, Mood, Outcome, Stage};
 use changetalk_core::miti::codes::MitiCode;
 use changetalk_core::source::diag::Span;
 use egui::RichText;
@@ -97,16 +97,17 @@ pub fn editor_ui(ui: &mut egui::Ui, ed: &mut Editor, p: &Palette) -> Option<Edit
             egui::ScrollArea::vertical()
                 .id_salt("editor-outline")
                 .auto_shrink([false, false])
-                .show(ui, |ui| outline_ui(ui, ed, &scenario));
+                .show(ui, |ui| outline_ui(ui, ed, &scenario, &checked.problems, p));
         });
         ui.separator();
         ui.vertical(|ui| {
             ui.set_width((width * 0.5).max(320.0));
+            // Each point opens at its top: the scroll position is kept per selection.
             egui::ScrollArea::vertical()
-                .id_salt("editor-form")
+                .id_salt(("editor-form", ed.selected))
                 .auto_shrink([false, false])
                 .max_height(ui.available_height() * 0.62)
-                .show(ui, |ui| form_ui(ui, ed, &scenario, &checked.problems, p));
+                .show(ui, |ui| form_ui(ui, ed, &scenario, &checked, p));
             ui.separator();
             preview_ui(ui, ed, &scenario, p);
         });
@@ -121,7 +122,13 @@ pub fn editor_ui(ui: &mut egui::Ui, ed: &mut Editor, p: &Palette) -> Option<Edit
     action
 }
 
-fn outline_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario) {
+fn outline_ui(
+    ui: &mut egui::Ui,
+    ed: &mut Editor,
+    s: &Scenario,
+    problems: &[editor::Problem],
+    p: &Palette,
+) {
     ui.label(RichText::new("Client").strong());
     if ui
         .selectable_label(ed.selected == Selection::Client, &s.persona.name)
@@ -133,10 +140,29 @@ fn outline_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario) {
         ui.label(RichText::new(format!("Points — {}", s.session_title_of(session))).strong());
         for (i, point) in s.session_points(session).iter().enumerate() {
             let sel = Selection::Point { session, point: i };
-            if ui.selectable_label(ed.selected == sel, &point.id).clicked() {
-                ed.selected = sel;
-                ed.preview = None;
-            }
+            // A point with checks says how many, so they are found without opening each.
+            let checks = span_of(ed, &Editor::point_path(session, i)).map_or(0, |sp| {
+                problems
+                    .iter()
+                    .filter(|x| x.span.start >= sp.start && x.span.start < sp.end)
+                    .count()
+            });
+            ui.horizontal(|ui| {
+                if ui.selectable_label(ed.selected == sel, &point.id).clicked() {
+                    ed.selected = sel;
+                    ed.preview = None;
+                }
+                if checks > 0 {
+                    ui.label(
+                        RichText::new(format!(
+                            "{checks} check{}",
+                            if checks == 1 { "" } else { "s" }
+                        ))
+                        .small()
+                        .color(p.fair),
+                    );
+                }
+            });
         }
         // A new point comes after the selected one (or the last): the selected point's
         // first reply now leads to it, and its reply goes where that reply went, so the
@@ -179,6 +205,17 @@ fn outline_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario) {
                 session,
                 point: after + 1,
             };
+        }
+        ui.label(RichText::new(format!("Endings — {}", s.session_title_of(session))).strong());
+        for (i, ending) in s.session_endings(session).iter().enumerate() {
+            let sel = Selection::Ending { session, ending: i };
+            if ui
+                .selectable_label(ed.selected == sel, &ending.id)
+                .clicked()
+            {
+                ed.selected = sel;
+                ed.preview = None;
+            }
         }
     }
 }
@@ -228,10 +265,10 @@ fn form_ui(
     ui: &mut egui::Ui,
     ed: &mut Editor,
     s: &Scenario,
-    problems: &[editor::Problem],
+    checked: &editor::Checked,
     p: &Palette,
 ) {
-    let mut inline = Inline::new(problems);
+    let mut inline = Inline::new(&checked.problems);
     match ed.selected {
         Selection::Client => {
             ui.label(RichText::new("The client").strong());
@@ -257,8 +294,115 @@ fn form_ui(
                 with(&persona, &[Step::Field("background")]),
                 true,
             );
-            text_field(ui, ed, "Title", vec![Step::Field("title")], false);
+            number_field(
+                ui,
+                ed,
+                "Age",
+                with(&persona, &[Step::Field("age")]),
+                0..=120,
+            );
+            text_field(
+                ui,
+                ed,
+                "Pronouns",
+                with(&persona, &[Step::Field("pronouns")]),
+                false,
+            );
+            ui.label(RichText::new("Starting state (0–10)").small());
+            ui.horizontal_wrapped(|ui| {
+                let initial = with(&persona, &[Step::Field("initial")]);
+                for (name, v) in [
+                    ("engagement", s.persona.initial.engagement),
+                    ("discord", s.persona.initial.discord),
+                    ("importance", s.persona.initial.importance),
+                    ("confidence", s.persona.initial.confidence),
+                ] {
+                    ui.label(RichText::new(name).small());
+                    let mut n = v;
+                    egui::ComboBox::from_id_salt(("initial", name))
+                        .selected_text(n.to_string())
+                        .width(48.0)
+                        .show_ui(ui, |ui| {
+                            for k in 0..=10 {
+                                ui.selectable_value(&mut n, k, k.to_string());
+                            }
+                        });
+                    if n != v {
+                        let r = ed.draft.set_field(&initial, name, &n.to_string());
+                        ed.apply(r);
+                    }
+                }
+            });
             inline.show_within(ui, span_of(ed, &persona), p);
+            ui.add_space(6.0);
+            ui.label(RichText::new("In the library").strong());
+            text_field(ui, ed, "Title", vec![Step::Field("title")], false);
+            text_field(ui, ed, "Summary", vec![Step::Field("summary")], true);
+            text_field(
+                ui,
+                ed,
+                "Topic (e.g. alcohol)",
+                vec![Step::Field("topic")],
+                false,
+            );
+            ui.horizontal_wrapped(|ui| {
+                enum_picker(
+                    ui,
+                    ed,
+                    "Stage",
+                    &[],
+                    "stage",
+                    s.stage.name(),
+                    &Stage::ALL.map(|x| x.name()),
+                );
+                enum_picker(
+                    ui,
+                    ed,
+                    "Difficulty",
+                    &[],
+                    "difficulty",
+                    s.difficulty.name(),
+                    &Difficulty::ALL.map(|x| x.name()),
+                );
+            });
+            for f in ["title", "summary", "topic", "stage", "difficulty"] {
+                inline.show_within(ui, field_span(ed, &[], f), p);
+            }
+        }
+        Selection::Ending { session, ending } => {
+            let Some(end) = s.session_endings(session).get(ending).cloned() else {
+                ed.selected = Selection::Client;
+                return;
+            };
+            let base = Editor::ending_path(session, ending);
+            ui.label(RichText::new(format!("Ending {}", end.id)).strong());
+            text_field(ui, ed, "Title", with(&base, &[Step::Field("title")]), false);
+            ui.horizontal_wrapped(|ui| {
+                enum_picker(
+                    ui,
+                    ed,
+                    "Outcome",
+                    &base,
+                    "outcome",
+                    end.outcome.name(),
+                    &Outcome::ALL.map(|x| x.name()),
+                );
+            });
+            text_field(
+                ui,
+                ed,
+                "What happens (the trainee reads it at the end)",
+                with(&base, &[Step::Field("text")]),
+                true,
+            );
+            text_field(
+                ui,
+                ed,
+                "Debrief (what the conversation teaches)",
+                with(&base, &[Step::Field("debrief")]),
+                true,
+            );
+            inline.show_within(ui, span_of(ed, &base), p);
         }
         Selection::Point { session, point } => {
             let Some(pt) = s.session_points(session).get(point).cloned() else {
@@ -276,6 +420,14 @@ fn form_ui(
             ui.label(
                 RichText::new("What the client says (one line is chosen by its `when`)").strong(),
             );
+            // The replies (of this session) that lead here: a line may answer one of them.
+            let leading_here: Vec<String> = s
+                .session_points(session)
+                .iter()
+                .flat_map(|q| q.options.iter())
+                .filter(|o| o.next == pt.id)
+                .map(|o| o.id.clone())
+                .collect();
             for (k, line) in pt.lines.iter().enumerate() {
                 let lp = with(&base, &[Step::Field("lines"), Step::Item(k)]);
                 theme::card(p).show(ui, |ui| {
@@ -289,7 +441,8 @@ fn form_ui(
                     );
                     ui.horizontal_wrapped(|ui| {
                         let talk = talk_ron(line.talk);
-                        egui::ComboBox::from_label("talk")
+                        // Named per line: two pickers with one id would open together.
+                        egui::ComboBox::new(("talk", &line.id), "talk")
                             .selected_text(&talk)
                             .show_ui(ui, |ui| {
                                 for t in TALK_TYPES {
@@ -301,7 +454,7 @@ fn form_ui(
                                 }
                             });
                         let mood = format!("{:?}", line.mood);
-                        egui::ComboBox::from_label("mood")
+                        egui::ComboBox::new(("mood", &line.id), "mood")
                             .selected_text(&mood)
                             .show_ui(ui, |ui| {
                                 for m in Mood::ALL {
@@ -321,15 +474,17 @@ fn form_ui(
                             ed.apply(r);
                         }
                     });
-                    when_ui(ui, ed, &lp, &line.id, line.when.as_ref());
-                    if !line.after.is_empty() {
-                        ui.label(
-                            RichText::new(format!(
-                                "Said right after the reply {} (edit `after` in the file)",
-                                line.after.join(" or ")
-                            ))
-                            .small(),
+                    if line.after.is_empty() {
+                        when_ui(
+                            ui,
+                            ed,
+                            &lp,
+                            &line.id,
+                            line.when.as_ref(),
+                            leading_here.first(),
                         );
+                    } else {
+                        after_ui(ui, ed, &lp, &line.id, &line.after, &leading_here);
                     }
                     inline.show_within(ui, field_span(ed, &lp, "when"), p);
                     inline.show_within(ui, field_span(ed, &lp, "text"), p);
@@ -347,12 +502,27 @@ fn form_ui(
             ui.add_space(6.0);
             ui.label(RichText::new("What the trainee can reply").strong());
             // A reply leads within its own session: that session's points and endings.
+            let endings: Vec<String> = s
+                .session_endings(session)
+                .iter()
+                .map(|e| e.id.clone())
+                .collect();
             let targets: Vec<String> = s
                 .session_points(session)
                 .iter()
                 .map(|p| p.id.clone())
-                .chain(s.session_endings(session).iter().map(|e| e.id.clone()))
+                .chain(endings.iter().cloned())
                 .collect();
+            let here = pt.id.clone();
+            let target_label = |t: &str| {
+                if endings.iter().any(|e| e == t) {
+                    format!("ending: {t}")
+                } else if t == here {
+                    format!("{t} (this point again)")
+                } else {
+                    t.to_string()
+                }
+            };
             for (k, o) in pt.options.iter().enumerate() {
                 let op = with(&base, &[Step::Field("options"), Step::Item(k)]);
                 theme::card(p).show(ui, |ui| {
@@ -386,13 +556,34 @@ fn form_ui(
                             }
                         }
                     });
+                    if let Some(row) = checked.ratings.iter().find(|r| r.option == o.id) {
+                        let colour = match row.rating {
+                            4..=5 => p.good,
+                            3 => p.fair,
+                            _ => p.bad,
+                        };
+                        ui.label(
+                            RichText::new(format!(
+                                "Rated {}/5: {}{}",
+                                row.rating,
+                                row.why,
+                                if row.best {
+                                    " · the model reply here"
+                                } else {
+                                    ""
+                                }
+                            ))
+                            .small()
+                            .color(colour),
+                        );
+                    }
                     ui.horizontal_wrapped(|ui| {
                         // Named by the reply, so a screen reader tells the pickers apart.
                         egui::ComboBox::new(("next", &o.id), format!("next ({})", o.id))
-                            .selected_text(&o.next)
+                            .selected_text(target_label(&o.next))
                             .show_ui(ui, |ui| {
                                 for t in &targets {
-                                    if ui.selectable_label(*t == o.next, t).clicked()
+                                    if ui.selectable_label(*t == o.next, target_label(t)).clicked()
                                         && *t != o.next
                                     {
                                         let r = ed.draft.set_field(&op, "next", &ron_string(t));
@@ -487,11 +678,123 @@ impl<'a> Inline<'a> {
                 ("Check", p.fair)
             };
             ui.label(
-                RichText::new(format!("{what} ({}): {}", x.at, x.message))
+                RichText::new(format!("{what}: {}", x.message))
                     .small()
                     .color(colour),
-            );
+            )
+            .on_hover_text(format!("line:column {} of the file", x.at));
         }
+    }
+}
+
+/// A whole number at `path`, typed; it becomes one edit when the field loses focus and the
+/// number is in `range`.
+fn number_field(
+    ui: &mut egui::Ui,
+    ed: &mut Editor,
+    label: &str,
+    path: Vec<Step>,
+    range: std::ops::RangeInclusive<i128>,
+) {
+    let key = format!("{path:?}");
+    let current = match ed.draft.node(&path).map(|n| n.value) {
+        Ok(changetalk_core::source::ron_tree::Value::Int(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let mut buf = ed.typing.get(&key).cloned().unwrap_or(current.clone());
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(label).small());
+        let r = ui.add(
+            egui::TextEdit::singleline(&mut buf)
+                .desired_width(60.0)
+                .id_salt(&key),
+        );
+        if r.changed() {
+            ed.typing.insert(key.clone(), buf.clone());
+        }
+        if r.lost_focus() && ed.typing.remove(&key).is_some() && buf.trim() != current {
+            match buf.trim().parse::<i128>() {
+                Ok(n) if range.contains(&n) => {
+                    let res = ed.draft.replace(&path, &n.to_string());
+                    ed.apply(res);
+                }
+                _ => {
+                    ed.message = Some((
+                        format!(
+                            "{label}: type a whole number from {} to {}",
+                            range.start(),
+                            range.end()
+                        ),
+                        true,
+                    ));
+                }
+            }
+        }
+    });
+}
+
+/// A picker for an enum field `field` of the struct at `path` (its RON names in `names`).
+fn enum_picker(
+    ui: &mut egui::Ui,
+    ed: &mut Editor,
+    label: &str,
+    path: &[Step],
+    field: &'static str,
+    current: &str,
+    names: &[&'static str],
+) {
+    egui::ComboBox::new(("enum", field, format!("{path:?}")), label)
+        .selected_text(current)
+        .show_ui(ui, |ui| {
+            for n in names {
+                if ui.selectable_label(*n == current, *n).clicked() && *n != current {
+                    let r = ed.draft.set_field(path, field, n);
+                    ed.apply(r);
+                }
+            }
+        });
+}
+
+/// Which replies a line answers (`after`), ticked from the replies that lead to its point: a
+/// line that answers a reply is said right after it, whatever the client's state.
+fn after_ui(
+    ui: &mut egui::Ui,
+    ed: &mut Editor,
+    lp: &[Step],
+    line_id: &str,
+    after: &[String],
+    leading_here: &[String],
+) {
+    let mut ticked: Vec<String> = after.to_vec();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Said right after the reply").small());
+        // Replies named in `after` that no longer lead here stay listed, to untick.
+        let mut all: Vec<&String> = leading_here.iter().collect();
+        all.extend(after.iter().filter(|a| !leading_here.contains(a)));
+        for id in all {
+            let mut on = ticked.contains(id);
+            if ui
+                .checkbox(&mut on, id.as_str())
+                .on_hover_text(format!("{line_id} answers the reply {id}"))
+                .changed()
+            {
+                if on {
+                    ticked.push(id.clone());
+                } else {
+                    ticked.retain(|x| x != id);
+                }
+            }
+        }
+    });
+    if ticked != after {
+        let r = if ticked.is_empty() {
+            ed.draft.remove_field(lp, "after")
+        } else {
+            let list: Vec<String> = ticked.iter().map(|x| ron_string(x)).collect();
+            ed.draft
+                .set_field(lp, "after", &format!("[{}]", list.join(", ")))
+        };
+        ed.apply(r);
     }
 }
 
@@ -503,16 +806,30 @@ fn when_ui(
     lp: &[Step],
     line_id: &str,
     when: Option<&Condition>,
+    a_reply_here: Option<&String>,
 ) {
     let Some(c) = when else {
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("Said whatever the client's state").small());
+            ui.label(RichText::new("Said in any state").small());
             if ui
                 .small_button("+ Only when…")
                 .on_hover_text("Say this line only when the client's state meets a condition")
                 .clicked()
             {
                 let r = ed.draft.set_field(lp, "when", &ron_string("discord >= 5"));
+                ed.apply(r);
+            }
+            if let Some(reply) = a_reply_here
+                && ui
+                    .small_button("+ Only right after a reply…")
+                    .on_hover_text(
+                        "Say this line only right after a given reply (it answers that reply)",
+                    )
+                    .clicked()
+            {
+                let r = ed
+                    .draft
+                    .set_field(lp, "after", &format!("[{}]", ron_string(reply)));
                 ed.apply(r);
             }
         });
@@ -654,8 +971,29 @@ fn preview_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &std::sync::Arc<Scenario>, 
         ui.label(RichText::new("Plays the client as the file stands now, from the selected point of the first session.").small().color(p.muted));
         return;
     };
+    // Keys 1–9 choose a reply, as in a session, unless a field has the keyboard.
+    if !ui.ctx().egui_wants_keyboard_input() && session.ending().is_none() {
+        const KEYS: [egui::Key; 9] = [
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+            egui::Key::Num6,
+            egui::Key::Num7,
+            egui::Key::Num8,
+            egui::Key::Num9,
+        ];
+        let n = ui.input(|i| KEYS.iter().position(|k| i.key_pressed(*k)));
+        if let Some(n) = n
+            && n < session.current_options().len()
+        {
+            let _ = session.choose(n + 1);
+        }
+    }
+    // A new scroll position each turn: the client's answer shows from its top.
     egui::ScrollArea::vertical()
-        .id_salt("editor-preview")
+        .id_salt(("editor-preview", session.turns().len()))
         .auto_shrink([false, false])
         .show(ui, |ui| {
             if let Some(t) = session.turns().last() {

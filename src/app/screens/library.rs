@@ -67,6 +67,14 @@ impl Default for NewClientForm {
     }
 }
 
+/// What the client-type template `kind` models, in words.
+fn template_about(kind: &str) -> &'static str {
+    CLIENT_TEMPLATES
+        .iter()
+        .find(|t| t.kind == kind)
+        .map_or("", |t| t.about)
+}
+
 /// Instructor mode's strip: start a new client from a client-type template, in the editor.
 pub fn new_client_ui(
     ui: &mut egui::Ui,
@@ -79,10 +87,7 @@ pub fn new_client_ui(
         ui.set_width(ui.available_width());
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Write a new client").strong());
-            let about = CLIENT_TEMPLATES
-                .iter()
-                .find(|t| t.kind == form.kind)
-                .map_or("", |t| t.about);
+            let about = template_about(&form.kind);
             ui.label("Client type");
             egui::ComboBox::from_id_salt("new-client-kind")
                 .selected_text(&form.kind)
@@ -101,17 +106,20 @@ pub fn new_client_ui(
                     .desired_width(200.0),
             );
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if (ui.button("Create and edit").clicked() || enter) && !form.id.trim().is_empty() {
-                action = Some(LibraryAction::NewClient {
-                    kind: form.kind.clone(),
-                    id: form.id.trim().to_string(),
-                });
+            if ui.button("Create and edit").clicked() || enter {
+                if form.id.trim().is_empty() {
+                    form.error = Some(
+                        "Type an id for the new client first: letters, digits and `-`, e.g. sam-gp-referral".into(),
+                    );
+                } else {
+                    action = Some(LibraryAction::NewClient {
+                        kind: form.kind.clone(),
+                        id: form.id.trim().to_string(),
+                    });
+                }
             }
         });
-        let about = CLIENT_TEMPLATES
-            .iter()
-            .find(|t| t.kind == form.kind)
-            .map_or("", |t| t.about);
+        let about = template_about(&form.kind);
         match (&form.error, folder) {
             (Some(e), _) => {
                 ui.label(RichText::new(e).small().color(p.bad));

@@ -54,7 +54,7 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut Settings, p: &Palette) -> bool {
         ui.label(RichText::new("Practice: label what the client just said as change talk, sustain talk or discord straight away. Off, the label appears once you have replied, so hearing change talk is part of the practice.").small().color(p.muted));
         ui.separator();
         theme::checkbox(ui, p, &mut s.instructor_mode, "Instructor mode");
-        ui.label(RichText::new("For writing and checking clients: every reply shows its MITI codes and rating, you can jump to any decision point, and scenario files reload when you save them. Not available in classroom exercises.").small().color(p.muted));
+        ui.label(RichText::new("For writing and checking clients: the library offers \"Write a new client\" (from a client-type template, in the scenario editor); in a session every reply shows its MITI codes and rating, you can jump to any decision point, and scenario files reload when you save them. Not available in classroom exercises.").small().color(p.muted));
         ui.separator();
         ui.label(RichText::new("Keyboard: Tab moves focus, Space or Enter activates; in a session 1–9 pick a reply, B takes it back (practice), Esc leaves.").small());
     });
