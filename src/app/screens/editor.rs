@@ -76,10 +76,11 @@ pub fn editor_ui(ui: &mut egui::Ui, ed: &mut Editor, p: &Palette) -> Option<Edit
         if theme::primary_button(ui, p, "Save").clicked() || save {
             action = Some(EditorAction::Save);
         }
+        // In the header row, so a message does not push the form down under the pointer.
+        if let Some((m, problem)) = &ed.message {
+            ui.label(RichText::new(m).color(if *problem { p.bad } else { p.good }));
+        }
     });
-    if let Some((m, problem)) = &ed.message {
-        ui.label(RichText::new(m).color(if *problem { p.bad } else { p.good }));
-    }
     ui.separator();
     let checked = ed.checked().clone();
     let Some(scenario) = checked.scenario.clone() else {
@@ -106,10 +107,19 @@ pub fn editor_ui(ui: &mut egui::Ui, ed: &mut Editor, p: &Palette) -> Option<Edit
             egui::ScrollArea::vertical()
                 .id_salt(("editor-form", ed.selected))
                 .auto_shrink([false, false])
-                .max_height(ui.available_height() * 0.62)
+                // The form gets the room the preview does not need yet.
+                .max_height(if ed.preview.is_some() {
+                    ui.available_height() * 0.55
+                } else {
+                    (ui.available_height() - 150.0).max(ui.available_height() * 0.5)
+                })
                 .show(ui, |ui| form_ui(ui, ed, &scenario, &checked, p));
             ui.separator();
-            preview_ui(ui, ed, &scenario, p);
+            // Scrolls as a whole when large text needs more room than is left.
+            egui::ScrollArea::vertical()
+                .id_salt("editor-preview-outer")
+                .auto_shrink([false, false])
+                .show(ui, |ui| preview_ui(ui, ed, &scenario, p));
         });
         ui.separator();
         ui.vertical(|ui| {
@@ -418,7 +428,7 @@ fn form_ui(
                 .collect();
             inline.show_within_except(ui, span_of(ed, &base), &parts, p);
             ui.label(
-                RichText::new("What the client says (one line is chosen by its `when`)").strong(),
+                RichText::new("What the client says (a line with a condition replaces the plain one while it holds)").strong(),
             );
             // The replies (of this session) that lead here: a line may answer one of them.
             let leading_here: Vec<String> = s
@@ -994,7 +1004,7 @@ fn preview_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &std::sync::Arc<Scenario>, 
     // A new scroll position each turn: the client's answer shows from its top.
     egui::ScrollArea::vertical()
         .id_salt(("editor-preview", session.turns().len()))
-        .auto_shrink([false, false])
+        .auto_shrink([false, true])
         .show(ui, |ui| {
             if let Some(t) = session.turns().last() {
                 ui.label(
