@@ -361,3 +361,44 @@ fn a_new_client_from_a_template_is_written_and_opens_in_the_editor() {
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
 }
+
+#[test]
+fn a_template_client_still_named_is_pointed_out_and_replaced_in_one_step() {
+    let text = changetalk_core::format::template::client_template_for("rebellious", "sam").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut ed = Editor::open(dir.path().join("sam.ron"), text);
+    let name = [
+        changetalk_core::authoring::draft::Step::Field("persona"),
+        changetalk_core::authoring::draft::Step::Field("name"),
+    ];
+    assert!(ed.draft.set_string(&name, "Sam").is_ok());
+    let connor = ed.draft.count_in_words("Connor");
+    assert!(connor > 5, "{connor}");
+    let mut harness = Harness::new_ui_state(
+        |ui, ed: &mut Editor| {
+            editor_ui(ui, ed, &Palette::NORMAL);
+        },
+        ed,
+    );
+    harness.set_size(egui::vec2(1400.0, 1000.0));
+    harness.run();
+    harness.get_by_label_contains("“Connor”, the template's client, is still named");
+    harness
+        .get_by_label("Replace “Connor” with “Sam” everywhere")
+        .click();
+    harness.run();
+    assert_eq!(harness.state().draft.count_in_words("Connor"), 0);
+    let s = harness.state().draft.scenario().expect("still loads");
+    assert_eq!(s.persona.name, "Sam");
+    assert!(s.title.starts_with("Sam — "), "{}", s.title);
+    assert!(
+        harness
+            .query_by_label_contains("the template's client")
+            .is_none(),
+        "the nudge goes once the name is gone"
+    );
+    // One undo step brings every one back.
+    harness.get_by_label("Undo").click();
+    harness.run();
+    assert_eq!(harness.state().draft.count_in_words("Connor"), connor);
+}

@@ -67,6 +67,8 @@ pub struct Editor {
     pub audit: Option<(String, Vec<changetalk_core::authoring::audit::AuditReport>)>,
     /// The last save, edit or preview problem, in words.
     pub message: Option<(String, bool)>,
+    /// "Find and replace": the words to find and what replaces them.
+    pub find_replace: (String, String),
     checked: Option<(String, Checked)>,
 }
 
@@ -79,6 +81,15 @@ pub struct Checked {
     pub problems: Vec<Problem>,
     /// Every reply's rating and why, when the text loads.
     pub ratings: Vec<changetalk_core::authoring::ratings::RatingRow>,
+    /// A client-type template's client still named in the words of a file about someone else:
+    /// (the name, how many times).
+    pub template_leftover: Option<(String, usize)>,
+}
+
+/// The template clients' first names, read once.
+fn template_names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(changetalk_core::format::template::template_client_names)
 }
 
 impl Editor {
@@ -93,6 +104,7 @@ impl Editor {
             preview_state: None,
             audit: None,
             message: None,
+            find_replace: (String::new(), String::new()),
             checked: None,
         }
     }
@@ -101,7 +113,15 @@ impl Editor {
     pub fn checked(&mut self) -> &Checked {
         let text = self.draft.text();
         if self.checked.as_ref().is_none_or(|(t, _)| t != text) {
-            let c = check(text);
+            let mut c = check(text);
+            if let Some(s) = &c.scenario {
+                let own = s.persona.name.split_whitespace().next().unwrap_or("");
+                c.template_leftover = template_names()
+                    .iter()
+                    .filter(|n| n.as_str() != own)
+                    .map(|n| (n.clone(), self.draft.count_in_words(n)))
+                    .find(|(_, k)| *k > 0);
+            }
             self.checked = Some((text.to_string(), c));
         }
         &self.checked.as_ref().expect("just set").1
@@ -191,12 +211,14 @@ pub fn check(text: &str) -> Checked {
             Checked {
                 problems: lint.iter().map(|d| problem(d, false)).collect(),
                 ratings: changetalk_core::authoring::ratings::ratings(&s),
+                template_leftover: None,
                 scenario: Some(Arc::new(s)),
             }
         }
         Err(diags) => Checked {
             scenario: None,
             ratings: Vec::new(),
+            template_leftover: None,
             problems: diags.iter().map(|d| problem(d, true)).collect(),
         },
     }

@@ -123,6 +123,8 @@ pub fn editor_ui(ui: &mut egui::Ui, ed: &mut Editor, p: &Palette) -> Option<Edit
         });
         ui.separator();
         ui.vertical(|ui| {
+            words_ui(ui, ed, &checked, p);
+            ui.separator();
             audit_ui(ui, ed, &scenario, p);
             ui.separator();
             let span = ed.selected_span();
@@ -332,6 +334,7 @@ fn form_ui(
                     egui::ComboBox::from_id_salt(("initial", name))
                         .selected_text(n.to_string())
                         .width(48.0)
+                        .height(320.0)
                         .show_ui(ui, |ui| {
                             for k in 0..=10 {
                                 ui.selectable_value(&mut n, k, k.to_string());
@@ -355,6 +358,28 @@ fn form_ui(
                 vec![Step::Field("topic")],
                 false,
             );
+            list_field(
+                ui,
+                ed,
+                "What the trainee practises (one objective per line; the briefing lists them)",
+                vec![Step::Field("objectives")],
+                "\n",
+            );
+            list_field(
+                ui,
+                ed,
+                "Tags (separated by commas; the library's search finds them)",
+                vec![Step::Field("tags")],
+                ",",
+            );
+            text_field(ui, ed, "Author", vec![Step::Field("author")], false);
+            number_field(
+                ui,
+                ed,
+                "Minutes (about how long it takes)",
+                vec![Step::Field("minutes")],
+                1..=240,
+            );
             ui.horizontal_wrapped(|ui| {
                 enum_picker(
                     ui,
@@ -375,7 +400,17 @@ fn form_ui(
                     &Difficulty::ALL.map(|x| x.name()),
                 );
             });
-            for f in ["title", "summary", "topic", "stage", "difficulty"] {
+            for f in [
+                "title",
+                "summary",
+                "topic",
+                "objectives",
+                "tags",
+                "author",
+                "minutes",
+                "stage",
+                "difficulty",
+            ] {
                 inline.show_within(ui, field_span(ed, &[], f), p);
             }
         }
@@ -454,6 +489,7 @@ fn form_ui(
                         // Named per line: two pickers with one id would open together.
                         egui::ComboBox::new(("talk", &line.id), "talk")
                             .selected_text(&talk)
+                            .height(480.0)
                             .show_ui(ui, |ui| {
                                 for t in TALK_TYPES {
                                     if ui.selectable_label(t == talk, t).clicked() && t != talk {
@@ -743,6 +779,120 @@ fn number_field(
     });
 }
 
+/// A list of strings at `path`, edited as text: one item per line (`sep` "\n") or separated
+/// by commas; it becomes one edit when the field loses focus.
+fn list_field(ui: &mut egui::Ui, ed: &mut Editor, label: &str, path: Vec<Step>, sep: &str) {
+    use changetalk_core::source::ron_tree::Value;
+    let key = format!("{path:?}");
+    let items: Vec<String> = match ed.draft.node(&path).map(|n| n.value) {
+        Ok(Value::List(items)) => items
+            .into_iter()
+            .filter_map(|i| match i.value {
+                Value::Str(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let one_per_line = sep == "\n";
+    let current = items.join(if one_per_line { "\n" } else { ", " });
+    let mut buf = ed.typing.get(&key).cloned().unwrap_or(current.clone());
+    ui.label(RichText::new(label).small());
+    let edit = if one_per_line {
+        egui::TextEdit::multiline(&mut buf).desired_rows(2)
+    } else {
+        egui::TextEdit::singleline(&mut buf)
+    };
+    let r = ui.add(edit.desired_width(f32::INFINITY).id_salt(&key));
+    if r.changed() {
+        ed.typing.insert(key.clone(), buf.clone());
+    }
+    if r.lost_focus() && ed.typing.remove(&key).is_some() && buf != current {
+        let Some((Step::Field(field), parent)) = path.split_last() else {
+            return;
+        };
+        let list: Vec<String> = buf
+            .split(sep)
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(ron_string)
+            .collect();
+        let res = ed
+            .draft
+            .set_field(parent, field, &format!("[{}]", list.join(", ")));
+        ed.apply(res);
+    }
+}
+
+/// Find and replace in the file's words (lines, replies, feedback, names, titles…; never ids,
+/// links or conditions), and a nudge when a template's client is still named.
+fn words_ui(ui: &mut egui::Ui, ed: &mut Editor, checked: &editor::Checked, p: &Palette) {
+    if let Some((name, n)) = &checked.template_leftover
+        && let Some(s) = &checked.scenario
+    {
+        let own = s
+            .persona
+            .name
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string();
+        ui.label(
+            RichText::new(format!(
+                "“{name}”, the template's client, is still named {n} time{} in what people read.",
+                if *n == 1 { "" } else { "s" }
+            ))
+            .small()
+            .color(p.fair),
+        );
+        if !own.is_empty()
+            && ui
+                .button(format!("Replace “{name}” with “{own}” everywhere"))
+                .clicked()
+        {
+            let r = ed.draft.replace_in_words(name, &own);
+            replaced(ed, r);
+        }
+    }
+    ui.label(RichText::new("Find and replace").strong());
+    ui.horizontal_wrapped(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut ed.find_replace.0)
+                .hint_text("find")
+                .desired_width(110.0),
+        );
+        ui.add(
+            egui::TextEdit::singleline(&mut ed.find_replace.1)
+                .hint_text("replace with")
+                .desired_width(110.0),
+        );
+        let found = ed.draft.count_in_words(&ed.find_replace.0);
+        if ui
+            .add_enabled(found > 0, egui::Button::new(format!("Replace all ({found})")))
+            .on_hover_text("In lines, replies, feedback, names, titles and the like; never in ids, links or conditions. One undo step.")
+            .clicked()
+        {
+            let (f, w) = ed.find_replace.clone();
+            let r = ed.draft.replace_in_words(&f, &w);
+            replaced(ed, r);
+        }
+    });
+}
+
+/// The message after a replace.
+fn replaced(ed: &mut Editor, r: Result<usize, changetalk_core::authoring::draft::EditError>) {
+    ed.message = Some(match r {
+        Ok(n) => (
+            format!(
+                "Replaced in {n} text{} (Ctrl+Z undoes it)",
+                if n == 1 { "" } else { "s" }
+            ),
+            false,
+        ),
+        Err(e) => (e.to_string(), true),
+    });
+}
+
 /// A picker for an enum field `field` of the struct at `path` (its RON names in `names`).
 fn enum_picker(
     ui: &mut egui::Ui,
@@ -886,6 +1036,7 @@ fn when_ui(
                     egui::ComboBox::from_id_salt(("when-value", line_id, i))
                         .selected_text(value.to_string())
                         .width(48.0)
+                        .height(if top > 10 { 400.0 } else { 320.0 })
                         .show_ui(ui, |ui| {
                             for n in 0..=top {
                                 ui.selectable_value(value, n, n.to_string());
@@ -1020,16 +1171,30 @@ fn preview_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &std::sync::Arc<Scenario>, 
             if let Some(line) = session.current_line() {
                 ui.label(format!("{}: {}", s.persona.name, line.text));
             }
-            let options: Vec<(usize, String)> = session
+            // Each reply with its codes and rating, as instructor mode shows them in a session.
+            let ratings = session
+                .current_point()
+                .map(changetalk_core::authoring::model_path::point_ratings)
+                .unwrap_or_default();
+            let options: Vec<(usize, String, String)> = session
                 .current_options()
                 .iter()
                 .enumerate()
-                .map(|(i, o)| (i + 1, o.text.clone()))
+                .map(|(i, o)| {
+                    let codes: Vec<&str> = o.codes.iter().map(|c| c.label()).collect();
+                    let rating = ratings.get(i).copied().unwrap_or(0);
+                    (
+                        i + 1,
+                        o.text.clone(),
+                        format!("{} · {rating}/5", codes.join(" + ")),
+                    )
+                })
                 .collect();
-            for (n, text) in options {
+            for (n, text, codes) in options {
                 if ui.button(format!("{n}  {text}")).clicked() {
                     let _ = session.choose(n);
                 }
+                ui.label(RichText::new(codes).small().color(p.muted));
             }
         });
 }

@@ -101,13 +101,17 @@ impl Draft {
         crate::format::load::load_scenario(&self.text)
     }
 
-    /// The value at `path`, with its span.
-    pub fn node(&self, path: &Path) -> Result<Node, EditError> {
-        let root = self
-            .tree
+    /// The text read as a tree (once per text).
+    fn root(&self) -> Result<&Node, EditError> {
+        self.tree
             .get_or_init(|| ron_tree::parse(&self.text).map_err(|d| d.message))
             .as_ref()
-            .map_err(|m| EditError::Unreadable(m.clone()))?;
+            .map_err(|m| EditError::Unreadable(m.clone()))
+    }
+
+    /// The value at `path`, with its span.
+    pub fn node(&self, path: &Path) -> Result<Node, EditError> {
+        let root = self.root()?;
         find(root, path)
             .cloned()
             .ok_or_else(|| EditError::NoSuchValue(describe(path)))
@@ -300,6 +304,56 @@ impl Draft {
     }
 
     /// Replaces `span` of the text with `with`, if the result still reads.
+    /// How many times `find` occurs in the file's words (see [`Draft::replace_in_words`]).
+    pub fn count_in_words(&self, find: &str) -> usize {
+        if find.is_empty() {
+            return 0;
+        }
+        let Ok(root) = self.root() else {
+            return 0;
+        };
+        let mut n = 0;
+        words(root, false, &mut |_, s| n += s.matches(find).count());
+        n
+    }
+
+    /// Replaces `find` with `with` in the file's words: what the client, the trainee and the
+    /// library show (lines, replies, feedback, names, titles, summaries, situations,
+    /// backgrounds, debriefs, objectives, tags…), never ids, links (`next`, `after`, `start`)
+    /// or conditions. One edit (one undo step); how many strings changed.
+    pub fn replace_in_words(&mut self, find: &str, with: &str) -> Result<usize, EditError> {
+        if find.is_empty() {
+            return Ok(0);
+        }
+        let mut changed: Vec<(Span, String)> = Vec::new();
+        words(self.root()?, false, &mut |span, s| {
+            if s.contains(find) {
+                changed.push((span, ron_string(&s.replace(find, with))));
+            }
+        });
+        let n = changed.len();
+        if n == 0 {
+            return Ok(0);
+        }
+        changed.sort_by_key(|(span, _)| span.start);
+        let mut next = String::with_capacity(self.text.len());
+        let mut at = 0;
+        for (span, ron) in &changed {
+            next.push_str(&self.text[at..span.start]);
+            next.push_str(ron);
+            at = span.end;
+        }
+        next.push_str(&self.text[at..]);
+        let tree = ron_tree::parse(&next).map_err(|d| EditError::WouldBreak(d.message))?;
+        let old = self.set_text(next, Some(tree));
+        self.undo.push(old);
+        if self.undo.len() > UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+        self.redo.clear();
+        Ok(n)
+    }
+
     fn splice(&mut self, span: Span, with: &str) -> Result<(), EditError> {
         let mut next = String::with_capacity(self.text.len() + with.len());
         next.push_str(&self.text[..span.start]);
@@ -316,6 +370,47 @@ impl Draft {
         }
         self.redo.clear();
         Ok(())
+    }
+}
+
+/// Fields whose strings are words people read (not ids, links or conditions).
+const WORD_FIELDS: [&str; 14] = [
+    "text",
+    "feedback",
+    "title",
+    "summary",
+    "situation",
+    "background",
+    "debrief",
+    "name",
+    "objectives",
+    "tags",
+    "session_title",
+    "pronouns",
+    "instructions",
+    "plan",
+];
+
+/// Calls `f` with every string under a word field (`inside`: already under one) and its span.
+fn words(node: &Node, inside: bool, f: &mut impl FnMut(Span, &str)) {
+    match &node.value {
+        Value::Str(s) if inside => f(node.span, s),
+        Value::Struct { fields, .. } => {
+            for (name, v) in fields {
+                words(v, WORD_FIELDS.contains(&name.text.as_str()), f);
+            }
+        }
+        Value::List(items) | Value::Tuple { items, .. } => {
+            for i in items {
+                words(i, inside, f);
+            }
+        }
+        Value::Map(entries) => {
+            for (_, v) in entries {
+                words(v, inside, f);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -488,6 +583,25 @@ mod tests {
             assert!(d.undo());
         }
         assert_eq!(d.text(), TINY);
+    }
+
+    #[test]
+    fn replacing_in_words_leaves_ids_links_and_conditions_and_is_one_undo_step() {
+        let text = "(\n    title: \"Connor\",\n    lines: [\n        Line(id: \"connor.a\", text: \"Connor here. Connor.\", when: \"discord >= 5\"),\n    ],\n    next: \"Connor\",\n    objectives: [\"Help Connor\"],\n)\n";
+        let mut d = Draft::open(text);
+        assert_eq!(d.count_in_words("Connor"), 4);
+        assert_eq!(d.replace_in_words("Connor", "Sam \"S\""), Ok(3));
+        assert!(
+            d.text().contains("title: \"Sam \\\"S\\\"\""),
+            "{}",
+            d.text()
+        );
+        assert!(d.text().contains("id: \"connor.a\""));
+        assert!(d.text().contains("next: \"Connor\""), "links stay");
+        assert!(d.text().contains("[\"Help Sam \\\"S\\\"\"]"));
+        assert_eq!(d.count_in_words("Connor"), 0);
+        assert!(d.undo());
+        assert_eq!(d.text(), text);
     }
 
     #[test]

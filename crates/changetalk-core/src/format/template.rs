@@ -56,6 +56,19 @@ pub const CLIENT_TEMPLATES: [ClientTemplate; 6] = [
     },
 ];
 
+/// The client's name in each client-type template (`Connor`, `Maureen`…): a file made from a
+/// template that still names its client there has text left to rewrite.
+pub fn template_client_names() -> Vec<String> {
+    CLIENT_TEMPLATES
+        .iter()
+        .filter_map(|t| {
+            let text = t.text.replace(ID_PLACEHOLDER, "template");
+            let s = crate::format::load::load_scenario(&text).ok()?;
+            s.persona.name.split_whitespace().next().map(str::to_string)
+        })
+        .collect()
+}
+
 /// The client-type template named `kind`, filled with `id`; the error lists the kinds.
 pub fn client_template_for(kind: &str, id: &str) -> Result<String, String> {
     let Some(t) = CLIENT_TEMPLATES.iter().find(|t| t.kind == kind) else {
@@ -83,6 +96,14 @@ pub fn template_for(id: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_template_names_its_client() {
+        assert_eq!(
+            template_client_names(),
+            ["Dale", "Connor", "Maureen", "Jo", "Chris", "Dana"]
+        );
+    }
 
     #[test]
     fn filled_template_loads_with_its_id() {
