@@ -164,7 +164,7 @@ fn try_another_reply_appears_only_after_a_reply_in_practice() {
 fn library_cards_open_the_briefing_and_search_filters() {
     let entries = library::bundled();
     let progress = Progress::default();
-    let courses = changetalk::app::course::CourseViews::of(&entries, &progress);
+    let courses = changetalk::app::course_views::CourseViews::of(&entries, &progress);
     let mut harness = Harness::new_ui_state(
         |ui, state: &mut (LibraryFilter, Option<LibraryAction>)| {
             if let Some(a) = library_ui(
@@ -219,7 +219,7 @@ fn broken_scenario_shows_as_a_card_with_its_diagnostic() {
         "Scenario(id: \"x\"".into(),
     )];
     let progress = Progress::default();
-    let courses = changetalk::app::course::CourseViews::of(&entries, &progress);
+    let courses = changetalk::app::course_views::CourseViews::of(&entries, &progress);
     let harness = Harness::new_ui_state(
         |ui, filter: &mut LibraryFilter| {
             library_ui(ui, &entries, &progress, &courses, filter, &Palette::NORMAL);
@@ -253,7 +253,7 @@ fn a_broken_edit_keeps_the_card_playable_and_says_why() {
     entry.previous = Some(dui());
     let entries = vec![entry];
     let progress = Progress::default();
-    let courses = changetalk::app::course::CourseViews::of(&entries, &progress);
+    let courses = changetalk::app::course_views::CourseViews::of(&entries, &progress);
     let mut harness = Harness::new_ui_state(
         |ui, state: &mut (LibraryFilter, Option<LibraryAction>)| {
             if let Some(a) = library_ui(

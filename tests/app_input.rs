@@ -248,7 +248,7 @@ fn tabbing_to_a_card_below_the_fold_scrolls_it_into_view() {
     use changetalk::app::settings::Progress;
     let entries = library::bundled();
     let progress = Progress::default();
-    let courses = changetalk::app::course::CourseViews::of(&entries, &progress);
+    let courses = changetalk::app::course_views::CourseViews::of(&entries, &progress);
     let mut h = Harness::builder()
         .with_size(egui::vec2(1024.0, 640.0))
         .build_ui_state(

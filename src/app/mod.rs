@@ -18,6 +18,7 @@
 pub mod class;
 pub mod conversation;
 pub mod course;
+pub mod course_views;
 pub mod editor;
 pub mod exercise;
 pub mod face;
@@ -114,7 +115,7 @@ pub fn build_app(options: &Options, start: Startup) -> App {
     app.add_systems(bevy::app::Startup, wake_for_class_server);
     app.add_plugins((
         flow::plugin,
-        course::plugin,
+        course_views::plugin,
         theme::plugin,
         screens::plugin,
         settings::plugin,

@@ -16,6 +16,13 @@ use changetalk_core::{Scenario, score_transcript};
 
 use crate::library::Entry;
 
+/// The action handlers and navigation of [`crate::app::flow`], in this order each frame: the
+/// exercise's time limit first (so no reply is recorded after it), then each screen's actions.
+/// Here, with the other shared state, so that plugins that run after it need not import the
+/// flow.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FlowSet;
+
 /// The screens.
 #[derive(States, Default, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Screen {

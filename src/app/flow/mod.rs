@@ -32,10 +32,7 @@ use super::state::{
 use crate::classroom::StepError;
 use crate::library::Entry;
 
-/// The action handlers and navigation, in this order each frame: the exercise's time limit
-/// first (so no reply is recorded after it), then each screen's actions.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct FlowSet;
+pub use super::state::FlowSet;
 
 /// Changing screens. The exercise screen's page follows the exercise: its results once there
 /// are some, else the sign-in page.

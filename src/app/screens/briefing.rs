@@ -8,7 +8,8 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::Scenario;
 use egui::RichText;
 
-use crate::app::course::{CourseView, CourseViews};
+use crate::app::course::CourseView;
+use crate::app::course_views::CourseViews;
 use crate::app::exercise::ExerciseRun;
 use crate::app::hot_reload;
 use crate::app::screens::session::guard::settled;

@@ -8,7 +8,7 @@ use changetalk_core::engine::model::Stage;
 use changetalk_core::format::template::CLIENT_TEMPLATES;
 use egui::RichText;
 
-use crate::app::course::CourseViews;
+use crate::app::course_views::CourseViews;
 use crate::app::settings::{Paths, Progress, Settings};
 use crate::app::state::{Catalog, Screen};
 use crate::app::theme::{self, Palette, ScreenUi, palette, show_page};
