@@ -194,88 +194,101 @@ fn a_three_point_client_is_built_in_the_form_and_played_in_the_preview() {
 
 #[test]
 fn a_line_condition_is_built_from_pickers_and_checks_show_beside_their_fields() {
+    use changetalk_core::authoring::draft::Step;
+    let text = changetalk_core::format::template::client_template_for("relapse", "chris").unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("sketch.ron");
-    let mut ed = Editor::open(path, SKELETON.to_string());
-    ed.selected = Selection::Point {
-        session: 0,
-        point: 0,
-    };
+    let mut ed = Editor::open(dir.path().join("chris.ron"), text);
+    // At the start the client's state is always the same: no condition is offered there.
+    assert!(ed.select_point("opening"));
     let mut harness = Harness::new_ui_state(
         |ui, ed: &mut Editor| {
             editor_ui(ui, ed, &Palette::NORMAL);
         },
         ed,
     );
-    harness.set_size(egui::vec2(1400.0, 2400.0));
+    harness.set_size(egui::vec2(1400.0, 3000.0));
     harness.run();
-    // A second line, said only in some states: the pickers write the condition.
-    harness.get_by_label("+ Line").click();
+    harness.get_by_label_contains("Here the client can be at engagement 3 · discord 3");
+    assert!(
+        harness
+            .get_all_by_label("+ Only when…")
+            .all(|b| egui_kittest::kittest::NodeT::accesskit_node(&b).is_disabled())
+    );
+    // At `normal`, reached on several paths, the first test offered is one that can hold.
+    let at = |h: &Harness<Editor>| {
+        let s = h.state().draft.scenario().expect("loads");
+        s.points.iter().position(|p| p.id == "normal").unwrap()
+    };
+    assert!(harness.state_mut().select_point("normal"));
     harness.run();
-    let buttons = harness.get_all_by_label("+ Only when…").count();
-    assert_eq!(buttons, 2, "both lines are said whatever the state");
-    harness
-        .get_all_by_label("+ Only when…")
-        .last()
-        .unwrap()
-        .click();
-    harness.run();
-    let line = |h: &Harness<Editor>| {
-        h.state().draft.scenario().expect("loads").points[0].lines[1]
+    let point = at(&harness);
+    let when = |h: &Harness<Editor>| {
+        h.state().draft.scenario().expect("loads").points[point].lines[0]
             .when
             .as_ref()
             .map(|c| c.source.clone())
     };
-    assert_eq!(line(&harness).as_deref(), Some("discord >= 5"));
-    harness.get_by_label("+ and…").click();
+    assert_eq!(when(&harness), None);
+    // Its only plain line cannot take a condition until there is another.
+    harness.get_by_label("+ Line").click();
     harness.run();
-    assert_eq!(
-        line(&harness).as_deref(),
-        Some("discord >= 5 and engagement >= 5")
-    );
-    // The one-line `Line(...)` stays one line.
-    assert!(
-        harness
-            .state()
-            .draft
-            .text()
-            .contains("talk: Neutral, when: \"discord >= 5 and engagement >= 5\")")
-    );
+    harness
+        .get_all_by_label("+ Only when…")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    let first = when(&harness).expect("a condition");
+    let dead = |h: &mut Harness<Editor>| {
+        h.state_mut()
+            .checked()
+            .problems
+            .iter()
+            .any(|p| p.message.contains("normal.a"))
+    };
+    assert!(!dead(&mut harness), "`{first}` can hold at normal");
+    harness.get_all_by_label("+ and…").next().unwrap().click();
+    harness.run();
+    assert_eq!(when(&harness), Some(format!("{first} and engagement >= 5")));
     harness
         .get_all_by_label("Remove test")
         .next()
         .unwrap()
         .click();
     harness.run();
-    assert_eq!(line(&harness).as_deref(), Some("engagement >= 5"));
-    harness.get_by_label("Remove test").click();
+    assert_eq!(when(&harness).as_deref(), Some("engagement >= 5"));
+    harness
+        .get_all_by_label("Remove test")
+        .next()
+        .unwrap()
+        .click();
     harness.run();
     assert_eq!(
-        line(&harness),
+        when(&harness),
         None,
         "no test left: the line is said always"
     );
     // A condition the pickers cannot show is offered as text.
-    let lp = [
-        changetalk_core::authoring::draft::Step::Field("points"),
-        changetalk_core::authoring::draft::Step::Item(0),
-        changetalk_core::authoring::draft::Step::Field("lines"),
-        changetalk_core::authoring::draft::Step::Item(1),
+    let line0 = [
+        Step::Field("points"),
+        Step::Item(point),
+        Step::Field("lines"),
+        Step::Item(0),
     ];
     let r = harness
         .state_mut()
         .draft
-        .set_field(&lp, "when", "\"discord >= 5 or turn > 3\"");
+        .set_field(&line0, "when", "\"discord >= 5 or turn > 3\"");
     assert!(r.is_ok());
     harness.run();
     harness.get_by_label_contains("uses `or` or `not`");
     // A lint check shows under the field it concerns: thin feedback under the reply's.
     let fb = [
-        changetalk_core::authoring::draft::Step::Field("points"),
-        changetalk_core::authoring::draft::Step::Item(0),
-        changetalk_core::authoring::draft::Step::Field("options"),
-        changetalk_core::authoring::draft::Step::Item(0),
-        changetalk_core::authoring::draft::Step::Field("feedback"),
+        Step::Field("points"),
+        Step::Item(point),
+        Step::Field("options"),
+        Step::Item(0),
+        Step::Field("feedback"),
     ];
     assert!(harness.state_mut().draft.set_string(&fb, "Good.").is_ok());
     harness.run();
@@ -286,37 +299,42 @@ fn a_line_condition_is_built_from_pickers_and_checks_show_beside_their_fields() 
         .expect("a thin-feedback check");
     harness.get_by_label(&format!("Check: {}", thin.message));
     // Each reply says its rating and why.
-    harness.get_by_label_contains("Rated ");
-    // The second line's talk picker opens on its own (each picker has its line's id).
+    let options = harness.state().draft.scenario().unwrap().points[point]
+        .options
+        .len();
+    assert_eq!(harness.get_all_by_label_contains("Rated ").count(), options);
+    // The new line's talk picker opens on its own (each picker has its line's id).
     harness.get_all_by_label("talk").last().unwrap().click();
     harness.run();
     // (An item near the top of the list: one scrolled out of the popup takes no click.)
     harness.get_by_label("Change(Reasons)").click();
     harness.run();
     let s = harness.state().draft.scenario().expect("loads");
+    let lines = &s.points[point].lines;
     assert_eq!(
-        s.points[0].lines[1].talk,
+        lines[lines.len() - 1].talk,
         changetalk_core::miti::talk::TalkType::Change(
             changetalk_core::miti::talk::DarnCat::Reasons
         )
     );
     assert_eq!(
-        s.points[0].lines[0].talk,
-        changetalk_core::miti::talk::TalkType::Sustain(changetalk_core::miti::talk::DarnCat::Need),
-        "the other line is untouched"
+        lines[0].talk,
+        changetalk_core::miti::talk::TalkType::Neutral,
+        "the other lines are untouched"
     );
     // Endings are in the outline, with their own form.
-    harness.get_by_label("end").click();
+    harness.get_by_label("door-open").click();
     harness.run();
-    harness.get_by_label("Ending end");
+    harness.get_by_label("Ending door-open");
     harness.get_by_label("Outcome").click();
     harness.run();
-    harness.get_by_label("Mixed").click();
+    harness.get_by_label("Disengaged").click();
     harness.run();
     let s = harness.state().draft.scenario().expect("loads");
+    let end = s.endings.iter().find(|e| e.id == "door-open").unwrap();
     assert_eq!(
-        s.endings[0].outcome,
-        changetalk_core::engine::model::Outcome::Mixed
+        end.outcome,
+        changetalk_core::engine::model::Outcome::Disengaged
     );
 }
 

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use bevy::prelude::*;
 use changetalk_core::authoring::draft::{Draft, Step};
+use changetalk_core::authoring::lint::{Range, Reach, reachable};
 use changetalk_core::engine::Session;
+use changetalk_core::engine::state::StateVar;
 use changetalk_core::source::diag::{Diagnostic, Span};
 use changetalk_core::{LineIndex, Scenario};
 
@@ -84,6 +86,24 @@ pub struct Checked {
     /// A client-type template's client still named in the words of a file about someone else:
     /// (the name, how many times).
     pub template_leftover: Option<(String, usize)>,
+    /// For each session, for each of its points: the client states a conversation can reach
+    /// it in (`None`: no conversation reaches it), as the dead-line check works them out.
+    pub reach: Vec<Vec<Option<Reach>>>,
+}
+
+/// Each session's reachable states, point by point.
+fn reach_of(s: &Scenario) -> Vec<Vec<Option<Reach>>> {
+    (0..s.session_count())
+        .map(|i| {
+            let initial = match i {
+                0 => StateVar::ALL.map(|v| Range::exactly(s.persona.initial.get(v))),
+                _ => [Range::SCALE; 4],
+            };
+            s.part(i, s.persona.initial, Default::default())
+                .map(|part| reachable(&part, initial))
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// The template clients' first names, read once.
@@ -212,6 +232,7 @@ pub fn check(text: &str) -> Checked {
                 problems: lint.iter().map(|d| problem(d, false)).collect(),
                 ratings: changetalk_core::authoring::ratings::ratings(&s),
                 template_leftover: None,
+                reach: reach_of(&s),
                 scenario: Some(Arc::new(s)),
             }
         }
@@ -219,6 +240,7 @@ pub fn check(text: &str) -> Checked {
             scenario: None,
             ratings: Vec::new(),
             template_leftover: None,
+            reach: Vec::new(),
             problems: diags.iter().map(|d| problem(d, true)).collect(),
         },
     }

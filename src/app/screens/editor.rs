@@ -10,9 +10,11 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use changetalk_core::Scenario;
 use changetalk_core::authoring::draft::{Step, ron_string};
+use changetalk_core::authoring::lint::Reach;
 use changetalk_core::engine::Session;
 use changetalk_core::engine::condition::{Clause, Condition, OPERATORS, VARIABLES, clauses_text};
 use changetalk_core::engine::model::{Difficulty, Mood, Outcome, Stage};
+use changetalk_core::engine::state::StateVar;
 use changetalk_core::miti::codes::MitiCode;
 use changetalk_core::source::diag::Span;
 use egui::RichText;
@@ -462,6 +464,17 @@ fn form_ui(
                 .filter_map(|f| field_span(ed, &base, f))
                 .collect();
             inline.show_within_except(ui, span_of(ed, &base), &parts, p);
+            let reach = checked
+                .reach
+                .get(session)
+                .and_then(|r| r.get(point))
+                .copied()
+                .flatten();
+            ui.label(
+                RichText::new(reach_words(reach.as_ref()))
+                    .small()
+                    .color(p.muted),
+            );
             ui.label(
                 RichText::new("What the client says (a line with a condition replaces the plain one while it holds)").strong(),
             );
@@ -473,6 +486,12 @@ fn form_ui(
                 .filter(|o| o.next == pt.id)
                 .map(|o| o.id.clone())
                 .collect();
+            // The client needs a line with no condition for when none holds.
+            let plain_lines = pt
+                .lines
+                .iter()
+                .filter(|l| l.when.is_none() && l.after.is_empty())
+                .count();
             for (k, line) in pt.lines.iter().enumerate() {
                 let lp = with(&base, &[Step::Field("lines"), Step::Item(k)]);
                 theme::card(p).show(ui, |ui| {
@@ -525,7 +544,7 @@ fn form_ui(
                             ui,
                             ed,
                             &lp,
-                            &line.id,
+                            (&line.id, reach.as_ref(), plain_lines == 1),
                             line.when.as_ref(),
                             leading_here.first(),
                         );
@@ -958,26 +977,73 @@ fn after_ui(
     }
 }
 
+/// What the client's state can be at a point, in words.
+fn reach_words(reach: Option<&Reach>) -> String {
+    let Some(r) = reach else {
+        return "No conversation reaches this point yet: link a reply to it.".into();
+    };
+    let ranges: Vec<String> = StateVar::ALL
+        .into_iter()
+        .map(|v| {
+            let x = r.range(v);
+            if x.lo == x.hi {
+                format!("{} {}", v.name(), x.lo)
+            } else {
+                format!("{} {}–{}", v.name(), x.lo, x.hi)
+            }
+        })
+        .collect();
+    let turns = match r.turns.hi {
+        Some(hi) if hi == r.turns.lo => format!("after {hi} replies"),
+        Some(hi) => format!("after {}–{hi} replies", r.turns.lo),
+        None => format!("after {} or more replies", r.turns.lo),
+    };
+    format!("Here the client can be at {} · {turns}", ranges.join(" · "))
+}
+
 /// The line's `when`, built from pickers: tests joined by "and" (variable, operator, number,
 /// or a memory key). A condition with `or` or `not` is shown as text to edit.
 fn when_ui(
     ui: &mut egui::Ui,
     ed: &mut Editor,
     lp: &[Step],
-    line_id: &str,
+    (line_id, reach, only_plain): (&str, Option<&Reach>, bool),
     when: Option<&Condition>,
     a_reply_here: Option<&String>,
 ) {
     let Some(c) = when else {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Said in any state").small());
-            if ui
-                .small_button("+ Only when…")
-                .on_hover_text("Say this line only when the client's state meets a condition")
-                .clicked()
-            {
-                let r = ed.draft.set_field(lp, "when", &ron_string("discord >= 5"));
-                ed.apply(r);
+            // A first test that can hold here: the variable that varies most at this point,
+            // from the middle of its range up. Where nothing varies (the start), no condition
+            // could ever switch, so none is offered.
+            let first = reach.and_then(|r| {
+                StateVar::ALL
+                    .into_iter()
+                    .map(|v| (v, r.range(v)))
+                    .filter(|(_, x)| x.hi > x.lo)
+                    .max_by_key(|(v, x)| (x.hi - x.lo, *v == StateVar::Discord))
+                    .map(|(v, x)| format!("{} >= {}", v.name(), (x.lo + x.hi + 1) / 2))
+            });
+            match first {
+                Some(_) if only_plain => {
+                    ui.add_enabled(false, egui::Button::new("+ Only when…").small())
+                        .on_disabled_hover_text("This is the point's only line with no condition, which the client says when no condition holds: add another line first");
+                }
+                Some(cond) => {
+                    if ui
+                        .small_button("+ Only when…")
+                        .on_hover_text("Say this line only when the client's state meets a condition")
+                        .clicked()
+                    {
+                        let r = ed.draft.set_field(lp, "when", &ron_string(&cond));
+                        ed.apply(r);
+                    }
+                }
+                None => {
+                    ui.add_enabled(false, egui::Button::new("+ Only when…").small())
+                        .on_disabled_hover_text("Here the client's state is always the same, so a condition would always or never hold: give conditional lines to later points");
+                }
             }
             if let Some(reply) = a_reply_here
                 && ui
