@@ -232,6 +232,13 @@ fn a_line_condition_is_built_from_pickers_and_checks_show_beside_their_fields() 
     // Its only plain line cannot take a condition until there is another.
     harness.get_by_label("+ Line").click();
     harness.run();
+    // Two plain lines are variants, and say so.
+    assert_eq!(
+        harness
+            .get_all_by_label("Said in any state (one of 2 plain lines, picked at random)")
+            .count(),
+        2
+    );
     harness
         .get_all_by_label("+ Only when…")
         .next()

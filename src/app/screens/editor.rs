@@ -544,7 +544,7 @@ fn form_ui(
                             ui,
                             ed,
                             &lp,
-                            (&line.id, reach.as_ref(), plain_lines == 1),
+                            (&line.id, reach.as_ref(), plain_lines),
                             line.when.as_ref(),
                             leading_here.first(),
                         );
@@ -1007,13 +1007,18 @@ fn when_ui(
     ui: &mut egui::Ui,
     ed: &mut Editor,
     lp: &[Step],
-    (line_id, reach, only_plain): (&str, Option<&Reach>, bool),
+    (line_id, reach, plain_lines): (&str, Option<&Reach>, usize),
     when: Option<&Condition>,
     a_reply_here: Option<&String>,
 ) {
     let Some(c) = when else {
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("Said in any state").small());
+            // Plain lines are variants: the engine picks one at random (seeded).
+            let said = match plain_lines {
+                0 | 1 => "Said in any state".to_string(),
+                n => format!("Said in any state (one of {n} plain lines, picked at random)"),
+            };
+            ui.label(RichText::new(said).small());
             // A first test that can hold here: the variable that varies most at this point,
             // from the middle of its range up. Where nothing varies (the start), no condition
             // could ever switch, so none is offered.
@@ -1026,7 +1031,7 @@ fn when_ui(
                     .map(|(v, x)| format!("{} >= {}", v.name(), (x.lo + x.hi + 1) / 2))
             });
             match first {
-                Some(_) if only_plain => {
+                Some(_) if plain_lines <= 1 => {
                     ui.add_enabled(false, egui::Button::new("+ Only when…").small())
                         .on_disabled_hover_text("This is the point's only line with no condition, which the client says when no condition holds: add another line first");
                 }
