@@ -254,6 +254,9 @@ pub struct LengthTell {
     /// The first best option that is the longest at its point.
     #[serde(skip)]
     pub first_span: Option<Span>,
+    /// The points where the best option is the longest, in file order (for messages).
+    #[serde(skip)]
+    pub best_is_longest_at: Vec<String>,
 }
 
 /// How often the client answers a weak reply as it answers the best one, along the model
@@ -421,6 +424,7 @@ pub fn length_tell(s: &Scenario) -> LengthTell {
     let mut longest = 0;
     let (mut longest_weak, mut shortest_weak) = (0, 0);
     let mut first_span = None;
+    let mut best_is_longest_at = Vec::new();
     let (mut best_words, mut best_n, mut other_words, mut other_n) =
         (0usize, 0usize, 0usize, 0usize);
     for (pi, ratings, best) in points_with_best(s) {
@@ -446,6 +450,7 @@ pub fn length_tell(s: &Scenario) -> LengthTell {
         if words[best] == max {
             longest += 1;
             first_span.get_or_insert(p.options[best].spans.text);
+            best_is_longest_at.push(p.id.clone());
         }
         for (i, w) in words.iter().enumerate() {
             if i == best {
@@ -469,6 +474,7 @@ pub fn length_tell(s: &Scenario) -> LengthTell {
         longest_is_weak: longest_weak,
         shortest_is_weak: shortest_weak,
         first_span,
+        best_is_longest_at,
     }
 }
 

@@ -31,11 +31,16 @@ pub(super) fn check_length_tell(s: &Scenario, d: &mut Vec<Diagnostic>) {
         d.push(Diagnostic::warning(
             span,
             format!(
-                "length-tell: the best option is the longest at {} of {} points ({:.0}%, at most {:.0}%): a trainee who always picks the longest reply plays the model conversation; write weak replies as long and specific as strong ones (a warm unasked lecture, a stack of questions, premature problem-solving) and let some best replies be short",
+                "length-tell: the best option is the longest at {} of {} points ({:.0}%, at most {:.0}%: {}): a trainee who always picks the longest reply plays the model conversation; write weak replies as long and specific as strong ones (a warm unasked lecture, a stack of questions, premature problem-solving) and let some best replies be short",
                 l.best_is_longest,
                 l.points,
                 100.0 * l.share,
-                100.0 * MAX_BEST_IS_LONGEST
+                100.0 * MAX_BEST_IS_LONGEST,
+                l.best_is_longest_at
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         ));
     }
@@ -136,7 +141,7 @@ pub(super) fn check_naive_strategy(s: &Scenario, d: &mut Vec<Diagnostic>) {
             d.push(Diagnostic::warning(
                 path_span(s),
                 format!(
-                    "naive-strategy: {why} (`changetalk audit` shows the table): a trainee who knows no MI should score far below the model conversation; make the reply that the strategy picks a weak one at more points, and let weak paths lead to worse endings"
+                    "naive-strategy: {why} (the audit shows the table: `changetalk audit`, or \"Run the audit\" in the editor): a trainee who knows no MI should score far below the model conversation; make the reply that the strategy picks a weak one at more points, and let weak paths lead to worse endings"
                 ),
             ));
         }
