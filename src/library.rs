@@ -242,3 +242,40 @@ pub fn find_entry<'a>(arg: &str, entries: &'a [Entry]) -> Result<&'a Entry, File
         ids.join(", ")
     )))
 }
+
+/// Why [`write_new_scenario`] wrote nothing.
+#[derive(Debug)]
+pub enum NewScenarioError {
+    /// The template or the id was refused (the message lists the kinds, or says what an id
+    /// may hold).
+    Template(String),
+    /// Something is already at the path (even a dangling link): nothing is ever overwritten.
+    Exists,
+    /// The file could not be written.
+    Write(FileError),
+}
+
+/// Writes a new scenario `id` at `path`: the commented template, or the client-type template
+/// `kind`. Never over anything already there; atomic; checked to load first. What
+/// `changetalk new` and the app's "Write a new client" both do.
+pub fn write_new_scenario(
+    path: &Path,
+    id: &str,
+    kind: Option<&str>,
+) -> Result<(), NewScenarioError> {
+    use changetalk_core::format::template::{client_template_for, template_for};
+    let text = kind
+        .map_or_else(|| template_for(id), |k| client_template_for(k, id))
+        .map_err(NewScenarioError::Template)?;
+    // `symlink_metadata` also sees a dangling link, which a write would follow.
+    if path.symlink_metadata().is_ok() {
+        return Err(NewScenarioError::Exists);
+    }
+    // The templates are tested to load and lint clean; check anyway rather than write a bad file.
+    if load_scenario(&text).is_err() {
+        return Err(NewScenarioError::Template(
+            "the built-in template does not load; please report this".into(),
+        ));
+    }
+    crate::files::write_atomic(path, text.as_bytes()).map_err(NewScenarioError::Write)
+}

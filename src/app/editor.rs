@@ -65,13 +65,15 @@ pub struct Editor {
     pub preview: Option<Session>,
     /// The client's state the preview starts in (the persona's `initial` until changed).
     pub preview_state: Option<changetalk_core::engine::model::ClientState>,
-    /// The audit of the text it was run on (run on demand: it plays many sessions).
-    pub audit: Option<(String, Vec<changetalk_core::authoring::audit::AuditReport>)>,
+    /// The audit, with the draft's revision it was run on (run on demand: it plays many
+    /// sessions).
+    pub audit: Option<(u64, Vec<changetalk_core::authoring::audit::AuditReport>)>,
     /// The last save, edit or preview problem, in words.
     pub message: Option<(String, bool)>,
     /// "Find and replace": the words to find and what replaces them.
     pub find_replace: (String, String),
-    checked: Option<(String, Checked)>,
+    /// The checks, with the draft's revision they are of.
+    checked: Option<(u64, Arc<Checked>)>,
 }
 
 /// The checks of one text.
@@ -106,6 +108,11 @@ fn reach_of(s: &Scenario) -> Vec<Vec<Option<Reach>>> {
         .collect()
 }
 
+/// The first word of a client's name ("Sam" of "Sam Lee"): how lines name them.
+pub fn first_name(name: &str) -> &str {
+    name.split_whitespace().next().unwrap_or("")
+}
+
 /// The template clients' first names, read once.
 fn template_names() -> &'static [String] {
     static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
@@ -129,22 +136,29 @@ impl Editor {
         }
     }
 
-    /// The checks of the current text (computed once per text).
-    pub fn checked(&mut self) -> &Checked {
-        let text = self.draft.text();
-        if self.checked.as_ref().is_none_or(|(t, _)| t != text) {
-            let mut c = check(text);
+    /// The checks of the current text (worked out once per revision; shared, not copied, by
+    /// every frame that draws them).
+    pub fn checked(&mut self) -> Arc<Checked> {
+        let revision = self.draft.revision();
+        if let Some((r, c)) = &self.checked
+            && *r == revision
+        {
+            return Arc::clone(c);
+        }
+        {
+            let mut c = check(self.draft.text());
             if let Some(s) = &c.scenario {
-                let own = s.persona.name.split_whitespace().next().unwrap_or("");
+                let own = first_name(&s.persona.name);
                 c.template_leftover = template_names()
                     .iter()
                     .filter(|n| n.as_str() != own)
                     .map(|n| (n.clone(), self.draft.count_in_words(n)))
                     .find(|(_, k)| *k > 0);
             }
-            self.checked = Some((text.to_string(), c));
+            let c = Arc::new(c);
+            self.checked = Some((revision, Arc::clone(&c)));
+            c
         }
-        &self.checked.as_ref().expect("just set").1
     }
 
     /// Selects the point with this id (in any session); false when there is none.
@@ -201,7 +215,7 @@ impl Editor {
             Selection::Point { session, point } => Editor::point_path(session, point),
             Selection::Ending { session, ending } => Editor::ending_path(session, ending),
         };
-        self.draft.node(&path).ok().map(|n| n.span)
+        self.draft.span(&path)
     }
 
     /// Applies an edit, keeping its error (if any) as the message.

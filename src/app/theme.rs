@@ -618,6 +618,26 @@ pub fn typing(ctx: &egui::Context) -> bool {
         .is_some_and(|id| egui::text_edit::TextEditState::load(ctx, id).is_some())
 }
 
+/// The reply number (1–9) pressed this frame among the first `shown`, if any: the session's
+/// shortcut, and the editor preview's.
+pub fn number_key(i: &egui::InputState, shown: usize) -> Option<usize> {
+    const KEYS: [egui::Key; 9] = [
+        egui::Key::Num1,
+        egui::Key::Num2,
+        egui::Key::Num3,
+        egui::Key::Num4,
+        egui::Key::Num5,
+        egui::Key::Num6,
+        egui::Key::Num7,
+        egui::Key::Num8,
+        egui::Key::Num9,
+    ];
+    KEYS.iter()
+        .take(shown)
+        .position(|k| i.key_pressed(*k))
+        .map(|k| k + 1)
+}
+
 /// The rail of a slider and the fill of an idle widget: a tint that shows on white.
 fn rail_colour(p: &Palette, high_contrast: bool) -> Color32 {
     if high_contrast {

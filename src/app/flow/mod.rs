@@ -140,23 +140,24 @@ fn library(
 }
 
 /// Writes the client-type template `kind` with `id` as `ID.ron` in the user's scenario folder
-/// (never over an existing file, as `changetalk new`); the path written.
+/// (as `changetalk new --template`: never over an existing file); the path written.
 pub fn new_client_file(
     dir: Option<&std::path::Path>,
     kind: &str,
     id: &str,
 ) -> Result<std::path::PathBuf, String> {
+    use crate::library::NewScenarioError;
     let dir = dir.ok_or("there is no data folder to save a scenario in (set CHANGETALK_HOME)")?;
-    let text = changetalk_core::format::template::client_template_for(kind, id)?;
     let path = dir.join(format!("{id}.ron"));
-    if path.symlink_metadata().is_ok() {
-        return Err(format!(
+    match crate::library::write_new_scenario(&path, id, Some(kind)) {
+        Ok(()) => Ok(path),
+        Err(NewScenarioError::Template(e)) => Err(e),
+        Err(NewScenarioError::Exists) => Err(format!(
             "{} already exists: choose another id, or edit that file from its card",
             path.display()
-        ));
+        )),
+        Err(NewScenarioError::Write(e)) => Err(e.to_string()),
     }
-    crate::files::write_atomic(&path, text.as_bytes()).map_err(|e| e.to_string())?;
-    Ok(path)
 }
 
 /// The editor on a scenario file.

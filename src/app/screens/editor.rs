@@ -84,7 +84,7 @@ pub fn editor_ui(ui: &mut egui::Ui, ed: &mut Editor, p: &Palette) -> Option<Edit
         }
     });
     ui.separator();
-    let checked = ed.checked().clone();
+    let checked = ed.checked();
     let Some(scenario) = checked.scenario.clone() else {
         ui.label(
             RichText::new("The file does not load, so the form cannot show it. Fix these in a text editor (or undo), and it reloads here:")
@@ -244,28 +244,45 @@ fn unique(s: &Scenario, n: usize) -> usize {
     (n..).find(|k| !used(*k)).unwrap_or(n)
 }
 
-/// A text field bound to the string at `path`: typing is kept until the field loses focus,
-/// then it becomes one edit.
-fn text_field(ui: &mut egui::Ui, ed: &mut Editor, label: &str, path: Vec<Step>, multiline: bool) {
+/// A text field for the value at `path` whose text is `current`: what is typed is kept (in
+/// `ed.typing`) until the field loses focus; then, if it differs, it is returned to become one
+/// edit. `edit` builds the field around the buffer.
+fn typed(
+    ui: &mut egui::Ui,
+    ed: &mut Editor,
+    path: &[Step],
+    current: &str,
+    edit: impl for<'b> FnOnce(&'b mut String) -> egui::TextEdit<'b>,
+) -> Option<String> {
     let key = format!("{path:?}");
-    let current = ed.draft.string(&path).unwrap_or_default();
-    let mut buf = ed.typing.get(&key).cloned().unwrap_or(current.clone());
-    ui.label(RichText::new(label).small());
-    let edit = if multiline {
-        egui::TextEdit::multiline(&mut buf).desired_rows(2)
-    } else {
-        egui::TextEdit::singleline(&mut buf)
-    };
-    let r = ui.add(edit.desired_width(f32::INFINITY).id_salt(&key));
+    let mut buf = ed
+        .typing
+        .get(&key)
+        .cloned()
+        .unwrap_or_else(|| current.to_string());
+    let r = ui.add(edit(&mut buf).id_salt(&key));
     if r.changed() {
         ed.typing.insert(key.clone(), buf.clone());
     }
-    if r.lost_focus() && ed.typing.contains_key(&key) {
-        ed.typing.remove(&key);
-        if buf != current {
-            let res = ed.draft.set_string(&path, &buf);
-            ed.apply(res);
-        }
+    (r.lost_focus() && ed.typing.remove(&key).is_some() && buf != current).then_some(buf)
+}
+
+/// A text field bound to the string at `path`: typing is kept until the field loses focus,
+/// then it becomes one edit.
+fn text_field(ui: &mut egui::Ui, ed: &mut Editor, label: &str, path: Vec<Step>, multiline: bool) {
+    let current = ed.draft.string(&path).unwrap_or_default();
+    ui.label(RichText::new(label).small());
+    let typed = typed(ui, ed, &path, &current, |buf| {
+        let edit = if multiline {
+            egui::TextEdit::multiline(buf).desired_rows(2)
+        } else {
+            egui::TextEdit::singleline(buf)
+        };
+        edit.desired_width(f32::INFINITY)
+    });
+    if let Some(text) = typed {
+        let res = ed.draft.set_string(&path, &text);
+        ed.apply(res);
     }
 }
 
@@ -622,11 +639,7 @@ fn form_ui(
                         }
                     });
                     if let Some(row) = checked.ratings.iter().find(|r| r.option == o.id) {
-                        let colour = match row.rating {
-                            4..=5 => p.good,
-                            3 => p.fair,
-                            _ => p.bad,
-                        };
+                        let colour = theme::rating_colour(p, row.rating);
                         ui.label(
                             RichText::new(format!(
                                 "Rated {}/5: {}{}",
@@ -691,7 +704,7 @@ fn form_ui(
 
 /// The span of the value at `path`, if the file has it.
 fn span_of(ed: &Editor, path: &[Step]) -> Option<Span> {
-    ed.draft.node(path).ok().map(|n| n.span)
+    ed.draft.span(path)
 }
 
 /// The span of field `field` of the struct at `path`, if the file has it.
@@ -761,38 +774,31 @@ fn number_field(
     path: Vec<Step>,
     range: std::ops::RangeInclusive<i128>,
 ) {
-    let key = format!("{path:?}");
     let current = match ed.draft.node(&path).map(|n| n.value) {
         Ok(changetalk_core::source::ron_tree::Value::Int(n)) => n.to_string(),
         _ => String::new(),
     };
-    let mut buf = ed.typing.get(&key).cloned().unwrap_or(current.clone());
     ui.horizontal(|ui| {
         ui.label(RichText::new(label).small());
-        let r = ui.add(
-            egui::TextEdit::singleline(&mut buf)
-                .desired_width(60.0)
-                .id_salt(&key),
-        );
-        if r.changed() {
-            ed.typing.insert(key.clone(), buf.clone());
-        }
-        if r.lost_focus() && ed.typing.remove(&key).is_some() && buf.trim() != current {
-            match buf.trim().parse::<i128>() {
-                Ok(n) if range.contains(&n) => {
-                    let res = ed.draft.replace(&path, &n.to_string());
-                    ed.apply(res);
-                }
-                _ => {
-                    ed.message = Some((
-                        format!(
-                            "{label}: type a whole number from {} to {}",
-                            range.start(),
-                            range.end()
-                        ),
-                        true,
-                    ));
-                }
+        let Some(text) = typed(ui, ed, &path, &current, |buf| {
+            egui::TextEdit::singleline(buf).desired_width(60.0)
+        }) else {
+            return;
+        };
+        match text.trim().parse::<i128>() {
+            Ok(n) if range.contains(&n) => {
+                let res = ed.draft.replace(&path, &n.to_string());
+                ed.apply(res);
+            }
+            _ => {
+                ed.message = Some((
+                    format!(
+                        "{label}: type a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                    true,
+                ));
             }
         }
     });
@@ -802,7 +808,6 @@ fn number_field(
 /// by commas; it becomes one edit when the field loses focus.
 fn list_field(ui: &mut egui::Ui, ed: &mut Editor, label: &str, path: Vec<Step>, sep: &str) {
     use changetalk_core::source::ron_tree::Value;
-    let key = format!("{path:?}");
     let items: Vec<String> = match ed.draft.node(&path).map(|n| n.value) {
         Ok(Value::List(items)) => items
             .into_iter()
@@ -815,32 +820,28 @@ fn list_field(ui: &mut egui::Ui, ed: &mut Editor, label: &str, path: Vec<Step>, 
     };
     let one_per_line = sep == "\n";
     let current = items.join(if one_per_line { "\n" } else { ", " });
-    let mut buf = ed.typing.get(&key).cloned().unwrap_or(current.clone());
     ui.label(RichText::new(label).small());
-    let edit = if one_per_line {
-        egui::TextEdit::multiline(&mut buf).desired_rows(2)
-    } else {
-        egui::TextEdit::singleline(&mut buf)
-    };
-    let r = ui.add(edit.desired_width(f32::INFINITY).id_salt(&key));
-    if r.changed() {
-        ed.typing.insert(key.clone(), buf.clone());
-    }
-    if r.lost_focus() && ed.typing.remove(&key).is_some() && buf != current {
-        let Some((Step::Field(field), parent)) = path.split_last() else {
-            return;
+    let typed = typed(ui, ed, &path, &current, |buf| {
+        let edit = if one_per_line {
+            egui::TextEdit::multiline(buf).desired_rows(2)
+        } else {
+            egui::TextEdit::singleline(buf)
         };
-        let list: Vec<String> = buf
-            .split(sep)
-            .map(str::trim)
-            .filter(|x| !x.is_empty())
-            .map(ron_string)
-            .collect();
-        let res = ed
-            .draft
-            .set_field(parent, field, &format!("[{}]", list.join(", ")));
-        ed.apply(res);
-    }
+        edit.desired_width(f32::INFINITY)
+    });
+    let (Some(text), Some((Step::Field(field), parent))) = (typed, path.split_last()) else {
+        return;
+    };
+    let list: Vec<String> = text
+        .split(sep)
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(ron_string)
+        .collect();
+    let res = ed
+        .draft
+        .set_field(parent, field, &format!("[{}]", list.join(", ")));
+    ed.apply(res);
 }
 
 /// Find and replace in the file's words (lines, replies, feedback, names, titles…; never ids,
@@ -849,13 +850,7 @@ fn words_ui(ui: &mut egui::Ui, ed: &mut Editor, checked: &editor::Checked, p: &P
     if let Some((name, n)) = &checked.template_leftover
         && let Some(s) = &checked.scenario
     {
-        let own = s
-            .persona
-            .name
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_string();
+        let own = editor::first_name(&s.persona.name).to_string();
         ui.label(
             RichText::new(format!(
                 "“{name}”, the template's client, is still named {n} time{} in what people read.",
@@ -1204,23 +1199,10 @@ fn preview_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &std::sync::Arc<Scenario>, 
         return;
     };
     // Keys 1–9 choose a reply, as in a session, unless a field has the keyboard.
-    if !ui.ctx().egui_wants_keyboard_input() && session.ending().is_none() {
-        const KEYS: [egui::Key; 9] = [
-            egui::Key::Num1,
-            egui::Key::Num2,
-            egui::Key::Num3,
-            egui::Key::Num4,
-            egui::Key::Num5,
-            egui::Key::Num6,
-            egui::Key::Num7,
-            egui::Key::Num8,
-            egui::Key::Num9,
-        ];
-        let n = ui.input(|i| KEYS.iter().position(|k| i.key_pressed(*k)));
-        if let Some(n) = n
-            && n < session.current_options().len()
-        {
-            let _ = session.choose(n + 1);
+    if !theme::typing(ui.ctx()) && session.ending().is_none() {
+        let shown = session.current_options().len();
+        if let Some(n) = ui.input(|i| theme::number_key(i, shown)) {
+            let _ = session.choose(n);
         }
     }
     // A new scroll position each turn: the client's answer shows from its top.
@@ -1272,27 +1254,24 @@ fn preview_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &std::sync::Arc<Scenario>, 
 
 /// The audit (what a trainee who knows no MI would score), run on demand: one line per session.
 fn audit_ui(ui: &mut egui::Ui, ed: &mut Editor, s: &Scenario, p: &Palette) {
-    let text = ed.draft.text().to_string();
+    let revision = ed.draft.revision();
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Audit").strong());
-        let stale = ed.audit.as_ref().is_none_or(|(t, _)| *t != text);
+        let stale = ed.audit.as_ref().is_none_or(|(r, _)| *r != revision);
         let label = if stale {
             "Run the audit"
         } else {
             "Audit is up to date"
         };
         if ui.add_enabled(stale, egui::Button::new(label)).clicked() {
-            ed.audit = Some((
-                text.clone(),
-                changetalk_core::authoring::course::audit_all(s),
-            ));
+            ed.audit = Some((revision, changetalk_core::authoring::course::audit_all(s)));
         }
     });
-    let Some((t, reports)) = &ed.audit else {
+    let Some((r, reports)) = &ed.audit else {
         ui.label(RichText::new("Plays surface strategies (always the longest reply, the shortest, random…) against the model conversation.").small().color(p.muted));
         return;
     };
-    if *t != text {
+    if *r != revision {
         ui.label(
             RichText::new("The file changed since: run it again.")
                 .small()

@@ -63,6 +63,9 @@ pub struct Draft {
     saved: String,
     undo: Vec<String>,
     redo: Vec<String>,
+    /// Bumped whenever the text changes, so views of it (checks, audit) know when to redo
+    /// their work without comparing whole texts.
+    revision: u64,
 }
 
 /// How many edits undo remembers.
@@ -78,7 +81,13 @@ impl Draft {
             tree: OnceLock::new(),
             undo: Vec::new(),
             redo: Vec::new(),
+            revision: 0,
         }
+    }
+
+    /// A number that changes whenever the text does (edits, undo, redo).
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// The file's text now: what saving writes.
@@ -109,12 +118,20 @@ impl Draft {
             .map_err(|m| EditError::Unreadable(m.clone()))
     }
 
+    /// The value at `path`, borrowed from the tree.
+    fn at(&self, path: &Path) -> Result<&Node, EditError> {
+        find(self.root()?, path).ok_or_else(|| EditError::NoSuchValue(describe(path)))
+    }
+
     /// The value at `path`, with its span.
     pub fn node(&self, path: &Path) -> Result<Node, EditError> {
-        let root = self.root()?;
-        find(root, path)
-            .cloned()
-            .ok_or_else(|| EditError::NoSuchValue(describe(path)))
+        self.at(path).cloned()
+    }
+
+    /// Where the value at `path` is written, if the file has it (no copy of the value: the
+    /// editor asks this for many fields every frame).
+    pub fn span(&self, path: &Path) -> Option<Span> {
+        self.at(path).ok().map(|n| n.span)
     }
 
     /// Makes `text` the draft's text (with its tree when already read); the old text.
@@ -123,13 +140,24 @@ impl Draft {
         if let Some(t) = tree {
             let _ = self.tree.set(Ok(t));
         }
+        self.revision += 1;
         std::mem::replace(&mut self.text, text)
+    }
+
+    /// Makes `next` (already read as `tree`) the text, as one undoable edit.
+    fn commit(&mut self, next: String, tree: Node) {
+        let old = self.set_text(next, Some(tree));
+        self.undo.push(old);
+        if self.undo.len() > UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+        self.redo.clear();
     }
 
     /// The string at `path` (unescaped), if it is one.
     pub fn string(&self, path: &Path) -> Option<String> {
-        match self.node(path).ok()?.value {
-            Value::Str(s) => Some(s),
+        match &self.at(path).ok()?.value {
+            Value::Str(s) => Some(s.clone()),
             _ => None,
         }
     }
@@ -345,12 +373,7 @@ impl Draft {
         }
         next.push_str(&self.text[at..]);
         let tree = ron_tree::parse(&next).map_err(|d| EditError::WouldBreak(d.message))?;
-        let old = self.set_text(next, Some(tree));
-        self.undo.push(old);
-        if self.undo.len() > UNDO_DEPTH {
-            self.undo.remove(0);
-        }
-        self.redo.clear();
+        self.commit(next, tree);
         Ok(n)
     }
 
@@ -363,12 +386,7 @@ impl Draft {
             return Ok(());
         }
         let tree = ron_tree::parse(&next).map_err(|d| EditError::WouldBreak(d.message))?;
-        let old = self.set_text(next, Some(tree));
-        self.undo.push(old);
-        if self.undo.len() > UNDO_DEPTH {
-            self.undo.remove(0);
-        }
-        self.redo.clear();
+        self.commit(next, tree);
         Ok(())
     }
 }

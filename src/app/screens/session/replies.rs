@@ -12,18 +12,6 @@ use crate::app::conversation::Conversation;
 use crate::app::state::Mode;
 use crate::app::theme::{self, Palette};
 
-const NUMBER_KEYS: [egui::Key; 9] = [
-    egui::Key::Num1,
-    egui::Key::Num2,
-    egui::Key::Num3,
-    egui::Key::Num4,
-    egui::Key::Num5,
-    egui::Key::Num6,
-    egui::Key::Num7,
-    egui::Key::Num8,
-    egui::Key::Num9,
-];
-
 /// The reply area: the options (with codes and ratings in instructor mode), or the ending's
 /// next step. Every action is taken once for the decision the trainee saw (see
 /// [`super::guard`]); Esc asks for [`SessionAction::Back`] (the caller asks first
@@ -207,13 +195,11 @@ pub fn reply_ui(
     let nothing_focused = ui.ctx().memory(|m| m.focused()).is_none();
     if !theme::typing(ui.ctx()) {
         ui.input(|i| {
-            if !over && view.which.is_none() {
-                let shown = conversation.choices().len();
-                for (k, key) in NUMBER_KEYS.iter().enumerate().take(shown) {
-                    if i.key_pressed(*key) {
-                        action = Some(SessionAction::Choose(k + 1));
-                    }
-                }
+            if !over
+                && view.which.is_none()
+                && let Some(n) = theme::number_key(i, conversation.choices().len())
+            {
+                action = Some(SessionAction::Choose(n));
             }
             if can_take_back && i.key_pressed(egui::Key::B) {
                 action = Some(SessionAction::Rewind);

@@ -180,86 +180,14 @@ pub fn dot_escape(s: &str) -> String {
     out
 }
 
-/// One option as an edge.
-struct Edge {
-    from: usize,
-    /// Index into the layout's nodes.
-    to: usize,
-    number: usize,
-    rating: u8,
-    /// Taken by the best path (the top-rated reply at every point, seed 1).
-    best: bool,
-}
-
-/// Where a node is.
-#[derive(Clone, Copy)]
-struct Slot {
-    col: usize,
-    row: usize,
-}
-
-/// The graph: nodes (points, then endings) with layered positions, and edges.
-struct Layout<'a> {
-    s: &'a Scenario,
-    /// The layout as data (for the arrows' routes).
-    graph: GraphLayout,
-    /// Point index or ending index per node.
-    nodes: Vec<NodeRef>,
-    slots: Vec<Slot>,
-    edges: Vec<Edge>,
-    cols: usize,
-    rows: usize,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum NodeRef {
-    Point(usize),
-    Ending(usize),
-}
-
-impl<'a> Layout<'a> {
-    fn new(s: &'a Scenario) -> Self {
-        let g = GraphLayout::new(s);
-        Layout {
-            s,
-            graph: g.clone(),
-            nodes: g
-                .nodes
-                .iter()
-                .map(|n| match *n {
-                    GraphNode::Point(i) => NodeRef::Point(i),
-                    GraphNode::Ending(e) => NodeRef::Ending(e),
-                })
-                .collect(),
-            slots: g
-                .slots
-                .iter()
-                .map(|&(col, row)| Slot { col, row })
-                .collect(),
-            edges: g
-                .edges
-                .iter()
-                .map(|e| Edge {
-                    from: e.from,
-                    to: e.to,
-                    number: e.number,
-                    rating: e.rating,
-                    best: e.best,
-                })
-                .collect(),
-            cols: g.cols,
-            rows: g.rows,
-        }
-    }
-
-    fn walkout(&self) -> Option<&str> {
-        self.s.persona.walkout.as_ref().map(|w| w.ending.as_str())
-    }
+/// The walkout ending's id, if the client can walk out.
+fn walkout(s: &Scenario) -> Option<&str> {
+    s.persona.walkout.as_ref().map(|w| w.ending.as_str())
 }
 
 /// The decision graph in Graphviz DOT: `dot -Tsvg graph.dot > graph.svg`.
 pub fn to_dot(s: &Scenario) -> String {
-    let l = Layout::new(s);
+    let l = GraphLayout::new(s);
     let mut out = String::new();
     let _ = writeln!(out, "digraph \"{}\" {{", dot_escape(&s.id));
     let _ = writeln!(
@@ -274,7 +202,7 @@ pub fn to_dot(s: &Scenario) -> String {
     let _ = writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=10];");
     for node in &l.nodes {
         match *node {
-            NodeRef::Point(i) => {
+            GraphNode::Point(i) => {
                 let p = &s.points[i];
                 let best = best_rating(p);
                 let q = Quality::of(best);
@@ -292,9 +220,9 @@ pub fn to_dot(s: &Scenario) -> String {
                     dot_escape(&lines_summary(p)),
                 );
             }
-            NodeRef::Ending(e) => {
+            GraphNode::Ending(e) => {
                 let end = &s.endings[e];
-                let walk = if l.walkout() == Some(end.id.as_str()) {
+                let walk = if walkout(s) == Some(end.id.as_str()) {
                     ", walkout"
                 } else {
                     ""
@@ -332,10 +260,10 @@ pub fn to_dot(s: &Scenario) -> String {
     out
 }
 
-fn node_id(s: &Scenario, n: NodeRef) -> &str {
+fn node_id(s: &Scenario, n: GraphNode) -> &str {
     match n {
-        NodeRef::Point(i) => &s.points[i].id,
-        NodeRef::Ending(e) => &s.endings[e].id,
+        GraphNode::Point(i) => &s.points[i].id,
+        GraphNode::Ending(e) => &s.endings[e].id,
     }
 }
 

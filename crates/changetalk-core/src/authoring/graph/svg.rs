@@ -21,15 +21,15 @@ const BELOW: f64 = 90.0;
 
 /// The decision graph as a standalone SVG document (no Graphviz needed).
 pub fn to_svg(s: &Scenario) -> String {
-    let l = Layout::new(s);
+    let l = GraphLayout::new(s);
     let graph_w = l.cols as f64 * (NODE_W + COL_GAP) - COL_GAP;
     let width = (MARGIN * 2.0 + graph_w).max(840.0);
     let height = TOP + l.rows as f64 * (NODE_H + ROW_GAP) - ROW_GAP + BELOW;
     let pos = |n: usize| {
-        let sl = l.slots[n];
+        let (col, row) = l.slots[n];
         (
-            MARGIN + sl.col as f64 * (NODE_W + COL_GAP),
-            TOP + sl.row as f64 * (NODE_H + ROW_GAP),
+            MARGIN + col as f64 * (NODE_W + COL_GAP),
+            TOP + row as f64 * (NODE_H + ROW_GAP),
         )
     };
     let mut out = String::new();
@@ -68,7 +68,7 @@ pub fn to_svg(s: &Scenario) -> String {
         col_gap: COL_GAP,
         row_gap: ROW_GAP,
     };
-    let routes = l.graph.routes(&geometry);
+    let routes = l.routes(&geometry);
     for (e, r) in l.edges.iter().zip(&routes) {
         let q = Quality::of(e.rating);
         let mut d = String::new();
@@ -109,7 +109,7 @@ pub fn to_svg(s: &Scenario) -> String {
     for (n, node) in l.nodes.iter().enumerate() {
         let (x, y) = pos(n);
         match *node {
-            NodeRef::Point(i) => {
+            GraphNode::Point(i) => {
                 let p = &s.points[i];
                 let best = best_rating(p);
                 let q = Quality::of(best);
@@ -146,9 +146,9 @@ pub fn to_svg(s: &Scenario) -> String {
                 }
                 out.push_str("</g>\n");
             }
-            NodeRef::Ending(e) => {
+            GraphNode::Ending(e) => {
                 let end = &s.endings[e];
-                let walk = l.walkout() == Some(end.id.as_str());
+                let walk = walkout(s) == Some(end.id.as_str());
                 let _ = write!(
                     out,
                     r##"<g class="ending {oc}" id="ending-{id}"><title>{title}</title><rect x="{x:.1}" y="{y:.1}" width="{NODE_W}" height="{NODE_H}" rx="{r}" fill="{fill}" stroke="#333333" stroke-width="1" stroke-dasharray="{dash}"/><text x="{tx:.1}" y="{ty:.1}" font-weight="bold">{idt}</text>"##,
